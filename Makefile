@@ -1,0 +1,38 @@
+# Two commands set everything up on a fresh machine with python3 and make:
+#   make demo   run the product on its embedded defaults
+#   make test   lint + the whole test suite (what CI runs)
+UV_VERSION := 0.13.9
+UV := .tools/uv-$(UV_VERSION)/uv
+VENV := .venv
+SYNCED := $(VENV)/.synced-$(UV_VERSION)
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: demo test lint fmt setup clean
+
+setup: $(SYNCED)
+
+$(UV):
+	python3 .ci/bootstrap_uv.py $(UV_VERSION) $(dir $(UV))
+
+# Re-sync whenever the dependency declarations or the lock change.
+$(SYNCED): $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --all-extras
+	@touch $@
+
+demo: $(SYNCED)
+	$(VENV)/bin/mingcha demo
+
+lint: $(SYNCED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+test: lint
+	$(VENV)/bin/pytest
+
+fmt: $(SYNCED)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Shared domain of Mingcha: templates, scoring, workflow rules, problem codes. Pure Python."""

@@ -1,0 +1,1 @@
+"""明察 sync server, supervisor console and operator CLI."""
