@@ -143,7 +143,9 @@ def _score_lines(
     zeroed_by = next((li.item for li in lines if li.effect == "zero_category"), None)
     raw = category.max - deducted
     floored = category.floor == "zero" and raw < 0
-    score = ZERO if zeroed_by or floored else raw
+    score = ZERO if floored else raw
+    if zeroed_by:  # 不得分 takes the category to 0, but never lifts a negative one
+        score = min(score, ZERO)
     return score, deducted, floored, zeroed_by
 
 

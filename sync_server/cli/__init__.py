@@ -1,32 +1,10 @@
-"""`mingcha`: the one command-line entry point (score, templates; later serve, app, bench…)."""
+"""`mingcha`: the one command-line entry point (score, templates, demo; later serve, app, bench)."""
 
 from __future__ import annotations
 
-import sys
-
-import typer
-
-from fieldcore.problems import DomainError
-
-app = typer.Typer(
-    name="mingcha",
-    help="明察 Mingcha — 明查暗访 field inspections. Run `mingcha COMMAND --help` for details.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-
-def fail(error: DomainError) -> typer.Exit:
-    """Print a domain error as `error: code: …` lines on stderr; exit status 2."""
-    lines = str(error).splitlines() or [str(error.code)]
-    print(f"error: {error.code}", file=sys.stderr)
-    for line in lines:
-        print(f"  {line}", file=sys.stderr)
-    return typer.Exit(code=2)
+from sync_server.cli import demo, score, templates  # noqa: F401  (each module adds its commands)
+from sync_server.cli.base import app
 
 
 def main() -> None:
-    from sync_server.cli import demo, score, templates  # noqa: F401  (registers commands)
-
     app()

@@ -14,7 +14,7 @@ from fieldcore.checklist import Template
 from fieldcore.problems import DomainError
 from fieldcore.scoring import score_raw
 from sync_server.catalog import load_catalog
-from sync_server.cli import app, fail
+from sync_server.cli.base import app, fail
 from sync_server.cli.score import print_scorecard
 
 

@@ -16,7 +16,7 @@ from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.scorecard import ScoreCard, fmt
 from fieldcore.scoring import score_raw
 from sync_server.catalog import resolve_template
-from sync_server.cli import app, fail
+from sync_server.cli.base import app, fail
 
 
 @app.command("score")

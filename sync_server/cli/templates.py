@@ -11,7 +11,7 @@ from rich.table import Table
 
 from fieldcore.problems import DomainError
 from sync_server.catalog import checklist_dir, load_catalog, load_template_file
-from sync_server.cli import app, fail
+from sync_server.cli.base import app, fail
 
 templates_app = typer.Typer(help="Checklist templates.", no_args_is_help=True)
 app.add_typer(templates_app, name="templates")
