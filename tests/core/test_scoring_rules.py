@@ -111,9 +111,18 @@ def test_zero_category_item_zeroes_only_its_category() -> None:
 def test_zero_category_never_lifts_a_category_that_is_already_negative() -> None:
     # found by the monotonicity property: without a floor, 5 − 8 = −3 must stay −3 when the
     # 不得分 item also fails, or a second failure would raise the visit's total
-    t = make_template([{"code": "A", "title": "甲", "max": 5, "floor": "none", "items": [
-        item("A.1", "per_occurrence", 2), item("A.2", "zero_category", None)]},
-        {"code": "B", "title": "乙", "max": 10, "items": [item("B.1")]}])
+    t = make_template(
+        [
+            {
+                "code": "A",
+                "title": "甲",
+                "max": 5,
+                "floor": "none",
+                "items": [item("A.1", "per_occurrence", 2), item("A.2", "zero_category", None)],
+            },
+            {"code": "B", "title": "乙", "max": 10, "items": [item("B.1")]},
+        ]
+    )
     before = card(t, {"A.1": fail(count=4), "A.2": PASS, "B.1": PASS})
     after = card(t, {"A.1": fail(count=4), "A.2": fail(), "B.1": PASS})
     assert (category(before, "A")["score"], category(after, "A")["score"]) == (-3, -3)
