@@ -19,7 +19,8 @@ DeductionKind = Literal["fixed", "per_occurrence", "zero_category", "veto", "fig
 
 CODE = r"^[A-Za-z0-9]+(\.[A-Za-z0-9]+)*$"
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-SOURCE = r"^00[0-4]:L\d+([–-]\d+)?(, ?L\d+([–-]\d+)?)*$"
+_LINES = r"00[0-4]:L\d+([–-]\d+)?(, ?L\d+([–-]\d+)?)*"
+SOURCE = rf"^{_LINES}(; ?{_LINES})*$"  # "001:L42, L84" or "001:L42; 003:L157"
 Points = Annotated[Decimal, Field(gt=0, max_digits=8, decimal_places=2)]
 Text = Annotated[str, Field(min_length=1, max_length=500)]
 
