@@ -29,6 +29,61 @@ class ProblemCode(StrEnum):
     ANSWERS_MODE_NOT_ALLOWED = "answers.mode_not_allowed"
     # aggregation of scores
     AGGREGATE_INVALID = "aggregate.invalid"
+    TEMPLATE_VERSION_EXISTS = "template.version_exists"
+    # requests
+    REQUEST_INVALID = "request.invalid"
+    REQUEST_MALFORMED_JSON = "request.malformed_json"
+    REQUEST_TOO_LARGE = "request.too_large"
+    REQUEST_UNSUPPORTED_MEDIA = "request.unsupported_media_type"
+    REQUEST_NOT_FOUND = "request.not_found"
+    REQUEST_METHOD_NOT_ALLOWED = "request.method_not_allowed"
+    SERVER_ERROR = "server.error"
+    SERVER_UNAVAILABLE = "server.unavailable"
+    SERVER_STORAGE_FAILED = "server.storage_failed"
+    # accounts and devices
+    AUTH_INVALID_CREDENTIALS = "auth.invalid_credentials"
+    AUTH_TOKEN_MISSING = "auth.token_missing"
+    AUTH_TOKEN_INVALID = "auth.token_invalid"
+    AUTH_TOKEN_EXPIRED = "auth.token_expired"
+    AUTH_TOKEN_REVOKED = "auth.token_revoked"
+    AUTH_THROTTLED = "auth.throttled"
+    AUTH_DEVICE_TAKEN = "auth.device_taken"
+    AUTH_FORBIDDEN = "auth.forbidden"
+    # scope: a row or parent outside what the caller may see (deliberately vague)
+    SCOPE_DENIED = "scope.denied"
+    # sync protocol
+    SYNC_SCHEMA_UNSUPPORTED = "sync.schema_unsupported"
+    SYNC_MUTATION_GAP = "sync.mutation_gap"
+    SYNC_BATCH_NOT_CONTIGUOUS = "sync.batch_not_contiguous"
+    SYNC_TOO_MANY_MUTATIONS = "sync.too_many_mutations"
+    SYNC_UNKNOWN_FIELD = "sync.unknown_field"
+    SYNC_FIELD_NOT_OWNED = "sync.field_not_owned"
+    SYNC_FIELD_IMMUTABLE = "sync.field_immutable"
+    SYNC_MISSING_FIELD = "sync.missing_field"
+    SYNC_INVALID_VALUE = "sync.invalid_value"
+    SYNC_ROW_DELETED = "sync.row_deleted"
+    SYNC_DELETE_NOT_ALLOWED = "sync.delete_not_allowed"
+    SYNC_ID_MISMATCH = "sync.id_mismatch"
+    # workflow
+    WORKFLOW_LOCKED = "workflow.locked"
+    WORKFLOW_TRANSITION_NOT_ALLOWED = "workflow.transition_not_allowed"
+    WORKFLOW_INCOMPLETE = "workflow.incomplete"
+    # photos: blobs and resumable uploads
+    BLOB_NOT_FOUND = "blob.not_found"
+    BLOB_NOT_REFERENCED = "blob.not_referenced"
+    BLOB_HASH_MISMATCH = "blob.hash_mismatch"
+    BLOB_NOT_JPEG = "blob.not_jpeg"
+    BLOB_TOO_LARGE = "blob.too_large"
+    BLOB_BOMB = "blob.decompression_bomb"
+    UPLOAD_NOT_FOUND = "upload.not_found"
+    UPLOAD_OFFSET_MISMATCH = "upload.offset_mismatch"
+    UPLOAD_CHECKSUM_MISMATCH = "upload.checksum_mismatch"
+    UPLOAD_EXPIRED = "upload.expired"
+    UPLOAD_TOO_LONG = "upload.too_long"
+    # operator commands
+    IMPORT_INVALID = "import.invalid"
+    USER_EXISTS = "user.exists"
+    USER_NOT_FOUND = "user.not_found"
 
 
 MESSAGES: dict[ProblemCode, tuple[str, str]] = {
@@ -62,6 +117,63 @@ MESSAGES: dict[ProblemCode, tuple[str, str]] = {
         "The template does not allow this mode",
     ),
     ProblemCode.AGGREGATE_INVALID: ("汇总数据无效", "Invalid data for aggregation"),
+    ProblemCode.TEMPLATE_VERSION_EXISTS: (
+        "该模板版本已发布且内容不同;请发布新版本",
+        "This template version is already published with other content; publish a new version",
+    ),
+    ProblemCode.REQUEST_INVALID: ("请求内容不符合要求", "The request is invalid"),
+    ProblemCode.REQUEST_MALFORMED_JSON: ("请求不是有效的 JSON", "The request body is not valid JSON"),
+    ProblemCode.REQUEST_TOO_LARGE: ("请求过大", "The request is too large"),
+    ProblemCode.REQUEST_UNSUPPORTED_MEDIA: ("不支持的内容类型", "Unsupported content type"),
+    ProblemCode.REQUEST_NOT_FOUND: ("地址不存在", "No such endpoint"),
+    ProblemCode.REQUEST_METHOD_NOT_ALLOWED: ("不支持该请求方法", "Method not allowed"),
+    ProblemCode.SERVER_ERROR: ("服务器内部错误", "Internal server error"),
+    ProblemCode.SERVER_UNAVAILABLE: ("服务器暂时不可用,请稍后重试", "Server busy, retry later"),
+    ProblemCode.SERVER_STORAGE_FAILED: ("服务器存储失败,请稍后重试", "Server storage failed, retry later"),
+    ProblemCode.AUTH_INVALID_CREDENTIALS: ("用户名或密码错误", "Wrong username or password"),
+    ProblemCode.AUTH_TOKEN_MISSING: ("请先登录", "Sign-in required"),
+    ProblemCode.AUTH_TOKEN_INVALID: ("登录凭证无效,请重新登录", "Invalid token; sign in again"),
+    ProblemCode.AUTH_TOKEN_EXPIRED: ("登录已过期,请重新登录", "Token expired; sign in again"),
+    ProblemCode.AUTH_TOKEN_REVOKED: ("该设备已被注销,请重新登录", "Device revoked; sign in again"),
+    ProblemCode.AUTH_THROTTLED: ("登录失败次数过多,请稍后再试", "Too many failed sign-ins; wait"),
+    ProblemCode.AUTH_DEVICE_TAKEN: ("该设备已登记给其他用户", "Device enrolled by another user"),
+    ProblemCode.AUTH_FORBIDDEN: ("无权执行此操作", "Your role may not do this"),
+    ProblemCode.SCOPE_DENIED: ("不存在或不在您的权限范围内", "Not found or outside your scope"),
+    ProblemCode.SYNC_SCHEMA_UNSUPPORTED: ("应用版本过旧或过新,请更新", "App version not supported"),
+    ProblemCode.SYNC_MUTATION_GAP: ("同步记录缺失,需从断点重发", "Mutation gap; resend from last"),
+    ProblemCode.SYNC_BATCH_NOT_CONTIGUOUS: ("同步批次编号不连续", "Batch seqs are not contiguous"),
+    ProblemCode.SYNC_TOO_MANY_MUTATIONS: ("一次同步的记录过多", "Too many mutations in one push"),
+    ProblemCode.SYNC_UNKNOWN_FIELD: ("不认识的字段", "Unknown field"),
+    ProblemCode.SYNC_FIELD_NOT_OWNED: ("您的角色不能修改该字段", "Your role does not own this field"),
+    ProblemCode.SYNC_FIELD_IMMUTABLE: ("该字段创建后不能修改", "Field cannot change after creation"),
+    ProblemCode.SYNC_MISSING_FIELD: ("缺少必填字段", "A required field is missing"),
+    ProblemCode.SYNC_INVALID_VALUE: ("字段值无效", "Invalid field value"),
+    ProblemCode.SYNC_ROW_DELETED: ("该记录已被删除", "The record was deleted"),
+    ProblemCode.SYNC_DELETE_NOT_ALLOWED: ("不能删除该记录", "This record cannot be deleted"),
+    ProblemCode.SYNC_ID_MISMATCH: ("记录编号与内容不符", "Record id does not match its content"),
+    ProblemCode.WORKFLOW_LOCKED: (
+        "检查已提交或已审核,不能再修改",
+        "The visit is submitted or reviewed and locked",
+    ),
+    ProblemCode.WORKFLOW_TRANSITION_NOT_ALLOWED: ("不允许的状态变更", "Status change not allowed"),
+    ProblemCode.WORKFLOW_INCOMPLETE: ("检查未完成,不能提交", "The visit is incomplete"),
+    ProblemCode.BLOB_NOT_FOUND: ("照片不存在", "Photo not found"),
+    ProblemCode.BLOB_NOT_REFERENCED: (
+        "没有照片记录引用该文件",
+        "No photo record in your scope references this file",
+    ),
+    ProblemCode.BLOB_HASH_MISMATCH: ("照片校验值不符", "Photo bytes do not match their sha256"),
+    ProblemCode.BLOB_NOT_JPEG: ("照片不是完整的 JPEG", "Not a complete JPEG image"),
+    ProblemCode.BLOB_TOO_LARGE: ("照片过大", "Photo too large"),
+    ProblemCode.BLOB_BOMB: ("照片像素过多", "Image has too many pixels"),
+    ProblemCode.UPLOAD_NOT_FOUND: ("上传任务不存在", "Upload not found"),
+    ProblemCode.UPLOAD_OFFSET_MISMATCH: ("上传位置不符,请从服务器位置续传", "Offset mismatch; resume"),
+    ProblemCode.UPLOAD_CHECKSUM_MISMATCH: ("数据块校验失败", "Chunk checksum mismatch"),
+    ProblemCode.UPLOAD_EXPIRED: ("上传任务已过期", "Upload expired"),
+    ProblemCode.UPLOAD_TOO_LONG: ("上传超出声明的长度", "Upload exceeds its declared length"),
+    ProblemCode.IMPORT_INVALID: ("导入文件有错误,未导入任何数据", "Import file invalid; nothing imported"),
+    ProblemCode.USER_EXISTS: ("用户已存在", "User already exists"),
+    ProblemCode.USER_NOT_FOUND: ("用户不存在", "No such user"),
 }
 
 

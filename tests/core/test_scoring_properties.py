@@ -134,7 +134,8 @@ def worse(item: Any, answer: dict[str, Any] | None, draw: st.DrawFn) -> dict[str
             return None
         delta = draw(st.integers(1, 30))
         value = answer["value"]
-        return {"value": value - delta if d.min is not None else value + delta}
+        upward = d.min is None or (d.max is not None and value > d.max)  # away from the band
+        return {"value": value + delta if upward else value - delta}
     if answer is None or answer["result"] == "pass":
         return {"result": "fail", "count": 1} if d.kind == "per_occurrence" else {"result": "fail"}
     if answer["result"] == "fail" and d.kind == "per_occurrence":
