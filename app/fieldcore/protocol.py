@@ -1,0 +1,115 @@
+"""Wire schemas of the sync protocol (push, pull, login), shared by phone and server.
+
+Documented in sync_server/PROTOCOL.md. Every /v1 request states its schema version in the
+`Mingcha-Schema` header; the server serves a window of versions and answers others with
+426 and problem `sync.schema_unsupported`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
+
+from fieldcore.workflow import Role
+
+SCHEMA_VERSION = 1
+SCHEMA_HEADER = "Mingcha-Schema"
+MAX_MUTATIONS_PER_PUSH = 1000  # hard protocol limit; servers may set a lower one
+Entity = Literal["visit", "finding", "photo", "rectification"]
+PulledEntity = Literal[
+    "template",
+    "site",
+    "subject",
+    "visit_task",
+    "visit",
+    "finding",
+    "photo",
+    "rectification",
+]
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Mutation(_Wire):
+    """One local change, numbered per device; applied exactly once by the server."""
+
+    seq: Annotated[int, Field(ge=1, description="Per-device mutation number, 1, 2, 3 …")]
+    entity: Entity
+    id: uuid.UUID
+    op: Literal["upsert", "delete"] = "upsert"
+    fields: dict[str, JsonValue] = Field(default_factory=dict)
+    base_seq: dict[str, Annotated[int, Field(ge=0)]] = Field(
+        default_factory=dict,
+        description="Per field: the server seq of the value this edit was based on "
+        "(0 when the device never saw one). Used to log overwritten concurrent edits.",
+    )
+
+
+class PushRequest(_Wire):
+    mutations: list[Mutation] = Field(max_length=MAX_MUTATIONS_PER_PUSH)
+
+
+class MutationResult(_Wire):
+    seq: int
+    status: Literal["applied", "rejected"]
+    code: str | None = Field(None, description="Problem code of a rejection")
+    message: str | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
+    entity_seq: int | None = Field(None, description="The row's server seq after this change")
+
+
+class PushResponse(_Wire):
+    last_mutation_seq: int = Field(description="Highest mutation seq applied for this device")
+    results: list[MutationResult]
+    server_time: datetime
+
+
+class Change(_Wire):
+    entity: PulledEntity
+    id: str
+    seq: int
+    deleted: bool = False
+    data: dict[str, Any] | None = Field(None, description="The row; None for a tombstone")
+
+
+class PullResponse(_Wire):
+    changes: list[Change]
+    next_cursor: int
+    has_more: bool
+    reset: bool = Field(
+        False,
+        description="The client must drop what it pulled before (keeping its unpushed "
+        "edits) and apply this page as the start of a fresh download: the cursor was too "
+        "old, the caller's scope changed or the server database was replaced.",
+    )
+    epoch: str = Field(description="Send back as `epoch` on the next pull")
+    server_time: datetime
+
+
+class LoginRequest(_Wire):
+    username: Annotated[str, Field(min_length=1, max_length=64)]
+    password: Annotated[str, Field(min_length=1, max_length=256)]
+    device_id: uuid.UUID
+    device_name: Annotated[str, Field(max_length=120)] = ""
+
+
+class UserInfo(_Wire):
+    id: uuid.UUID
+    username: str
+    display_name: str
+    role: Role
+
+
+class LoginResponse(_Wire):
+    token: str
+    expires_at: datetime
+    device_id: uuid.UUID
+    last_mutation_seq: int = Field(description="Resume the outbox after this seq")
+    user: UserInfo
+    server_time: datetime
+    schema_versions: tuple[int, int]

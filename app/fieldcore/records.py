@@ -1,0 +1,106 @@
+"""Typed values of the fields a client may write through sync, one model per entity.
+
+The phone builds mutations from these; the server validates every pushed `fields` object
+with them before anything is applied. Which role may write which field is in workflow.py.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from fieldcore.checklist import Mode
+from fieldcore.workflow import RectificationStatus, VisitStatus
+
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+Note = Annotated[str, Field(max_length=4000)]
+Lat = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+Lon = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+TemplateKey = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*\.v[1-9][0-9]*$")]
+ItemCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9]+(\.[A-Za-z0-9]+)*$", max_length=40)]
+
+
+class _Fields(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+
+class VisitFields(_Fields):
+    site_id: uuid.UUID | None = None
+    template_key: TemplateKey | None = None
+    mode: Mode | None = None
+    kind: Literal["routine", "surprise"] | None = None  # 例行 / 突击
+    task_id: uuid.UUID | None = None
+    started_at: AwareDatetime | None = None
+    finished_at: AwareDatetime | None = None
+    note: Note | None = None
+    lat: Lat | None = None
+    lon: Lon | None = None
+    ack_name: Annotated[str, Field(max_length=120)] | None = None
+    ack_signature_sha256: Sha256 | None = None
+    ack_at: AwareDatetime | None = None
+    ack_refused: bool | None = None
+    status: VisitStatus | None = None
+    return_comment: Note | None = None
+    void_reason: Note | None = None
+
+
+class FindingFields(_Fields):
+    visit_id: uuid.UUID | None = None
+    item_code: ItemCode | None = None
+    result: Literal["pass", "fail", "na"] | None = None
+    count: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    value: (
+        Annotated[Decimal, Field(allow_inf_nan=False, max_digits=14, decimal_places=4)] | None
+    ) = None
+    note: Note | None = None
+    subject_id: uuid.UUID | None = None
+    review_comment: Note | None = None
+
+
+class PhotoFields(_Fields):
+    visit_id: uuid.UUID | None = None
+    finding_id: uuid.UUID | None = None
+    rectification_id: uuid.UUID | None = None
+    sha256: Sha256 | None = None
+    byte_size: Annotated[int, Field(ge=1)] | None = None
+    mime: Literal["image/jpeg"] | None = None
+    width: Annotated[int, Field(ge=1, le=20_000)] | None = None
+    height: Annotated[int, Field(ge=1, le=20_000)] | None = None
+    captured_at: AwareDatetime | None = None
+    clock_offset_ms: (
+        Annotated[int, Field(ge=-10 * 365 * 86_400_000, le=10 * 365 * 86_400_000)] | None
+    ) = None
+    lat: Lat | None = None
+    lon: Lon | None = None
+    caption: Annotated[str, Field(max_length=500)] | None = None
+
+
+class RectificationFields(_Fields):
+    due_date: date | None = None
+    instructions: Note | None = None
+    verify_comment: Note | None = None
+    status: RectificationStatus | None = None
+    response_note: Note | None = None
+
+
+RECORDS: dict[str, type[_Fields]] = {
+    "visit": VisitFields,
+    "finding": FindingFields,
+    "photo": PhotoFields,
+    "rectification": RectificationFields,
+}
+
+
+def parse_fields(
+    entity: str, fields: dict[str, Any]
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Typed values of the given fields, or the (field, problem) list of what is wrong."""
+    try:
+        model = RECORDS[entity].model_validate(fields)
+    except ValidationError as exc:
+        return {}, [(".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()]
+    return {name: getattr(model, name) for name in fields}, []

@@ -1,0 +1,155 @@
+"""Workflow rules shared by phone and server: roles, statuses, transitions, field ownership.
+
+The server enforces these tables on every pushed mutation; the phone reads the same tables
+to grey out what the user may not change. They are data, not if-chains, so one test can
+walk them all. See sync_server/PROTOCOL.md §Ownership.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Literal
+
+Role = Literal["admin", "supervisor", "inspector", "site_manager"]
+ROLES: tuple[Role, ...] = ("admin", "supervisor", "inspector", "site_manager")
+REVIEWERS: frozenset[Role] = frozenset({"supervisor", "admin"})
+
+VisitStatus = Literal[
+    "draft", "submitted", "returned", "resubmitted", "approved", "published", "voided"
+]
+# The inspector may change a visit's findings and photos only in these states.
+INSPECTOR_EDITABLE: frozenset[str] = frozenset({"draft", "returned"})
+
+VISIT_TRANSITIONS: dict[tuple[str, str], frozenset[Role]] = {
+    ("draft", "submitted"): frozenset({"inspector"}),
+    ("returned", "resubmitted"): frozenset({"inspector"}),
+    ("submitted", "returned"): REVIEWERS,
+    ("resubmitted", "returned"): REVIEWERS,
+    ("submitted", "approved"): REVIEWERS,
+    ("resubmitted", "approved"): REVIEWERS,
+    ("approved", "published"): REVIEWERS,
+    **{
+        (s, "voided"): REVIEWERS
+        for s in ("submitted", "returned", "resubmitted", "approved", "published")
+    },
+}
+
+RectificationStatus = Literal["open", "submitted", "verified", "reopened"]
+RECTIFICATION_TRANSITIONS: dict[tuple[str, str], frozenset[Role]] = {
+    ("open", "submitted"): frozenset({"site_manager"}),
+    ("reopened", "submitted"): frozenset({"site_manager"}),
+    ("submitted", "verified"): REVIEWERS,
+    ("submitted", "reopened"): REVIEWERS,
+}
+
+TRANSITIONS: dict[str, dict[tuple[str, str], frozenset[Role]]] = {
+    "visit": VISIT_TRANSITIONS,
+    "rectification": RECTIFICATION_TRANSITIONS,
+}
+
+
+def can_transition(entity: str, old: str, new: str, role: Role) -> bool:
+    return role in TRANSITIONS.get(entity, {}).get((old, new), frozenset())
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """Who may write a field through sync. `owners` empty = server-set (read-only)."""
+
+    owners: frozenset[Role]
+    create_only: bool = False  # fixed once the row exists (site, template, mode…)
+    required: bool = False  # must be given when the row is created
+
+
+INSPECTOR = frozenset({"inspector"})
+SITE_MANAGER = frozenset({"site_manager"})
+SERVER: frozenset[Role] = frozenset()
+
+
+def _rules(owners: frozenset[Role], *names: str, **kw: bool) -> dict[str, FieldRule]:
+    return {n: FieldRule(owners, **kw) for n in names}
+
+
+FIELDS: dict[str, dict[str, FieldRule]] = {
+    "visit": {
+        **_rules(INSPECTOR, "site_id", "template_key", "mode", create_only=True, required=True),
+        **_rules(INSPECTOR, "kind", "task_id", create_only=True),
+        **_rules(
+            INSPECTOR,
+            "started_at",
+            "finished_at",
+            "note",
+            "lat",
+            "lon",
+            "ack_name",
+            "ack_signature_sha256",
+            "ack_at",
+            "ack_refused",
+        ),
+        "status": FieldRule(INSPECTOR | REVIEWERS),  # which change is allowed: TRANSITIONS
+        **_rules(REVIEWERS, "return_comment", "void_reason"),
+        **_rules(
+            SERVER,
+            "inspector_id",
+            "submitted_at",
+            "reviewed_by",
+            "reviewed_at",
+            "published_at",
+            "score",
+        ),
+    },
+    "finding": {
+        **_rules(INSPECTOR, "visit_id", "item_code", create_only=True, required=True),
+        **_rules(INSPECTOR, "result", "count", "value", "note", "subject_id"),
+        **_rules(REVIEWERS, "review_comment"),
+    },
+    "photo": {
+        # visit photos come from the inspector, after-photos of a rectification from the
+        # site manager; the creator's role decides (see sync_server/merge/entities.py)
+        **_rules(
+            INSPECTOR | SITE_MANAGER, "sha256", "byte_size", "mime", create_only=True, required=True
+        ),
+        **_rules(
+            INSPECTOR | SITE_MANAGER,
+            "visit_id",
+            "finding_id",
+            "rectification_id",
+            "width",
+            "height",
+            "captured_at",
+            create_only=True,
+        ),
+        **_rules(INSPECTOR | SITE_MANAGER, "clock_offset_ms", "lat", "lon", "caption"),
+        **_rules(SERVER, "blob_present", "uploaded_by"),
+    },
+    "rectification": {
+        **_rules(
+            SERVER,
+            "visit_id",
+            "finding_id",
+            "site_id",
+            "item_code",
+            "subject_code",
+            "severity",
+            "created_at",
+            "responded_at",
+            "verified_at",
+            "verified_by",
+        ),
+        **_rules(REVIEWERS, "due_date", "instructions", "verify_comment"),
+        "status": FieldRule(SITE_MANAGER | REVIEWERS),
+        **_rules(SITE_MANAGER, "response_note"),
+    },
+}
+
+PUSHABLE_ENTITIES: tuple[str, ...] = tuple(FIELDS)
+
+
+# Findings get deterministic ids, so two devices of one inspector that answer the same item
+# offline write the same row (and merge field by field) instead of creating two findings.
+FINDING_NAMESPACE = uuid.UUID("8c5c2e3a-6f1d-4f0e-9b8a-6d1f3c2a9e71")
+
+
+def finding_id(visit_id: uuid.UUID | str, item_code: str) -> uuid.UUID:
+    return uuid.uuid5(FINDING_NAMESPACE, f"{visit_id}:{item_code}")

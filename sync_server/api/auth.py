@@ -1,0 +1,78 @@
+"""Sign-in and device enrolment."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+
+from fieldcore.problems import DomainError, ProblemCode
+from fieldcore.protocol import LoginRequest, LoginResponse, UserInfo
+from sync_server.auth import authenticate, check_throttle, enroll_device
+from sync_server.db import write_session
+from sync_server.deps import ActorDep, EngineDep, NowDep, SettingsDep, schema_version
+from sync_server.problems import responses
+from sync_server.tables import Device, User
+
+C = ProblemCode
+router = APIRouter(prefix="/v1/auth", tags=["auth"], dependencies=[Depends(schema_version)])
+
+
+@router.post(
+    "/login",
+    response_model=LoginResponse,
+    responses=responses(
+        C.AUTH_INVALID_CREDENTIALS,
+        C.AUTH_THROTTLED,
+        C.AUTH_DEVICE_TAKEN,
+        C.REQUEST_INVALID,
+        C.SYNC_SCHEMA_UNSUPPORTED,
+    ),
+)
+def login(
+    body: LoginRequest, request: Request, engine: EngineDep, settings: SettingsDep, now: NowDep
+) -> LoginResponse:
+    """Sign in with a password and enrol this device; returns its bearer token.
+
+    Needs the network once; afterwards the phone works offline until the token expires.
+    Repeated failures for a user or an address are throttled (429 auth.throttled).
+    """
+    ip = request.client.host if request.client else ""
+    with write_session(engine) as session:
+        check_throttle(session, settings, body.username, ip, now)
+        user = authenticate(session, body.username, body.password, ip, now)
+    if user is None:  # the failed attempt is committed above, so throttling counts it
+        raise DomainError(C.AUTH_INVALID_CREDENTIALS)
+    with write_session(engine) as session:
+        user = session.get(User, user.id)
+        assert user is not None
+        enrolled = enroll_device(session, settings, user, body.device_id, body.device_name, now)
+        return LoginResponse(
+            token=enrolled.token,
+            expires_at=enrolled.device.token_expires_at,
+            device_id=enrolled.device.id,
+            last_mutation_seq=enrolled.device.last_mutation_seq,
+            user=UserInfo(
+                id=user.id, username=user.username, display_name=user.display_name, role=user.role
+            ),  # type: ignore[arg-type]
+            server_time=now,
+            schema_versions=(settings.schema_min, settings.schema_max),
+        )
+
+
+@router.post("/logout", status_code=204, responses=responses(C.AUTH_TOKEN_INVALID))
+def logout(actor: ActorDep, engine: EngineDep, now: NowDep) -> None:
+    """Revoke this device's token (its unsynced work stays on the device)."""
+    with write_session(engine) as session:
+        device = session.get(Device, actor.device_id)
+        assert device is not None
+        device.revoked_at = now
+
+
+@router.get("/me", response_model=UserInfo, responses=responses(C.AUTH_TOKEN_INVALID))
+def me(actor: ActorDep, engine: EngineDep) -> UserInfo:
+    """Who this token belongs to."""
+    with write_session(engine) as session:
+        user = session.get(User, actor.user_id)
+        assert user is not None
+        return UserInfo(
+            id=user.id, username=user.username, display_name=user.display_name, role=user.role
+        )  # type: ignore[arg-type]

@@ -1,0 +1,74 @@
+"""Push and pull."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from fieldcore.problems import DomainError, ProblemCode
+from fieldcore.protocol import PullResponse, PushRequest, PushResponse
+from sync_server.changes import pull_page
+from sync_server.db import read_session, write_session
+from sync_server.deps import ActorDep, EngineDep, NowDep, SettingsDep, schema_version
+from sync_server.merge import apply_push
+from sync_server.problems import responses
+
+C = ProblemCode
+AUTH = (C.AUTH_TOKEN_MISSING, C.AUTH_TOKEN_INVALID, C.AUTH_TOKEN_EXPIRED, C.AUTH_TOKEN_REVOKED)
+router = APIRouter(prefix="/v1/sync", tags=["sync"], dependencies=[Depends(schema_version)])
+
+
+@router.post(
+    "/push",
+    response_model=PushResponse,
+    responses=responses(
+        *AUTH,
+        C.SYNC_MUTATION_GAP,
+        C.SYNC_BATCH_NOT_CONTIGUOUS,
+        C.SYNC_TOO_MANY_MUTATIONS,
+        C.REQUEST_TOO_LARGE,
+        C.REQUEST_INVALID,
+        C.SYNC_SCHEMA_UNSUPPORTED,
+    ),
+)
+def push(
+    body: PushRequest, actor: ActorDep, engine: EngineDep, settings: SettingsDep, now: NowDep
+) -> PushResponse:
+    """Apply a batch of this device's mutations exactly once.
+
+    Each mutation gets a result: `applied`, or `rejected` with a problem code (scope,
+    ownership, workflow lock, validation). A rejected mutation is still consumed, so the
+    queue never blocks. Resending an applied mutation returns its stored result.
+    """
+    if len(body.mutations) > settings.max_mutations:
+        raise DomainError(
+            C.SYNC_TOO_MANY_MUTATIONS,
+            f"at most {settings.max_mutations}",
+            max=settings.max_mutations,
+        )
+    with write_session(engine) as session:
+        return apply_push(session, actor, body, now)
+
+
+@router.get(
+    "/pull",
+    response_model=PullResponse,
+    responses=responses(*AUTH, C.REQUEST_INVALID, C.SYNC_SCHEMA_UNSUPPORTED),
+)
+def pull(
+    actor: ActorDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    now: NowDep,
+    cursor: Annotated[int, Query(ge=0, description="next_cursor of the last page, 0 at first")] = 0,
+    limit: Annotated[int, Query(ge=1, le=10_000, description="Changes per page")] = 500,
+    epoch: Annotated[
+        str | None, Query(max_length=200, description="epoch of the last page")
+    ] = None,
+) -> PullResponse:
+    """The changes after `cursor` that the caller may see, oldest first, as one consistent page."""
+    with read_session(engine) as session:
+        return pull_page(
+            session, actor.scope, cursor, epoch, min(limit, settings.max_pull_limit), now
+        )

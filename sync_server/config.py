@@ -1,0 +1,52 @@
+"""Server settings, read from MINGCHA_* environment variables (pydantic-settings).
+
+Embedded default: everything under one data directory — SQLite at DATA_DIR/central.db and
+photos under DATA_DIR/blobs. Production sets MINGCHA_DATABASE_URL=postgresql+psycopg://…
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from fieldcore.protocol import SCHEMA_VERSION
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MINGCHA_", extra="ignore")
+
+    data_dir: Path = Path("var/server")
+    database_url: str = ""  # empty: sqlite:///DATA_DIR/central.db
+    blob_dir: Path | None = None  # None: DATA_DIR/blobs
+
+    # protocol window: requests stating another schema version are refused
+    schema_min: int = SCHEMA_VERSION
+    schema_max: int = SCHEMA_VERSION
+
+    # request limits (bytes) — bad input is refused before it is parsed
+    max_json_body: int = Field(8 * 1024 * 1024, ge=1024)
+    max_chunk: int = Field(4 * 1024 * 1024, ge=1024)
+    max_photo: int = Field(25 * 1024 * 1024, ge=1024)
+    max_mutations: int = Field(1000, ge=1, le=1000)
+    max_pull_limit: int = Field(2000, ge=1)
+    max_image_pixels: int = Field(60_000_000, ge=1)  # Pillow's bomb guard, below its default
+
+    # accounts
+    token_days: int = Field(30, ge=1)
+    login_max_failures: int = Field(5, ge=1)
+    login_window_seconds: int = Field(900, ge=1)
+    upload_expiry_hours: int = Field(72, ge=1)
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'central.db'}"
+
+    @property
+    def blobs_path(self) -> Path:
+        return self.blob_dir or self.data_dir / "blobs"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.sqlalchemy_url.startswith("sqlite")

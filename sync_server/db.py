@@ -1,0 +1,69 @@
+"""Database engines and transactions for SQLite (embedded default) and PostgreSQL.
+
+Writes run in `write_session`: on SQLite a `BEGIN IMMEDIATE` transaction, so writers queue
+up front instead of failing half-way; on PostgreSQL an ordinary transaction whose row locks
+(device, counter) serialize what must be serialized. Reads that must see one consistent
+snapshot (a pull page) run in `read_session` (REPEATABLE READ on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlmodel import Session
+
+from sync_server.config import Settings
+
+
+def make_engine(settings: Settings) -> sa.Engine:
+    url = settings.sqlalchemy_url
+    if url.startswith("sqlite"):
+        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        _sqlite_pragmas(engine)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _sqlite_pragmas(engine: sa.Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (see on_begin)
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")  # an acknowledged push survives power loss
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn: sa.Connection) -> None:
+        mode = "IMMEDIATE" if conn.get_execution_options().get("write") else "DEFERRED"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def is_sqlite(engine: sa.Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+@contextmanager
+def write_session(engine: sa.Engine) -> Iterator[Session]:
+    """One write transaction: committed on success, rolled back on any exception."""
+    bind = engine.execution_options(write=True) if is_sqlite(engine) else engine
+    with Session(bind, expire_on_commit=False, autoflush=False) as session, session.begin():
+        yield session
+
+
+@contextmanager
+def read_session(engine: sa.Engine) -> Iterator[Session]:
+    """A read transaction over one consistent snapshot."""
+    bind = (
+        engine if is_sqlite(engine) else engine.execution_options(isolation_level="REPEATABLE READ")
+    )
+    with Session(bind, expire_on_commit=False, autoflush=False) as session, session.begin():
+        yield session

@@ -1,0 +1,40 @@
+"""Create or upgrade the central database (Alembic) and seed its bookkeeping rows."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlmodel import Session
+
+from sync_server.tables import ServerMeta, SyncCounter
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def alembic_config(connection: sa.Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(engine: sa.Engine, revision: str = "head") -> None:
+    """Bring the schema to `revision`, then make sure the counter and epoch rows exist."""
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), revision)
+    with Session(engine) as session, session.begin():
+        if session.get(SyncCounter, 1) is None:
+            session.add(SyncCounter(id=1, value=0))
+        if session.get(ServerMeta, "epoch") is None:
+            session.add(ServerMeta(key="epoch", value=uuid.uuid4().hex))
+
+
+def current_revision(engine: sa.Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()

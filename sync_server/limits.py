@@ -1,0 +1,71 @@
+"""Refuse oversized request bodies before anything parses them (413 request.too_large).
+
+The declared Content-Length is checked first; then the body is read (at most `limit`
+bytes, whatever the client declared or however it chunked it) and replayed to the app.
+Upload chunks have their own, larger limit; everything else is JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fieldcore.problems import DomainError, ProblemCode
+
+
+class BodyLimit:
+    def __init__(self, app: Any, json_limit: int, chunk_limit: int) -> None:
+        self.app, self.json_limit, self.chunk_limit = app, json_limit, chunk_limit
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        limit = self.chunk_limit if scope["path"].startswith("/v1/uploads/") else self.json_limit
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await _refuse(send, limit)
+            return
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                await _refuse(send, limit)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body, replayed = b"".join(chunks), False
+
+        async def replay() -> dict:
+            nonlocal replayed
+            if replayed:
+                return await receive()  # lets the app notice a disconnect
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+async def _refuse(send: Any, limit: int) -> None:
+    body = json.dumps(
+        DomainError(
+            ProblemCode.REQUEST_TOO_LARGE, f"limit {limit} bytes", limit=limit
+        ).to_problem(),
+        ensure_ascii=False,
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,47 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from fastapi import FastAPI
+
+from fieldcore.protocol import SCHEMA_VERSION
+from sync_server import problems
+from sync_server.api import auth, sync
+from sync_server.config import Settings
+from sync_server.db import make_engine
+from sync_server.limits import BodyLimit
+from sync_server.tables import utcnow
+
+DESCRIPTION = """明察 sync server: phones push their offline work as numbered mutations and pull
+what changed in their scope; photos travel separately as content-addressed, resumable uploads.
+Every error is `{"code", "message", "details"}` with a stable code. See PROTOCOL.md."""
+
+
+def create_app(settings: Settings | None = None, clock: Callable[[], datetime] = utcnow) -> FastAPI:
+    settings = settings or Settings()
+    app = FastAPI(
+        title="明察 Mingcha sync server",
+        version=f"schema {SCHEMA_VERSION}",
+        description=DESCRIPTION,
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings)
+    app.state.clock = clock
+    problems.install(app)
+    app.include_router(auth.router)
+    app.include_router(sync.router)
+
+    @app.get("/healthz", tags=["meta"])
+    def healthz() -> dict[str, str]:
+        """Liveness probe for load balancers."""
+        return {"status": "ok"}
+
+    app.add_middleware(
+        BodyLimit,
+        json_limit=settings.max_json_body,  # type: ignore[arg-type]
+        chunk_limit=settings.max_chunk,
+    )
+    return app

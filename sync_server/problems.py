@@ -1,0 +1,127 @@
+"""One error shape for every response: {"code", "message", "details"}, never a stack trace.
+
+Domain code raises `fieldcore.problems.DomainError`; this module gives each code its HTTP
+status and installs the handlers that turn errors (ours, FastAPI's validation errors,
+Starlette's 404/405, anything unexpected) into that shape.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from fieldcore.problems import DomainError, ProblemCode
+
+log = logging.getLogger("mingcha.server")
+C = ProblemCode
+
+STATUS: dict[ProblemCode, int] = {
+    C.REQUEST_INVALID: 422,
+    C.REQUEST_MALFORMED_JSON: 400,
+    C.REQUEST_TOO_LARGE: 413,
+    C.REQUEST_UNSUPPORTED_MEDIA: 415,
+    C.REQUEST_NOT_FOUND: 404,
+    C.REQUEST_METHOD_NOT_ALLOWED: 405,
+    C.SERVER_ERROR: 500,
+    C.SERVER_UNAVAILABLE: 503,
+    C.SERVER_STORAGE_FAILED: 503,
+    C.AUTH_INVALID_CREDENTIALS: 401,
+    C.AUTH_TOKEN_MISSING: 401,
+    C.AUTH_TOKEN_INVALID: 401,
+    C.AUTH_TOKEN_EXPIRED: 401,
+    C.AUTH_TOKEN_REVOKED: 401,
+    C.AUTH_THROTTLED: 429,
+    C.AUTH_DEVICE_TAKEN: 409,
+    C.AUTH_FORBIDDEN: 403,
+    C.SCOPE_DENIED: 404,
+    C.SYNC_SCHEMA_UNSUPPORTED: 426,
+    C.SYNC_MUTATION_GAP: 409,
+    C.SYNC_BATCH_NOT_CONTIGUOUS: 400,
+    C.SYNC_TOO_MANY_MUTATIONS: 413,
+    C.TEMPLATE_NOT_FOUND: 404,
+    C.TEMPLATE_INVALID: 422,
+    C.TEMPLATE_VERSION_EXISTS: 409,
+    C.BLOB_NOT_FOUND: 404,
+    C.BLOB_NOT_REFERENCED: 404,
+    C.BLOB_HASH_MISMATCH: 422,
+    C.BLOB_NOT_JPEG: 415,
+    C.BLOB_TOO_LARGE: 413,
+    C.BLOB_BOMB: 422,
+    C.UPLOAD_NOT_FOUND: 404,
+    C.UPLOAD_OFFSET_MISMATCH: 409,
+    C.UPLOAD_CHECKSUM_MISMATCH: 460,
+    C.UPLOAD_EXPIRED: 410,
+    C.UPLOAD_TOO_LONG: 413,
+}
+
+
+class Problem(BaseModel):
+    """The error body of every non-2xx response."""
+
+    code: str = Field(examples=["sync.mutation_gap"])
+    message: str = Field(examples=["同步记录缺失,需从断点重发"])
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+def problem_response(error: DomainError, headers: dict[str, str] | None = None) -> JSONResponse:
+    status = STATUS.get(error.code, 400)
+    return JSONResponse(error.to_problem(), status_code=status, headers=headers)
+
+
+def responses(*codes: ProblemCode) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` for a route: each status its codes can produce, as Problem."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for code in codes:
+        status = STATUS.get(code, 400)
+        entry = out.setdefault(status, {"model": Problem, "description": ""})
+        entry["description"] = ", ".join(filter(None, [entry["description"], str(code)]))
+    return out
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def on_domain(_: Request, exc: DomainError) -> JSONResponse:
+        retry = exc.details.get("retry_after")
+        return problem_response(exc, {"Retry-After": str(retry)} if retry else None)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {
+                "loc": [str(p) for p in e.get("loc", ())],
+                "type": e.get("type", ""),
+                "msg": e.get("msg", ""),
+            }
+            for e in exc.errors()
+        ]
+        code = (
+            C.REQUEST_MALFORMED_JSON
+            if any(e["type"] == "json_invalid" for e in errors)
+            else C.REQUEST_INVALID
+        )
+        return problem_response(
+            DomainError(code, errors[0]["msg"] if errors else "", errors=errors)
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {
+            404: C.REQUEST_NOT_FOUND,
+            405: C.REQUEST_METHOD_NOT_ALLOWED,
+            413: C.REQUEST_TOO_LARGE,
+            415: C.REQUEST_UNSUPPORTED_MEDIA,
+        }.get(exc.status_code, C.REQUEST_INVALID)
+        response = problem_response(DomainError(code))
+        response.status_code = exc.status_code
+        return response
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(DomainError(C.SERVER_ERROR))

@@ -1,0 +1,49 @@
+"""Central-database tables (one SQLModel registry, separate from the phone's)."""
+
+from sync_server.tables.base import ServerModel, UTCDateTime, utcnow
+from sync_server.tables.org import Device, LoginAttempt, Region, Site, Subject, User, UserScope
+from sync_server.tables.sync import (
+    ChangeLog,
+    ConflictLog,
+    MutationResultRow,
+    ServerMeta,
+    SyncCounter,
+)
+from sync_server.tables.work import (
+    AuditLog,
+    Blob,
+    Finding,
+    Photo,
+    Rectification,
+    TemplateVersion,
+    Upload,
+    Visit,
+    VisitTask,
+)
+
+__all__ = [
+    "AuditLog",
+    "Blob",
+    "ChangeLog",
+    "ConflictLog",
+    "Device",
+    "Finding",
+    "LoginAttempt",
+    "MutationResultRow",
+    "Photo",
+    "Rectification",
+    "Region",
+    "ServerMeta",
+    "ServerModel",
+    "Site",
+    "Subject",
+    "SyncCounter",
+    "TemplateVersion",
+    "UTCDateTime",
+    "Upload",
+    "User",
+    "UserScope",
+    "Visit",
+    "VisitTask",
+    "utcnow",
+]

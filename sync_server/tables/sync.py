@@ -1,0 +1,83 @@
+"""Sync bookkeeping: the change feed, the commit-ordered counter, idempotency, conflicts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+from sync_server.tables.base import ServerModel, UTCDateTime, json_col, utcnow
+
+
+class ChangeLog(ServerModel, table=True):
+    """One row per synced entity; its seq is bumped on every change (like a changes feed).
+
+    The audience columns let a pull filter by scope without loading rows: `site_id` for
+    site-bound data, `owner_id` for an inspector's own visits or a task's assignee,
+    `published` (site managers see only published results) and `covert` (暗访 tasks).
+    """
+
+    __tablename__ = "change_log"
+
+    entity: str = Field(primary_key=True, max_length=20)
+    entity_id: str = Field(primary_key=True, max_length=80)
+    seq: int = Field(sa_type=sa.BigInteger, unique=True, index=True)
+    site_id: uuid.UUID | None = Field(default=None, index=True)
+    owner_id: uuid.UUID | None = Field(default=None, index=True)
+    published: bool = False
+    covert: bool = False
+    deleted: bool = False
+
+
+class SyncCounter(ServerModel, table=True):
+    """The single source of seqs; taken under a row lock so seqs follow commit order."""
+
+    __tablename__ = "sync_counter"
+
+    id: int = Field(default=1, primary_key=True)
+    value: int = Field(default=0, sa_type=sa.BigInteger)
+
+
+class ServerMeta(ServerModel, table=True):
+    __tablename__ = "server_meta"
+
+    key: str = Field(primary_key=True, max_length=40)
+    value: str = Field(max_length=200)
+
+
+class MutationResultRow(ServerModel, table=True):
+    """The stored answer to (device, seq): a resend gets exactly the same result."""
+
+    __tablename__ = "mutation_result"
+
+    device_id: uuid.UUID = Field(primary_key=True)
+    seq: int = Field(primary_key=True, sa_type=sa.BigInteger)
+    status: str = Field(max_length=10)
+    code: str | None = Field(default=None, max_length=60)
+    message: str | None = Field(default=None, max_length=1000)
+    details: dict[str, Any] = json_col({})
+    entity_seq: int | None = Field(default=None, sa_type=sa.BigInteger)
+    applied_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ConflictLog(ServerModel, table=True):
+    """A value overwritten by a concurrent edit (per-field last-arrival-wins), kept for audit."""
+
+    __tablename__ = "conflict_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    entity: str = Field(max_length=20)
+    entity_id: str = Field(max_length=80, index=True)
+    visit_id: uuid.UUID | None = Field(default=None, index=True)
+    field: str = Field(max_length=40)
+    overwritten_value: Any = Field(default=None, sa_type=sa.JSON)
+    overwritten_seq: int = Field(sa_type=sa.BigInteger)
+    winning_value: Any = Field(default=None, sa_type=sa.JSON)
+    base_seq: int = Field(sa_type=sa.BigInteger)
+    seq: int = Field(sa_type=sa.BigInteger)
+    device_id: uuid.UUID | None = None
+    user_id: uuid.UUID | None = None
