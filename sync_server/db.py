@@ -8,15 +8,23 @@ snapshot (a pull page) run in `read_session` (REPEATABLE READ on PostgreSQL).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlmodel import Session
 
+from fieldcore.problems import DomainError, ProblemCode
 from sync_server.config import Settings
+
+T = TypeVar("T")
+# PostgreSQL deadlock / serialization failure, SQLite busy beyond its timeout: the
+# transaction did nothing and may simply run again.
+TRANSIENT_PGCODES = {"40P01", "40001"}
 
 
 def make_engine(settings: Settings) -> sa.Engine:
@@ -67,3 +75,25 @@ def read_session(engine: sa.Engine) -> Iterator[Session]:
     )
     with Session(bind, expire_on_commit=False, autoflush=False) as session, session.begin():
         yield session
+
+
+def is_transient(exc: sa.exc.DBAPIError) -> bool:
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return code in TRANSIENT_PGCODES or "database is locked" in str(exc.orig)
+
+
+def run_write(engine: sa.Engine, work: Callable[[Session], T], attempts: int = 3) -> T:
+    """Run `work` in a write transaction, again after a deadlock or lock timeout.
+
+    Raises:
+        DomainError(server.unavailable): still failing after `attempts` (clients retry).
+    """
+    for attempt in range(attempts):
+        try:
+            with write_session(engine) as session:
+                return work(session)
+        except sa.exc.DBAPIError as exc:
+            if not is_transient(exc):
+                raise
+            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+    raise DomainError(ProblemCode.SERVER_UNAVAILABLE, "database busy", retry_after=1)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import PullResponse, PushRequest, PushResponse
 from sync_server.changes import pull_page
-from sync_server.db import read_session, write_session
+from sync_server.db import read_session, run_write
 from sync_server.deps import ActorDep, EngineDep, NowDep, SettingsDep, schema_version
 from sync_server.merge import apply_push
 from sync_server.problems import responses
@@ -47,8 +47,7 @@ def push(
             f"at most {settings.max_mutations}",
             max=settings.max_mutations,
         )
-    with write_session(engine) as session:
-        return apply_push(session, actor, body, now)
+    return run_write(engine, lambda session: apply_push(session, actor, body, now))
 
 
 @router.get(

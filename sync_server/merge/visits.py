@@ -173,8 +173,19 @@ def handle_finding(
         finding.deleted_at = None  # answering an item again revives its finding
         changes.touch(finding)
     _check_subject(session, values.get("subject_id"), visit)
+    _clear_stale_detail(values)
     apply_values(finding, values, m, actor, changes, conflicts, visit.id, creating)
     _check_answer(session, finding, visit, changes, actor)
+
+
+def _clear_stale_detail(values: dict) -> None:
+    """A new verdict drops the detail only the old one had: a count belongs to a failure,
+    a figure to an answered item. Sent together with the new verdict, it is validated."""
+    result = values.get("result", "fail")
+    if result != "fail" and "count" not in values:
+        values["count"] = None
+    if result == "na" and "value" not in values:
+        values["value"] = None
 
 
 def _check_subject(session: Session, subject_id: object, visit: Visit) -> None:
