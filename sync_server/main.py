@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         """Liveness probe for load balancers."""
         return {"status": "ok"}
 
+    problems.document_problems(app)
     app.add_middleware(
         BodyLimit,
         json_limit=settings.max_json_body,  # type: ignore[arg-type]

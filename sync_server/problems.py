@@ -84,6 +84,32 @@ def responses(*codes: ProblemCode) -> dict[int | str, dict[str, Any]]:
     return out
 
 
+def document_problems(app: FastAPI) -> None:
+    """Make /docs tell the truth: validation errors come back as Problem, not FastAPI's
+    default HTTPValidationError shape (the handler below rewrites them)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        spec = build()
+        for methods in spec.get("paths", {}).values():
+            for op in methods.values():
+                for status, response in op.get("responses", {}).items():
+                    schema = response.get("content", {}).get("application/json", {})
+                    if schema.get("schema", {}).get("$ref", "").endswith("/HTTPValidationError"):
+                        schema["schema"] = {"$ref": "#/components/schemas/Problem"}
+                        response["description"] = "request.invalid, request.malformed_json"
+        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+        schemas.pop("HTTPValidationError", None)
+        schemas.pop("ValidationError", None)
+        schemas["Problem"] = Problem.model_json_schema()
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def on_domain(_: Request, exc: DomainError) -> JSONResponse:
