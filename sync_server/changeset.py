@@ -11,11 +11,13 @@ BEGIN IMMEDIATE anyway.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from sync_server.tables import (
@@ -53,9 +55,14 @@ class Touched:
 
 
 class ChangeSet:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, lookup: Callable[[type, Any], Any] | None = None) -> None:
         self.session = session
+        # how to find a row's visit: a push passes its row cache, which also sees new,
+        # not yet flushed rows (session.get does not)
+        self.lookup = lookup or session.get
         self.touched: dict[tuple[str, str], Touched] = {}
+        # undo journal: (key, None) for a new entry, (key, (fields, device)) for a change
+        self._journal: list[tuple[tuple[str, str], tuple[set[str], str] | None]] = []
 
     def touch(self, row: Any, fields: Iterable[str] = (), device: str = "") -> Touched:
         """Mark a row changed; `fields` get a new field seq (written by `device`)."""
@@ -63,27 +70,35 @@ class ChangeSet:
         entry = self.touched.get(key)
         if entry is None:
             entry = self.touched[key] = Touched(row)
+            self._journal.append((key, None))
+        else:
+            self._journal.append((key, (set(entry.fields), entry.device)))
         entry.fields.update(fields)
         if device:
             entry.device = device
         return entry
 
-    def checkpoint(self) -> dict[tuple[str, str], tuple[set[str], str]]:
-        """A snapshot to return to when a savepoint is rolled back."""
-        return {k: (set(e.fields), e.device) for k, e in self.touched.items()}
+    def checkpoint(self) -> int:
+        """A mark to return to when a savepoint is rolled back."""
+        return len(self._journal)
 
-    def rollback_to(self, snapshot: dict[tuple[str, str], tuple[set[str], str]]) -> None:
-        for key in list(self.touched):
-            if key not in snapshot:
+    def rollback_to(self, mark: int) -> None:
+        for key, before in reversed(self._journal[mark:]):
+            if before is None:
                 del self.touched[key]
             else:
-                self.touched[key].fields, self.touched[key].device = snapshot[key]
+                self.touched[key].fields, self.touched[key].device = before
+        del self._journal[mark:]
 
     def assign_seqs(self) -> None:
         """Take one block of seqs and stamp every touched row and its change-log entry."""
         if not self.touched:
             return
+        with self.session.no_autoflush:  # new rows are inserted once, with their seqs
+            self._stamp()
         self.session.flush()
+
+    def _stamp(self) -> None:
         top = self.session.execute(
             sa.update(SyncCounter)
             .where(SyncCounter.id == 1)  # type: ignore[arg-type]
@@ -91,32 +106,71 @@ class ChangeSet:
             .returning(SyncCounter.value)
         ).scalar_one()
         first = top - len(self.touched) + 1
+        logs, new_rows = [], []
         for n, ((entity, entity_id), entry) in enumerate(self.touched.items()):
             entry.seq = first + n
             row = entry.row
-            row.seq = entry.seq
-            if isinstance(row, Synced):
-                row.field_seq = {**row.field_seq, **dict.fromkeys(entry.fields, entry.seq)}
+            state = sa.inspect(row)
+            pending = state.pending or state.transient
+            values = {"seq": entry.seq}
+            if isinstance(row, Synced) and entry.fields:
+                values["field_seq"] = {**row.field_seq, **dict.fromkeys(entry.fields, entry.seq)}
                 if entry.device:
-                    row.field_by = {**row.field_by, **dict.fromkeys(entry.fields, entry.device)}
-            self._upsert_log(entity, entity_id, entry.seq, audience(self.session, entity, row))
-        self.session.flush()
+                    values["field_by"] = {
+                        **row.field_by,
+                        **dict.fromkeys(entry.fields, entry.device),
+                    }
+            if pending:  # not in the database yet: its attributes carry no history
+                row.__dict__.update(values)
+                new_rows.append(row)
+            else:
+                for name, value in values.items():
+                    setattr(row, name, value)
+            logs.append(
+                {
+                    "entity": entity,
+                    "entity_id": entity_id,
+                    "seq": entry.seq,
+                    **audience(self.lookup, entity, row),
+                }
+            )
+        self._insert_new(new_rows)
+        self._upsert_logs(logs)
 
-    def _upsert_log(self, entity: str, entity_id: str, seq: int, aud: dict[str, Any]) -> None:
-        log = self.session.get(ChangeLog, (entity, entity_id))
-        if log is None:
-            self.session.add(ChangeLog(entity=entity, entity_id=entity_id, seq=seq, **aud))
-        else:
-            log.seq = seq
-            for key, value in aud.items():
-                setattr(log, key, value)
+    def _insert_new(self, rows: list[Any]) -> None:
+        """Insert new rows with one executemany per table instead of the ORM's per-object
+        flush bookkeeping (a cold sync creates thousands); they leave the session."""
+        by_model: dict[type, list[dict[str, Any]]] = {}
+        for row in rows:
+            if sa.inspect(row).pending:
+                self.session.expunge(row)
+            columns = row.__table__.columns.keys()
+            by_model.setdefault(type(row), []).append({c: row.__dict__[c] for c in columns})
+        for model, values in by_model.items():
+            for i in range(0, len(values), 500):
+                self.session.execute(sa.insert(model.__table__), values[i : i + 500])
+
+    def _upsert_logs(self, logs: list[dict[str, Any]]) -> None:
+        """One INSERT … ON CONFLICT DO UPDATE for the whole block (SQLite and PostgreSQL)."""
+        dialect = self.session.get_bind().dialect.name
+        insert = sqlite_insert if dialect == "sqlite" else pg_insert
+        stmt = insert(ChangeLog.__table__)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["entity", "entity_id"],
+            set_={
+                c: stmt.excluded[c]
+                for c in ("seq", "site_id", "owner_id", "published", "covert", "deleted")
+            },
+        )
+        for i in range(0, len(logs), 500):
+            self.session.execute(stmt, logs[i : i + 500])
 
 
 def _pk(row: Any) -> Any:
     return row.key if isinstance(row, TemplateVersion) else row.id
 
 
-def audience(session: Session, entity: str, row: Any) -> dict[str, Any]:
+def audience(lookup: Callable[[type, Any], Any], entity: str, row: Any) -> dict[str, Any]:
     """Who may pull this row: its site, its owner, published and covert flags, deleted."""
     deleted = getattr(row, "deleted_at", None) is not None
     if entity == "template":
@@ -151,7 +205,7 @@ def audience(session: Session, entity: str, row: Any) -> dict[str, Any]:
             "covert": row.mode == "covert",
             "deleted": row.status == "cancelled",
         }
-    visit = row if entity == "visit" else _visit_of(session, row)
+    visit = row if entity == "visit" else _visit_of(lookup, row)
     if visit is None:  # an after-photo whose rectification is not known: owner only
         return {
             "site_id": None,
@@ -169,9 +223,9 @@ def audience(session: Session, entity: str, row: Any) -> dict[str, Any]:
     }
 
 
-def _visit_of(session: Session, row: Any) -> Visit | None:
+def _visit_of(lookup: Callable[[type, Any], Any], row: Any) -> Visit | None:
     visit_id: uuid.UUID | None = getattr(row, "visit_id", None)
     if visit_id is None and isinstance(row, Photo) and row.rectification_id is not None:
-        rect = session.get(Rectification, row.rectification_id)
+        rect = lookup(Rectification, row.rectification_id)
         visit_id = rect.visit_id if rect else None
-    return session.get(Visit, visit_id) if visit_id is not None else None
+    return lookup(Visit, visit_id) if visit_id is not None else None  # type: ignore[no-any-return]

@@ -63,7 +63,8 @@ def is_sqlite(engine: sa.Engine) -> bool:
 def write_session(engine: sa.Engine) -> Iterator[Session]:
     """One write transaction: committed on success, rolled back on any exception."""
     bind = engine.execution_options(write=True) if is_sqlite(engine) else engine
-    with Session(bind, expire_on_commit=False, autoflush=False) as session, session.begin():
+    # autoflush: queries inside a push (effects, completeness checks) must see its new rows
+    with Session(bind, expire_on_commit=False, autoflush=True) as session, session.begin():
         yield session
 
 

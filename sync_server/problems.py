@@ -95,7 +95,7 @@ def document_problems(app: FastAPI) -> None:
         spec = build()
         for methods in spec.get("paths", {}).values():
             for op in methods.values():
-                for status, response in op.get("responses", {}).items():
+                for _status, response in op.get("responses", {}).items():
                     schema = response.get("content", {}).get("application/json", {})
                     if schema.get("schema", {}).get("$ref", "").endswith("/HTTPValidationError"):
                         schema["schema"] = {"$ref": "#/components/schemas/Problem"}

@@ -50,11 +50,15 @@ def publish_template(
 
 
 def get_template(session: Session, key: str) -> Template:
-    """The parsed template of a published version (parsed once per process)."""
-    row = session.get(TemplateVersion, key)
-    if row is None:
-        raise DomainError(ProblemCode.TEMPLATE_NOT_FOUND, key, key=key)
-    return _parse(row.key, row.sha256, row.body)
+    """The parsed template of a published version: parsed once per process, looked up
+    once per session (a push asks for it once per finding)."""
+    known: dict[str, Template] = session.info.setdefault("templates", {})
+    if key not in known:
+        row = session.get(TemplateVersion, key)
+        if row is None:
+            raise DomainError(ProblemCode.TEMPLATE_NOT_FOUND, key, key=key)
+        known[key] = _parse(row.key, row.sha256, row.body)
+    return known[key]
 
 
 def latest_templates(session: Session) -> list[TemplateVersion]:

@@ -74,11 +74,11 @@ def parse_answers(raw: Any, template: Template, mode: Mode = "overt") -> dict[st
         raise AnswersError(
             [AnswerProblem(ProblemCode.ANSWERS_NOT_OBJECT, "", f"got {type(raw).__name__}")]
         )
-    items = {item.code: item for _, item in template.iter_items()}
     answers: dict[str, Answer] = {}
     problems: list[AnswerProblem] = []
     for code, entry in raw.items():
-        item = items.get(code)
+        found = template.items_by_code.get(code)
+        item = found[1] if found else None
         if item is None:
             problems.append(
                 AnswerProblem(

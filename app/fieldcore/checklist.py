@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -127,6 +128,14 @@ class Template(_Model):
     @property
     def max_points(self) -> Decimal:
         return sum((c.max for c in self.categories), Decimal(0))
+
+    @cached_property
+    def items_by_code(self) -> dict[str, tuple[Category, Item]]:
+        return {item.code: (category, item) for category, item in self.iter_items()}
+
+    @property
+    def item_codes(self) -> set[str]:
+        return set(self.items_by_code)
 
     def iter_items(self) -> Iterator[tuple[Category, Item]]:
         for category in self.categories:

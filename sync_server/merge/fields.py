@@ -21,6 +21,7 @@ from fieldcore.records import parse_fields
 from fieldcore.workflow import FIELDS, Role
 from sync_server.changeset import ChangeSet
 from sync_server.tables import ConflictLog
+from sync_server.tables.base import new_row
 
 
 @dataclass
@@ -98,42 +99,45 @@ def checked_fields(m: Mutation, actor: Actor, creating: bool) -> dict[str, Any]:
     return values
 
 
-def apply_values(
-    row: Any,
-    values: dict[str, Any],
-    m: Mutation,
-    actor: Actor,
-    changes: ChangeSet,
-    conflicts: Conflicts,
-    visit_id: uuid.UUID | None,
-    creating: bool,
-) -> set[str]:
-    """Write changed values onto the row; returns the names of the fields that changed.
+def create_row(
+    ctx: Any, model: type, m: Mutation, values: dict[str, Any], **server_values: Any
+) -> Any:
+    """A new row holding the mutation's values (and server-set ones), touched and cached."""
+    row = new_row(model, id=m.id, **values, **server_values)
+    ctx.rows.add(row)
+    ctx.changes.touch(row, values, ctx.device)
+    return row
 
+
+def apply_values(
+    ctx: Any, row: Any, values: dict[str, Any], m: Mutation, visit_id: uuid.UUID | None
+) -> set[str]:
+    """Write changed values onto an existing row; returns the names of changed fields.
+
+    `ctx` is the push's PushContext (changes, conflicts, actor).
     Raises:
         DomainError(sync.field_immutable): a create-only field would change.
     """
     rules = FIELDS[m.entity]
     changed: set[str] = set()
-    device = str(actor.device_id)
+    device = ctx.device
     for name, value in values.items():
         current = getattr(row, name)
-        if not creating and current == value:
+        if current == value:
             continue
-        if not creating and rules[name].create_only:
+        if rules[name].create_only:
             raise DomainError(ProblemCode.SYNC_FIELD_IMMUTABLE, name, field=name)
-        if not creating:
-            seq = row.field_seq.get(name, 0)
-            base = m.base_seq.get(name, 0)
-            writer = row.field_by.get(name)
-            if seq > base and writer not in (None, device):
-                conflicts.pending.append(
-                    PendingConflict(row, name, current, seq, value, base, visit_id)
-                )
+        seq = row.field_seq.get(name, 0)
+        base = m.base_seq.get(name, 0)
+        writer = row.field_by.get(name)
+        if seq > base and writer not in (None, device):
+            ctx.conflicts.pending.append(
+                PendingConflict(row, name, current, seq, value, base, visit_id)
+            )
         setattr(row, name, value)
         changed.add(name)
     if changed:
-        changes.touch(row, changed, device)
+        ctx.changes.touch(row, changed, device)
     return changed
 
 

@@ -8,59 +8,49 @@ the site manager answering it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import Mutation
 from fieldcore.workflow import REVIEWERS, can_transition
-from sync_server.changeset import ChangeSet
-from sync_server.merge.fields import Actor, Conflicts, apply_values, checked_fields
+from sync_server.merge.context import PushContext
+from sync_server.merge.fields import Actor, apply_values, checked_fields, create_row
 from sync_server.merge.visits import denied, require_editable, visible_visit
 from sync_server.tables import Blob, Finding, Photo, Rectification, Visit
 
 MANAGER_EDITABLE = frozenset({"open", "reopened"})
 
 
-def handle_photo(
-    session: Session,
-    m: Mutation,
-    actor: Actor,
-    changes: ChangeSet,
-    conflicts: Conflicts,
-    now: datetime,
-) -> None:
-    photo = session.get(Photo, m.id)
-    if photo is not None and photo.uploaded_by != actor.user_id:
+def handle_photo(ctx: PushContext, m: Mutation) -> None:
+    photo = ctx.rows.get(Photo, m.id)
+    if photo is not None and photo.uploaded_by != ctx.actor.user_id:
         raise denied("photo", m.id)  # only its author writes a photo row
     if m.op == "delete":
         if photo is not None and photo.deleted_at is None:
-            _require_parent_editable(session, photo, actor)
-            photo.deleted_at = now
-            changes.touch(photo)
+            _require_parent_editable(ctx, photo)
+            photo.deleted_at = ctx.now
+            ctx.changes.touch(photo)
         return
-    creating = photo is None
-    values = checked_fields(m, actor, creating)
+    values = checked_fields(m, ctx.actor, photo is None)
     if photo is None:
-        photo = _new_photo(session, m, values, actor)
+        _new_photo(ctx, m, values)
     else:
-        _require_parent_editable(session, photo, actor)
-    apply_values(photo, values, m, actor, changes, conflicts, photo.visit_id, creating)
+        _require_parent_editable(ctx, photo)
+        apply_values(ctx, photo, values, m, photo.visit_id)
 
 
-def _new_photo(session: Session, m: Mutation, values: dict, actor: Actor) -> Photo:
-    photo = Photo(
-        id=m.id, sha256=values["sha256"], byte_size=values["byte_size"], uploaded_by=actor.user_id
-    )
+def _new_photo(ctx: PushContext, m: Mutation, values: dict[str, Any]) -> Photo:
+    actor = ctx.actor
     if actor.role == "inspector":
-        visit = visible_visit(session, values.get("visit_id"), actor)
+        visit = visible_visit(ctx, values.get("visit_id"))
         require_editable(visit, actor)
-        finding_id = values.get("finding_id")
-        if finding_id is not None:
-            finding = session.get(Finding, finding_id)
-            if finding is None or finding.visit_id != visit.id:
-                raise denied("finding", finding_id)
+        finding = ctx.rows.get(Finding, values.get("finding_id"))
+        if values.get("finding_id") is not None and (
+            finding is None or finding.visit_id != visit.id
+        ):
+            raise denied("finding", values.get("finding_id"))
         if values.get("rectification_id") is not None:
             raise DomainError(
                 ProblemCode.SYNC_FIELD_NOT_OWNED,
@@ -69,62 +59,64 @@ def _new_photo(session: Session, m: Mutation, values: dict, actor: Actor) -> Pho
                 role=actor.role,
             )
     else:  # site manager: an after-photo answering a rectification
-        rect = visible_rectification(session, values.get("rectification_id"), actor)
+        rect = visible_rectification(ctx, values.get("rectification_id"))
         if rect.status not in MANAGER_EDITABLE:
             raise DomainError(ProblemCode.WORKFLOW_LOCKED, rect.status, status=rect.status)
         if values.get("visit_id") not in (None, rect.visit_id) or values.get("finding_id"):
             raise denied("visit", values.get("visit_id"))
-    photo.blob_present = session.get(Blob, values["sha256"]) is not None
-    session.add(photo)
-    return photo
+    present = ctx.session.get(Blob, values["sha256"]) is not None
+    return create_row(
+        ctx,
+        Photo,
+        m,
+        values,
+        uploaded_by=actor.user_id,  # type: ignore[no-any-return]
+        blob_present=present,
+    )
 
 
-def _require_parent_editable(session: Session, photo: Photo, actor: Actor) -> None:
+def _require_parent_editable(ctx: PushContext, photo: Photo) -> None:
     if photo.rectification_id is not None:
-        rect = visible_rectification(session, photo.rectification_id, actor)
+        rect = visible_rectification(ctx, photo.rectification_id)
         if rect.status not in MANAGER_EDITABLE:
             raise DomainError(ProblemCode.WORKFLOW_LOCKED, rect.status, status=rect.status)
     else:
-        require_editable(visible_visit(session, photo.visit_id, actor), actor)
+        require_editable(visible_visit(ctx, photo.visit_id), ctx.actor)
 
 
-def visible_rectification(session: Session, rect_id: object, actor: Actor) -> Rectification:
-    """A rectification its site's reviewers see, and its site's managers once published."""
-    rect = session.get(Rectification, rect_id) if rect_id is not None else None
-    if rect is None or not actor.scope.sees_site(rect.site_id):
-        raise denied("rectification", rect_id)
+def may_see_rectification(rect: Rectification, visit: Visit | None, actor: Actor) -> bool:
+    """Its site's reviewers; its site's managers once the visit is published."""
+    if not actor.scope.sees_site(rect.site_id):
+        return False
     if actor.role == "site_manager":
-        visit = session.get(Visit, rect.visit_id)
-        if visit is None or visit.status != "published":
-            raise denied("rectification", rect_id)
-    elif actor.role not in REVIEWERS:
+        return visit is not None and visit.status == "published"
+    return actor.role in REVIEWERS
+
+
+def visible_rectification(ctx: PushContext, rect_id: object) -> Rectification:
+    rect = ctx.rows.get(Rectification, rect_id)
+    visit = ctx.rows.get(Visit, rect.visit_id) if rect is not None else None
+    if rect is None or not may_see_rectification(rect, visit, ctx.actor):
         raise denied("rectification", rect_id)
     return rect
 
 
-def handle_rectification(
-    session: Session,
-    m: Mutation,
-    actor: Actor,
-    changes: ChangeSet,
-    conflicts: Conflicts,
-    now: datetime,
-) -> None:
+def handle_rectification(ctx: PushContext, m: Mutation) -> None:
     if m.op == "delete":
         raise DomainError(
             ProblemCode.SYNC_DELETE_NOT_ALLOWED,
             "rectifications are closed, not deleted",
             entity="rectification",
         )
-    rect = visible_rectification(session, m.id, actor)
-    values = checked_fields(m, actor, creating=False)
+    rect = visible_rectification(ctx, m.id)
+    values = checked_fields(m, ctx.actor, creating=False)
     new_status = values.pop("status", None)
-    if actor.role == "site_manager" and values and rect.status not in MANAGER_EDITABLE:
+    if ctx.actor.role == "site_manager" and values and rect.status not in MANAGER_EDITABLE:
         raise DomainError(ProblemCode.WORKFLOW_LOCKED, rect.status, status=rect.status)
-    apply_values(rect, values, m, actor, changes, conflicts, rect.visit_id, creating=False)
+    apply_values(ctx, rect, values, m, rect.visit_id)
     if new_status is None or new_status == rect.status:
         return
-    if not can_transition("rectification", rect.status, new_status, actor.role):
+    if not can_transition("rectification", rect.status, new_status, ctx.actor.role):
         raise DomainError(
             ProblemCode.WORKFLOW_TRANSITION_NOT_ALLOWED,
             f"{rect.status} → {new_status}",
@@ -132,19 +124,18 @@ def handle_rectification(
             new=new_status,
         )
     if new_status == "submitted":
-        _require_answer(session, rect)
-        rect.responded_at = now
+        _require_answer(ctx, rect)
+        rect.responded_at = ctx.now
     elif new_status == "verified":
-        rect.verified_at, rect.verified_by = now, actor.user_id
+        rect.verified_at, rect.verified_by = ctx.now, ctx.actor.user_id
     rect.status = new_status
-    changes.touch(
-        rect, ["status", "responded_at", "verified_at", "verified_by"], str(actor.device_id)
-    )
+    ctx.changes.touch(rect, ["status", "responded_at", "verified_at", "verified_by"], ctx.device)
 
 
-def _require_answer(session: Session, rect: Rectification) -> None:
+def _require_answer(ctx: PushContext, rect: Rectification) -> None:
     """A site manager answers with a note and at least one after-photo."""
-    photos = session.exec(
+    ctx.rows.attach_new()
+    photos = ctx.session.exec(
         select(Photo.id).where(Photo.rectification_id == rect.id, Photo.deleted_at.is_(None))
     ).all()  # type: ignore[union-attr]
     missing = [

@@ -14,6 +14,7 @@ from sync_server.tables.base import (
     ServerModel,
     Synced,
     UTCDateTime,
+    fk,
     json_col,
     utcnow,
     uuid_pk,
@@ -44,14 +45,14 @@ class VisitTask(ServerModel, table=True):
     __tablename__ = "visit_task"
 
     id: uuid.UUID = uuid_pk()
-    site_id: uuid.UUID = Field(foreign_key="site.id", index=True)
+    site_id: uuid.UUID = fk("site.id", index=True)
     template_id: str = Field(max_length=64)
     mode: str = Field(max_length=10)
     kind: str = Field(default="routine", max_length=10)
     window_start: datetime = Field(sa_type=UTCDateTime)
     window_end: datetime = Field(sa_type=UTCDateTime)
-    assignee_id: uuid.UUID = Field(foreign_key="app_user.id", index=True)
-    created_by: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")
+    assignee_id: uuid.UUID = fk("app_user.id", index=True)
+    created_by: uuid.UUID | None = fk("app_user.id", default=None)
     status: str = Field(default="open", max_length=12)
     visit_id: uuid.UUID | None = None
     note: str = Field(default="", max_length=1000)
@@ -61,12 +62,12 @@ class VisitTask(ServerModel, table=True):
 
 class Visit(Synced, table=True):
     id: uuid.UUID = Field(primary_key=True)
-    site_id: uuid.UUID = Field(foreign_key="site.id", index=True)
-    template_key: str = Field(foreign_key="template.key", max_length=80)
+    site_id: uuid.UUID = fk("site.id", index=True)
+    template_key: str = fk("template.key", max_length=80)
     mode: str = Field(max_length=10)
     kind: str = Field(default="routine", max_length=10)
-    task_id: uuid.UUID | None = Field(default=None, foreign_key="visit_task.id")
-    inspector_id: uuid.UUID = Field(foreign_key="app_user.id", index=True)
+    task_id: uuid.UUID | None = fk("visit_task.id", default=None)
+    inspector_id: uuid.UUID = fk("app_user.id", index=True)
     status: str = Field(default="draft", max_length=12, index=True)
     started_at: datetime | None = when()
     finished_at: datetime | None = when()
@@ -93,23 +94,21 @@ class Finding(Synced, table=True):
     __table_args__ = (sa.UniqueConstraint("visit_id", "item_code"),)
 
     id: uuid.UUID = Field(primary_key=True)  # fieldcore.workflow.finding_id(visit, item)
-    visit_id: uuid.UUID = Field(foreign_key="visit.id", index=True)
+    visit_id: uuid.UUID = fk("visit.id", index=True)
     item_code: str = Field(max_length=40)
     result: str | None = Field(default=None, max_length=4)
     count: int | None = None
     value: Decimal | None = Field(default=None, max_digits=14, decimal_places=4)
     note: str = Field(default="", max_length=4000)
-    subject_id: uuid.UUID | None = Field(default=None, foreign_key="subject.id")
+    subject_id: uuid.UUID | None = fk("subject.id", default=None)
     review_comment: str = Field(default="", max_length=4000)
 
 
 class Photo(Synced, table=True):
     id: uuid.UUID = Field(primary_key=True)
-    visit_id: uuid.UUID | None = Field(default=None, foreign_key="visit.id", index=True)
-    finding_id: uuid.UUID | None = Field(default=None, foreign_key="finding.id", index=True)
-    rectification_id: uuid.UUID | None = Field(
-        default=None, foreign_key="rectification.id", index=True
-    )
+    visit_id: uuid.UUID | None = fk("visit.id", default=None, index=True)
+    finding_id: uuid.UUID | None = fk("finding.id", default=None, index=True)
+    rectification_id: uuid.UUID | None = fk("rectification.id", default=None, index=True)
     sha256: str = Field(max_length=64, index=True)
     byte_size: int
     mime: str = Field(default="image/jpeg", max_length=40)
@@ -121,7 +120,7 @@ class Photo(Synced, table=True):
     lon: float | None = None
     caption: str = Field(default="", max_length=500)
     blob_present: bool = False
-    uploaded_by: uuid.UUID = Field(foreign_key="app_user.id")
+    uploaded_by: uuid.UUID = fk("app_user.id")
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -129,9 +128,9 @@ class Rectification(Synced, table=True):
     """A corrective action (整改) raised from a deducted item when the visit is approved."""
 
     id: uuid.UUID = uuid_pk()
-    visit_id: uuid.UUID = Field(foreign_key="visit.id", index=True)
-    finding_id: uuid.UUID = Field(foreign_key="finding.id", unique=True)
-    site_id: uuid.UUID = Field(foreign_key="site.id", index=True)
+    visit_id: uuid.UUID = fk("visit.id", index=True)
+    finding_id: uuid.UUID = fk("finding.id", unique=True)
+    site_id: uuid.UUID = fk("site.id", index=True)
     item_code: str = Field(max_length=40)
     subject_code: str = Field(default="", max_length=64)
     severity: str = Field(default="minor", max_length=10)
@@ -164,7 +163,7 @@ class Upload(ServerModel, table=True):
     sha256: str = Field(max_length=64, index=True)
     length: int
     offset: int = 0
-    user_id: uuid.UUID = Field(foreign_key="app_user.id")
+    user_id: uuid.UUID = fk("app_user.id")
     device_id: uuid.UUID | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)

@@ -130,11 +130,19 @@ def test_the_check_catches_a_counter_that_does_not_serialize(
         for (entity, entity_id), entry in self.touched.items():
             entry.seq = self.session.execute(sa.text("SELECT nextval('naive_seq')")).scalar_one()
             entry.row.seq = entry.seq
-            self._upsert_log(
-                entity,
-                entity_id,
-                entry.seq,
-                {"site_id": entry.row.site_id, "owner_id": entry.row.inspector_id},
+            self._upsert_logs(
+                [
+                    {
+                        "entity": entity,
+                        "entity_id": entity_id,
+                        "seq": entry.seq,
+                        "site_id": entry.row.site_id,
+                        "owner_id": entry.row.inspector_id,
+                        "published": False,
+                        "covert": False,
+                        "deleted": False,
+                    }
+                ]
             )
         self.session.flush()
         time.sleep(random.uniform(0, 0.03))

@@ -23,7 +23,10 @@ def test_openapi_documents_every_route_with_models_and_problem_codes(client: Tes
     assert client.get("/docs").status_code == 200
     for path, methods in spec["paths"].items():
         for method, op in methods.items():
-            assert op.get("summary") and op.get("description") or path == "/healthz", (path, method)
+            assert (op.get("summary") and op.get("description")) or path == "/healthz", (
+                path,
+                method,
+            )
             ok = [c for c in op["responses"] if c.startswith("2")]
             assert ok, (path, method)
             if path.startswith("/v1/"):

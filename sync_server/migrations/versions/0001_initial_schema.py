@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 14:24:20.165391
+Create Date: 2026-11-22 14:38:18.220944
 """
 
 from __future__ import annotations
@@ -229,8 +229,7 @@ def upgrade() -> None:
             "completed_at", sync_server.tables.base.UTCDateTime(timezone=True), nullable=True
         ),
         sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["app_user.id"],
+            ["user_id"], ["app_user.id"], initially="DEFERRED", deferrable=True
         ),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -296,17 +295,12 @@ def upgrade() -> None:
         sa.Column("created_at", sync_server.tables.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("seq", sa.BigInteger(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["assignee_id"],
-            ["app_user.id"],
+            ["assignee_id"], ["app_user.id"], initially="DEFERRED", deferrable=True
         ),
         sa.ForeignKeyConstraint(
-            ["created_by"],
-            ["app_user.id"],
+            ["created_by"], ["app_user.id"], initially="DEFERRED", deferrable=True
         ),
-        sa.ForeignKeyConstraint(
-            ["site_id"],
-            ["site.id"],
-        ),
+        sa.ForeignKeyConstraint(["site_id"], ["site.id"], initially="DEFERRED", deferrable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("visit_task", schema=None) as batch_op:
@@ -355,20 +349,14 @@ def upgrade() -> None:
         sa.Column("score_grade", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
         sa.Column("created_at", sync_server.tables.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["inspector_id"],
-            ["app_user.id"],
+            ["inspector_id"], ["app_user.id"], initially="DEFERRED", deferrable=True
+        ),
+        sa.ForeignKeyConstraint(["site_id"], ["site.id"], initially="DEFERRED", deferrable=True),
+        sa.ForeignKeyConstraint(
+            ["task_id"], ["visit_task.id"], initially="DEFERRED", deferrable=True
         ),
         sa.ForeignKeyConstraint(
-            ["site_id"],
-            ["site.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["task_id"],
-            ["visit_task.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["template_key"],
-            ["template.key"],
+            ["template_key"], ["template.key"], initially="DEFERRED", deferrable=True
         ),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -395,13 +383,9 @@ def upgrade() -> None:
         sa.Column("subject_id", sa.Uuid(), nullable=True),
         sa.Column("review_comment", sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
         sa.ForeignKeyConstraint(
-            ["subject_id"],
-            ["subject.id"],
+            ["subject_id"], ["subject.id"], initially="DEFERRED", deferrable=True
         ),
-        sa.ForeignKeyConstraint(
-            ["visit_id"],
-            ["visit.id"],
-        ),
+        sa.ForeignKeyConstraint(["visit_id"], ["visit.id"], initially="DEFERRED", deferrable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("visit_id", "item_code"),
     )
@@ -433,17 +417,10 @@ def upgrade() -> None:
         sa.Column("verified_by", sa.Uuid(), nullable=True),
         sa.Column("created_at", sync_server.tables.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["finding_id"],
-            ["finding.id"],
+            ["finding_id"], ["finding.id"], initially="DEFERRED", deferrable=True
         ),
-        sa.ForeignKeyConstraint(
-            ["site_id"],
-            ["site.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["visit_id"],
-            ["visit.id"],
-        ),
+        sa.ForeignKeyConstraint(["site_id"], ["site.id"], initially="DEFERRED", deferrable=True),
+        sa.ForeignKeyConstraint(["visit_id"], ["visit.id"], initially="DEFERRED", deferrable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("finding_id"),
     )
@@ -478,21 +455,15 @@ def upgrade() -> None:
             "received_at", sync_server.tables.base.UTCDateTime(timezone=True), nullable=False
         ),
         sa.ForeignKeyConstraint(
-            ["finding_id"],
-            ["finding.id"],
+            ["finding_id"], ["finding.id"], initially="DEFERRED", deferrable=True
         ),
         sa.ForeignKeyConstraint(
-            ["rectification_id"],
-            ["rectification.id"],
+            ["rectification_id"], ["rectification.id"], initially="DEFERRED", deferrable=True
         ),
         sa.ForeignKeyConstraint(
-            ["uploaded_by"],
-            ["app_user.id"],
+            ["uploaded_by"], ["app_user.id"], initially="DEFERRED", deferrable=True
         ),
-        sa.ForeignKeyConstraint(
-            ["visit_id"],
-            ["visit.id"],
-        ),
+        sa.ForeignKeyConstraint(["visit_id"], ["visit.id"], initially="DEFERRED", deferrable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("photo", schema=None) as batch_op:
