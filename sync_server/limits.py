@@ -14,14 +14,18 @@ from fieldcore.problems import DomainError, ProblemCode
 
 
 class BodyLimit:
-    def __init__(self, app: Any, json_limit: int, chunk_limit: int) -> None:
-        self.app, self.json_limit, self.chunk_limit = app, json_limit, chunk_limit
+    def __init__(self, app: Any, settings: Any) -> None:
+        self.app, self.settings = app, settings  # read per request: limits are settings
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
-        limit = self.chunk_limit if scope["path"].startswith("/v1/uploads/") else self.json_limit
+        limit = (
+            self.settings.max_chunk
+            if scope["path"].startswith("/v1/uploads/")
+            else self.settings.max_json_body
+        )
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await _refuse(send, limit)

@@ -40,9 +40,5 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         return {"status": "ok"}
 
     problems.document_problems(app)
-    app.add_middleware(
-        BodyLimit,
-        json_limit=settings.max_json_body,  # type: ignore[arg-type]
-        chunk_limit=settings.max_chunk,
-    )
+    app.add_middleware(BodyLimit, settings=settings)  # type: ignore[arg-type]
     return app

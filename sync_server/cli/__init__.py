@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync_server.cli import demo, score, templates  # noqa: F401  (each module adds its commands)
+from sync_server.cli import bench, demo, score, templates  # noqa: F401  (each module adds its commands)
 from sync_server.cli.base import app
 
 

@@ -1,0 +1,39 @@
+"""`mingcha bench …`: benchmarks, each a ratio against a baseline measured in the same run.
+
+The benchmark code lives beside its results in tests/bench/ (a source checkout); progress
+goes to stderr, so `--json` output on stdout stays clean.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+
+from sync_server.cli.base import app
+
+bench_app = typer.Typer(
+    help="Benchmarks (ratios against same-run baselines).", no_args_is_help=True
+)
+app.add_typer(bench_app, name="bench")
+
+
+def _emit(result: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    for key, value in result.items():
+        if not isinstance(value, dict):
+            print(f"{key:>24}: {value}")
+
+
+@bench_app.command("merge")
+def bench_merge(
+    visits: Annotated[int, typer.Option(min=1, help="Visits of 45 items each.")] = 200,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Push-path mutations/s on SQLite vs a raw batched insert of the same rows."""
+    from tests.bench import merge
+
+    _emit(merge.run(visits), as_json)
