@@ -6,6 +6,16 @@ import sqlite3
 
 import pytest
 
+from tests.serverkit import (  # noqa: F401  (fixtures shared by server, client and e2e tests)
+    app,
+    client,
+    clock,
+    database_url,
+    engine,
+    settings,
+    world,
+)
+
 
 def pytest_report_header() -> list[str]:
     return [f"sqlite {sqlite3.sqlite_version}"]

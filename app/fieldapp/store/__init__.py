@@ -1,0 +1,215 @@
+"""The phone's local store: one method per user intent or sync step, one transaction each.
+
+Views and the sync engine call this facade only; they never see SQL. All methods are
+blocking (SQLite): the UI calls them through `asyncio.to_thread`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import func, select
+
+from fieldapp.store import queries, syncstate, work
+from fieldapp.store.db import open_db, transaction
+from fieldapp.store.tables import LocalBlob, Outbox, VisitRow
+from fieldcore.protocol import LoginResponse, MutationResult, PullResponse
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    def __init__(self, path: Path, clock: Clock = utcnow) -> None:
+        self.path = path
+        self.engine: sa.Engine = open_db(path)
+        self.now = clock
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _tx(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+        with transaction(self.engine) as session:
+            return fn(session, self.now(), *args, **kw)
+
+    # ---- identity ---------------------------------------------------------------------
+    def device_id(self) -> uuid.UUID:
+        with transaction(self.engine) as s:
+            value = syncstate.get_meta(s, "device_id")
+            if value is None:
+                value = str(uuid.uuid4())
+                syncstate.set_meta(s, "device_id", value)
+            return uuid.UUID(value)
+
+    def identity(self) -> dict[str, Any] | None:
+        """The signed-in account ({server, user, token, …}) or None."""
+        with transaction(self.engine) as s:
+            return syncstate.get_meta(s, "identity")  # type: ignore[no-any-return]
+
+    def unsynced(self) -> int:
+        """Local work the server has not acknowledged: pending changes and photo files."""
+        with transaction(self.engine) as s:
+            return queries.unsynced_count(s)
+
+    def enroll(self, server: str, login: LoginResponse) -> None:
+        """Remember a sign-in. Refuses to switch account or server while work is unsynced:
+        that work belongs to the previous account and must reach its server first.
+
+        Raises:
+            queries.UnsyncedWork: there are unsynced changes of another account or server.
+        """
+        with transaction(self.engine) as s:
+            old = syncstate.get_meta(s, "identity")
+            same = (
+                old is not None
+                and old["server"] == server
+                and old["user"]["id"] == str(login.user.id)
+            )
+            if old is not None and not same and queries.unsynced_count(s):
+                raise queries.UnsyncedWork(queries.unsynced_count(s), old["user"]["username"])
+            if old is not None and not same:
+                syncstate.set_meta(s, "cursor", 0)
+                syncstate.set_meta(s, "epoch", None)
+            syncstate.set_meta(
+                s,
+                "identity",
+                {
+                    "server": server,
+                    "token": login.token,
+                    "expires_at": login.expires_at.isoformat(),
+                    "user": login.user.model_dump(mode="json"),
+                },
+            )
+
+    def sign_out(self) -> None:
+        """Forget the token; keep every row and file (unsynced work stays for next time)."""
+        with transaction(self.engine) as s:
+            identity = syncstate.get_meta(s, "identity")
+            if identity is not None:
+                syncstate.set_meta(s, "identity", {**identity, "token": ""})
+
+    # ---- user intents -----------------------------------------------------------------
+    def start_visit(self, *a: Any, **kw: Any) -> VisitRow:
+        return self._tx(work.start_visit, *a, **kw)  # type: ignore[no-any-return]
+
+    def record_answer(self, *a: Any, **kw: Any) -> Any:
+        return self._tx(work.record_answer, *a, **kw)
+
+    def set_visit_fields(self, visit_id: uuid.UUID, **fields: Any) -> Any:
+        return self._tx(work.set_visit_fields, visit_id, **fields)
+
+    def attach_photo(self, *a: Any, **kw: Any) -> Any:
+        return self._tx(work.attach_photo, *a, **kw)
+
+    def delete_photo(self, photo_id: uuid.UUID) -> None:
+        self._tx(work.delete_photo, photo_id)
+
+    def submit_visit(self, visit_id: uuid.UUID) -> Any:
+        return self._tx(work.submit_visit, visit_id)
+
+    def delete_draft(self, visit_id: uuid.UUID) -> None:
+        self._tx(work.delete_draft, visit_id)
+
+    def answer_rectification(self, *a: Any, **kw: Any) -> Any:
+        return self._tx(work.answer_rectification, *a, **kw)
+
+    # ---- reads for the screens -------------------------------------------------------------
+    def home(self) -> queries.Home:
+        with transaction(self.engine) as s:
+            return queries.home(s, self.now())
+
+    def search_sites(self, text: str, limit: int = 50) -> list[queries.SiteItem]:
+        with transaction(self.engine) as s:
+            return queries.search_sites(s, text, limit)
+
+    def visit_view(self, visit_id: uuid.UUID) -> queries.VisitView:
+        with transaction(self.engine) as s:
+            return queries.visit_view(s, visit_id)
+
+    def templates_for(self, site_id: uuid.UUID, mode: str) -> list[queries.TemplateChoice]:
+        with transaction(self.engine) as s:
+            return queries.templates_for(s, site_id, mode)
+
+    def sync_status(self) -> queries.SyncStatus:
+        with transaction(self.engine) as s:
+            return queries.sync_status(s)
+
+    def thumbnail(self, sha256: str) -> bytes | None:
+        with transaction(self.engine) as s:
+            blob = s.get(LocalBlob, sha256)
+        if blob is None:
+            return None
+        path = Path(blob.thumb_path or blob.path)
+        return path.read_bytes() if path.exists() else None
+
+    # ---- sync steps -------------------------------------------------------------------
+    def pending_count(self) -> int:
+        with transaction(self.engine) as s:
+            return s.exec(
+                select(func.count()).select_from(Outbox).where(Outbox.state == "pending")
+            ).one()
+
+    def pending_batch(self, limit: int) -> list[Outbox]:
+        with transaction(self.engine) as s:
+            return syncstate.pending_batch(s, limit)
+
+    def apply_results(self, results: list[MutationResult]) -> int:
+        return self._tx(lambda s, now: syncstate.apply_results(s, results, now))  # type: ignore[no-any-return]
+
+    def requeue_from(self, seq: int) -> None:
+        """Mark acknowledged changes from `seq` on as pending again (see the engine)."""
+        with transaction(self.engine) as s:
+            for entry in s.exec(
+                select(Outbox).where(
+                    Outbox.seq >= seq,  # type: ignore[operator]
+                    Outbox.state == "acked",
+                )
+            ).all():
+                entry.state = "pending"
+                s.add(entry)
+
+    def blobs_to_upload(self) -> list[syncstate.BlobJob]:
+        with transaction(self.engine) as s:
+            return syncstate.blobs_to_upload(s)
+
+    def blob_progress(self, sha256: str, upload_id: str, offset: int) -> None:
+        with transaction(self.engine) as s:
+            blob = s.get(LocalBlob, sha256)
+            if blob is not None:
+                blob.state, blob.upload_url, blob.offset = "uploading", upload_id, offset
+                s.add(blob)
+
+    def blob_uploaded(self, sha256: str) -> None:
+        with transaction(self.engine) as s:
+            blob = s.get(LocalBlob, sha256)
+            if blob is not None:
+                blob.state, blob.offset = "uploaded", blob.byte_size
+                s.add(blob)
+
+    def cursor(self) -> tuple[int, str | None]:
+        with transaction(self.engine) as s:
+            return int(syncstate.get_meta(s, "cursor", 0)), syncstate.get_meta(s, "epoch")
+
+    def apply_pull_page(self, page: PullResponse) -> None:
+        with transaction(self.engine) as s:
+            syncstate.apply_pull_page(s, page)
+
+    def clock_offset(self, server_time: datetime) -> None:
+        """Remember how far this device's clock is from the server's (photos record it)."""
+        offset = int((server_time - self.now()).total_seconds() * 1000)
+        with transaction(self.engine) as s:
+            syncstate.set_meta(s, "clock_offset_ms", offset)
+
+    def note_sync(self, error: str) -> None:
+        with transaction(self.engine) as s:
+            syncstate.set_meta(s, "last_error", error)
+            if not error:
+                syncstate.set_meta(s, "last_sync_at", self.now().isoformat())

@@ -1,0 +1,44 @@
+"""Ordered, named schema migrations for the phone's database (sqlite-utils' design).
+
+Each migration runs once, in its own transaction, and is recorded in `_migrations`. Never
+edit or delete a released migration: phones upgrade with live, unsynced data; add a new
+one instead (a test builds every earlier schema and checks data survives).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+
+from fieldapp.store.tables import LocalModel
+
+Migration = tuple[str, Callable[[sa.Connection], None]]
+
+
+def _initial(conn: sa.Connection) -> None:
+    LocalModel.metadata.create_all(conn)
+
+
+MIGRATIONS: list[Migration] = [
+    ("0001_initial", _initial),
+]
+
+
+def migrate(engine: sa.Engine, migrations: list[Migration] | None = None) -> list[str]:
+    """Apply the migrations not yet applied; returns their names."""
+    applied: list[str] = []
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT "
+            "NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+        )
+        done = {row[0] for row in conn.exec_driver_sql("SELECT name FROM _migrations")}
+    for name, step in migrations if migrations is not None else MIGRATIONS:
+        if name in done:
+            continue
+        with engine.begin() as conn:
+            step(conn)
+            conn.exec_driver_sql("INSERT INTO _migrations (name) VALUES (?)", (name,))
+        applied.append(name)
+    return applied

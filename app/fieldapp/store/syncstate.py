@@ -1,0 +1,199 @@
+"""The store's side of a sync: what to push, what the server answered, what it sent back.
+
+Pull pages are applied in one transaction together with the new cursor, so a crash
+replays the page (applying it is idempotent). Server values never overwrite a field with
+a local edit the server has not acknowledged yet (per-field rebase, as WatermelonDB).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session, select
+
+from fieldapp.store.outbox import ENTITY_TABLES, pending_fields, undo
+from fieldapp.store.tables import (
+    LocalBlob,
+    Meta,
+    Outbox,
+    PhotoRow,
+    SiteRow,
+    SubjectRow,
+    TaskRow,
+    TemplateRow,
+)
+from fieldcore.protocol import Change, MutationResult, PullResponse
+
+CACHED: dict[str, type] = {
+    "template": TemplateRow,
+    "site": SiteRow,
+    "subject": SubjectRow,
+    "visit_task": TaskRow,
+    **ENTITY_TABLES,
+}
+
+
+def get_meta(session: Session, key: str, default: Any = None) -> Any:
+    row = session.get(Meta, key)
+    return row.value if row is not None else default
+
+
+def set_meta(session: Session, key: str, value: Any) -> None:
+    row = session.get(Meta, key) or Meta(key=key)
+    row.value = value
+    session.add(row)
+
+
+def pending_batch(session: Session, limit: int = 500) -> list[Outbox]:
+    return list(
+        session.exec(
+            select(Outbox).where(Outbox.state == "pending").order_by(Outbox.seq).limit(limit)
+        ).all()
+    )  # type: ignore[arg-type]
+
+
+def apply_results(session: Session, results: list[MutationResult], now: datetime) -> int:
+    """Mark each pushed entry acked or rejected; returns how many were rejected."""
+    rejected = 0
+    for result in results:
+        entry = session.get(Outbox, result.seq)
+        if entry is None or entry.state != "pending":
+            continue  # answered before (a resend after a lost response)
+        entry.done_at = now
+        if result.status == "applied":
+            entry.state = "acked"
+            _note_seq(session, entry, result.entity_seq)
+        else:
+            rejected += 1
+            entry.state, entry.code, entry.message = (
+                "rejected",
+                result.code or "",
+                result.message or "",
+            )
+            undo(session, entry, entry.message or entry.code)
+    return rejected
+
+
+def _note_seq(session: Session, entry: Outbox, entity_seq: int | None) -> None:
+    """The server now holds our value at `entity_seq`: our next edit is based on it."""
+    row = session.get(ENTITY_TABLES[entry.entity], entry.entity_id)
+    if row is None or entity_seq is None:
+        return
+    row.field_seq = {**row.field_seq, **dict.fromkeys(entry.fields, entity_seq)}
+    row.sync_error = ""
+    session.add(row)
+
+
+def apply_pull_page(session: Session, page: PullResponse) -> None:
+    """Apply one page of server changes and store the cursor with it."""
+    if page.reset:
+        _forget_pulled(session)
+    for change in page.changes:
+        _apply_change(session, change)
+    set_meta(session, "cursor", page.next_cursor)
+    set_meta(session, "epoch", page.epoch)
+
+
+def _apply_change(session: Session, change: Change) -> None:
+    model = CACHED[change.entity]
+    key: Any = change.id if change.entity == "template" else uuid.UUID(change.id)
+    row = session.get(model, key)
+    local_edits = (
+        pending_fields(session, change.entity, key) if change.entity in ENTITY_TABLES else set()
+    )
+    if change.deleted or change.data is None:
+        if row is not None and not local_edits:
+            if hasattr(row, "deleted"):
+                row.deleted = True
+                session.add(row)
+            else:
+                session.delete(row)
+        return
+    data = change.data
+    if row is None:
+        row = model(
+            **{("id" if model is not TemplateRow else "key"): key, **_required(model, data)}
+        )
+    columns = model.__table__.columns.keys()  # type: ignore[attr-defined]
+    for name, value in data.items():
+        if name in columns and name not in local_edits and name not in ("id", "key"):
+            setattr(row, name, _local(model, name, value))
+    if change.entity == "site":
+        row.search = " ".join((row.code, row.name, row.address)).lower()
+    if hasattr(row, "deleted") and not local_edits:
+        row.deleted = data.get("deleted_at") is not None
+    session.add(row)
+
+
+def _required(model: type, data: dict[str, Any]) -> dict[str, Any]:
+    """Values a new row must have at construction."""
+    columns = model.__table__.columns  # type: ignore[attr-defined]
+    return {
+        name: _local(model, name, data[name])
+        for name in columns
+        if name in data and not columns[name].nullable and name not in ("id", "key")
+    }
+
+
+def _local(model: type, name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        kind = model.__table__.columns[name].type.python_type  # type: ignore[attr-defined]
+    except NotImplementedError:
+        return value
+    if kind is uuid.UUID:
+        return uuid.UUID(value)
+    if kind is datetime:
+        return datetime.fromisoformat(value)
+    if kind is Decimal:
+        return Decimal(str(value))
+    if kind is date and isinstance(value, str):
+        return date.fromisoformat(value)
+    return value
+
+
+def _forget_pulled(session: Session) -> None:
+    """A reset: drop pulled copies that carry no unacknowledged local edit (those stay)."""
+    pending = {
+        (e.entity, e.entity_id)
+        for e in session.exec(select(Outbox).where(Outbox.state == "pending")).all()
+    }
+    for entity, model in CACHED.items():
+        for row in session.exec(select(model)).all():
+            key = getattr(row, "id", None)
+            if (entity, key) in pending or (model is PhotoRow and row.mine):
+                continue
+            session.delete(row)
+
+
+@dataclass(frozen=True)
+class BlobJob:
+    sha256: str
+    path: str
+    byte_size: int
+    upload_url: str
+    offset: int
+
+
+def blobs_to_upload(session: Session) -> list[BlobJob]:
+    """Photo files whose row the server has (acknowledged) but whose bytes it lacks."""
+    acked = set(
+        session.exec(
+            select(Outbox.entity_id).where(
+                Outbox.entity == "photo", Outbox.op == "upsert", Outbox.state == "acked"
+            )
+        ).all()
+    )
+    jobs = []
+    for blob in session.exec(select(LocalBlob).where(LocalBlob.state != "uploaded")).all():
+        photos = session.exec(select(PhotoRow.id).where(PhotoRow.sha256 == blob.sha256)).all()
+        if any(p in acked for p in photos):
+            jobs.append(
+                BlobJob(blob.sha256, blob.path, blob.byte_size, blob.upload_url, blob.offset)
+            )
+    return jobs

@@ -1,0 +1,362 @@
+"""What an inspector or site manager does, one transaction per action (rows + outbox).
+
+Inputs are checked here with the same fieldcore rules the server applies, so a mistake is
+refused at once, on the phone, with the same problem code — not hours later at sync.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session, select
+
+from fieldapp.store.outbox import record
+from fieldapp.store.tables import (
+    FindingRow,
+    LocalBlob,
+    PhotoRow,
+    RectificationRow,
+    SiteRow,
+    TemplateRow,
+    VisitRow,
+)
+from fieldcore.answers import AnswersError, parse_answers
+from fieldcore.checklist import Template
+from fieldcore.problems import DomainError, ProblemCode
+from fieldcore.scorecard import ScoreCard
+from fieldcore.scoring import score
+from fieldcore.template_loader import parse_template
+from fieldcore.workflow import INSPECTOR_EDITABLE, finding_id
+
+
+@dataclass(frozen=True)
+class CapturedPhoto:
+    """A photo already written (fsynced) to the device by fieldapp.photos."""
+
+    sha256: str
+    path: str
+    thumb_path: str
+    byte_size: int
+    width: int
+    height: int
+    captured_at: datetime
+    clock_offset_ms: int | None
+    lat: float | None = None
+    lon: float | None = None
+
+
+_PARSED: dict[str, Template] = {}
+
+
+def template_of(session: Session, key: str) -> Template:
+    """A pulled template, parsed once (a published version never changes)."""
+    if key not in _PARSED:
+        row = session.get(TemplateRow, key)
+        if row is None:
+            raise DomainError(ProblemCode.TEMPLATE_NOT_FOUND, key)
+        _PARSED[key] = parse_template(json.dumps(row.body), f"{key}.json")
+    return _PARSED[key]
+
+
+def start_visit(
+    session: Session,
+    now: datetime,
+    site_id: uuid.UUID,
+    template_key: str,
+    mode: str,
+    kind: str = "routine",
+    task_id: uuid.UUID | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+) -> VisitRow:
+    template = template_of(session, template_key)
+    if mode not in template.modes:
+        raise DomainError(ProblemCode.ANSWERS_MODE_NOT_ALLOWED, mode)
+    site = session.get(SiteRow, site_id)
+    if site is None:
+        raise DomainError(ProblemCode.SCOPE_DENIED, entity="site", id=str(site_id))
+    site.last_used_at = now
+    visit = VisitRow(id=uuid.uuid4(), site_id=site_id, template_key=template_key, mode=mode)
+    fields: dict[str, Any] = {
+        "site_id": site_id,
+        "template_key": template_key,
+        "mode": mode,
+        "kind": kind,
+        "started_at": now,
+    }
+    if task_id is not None:
+        fields["task_id"] = task_id
+    if lat is not None and lon is not None:
+        fields.update(lat=lat, lon=lon)
+    record(session, "visit", visit, fields, now, creating=True)
+    visit.updated_at = now
+    return visit
+
+
+def editable_visit(session: Session, visit_id: uuid.UUID) -> VisitRow:
+    visit = session.get(VisitRow, visit_id)
+    if visit is None or visit.deleted:
+        raise DomainError(ProblemCode.SCOPE_DENIED, entity="visit", id=str(visit_id))
+    if visit.status not in INSPECTOR_EDITABLE:
+        raise DomainError(ProblemCode.WORKFLOW_LOCKED, visit.status, status=visit.status)
+    return visit
+
+
+def record_answer(
+    session: Session,
+    now: datetime,
+    visit_id: uuid.UUID,
+    item_code: str,
+    result: str | None,
+    count: int | None = None,
+    value: Decimal | None = None,
+    note: str | None = None,
+    subject_id: uuid.UUID | None = None,
+) -> FindingRow:
+    """Answer (or re-answer) one checklist item; validated against its rule first.
+
+    Raises:
+        DomainError: answers.* codes from fieldcore (unknown item, count on a fixed rule,
+            N/A not allowed, value missing …) or workflow.locked.
+    """
+    visit = editable_visit(session, visit_id)
+    template = template_of(session, visit.template_key)
+    entry: dict[str, Any] = {}
+    if result is not None:
+        entry["result"] = result
+    if count is not None:
+        entry["count"] = count
+    if value is not None:
+        entry["value"] = value
+    if entry:
+        try:
+            answer = parse_answers({item_code: entry}, template, visit.mode)[item_code]  # type: ignore[arg-type]
+        except AnswersError as exc:
+            first = exc.problems[0]
+            raise DomainError(first.code, first.detail, item=item_code) from None
+        result = answer.result
+    fid = finding_id(visit_id, item_code)
+    finding = session.get(FindingRow, fid)
+    creating = finding is None
+    if finding is None:
+        finding = FindingRow(id=fid, visit_id=visit_id, item_code=item_code)
+    fields: dict[str, Any] = {
+        "result": result,
+        "count": count if result == "fail" else None,
+        "value": value if result != "na" else None,
+    }
+    if note is not None:
+        fields["note"] = note
+    if subject_id is not None:
+        fields["subject_id"] = subject_id
+    if creating:
+        fields = {"visit_id": visit_id, "item_code": item_code, **fields}
+    else:
+        fields = {k: v for k, v in fields.items() if getattr(finding, k) != v}
+        if finding.deleted:
+            finding.deleted = False
+    if fields:
+        record(session, "finding", finding, fields, now, creating=creating)
+    visit.updated_at = now
+    return finding
+
+
+def set_visit_fields(
+    session: Session, now: datetime, visit_id: uuid.UUID, **fields: Any
+) -> VisitRow:
+    """Header fields the inspector owns: note, acknowledgement, GPS, finished_at."""
+    allowed = {
+        "note",
+        "ack_name",
+        "ack_signature_sha256",
+        "ack_at",
+        "ack_refused",
+        "lat",
+        "lon",
+        "finished_at",
+    }
+    unknown = set(fields) - allowed
+    if unknown:
+        raise DomainError(ProblemCode.SYNC_UNKNOWN_FIELD, ", ".join(sorted(unknown)))
+    visit = editable_visit(session, visit_id)
+    changed = {k: v for k, v in fields.items() if getattr(visit, k) != v}
+    if changed:
+        record(session, "visit", visit, changed, now)
+        visit.updated_at = now
+    return visit
+
+
+def attach_photo(
+    session: Session,
+    now: datetime,
+    photo: CapturedPhoto,
+    visit_id: uuid.UUID | None = None,
+    finding_id_: uuid.UUID | None = None,
+    rectification_id: uuid.UUID | None = None,
+    caption: str = "",
+) -> PhotoRow:
+    """Record a captured photo (its file is already on disk) and queue its row."""
+    if visit_id is not None:
+        editable_visit(session, visit_id)
+    if session.get(LocalBlob, photo.sha256) is None:
+        session.add(
+            LocalBlob(
+                sha256=photo.sha256,
+                path=photo.path,
+                thumb_path=photo.thumb_path,
+                byte_size=photo.byte_size,
+                created_at=now,
+            )
+        )
+    row = PhotoRow(id=uuid.uuid4(), sha256=photo.sha256, byte_size=photo.byte_size)
+    fields: dict[str, Any] = {
+        "sha256": photo.sha256,
+        "byte_size": photo.byte_size,
+        "mime": "image/jpeg",
+        "width": photo.width,
+        "height": photo.height,
+        "captured_at": photo.captured_at,
+        "clock_offset_ms": photo.clock_offset_ms,
+        "lat": photo.lat,
+        "lon": photo.lon,
+        "caption": caption,
+    }
+    for name, value in (
+        ("visit_id", visit_id),
+        ("finding_id", finding_id_),
+        ("rectification_id", rectification_id),
+    ):
+        if value is not None:
+            fields[name] = value
+    record(
+        session,
+        "photo",
+        row,
+        {k: v for k, v in fields.items() if v is not None},
+        now,
+        creating=True,
+    )
+    return row
+
+
+def delete_photo(session: Session, now: datetime, photo_id: uuid.UUID) -> None:
+    row = session.get(PhotoRow, photo_id)
+    if row is None or row.deleted:
+        return
+    if row.visit_id is not None:
+        editable_visit(session, row.visit_id)
+    record(session, "photo", row, {}, now, op="delete")
+    row.deleted = True
+
+
+def local_score(session: Session, visit: VisitRow) -> tuple[Template, ScoreCard]:
+    """The live scorecard from the findings on this device (fieldcore's engine)."""
+    template = template_of(session, visit.template_key)
+    answers = {}
+    for f in session.exec(
+        select(FindingRow).where(FindingRow.visit_id == visit.id, FindingRow.deleted.is_(False))
+    ).all():  # type: ignore[attr-defined]
+        if f.result is not None and template.in_mode(
+            template.items_by_code[f.item_code][1], visit.mode
+        ):  # type: ignore[arg-type]
+            answers[f.item_code] = parse_answers(
+                {
+                    f.item_code: {
+                        k: v
+                        for k, v in (("result", f.result), ("count", f.count), ("value", f.value))
+                        if v is not None
+                    }
+                },
+                template,
+                visit.mode,
+            )[f.item_code]  # type: ignore[arg-type]
+    return template, score(template, answers, visit.mode)  # type: ignore[arg-type]
+
+
+def missing_photos(session: Session, visit: VisitRow, template: Template) -> list[str]:
+    needs = {i.code for _, i in template.iter_items() if i.photo_on_fail}
+    failed = session.exec(
+        select(FindingRow).where(
+            FindingRow.visit_id == visit.id,
+            FindingRow.result == "fail",
+            FindingRow.deleted.is_(False),
+        )
+    ).all()  # type: ignore[attr-defined]
+    with_photo = set(
+        session.exec(
+            select(PhotoRow.finding_id).where(
+                PhotoRow.visit_id == visit.id, PhotoRow.deleted.is_(False)
+            )
+        ).all()
+    )  # type: ignore[attr-defined]
+    return sorted(f.item_code for f in failed if f.item_code in needs and f.id not in with_photo)
+
+
+def submit_visit(session: Session, now: datetime, visit_id: uuid.UUID) -> VisitRow:
+    """Lock the visit and queue its submission; refused while anything is missing.
+
+    Raises:
+        DomainError(workflow.incomplete): details list unanswered items and failed items
+            without their required photo.
+    """
+    visit = editable_visit(session, visit_id)
+    template, card = local_score(session, visit)
+    missing = missing_photos(session, visit, template)
+    if card.unanswered or missing:
+        raise DomainError(
+            ProblemCode.WORKFLOW_INCOMPLETE,
+            f"{len(card.unanswered)} unanswered, {len(missing)} without photo",
+            unanswered=list(card.unanswered),
+            missing_photos=missing,
+        )
+    new_status = "resubmitted" if visit.status == "returned" else "submitted"
+    fields: dict[str, Any] = {"status": new_status}
+    if visit.finished_at is None:
+        fields = {"finished_at": now, **fields}
+    record(session, "visit", visit, fields, now)
+    visit.updated_at = now
+    return visit
+
+
+def delete_draft(session: Session, now: datetime, visit_id: uuid.UUID) -> None:
+    visit = editable_visit(session, visit_id)
+    if visit.status != "draft":
+        raise DomainError(ProblemCode.SYNC_DELETE_NOT_ALLOWED, visit.status)
+    record(session, "visit", visit, {}, now, op="delete")
+    visit.deleted = True
+
+
+def answer_rectification(
+    session: Session, now: datetime, rect_id: uuid.UUID, response_note: str, submit: bool = False
+) -> RectificationRow:
+    """A site manager's answer: a note (and, to submit, at least one after-photo)."""
+    rect = session.get(RectificationRow, rect_id)
+    if rect is None:
+        raise DomainError(ProblemCode.SCOPE_DENIED, entity="rectification", id=str(rect_id))
+    if rect.status not in ("open", "reopened"):
+        raise DomainError(ProblemCode.WORKFLOW_LOCKED, rect.status, status=rect.status)
+    fields: dict[str, Any] = {}
+    if response_note != rect.response_note:
+        fields["response_note"] = response_note
+    if submit:
+        photos = session.exec(
+            select(PhotoRow.id).where(
+                PhotoRow.rectification_id == rect_id, PhotoRow.deleted.is_(False)
+            )
+        ).all()  # type: ignore[attr-defined]
+        missing = [
+            n
+            for n, ok in (("response_note", response_note.strip()), ("after_photo", photos))
+            if not ok
+        ]
+        if missing:
+            raise DomainError(ProblemCode.WORKFLOW_INCOMPLETE, ", ".join(missing), missing=missing)
+        fields["status"] = "submitted"
+    if fields:
+        record(session, "rectification", rect, fields, now)
+    return rect

@@ -1,0 +1,146 @@
+"""The sync protocol over HTTP (PROTOCOL.md), and nothing else: no database, no UI.
+
+Maps transport failures and problem responses to fieldapp.sync.errors so callers never see
+an httpx exception. Works with any `httpx.Client`-like object (tests pass one bound to an
+in-process server).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+
+from fieldapp.sync.errors import AuthExpired, Offline, Rejected, ServerBusy, SyncError
+from fieldcore.protocol import (
+    SCHEMA_HEADER,
+    SCHEMA_VERSION,
+    LoginResponse,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
+
+AUTH_CODES = {
+    "auth.token_missing",
+    "auth.token_invalid",
+    "auth.token_expired",
+    "auth.token_revoked",
+}
+
+
+class SyncClient:
+    def __init__(
+        self,
+        base_url: str,
+        token: str = "",
+        http: httpx.Client | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self.http = http or httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout)
+        self.token = token
+        self.bytes_up = 0  # request bytes sent, for the progress display and benchmarks
+
+    def close(self) -> None:
+        self.http.close()
+
+    def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        headers = {SCHEMA_HEADER: str(SCHEMA_VERSION)}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        return {**headers, **(extra or {})}
+
+    def _send(self, method: str, url: str, **kw: Any) -> httpx.Response:
+        try:
+            response = self.http.request(
+                method, url, headers=self._headers(kw.pop("headers", None)), **kw
+            )
+        except httpx.TransportError as exc:  # includes timeouts and refused connections
+            raise Offline(type(exc).__name__) from None
+        self.bytes_up += len(response.request.content or b"")
+        if response.status_code >= 400:
+            raise _problem(response)
+        return response
+
+    # ---- accounts -------------------------------------------------------------------
+    def login(
+        self, username: str, password: str, device_id: uuid.UUID, device_name: str = ""
+    ) -> LoginResponse:
+        r = self._send(
+            "POST",
+            "/v1/auth/login",
+            json={
+                "username": username,
+                "password": password,
+                "device_id": str(device_id),
+                "device_name": device_name,
+            },
+        )
+        login = LoginResponse.model_validate(r.json())
+        self.token = login.token
+        return login
+
+    # ---- records --------------------------------------------------------------------
+    def push(self, request: PushRequest) -> PushResponse:
+        r = self._send(
+            "POST",
+            "/v1/sync/push",
+            content=request.model_dump_json(),
+            headers={"Content-Type": "application/json"},
+        )
+        return PushResponse.model_validate_json(r.content)
+
+    def pull(self, cursor: int, epoch: str | None, limit: int = 500) -> PullResponse:
+        params: dict[str, Any] = {"cursor": cursor, "limit": limit}
+        if epoch:
+            params["epoch"] = epoch
+        return PullResponse.model_validate_json(
+            self._send("GET", "/v1/sync/pull", params=params).content
+        )
+
+    # ---- photos ---------------------------------------------------------------------
+    def missing(self, hashes: list[str]) -> dict[str, list[str]]:
+        return self._send("POST", "/v1/blobs/missing", json={"sha256": hashes}).json()  # type: ignore[no-any-return]
+
+    def create_upload(self, sha256: str, length: int) -> dict[str, Any]:
+        return self._send("POST", "/v1/uploads", json={"sha256": sha256, "length": length}).json()  # type: ignore[no-any-return]
+
+    def upload_offset(self, upload_id: str) -> int:
+        r = self._send("HEAD", f"/v1/uploads/{upload_id}")
+        return int(r.headers["Upload-Offset"])
+
+    def upload_chunk(self, upload_id: str, offset: int, chunk: bytes) -> int:
+        digest = base64.b64encode(hashlib.sha256(chunk).digest()).decode()
+        r = self._send(
+            "PATCH",
+            f"/v1/uploads/{upload_id}",
+            content=chunk,
+            headers={
+                "Content-Type": "application/offset+octet-stream",
+                "Upload-Offset": str(offset),
+                "Upload-Checksum": f"sha256 {digest}",
+            },
+        )
+        return int(r.headers["Upload-Offset"])
+
+    def download(self, sha256: str) -> Iterator[bytes]:
+        r = self._send("GET", f"/v1/blobs/{sha256}")
+        yield r.content
+
+
+def _problem(response: httpx.Response) -> SyncError:
+    try:
+        body = response.json()
+        code, message, details = body["code"], body.get("message", ""), body.get("details", {})
+    except (ValueError, KeyError, TypeError):
+        code, message, details = f"http.{response.status_code}", response.text[:200], {}
+    status = response.status_code
+    if status == 401 or code in AUTH_CODES:
+        return AuthExpired(code, message, details)
+    if status >= 500 or status == 429:
+        return ServerBusy(code, message, details)
+    return Rejected(code, message, details) if status != 409 else SyncError(code, message, details)

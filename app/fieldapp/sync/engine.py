@@ -1,0 +1,177 @@
+"""One sync: push the outbox, upload photo bytes, pull what changed — with progress.
+
+Every step is safe to interrupt: pushes are idempotent on the server, uploads resume from
+the server's offset, pull pages commit together with their cursor. A failure leaves the
+outbox and files as they were; the next sync continues.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from fieldapp.store import Store
+from fieldapp.store.syncstate import BlobJob
+from fieldapp.sync.client import SyncClient
+from fieldapp.sync.errors import SyncError
+from fieldcore.protocol import Mutation, PushRequest
+
+CHUNK = 512 * 1024
+BATCH = 500
+
+
+@dataclass
+class SyncProgress:
+    phase: str = "idle"  # push | upload | pull | done
+    records_done: int = 0
+    records_total: int = 0
+    bytes_done: int = 0
+    bytes_total: int = 0
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    rejected: int = 0
+    uploaded_bytes: int = 0
+    photos_uploaded: int = 0
+    pulled: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+Progress = Callable[[SyncProgress], None]
+
+
+def run_sync(store: Store, client: SyncClient, on_progress: Progress | None = None) -> SyncReport:
+    """Push, upload, pull. Raises SyncError (Offline, AuthExpired, …) after recording it."""
+    report, progress = SyncReport(), SyncProgress()
+    notify = on_progress or (lambda p: None)
+    try:
+        _push(store, client, report, progress, notify)
+        _upload(store, client, report, progress, notify)
+        _pull(store, client, report, progress, notify)
+    except SyncError as exc:
+        store.note_sync(error=f"{exc.code}: {exc.message}" if exc.message else exc.code)
+        raise
+    progress.phase = "done"
+    notify(progress)
+    store.note_sync(error="")
+    return report
+
+
+def _push(
+    store: Store, client: SyncClient, report: SyncReport, progress: SyncProgress, notify: Progress
+) -> None:
+    progress.phase, progress.records_total = "push", store.pending_count()
+    notify(progress)
+    while True:
+        batch = store.pending_batch(BATCH)
+        if not batch:
+            return
+        request = PushRequest(
+            mutations=[
+                Mutation(
+                    seq=e.seq,
+                    entity=e.entity,
+                    id=e.entity_id,  # type: ignore[arg-type]
+                    op=e.op,
+                    fields=e.fields,
+                    base_seq=e.base_seq,
+                )
+                for e in batch
+            ]
+        )
+        try:
+            response = client.push(request)
+        except SyncError as exc:
+            if exc.code != "sync.mutation_gap":
+                raise
+            # the server lost mutations we had (restored from a backup): send them again
+            store.requeue_from(int(exc.details.get("expected", 0)))
+            continue
+        store.clock_offset(response.server_time)
+        report.rejected += store.apply_results(response.results)
+        report.pushed += len(batch)
+        progress.records_done = report.pushed
+        notify(progress)
+
+
+def _upload(
+    store: Store, client: SyncClient, report: SyncReport, progress: SyncProgress, notify: Progress
+) -> None:
+    jobs = store.blobs_to_upload()
+    if not jobs:
+        return
+    answer = client.missing([j.sha256 for j in jobs])
+    present = set(answer.get("present", []))
+    for job in jobs:
+        if job.sha256 in present:
+            store.blob_uploaded(job.sha256)
+    todo = [j for j in jobs if j.sha256 in set(answer.get("missing", []))]
+    progress.phase, progress.bytes_total, progress.bytes_done = (
+        "upload",
+        sum(j.byte_size for j in todo),
+        0,
+    )
+    notify(progress)
+    for job in todo:
+        _upload_one(store, client, job, progress, notify)
+        report.photos_uploaded += 1
+    report.uploaded_bytes = progress.bytes_done
+
+
+def _upload_one(
+    store: Store, client: SyncClient, job: BlobJob, progress: SyncProgress, notify: Progress
+) -> None:
+    if not os.path.exists(job.path):
+        raise SyncError("client.photo_file_missing", job.path, {"sha256": job.sha256})
+    created = client.create_upload(job.sha256, job.byte_size)
+    if created.get("complete"):
+        store.blob_uploaded(job.sha256)
+        progress.bytes_done += job.byte_size
+        return
+    upload_id, offset = created["id"], int(created.get("offset", 0))
+    base = progress.bytes_done
+    with open(job.path, "rb") as f:
+        while offset < job.byte_size:
+            f.seek(offset)
+            chunk = f.read(CHUNK)
+            try:
+                offset = client.upload_chunk(upload_id, offset, chunk)
+            except SyncError as exc:
+                if exc.code != "upload.offset_mismatch":
+                    raise
+                offset = int(exc.details.get("offset", client.upload_offset(upload_id)))
+            store.blob_progress(job.sha256, upload_id, offset)
+            progress.bytes_done = base + offset
+            notify(progress)
+    store.blob_uploaded(job.sha256)
+
+
+def _pull(
+    store: Store, client: SyncClient, report: SyncReport, progress: SyncProgress, notify: Progress
+) -> None:
+    progress.phase = "pull"
+    notify(progress)
+    while True:
+        cursor, epoch = store.cursor()
+        page = client.pull(cursor, epoch)
+        store.apply_pull_page(page)
+        store.clock_offset(page.server_time)
+        report.pulled += len(page.changes)
+        progress.records_done = report.pulled
+        notify(progress)
+        if not page.has_more:
+            return
+
+
+def now_utc() -> datetime:
+    from datetime import UTC
+
+    return datetime.now(UTC)

@@ -1,0 +1,76 @@
+"""The phone's store and sync engine against the real server, in process."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+import pytest
+from sqlmodel import Session, select
+
+from fieldapp.sync.engine import run_sync
+from fieldcore.problems import DomainError, ProblemCode, message
+from sync_server.tables import Finding, Visit
+from tests.client.conftest import PhoneApp
+from tests.server.world import World
+
+MALL = ["1.1", "1.2", "1.3", "1.4", "1.5", *[f"{n}.1" for n in range(2, 11)]]
+
+
+def test_first_sync_downloads_templates_and_the_inspectors_sites(
+    world: World, phone: Callable[[str], PhoneApp]
+) -> None:
+    app = phone("insp1")
+    report = run_sync(app.store, app.client)
+    assert report.pulled > 0
+    codes = {s.code for s in app.store.search_sites("")}
+    assert codes == {"S1", "S2"}
+    assert [c.key for c in app.store.templates_for(uuid.UUID(world.site("S1")), "covert")]
+
+
+def test_an_offline_visit_reaches_the_server_with_the_engines_score(
+    world: World, phone: Callable[[str], PhoneApp]
+) -> None:
+    app = phone("insp1")
+    run_sync(app.store, app.client)
+    site = uuid.UUID(world.site("S1"))
+    visit = app.store.start_visit(site, "mall-property.v1", "overt")
+    for code in MALL:
+        app.store.record_answer(
+            visit.id, code, "fail" if code == "3.1" else "pass", count=2 if code == "3.1" else None
+        )
+    with pytest.raises(DomainError) as err:  # a failed item that needs a photo has none
+        app.store.submit_visit(visit.id)
+    assert err.value.details["missing_photos"] == ["3.1"]
+    app.store.record_answer(visit.id, "3.1", "pass")
+    app.store.submit_visit(visit.id)
+    report = run_sync(app.store, app.client)
+    assert (report.pushed, report.rejected) == (len(MALL) + 3, 0)
+    with Session(world.engine) as s:
+        row = s.get(Visit, visit.id)
+        assert row is not None and row.status == "submitted"
+        assert row.score["total"] == 100
+        assert len(s.exec(select(Finding).where(Finding.visit_id == visit.id)).all()) == len(MALL)
+    assert app.store.sync_status().pending_records == 0
+
+
+def test_a_rejected_change_is_undone_locally_and_listed_with_its_reason(
+    world: World, phone: Callable[[str], PhoneApp]
+) -> None:
+    a, b = phone("insp1"), phone("insp1", "b")
+    run_sync(a.store, a.client)
+    visit = a.store.start_visit(uuid.UUID(world.site("S1")), "mall-property.v1", "overt")
+    for code in MALL:
+        a.store.record_answer(visit.id, code, "pass")
+    run_sync(a.store, a.client)
+    run_sync(b.store, b.client)  # device b now has the draft too
+    a.store.submit_visit(visit.id)
+    run_sync(a.store, a.client)
+    b.store.set_visit_fields(visit.id, note="b writes after a submitted")
+    report = run_sync(b.store, b.client)
+    assert report.rejected == 1
+    status = b.store.sync_status()
+    assert status.rejected[0]["code"] == "workflow.locked"
+    view = b.store.visit_view(visit.id)
+    assert view.visit.note == "" and view.visit.status == "submitted"
+    assert view.visit.sync_error.startswith(message(ProblemCode.WORKFLOW_LOCKED))
