@@ -1,0 +1,143 @@
+"""Evidence photos: orient, downscale, watermark, encode, hash, fsync — off the UI thread.
+
+Order matters for "never lost": the JPEG is written to a temp file and fsynced, renamed
+to its content address (`blobs/ab/<sha256>.jpg`), and only then is its row committed
+(`Store.attach_photo`). A crash leaves at worst an orphan file, removed at the next start
+by `clean_orphans`, never a row without bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont, ImageOps
+
+from fieldapp.store.work import CapturedPhoto
+
+LONG_EDGE = 1600
+QUALITY = 80
+THUMB_EDGE = 320
+MAX_PIXELS = 60_000_000  # refuse decompression bombs before decoding
+FONT_FILE = "fonts/NotoSansSC-Subset.otf"  # inside the app's assets directory
+
+
+class PhotoError(Exception):
+    """The picked file is not a usable photo (not an image, truncated, absurdly large)."""
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What the watermark says: when, where, who (and the clock offset behind `when`)."""
+
+    taken_at: datetime
+    site_code: str
+    alias: str
+    clock_offset_ms: int | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+
+def process(
+    raw: bytes, stamp: Stamp, blob_dir: Path, thumb_dir: Path, font: Path | None = None
+) -> CapturedPhoto:
+    """The evidence copy and thumbnail of a camera or picked image, stored durably.
+
+    `font` is a CJK font for the watermark (site codes and aliases may be Chinese).
+    Raises:
+        PhotoError: not an image, truncated, or too many pixels.
+    """
+    image = _open(raw)
+    image.thumbnail((LONG_EDGE, LONG_EDGE), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    _watermark(image, stamp, font)
+    data = _jpeg(image, QUALITY)
+    sha = hashlib.sha256(data).hexdigest()
+    path = _store(data, blob_dir / sha[:2] / f"{sha}.jpg")
+    thumb = image.copy()
+    thumb.thumbnail((THUMB_EDGE, THUMB_EDGE))
+    thumb_path = _store(_jpeg(thumb, 70), thumb_dir / f"{sha}.jpg")
+    return CapturedPhoto(
+        sha256=sha,
+        path=str(path),
+        thumb_path=str(thumb_path),
+        byte_size=len(data),
+        width=image.width,
+        height=image.height,
+        captured_at=stamp.taken_at,
+        clock_offset_ms=stamp.clock_offset_ms,
+        lat=stamp.lat,
+        lon=stamp.lon,
+    )
+
+
+def _open(raw: bytes) -> Image.Image:
+    try:
+        image = Image.open(io.BytesIO(raw))
+        if image.width * image.height > MAX_PIXELS:
+            raise PhotoError(f"{image.width}×{image.height} pixels is too large")
+        # decode at the smallest JPEG scale that still covers the evidence size: 12 MP → ¼
+        image.draft("RGB", (LONG_EDGE, LONG_EDGE))
+        image = ImageOps.exif_transpose(image)
+        return image.convert("RGB")
+    except (OSError, Image.DecompressionBombError, SyntaxError, ValueError) as exc:
+        raise PhotoError(f"not a usable image: {exc}") from None
+
+
+def _watermark(image: Image.Image, stamp: Stamp, font_path: Path | None) -> None:
+    text = f"{stamp.taken_at.astimezone():%Y-%m-%d %H:%M}  {stamp.site_code}  {stamp.alias}"
+    size = max(14, image.width // 45)
+    font: ImageFont.ImageFont | ImageFont.FreeTypeFont
+    try:
+        font = (
+            ImageFont.truetype(str(font_path), size) if font_path else ImageFont.load_default(size)
+        )
+    except OSError:
+        font = ImageFont.load_default(size)
+    draw = ImageDraw.Draw(image, "RGBA")
+    left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
+    pad = size // 3
+    y = image.height - (bottom - top) - 3 * pad
+    draw.rectangle((0, y, right - left + 2 * pad, image.height), fill=(0, 0, 0, 110))
+    draw.text((pad, y + pad - top), text, font=font, fill=(255, 255, 255, 230))
+
+
+def _jpeg(image: Image.Image, quality: int) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=quality, optimize=False)
+    return out.getvalue()
+
+
+def _store(data: bytes, target: Path) -> Path:
+    """Write, fsync, rename, fsync the directory: the file exists whole or not at all."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        return target  # same content, same name: already stored
+    tmp = target.with_name(f".{uuid.uuid4().hex}.tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, target)
+    fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return target
+
+
+def clean_orphans(blob_dir: Path, known: set[str]) -> int:
+    """Remove temp files and photo files no row refers to (left by a crash mid-capture)."""
+    removed = 0
+    if not blob_dir.exists():
+        return 0
+    for path in blob_dir.rglob("*"):
+        if path.is_file() and (path.suffix == ".tmp" or path.stem not in known):
+            path.unlink()
+            removed += 1
+    return removed
