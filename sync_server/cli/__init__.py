@@ -1,8 +1,13 @@
-"""`mingcha`: the one command-line entry point (score, templates, demo; later serve, app, bench)."""
+"""`mingcha`: the one command-line entry point (score, templates, demo, app, bench, …)."""
 
 from __future__ import annotations
 
-from sync_server.cli import bench, demo, score, templates  # noqa: F401  (each module adds its commands)
+# each module adds its commands to the Typer app when imported
+import sync_server.cli.bench
+import sync_server.cli.demo
+import sync_server.cli.phone
+import sync_server.cli.score
+import sync_server.cli.templates  # noqa: F401
 from sync_server.cli.base import app
 
 

@@ -134,6 +134,10 @@ class Store:
         with transaction(self.engine) as s:
             return queries.visit_view(s, visit_id)
 
+    def rectification_view(self, rect_id: uuid.UUID) -> queries.RectView:
+        with transaction(self.engine) as s:
+            return queries.rectification_view(s, rect_id)
+
     def templates_for(self, site_id: uuid.UUID, mode: str) -> list[queries.TemplateChoice]:
         with transaction(self.engine) as s:
             return queries.templates_for(s, site_id, mode)
@@ -207,6 +211,18 @@ class Store:
         offset = int((server_time - self.now()).total_seconds() * 1000)
         with transaction(self.engine) as s:
             syncstate.set_meta(s, "clock_offset_ms", offset)
+
+    def clock_offset_ms(self) -> int | None:
+        with transaction(self.engine) as s:
+            return syncstate.get_meta(s, "clock_offset_ms")  # type: ignore[no-any-return]
+
+    def site(self, site_id: uuid.UUID) -> queries.SiteItem | None:
+        with transaction(self.engine) as s:
+            return queries.site(s, site_id)
+
+    def known_photo_hashes(self) -> set[str]:
+        with transaction(self.engine) as s:
+            return set(s.exec(select(LocalBlob.sha256)).all())
 
     def note_sync(self, error: str) -> None:
         with transaction(self.engine) as s:

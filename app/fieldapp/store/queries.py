@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -128,6 +129,7 @@ class VisitView:
     subjects: list[SubjectRow]
     card: ScoreCard
     missing_photos: list[str]
+    thumbs: dict[str, bytes] = field(default_factory=dict)  # sha256 → thumbnail JPEG
 
 
 def _visit_item(session: Session, v: VisitRow) -> VisitItem:
@@ -216,6 +218,13 @@ def search_sites(session: Session, text: str, limit: int = 50) -> list[SiteItem]
     ]
 
 
+def site(session: Session, site_id: uuid.UUID) -> SiteItem | None:
+    s = session.get(SiteRow, site_id)
+    return (
+        SiteItem(s.id, s.code, s.name, s.type, s.address, s.last_used_at is not None) if s else None
+    )
+
+
 def templates_for(session: Session, site_id: uuid.UUID, mode: str) -> list[TemplateChoice]:
     """The newest version of each template allowing `mode`, for this kind of site first."""
     site = session.get(SiteRow, site_id)
@@ -267,7 +276,19 @@ def visit_view(session: Session, visit_id: uuid.UUID) -> VisitView:
         subjects,
         card,
         missing_photos(session, visit, template),
+        thumbnails(session, [p.sha256 for ps in photos.values() for p in ps]),
     )
+
+
+def thumbnails(session: Session, hashes: list[str]) -> dict[str, bytes]:
+    """Thumbnail bytes of photos taken on this device (web mode needs bytes, not paths)."""
+    out: dict[str, bytes] = {}
+    for sha in hashes:
+        blob = session.get(LocalBlob, sha)
+        path = Path(blob.thumb_path or blob.path) if blob else None
+        if path is not None and path.exists():
+            out[sha] = path.read_bytes()
+    return out
 
 
 def sync_status(session: Session) -> SyncStatus:
@@ -295,4 +316,31 @@ def sync_status(session: Session) -> SyncStatus:
         get_meta(session, "last_sync_at"),
         get_meta(session, "last_error", ""),
         rejected,
+    )
+
+
+@dataclass
+class RectView:
+    row: RectificationRow
+    site_name: str
+    site_code: str
+    after_thumbs: list[bytes]
+
+
+def rectification_view(session: Session, rect_id: uuid.UUID) -> RectView:
+    row = session.get(RectificationRow, rect_id)
+    if row is None:
+        raise LookupError(rect_id)
+    site = session.get(SiteRow, row.site_id)
+    photos = session.exec(
+        select(PhotoRow.sha256).where(
+            PhotoRow.rectification_id == rect_id, PhotoRow.deleted.is_(False)
+        )
+    ).all()  # type: ignore[attr-defined]
+    thumbs = thumbnails(session, list(photos))
+    return RectView(
+        row,
+        site.name if site else "?",
+        site.code if site else "",
+        [thumbs[h] for h in photos if h in thumbs],
     )

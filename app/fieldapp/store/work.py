@@ -10,7 +10,6 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlmodel import Session, select
@@ -107,18 +106,30 @@ def editable_visit(session: Session, visit_id: uuid.UUID) -> VisitRow:
     return visit
 
 
+class _Keep:
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP: Any = _Keep()  # "leave this field as it is" for record_answer
+
+
 def record_answer(
     session: Session,
     now: datetime,
     visit_id: uuid.UUID,
     item_code: str,
-    result: str | None,
-    count: int | None = None,
-    value: Decimal | None = None,
-    note: str | None = None,
-    subject_id: uuid.UUID | None = None,
+    result: Any = KEEP,
+    count: Any = KEEP,
+    value: Any = KEEP,
+    note: Any = KEEP,
+    subject_id: Any = KEEP,
 ) -> FindingRow:
-    """Answer (or re-answer) one checklist item; validated against its rule first.
+    """Answer (or change part of the answer to) one checklist item.
+
+    Fields left as KEEP stay as they are. A new verdict drops detail only the old one had
+    (a count belongs to a failure, a figure to an answered item). The whole answer is then
+    validated against the item's rule — the same check the server makes.
 
     Raises:
         DomainError: answers.* codes from fieldcore (unknown item, count on a fixed rule,
@@ -126,44 +137,55 @@ def record_answer(
     """
     visit = editable_visit(session, visit_id)
     template = template_of(session, visit.template_key)
-    entry: dict[str, Any] = {}
-    if result is not None:
-        entry["result"] = result
-    if count is not None:
-        entry["count"] = count
-    if value is not None:
-        entry["value"] = value
-    if entry:
-        try:
-            answer = parse_answers({item_code: entry}, template, visit.mode)[item_code]  # type: ignore[arg-type]
-        except AnswersError as exc:
-            first = exc.problems[0]
-            raise DomainError(first.code, first.detail, item=item_code) from None
-        result = answer.result
     fid = finding_id(visit_id, item_code)
     finding = session.get(FindingRow, fid)
-    creating = finding is None
+    old = {"result": None, "count": None, "value": None, "note": "", "subject_id": None}
+    if finding is not None and not finding.deleted:
+        old = {k: getattr(finding, k) for k in old}
+    given = {
+        "result": result,
+        "count": count,
+        "value": value,
+        "note": note,
+        "subject_id": subject_id,
+    }
+    new = {k: (old[k] if v is KEEP else v) for k, v in given.items()}
+    if result is not KEEP and count is KEEP and new["result"] != "fail":
+        new["count"] = None
+    if result is not KEEP and value is KEEP and new["result"] == "na":
+        new["value"] = None
+    new["result"] = _validated_result(template, visit.mode, item_code, new)
     if finding is None:
         finding = FindingRow(id=fid, visit_id=visit_id, item_code=item_code)
-    fields: dict[str, Any] = {
-        "result": result,
-        "count": count if result == "fail" else None,
-        "value": value if result != "na" else None,
-    }
-    if note is not None:
-        fields["note"] = note
-    if subject_id is not None:
-        fields["subject_id"] = subject_id
-    if creating:
-        fields = {"visit_id": visit_id, "item_code": item_code, **fields}
+        fields = {
+            "visit_id": visit_id,
+            "item_code": item_code,
+            **{k: v for k, v in new.items() if v is not None},
+        }
+        record(session, "finding", finding, fields, now, creating=True)
     else:
-        fields = {k: v for k, v in fields.items() if getattr(finding, k) != v}
+        changed = {k: v for k, v in new.items() if getattr(finding, k) != v}
         if finding.deleted:
             finding.deleted = False
-    if fields:
-        record(session, "finding", finding, fields, now, creating=creating)
+        if changed:
+            record(session, "finding", finding, changed, now)
     visit.updated_at = now
     return finding
+
+
+def _validated_result(
+    template: Template, mode: str, item_code: str, answer: dict[str, Any]
+) -> str | None:
+    entry = {k: answer[k] for k in ("result", "count", "value") if answer[k] is not None}
+    if not entry:
+        if item_code not in template.items_by_code:
+            raise DomainError(ProblemCode.ANSWERS_UNKNOWN_ITEM, item_code, item=item_code)
+        return None  # a note before the verdict
+    try:
+        return parse_answers({item_code: entry}, template, mode)[item_code].result  # type: ignore[arg-type]
+    except AnswersError as exc:
+        first = exc.problems[0]
+        raise DomainError(first.code, first.detail, item=item_code) from None
 
 
 def set_visit_fields(

@@ -1,0 +1,167 @@
+"""The checklist: categories with progress, every item, the live score from fieldcore.
+
+In covert (暗访) mode the title is neutral and a quick-hide button blanks the screen.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import flet as ft
+
+from fieldapp.store.queries import VisitView
+from fieldapp.ui.app import UI
+from fieldapp.ui.capture import pick_image, take_picture
+from fieldapp.ui.photo_flow import save_photo
+from fieldapp.ui.screens.item_card import ItemCard
+from fieldapp.ui.widgets import big_button, tagged
+from fieldcore.checklist import Item
+from fieldcore.scorecard import fmt
+from fieldcore.workflow import INSPECTOR_EDITABLE, finding_id
+
+
+def score_text(ui: UI, view: VisitView) -> str:
+    card = view.card
+    percent = fmt(card.percent) if card.percent is not None else "—"
+    return ui.t(
+        "check.score",
+        total=fmt(card.total),
+        max=fmt(card.max),
+        percent=percent,
+        grade=card.grade or "—",
+    )
+
+
+def progress_counts(view: VisitView) -> tuple[int, int]:
+    lines = [line for c in view.card.categories for line in c.lines]
+    return sum(1 for line in lines if line.result is not None), len(lines)
+
+
+async def build(ui: UI, visit_id: str) -> ft.View:
+    t = ui.t
+    vid = uuid.UUID(visit_id)
+    view: VisitView = await ui.run(ui.store.visit_view, vid)
+    visit, template = view.visit, view.template
+    editable = visit.status in INSPECTOR_EDITABLE
+    covert = visit.mode == "covert"
+    score = tagged(ft.Text(score_text(ui, view), size=15, weight=ft.FontWeight.BOLD), "score")
+    progress = ft.Text("", size=12)
+    veto = ft.Container(
+        ft.Text("", color=ft.Colors.ON_ERROR),
+        bgcolor=ft.Colors.ERROR,
+        padding=ft.Padding.all(8),
+        border_radius=ft.BorderRadius.all(6),
+        visible=False,
+    )
+    cards: dict[str, ItemCard] = {}
+    headers: dict[str, ft.Text] = {}
+
+    def update_header(v: VisitView) -> None:
+        score.content.value = score_text(ui, v)  # type: ignore[attr-defined]
+        done, total = progress_counts(v)
+        progress.value = t("check.progress", done=done, total=total)
+        veto.visible = v.card.veto
+        veto.content.value = t("check.veto", items=", ".join(v.card.veto_items))  # type: ignore[attr-defined]
+        for cat in v.card.categories:
+            answered = sum(1 for line in cat.lines if line.result is not None)
+            if cat.code in headers:
+                headers[
+                    cat.code
+                ].value = f"{fmt(cat.score)}/{fmt(cat.max)} · {answered}/{len(cat.lines)}"
+
+    async def changed() -> None:
+        fresh = await ui.run(ui.store.visit_view, vid)
+        update_header(fresh)
+        for card in cards.values():
+            card.refresh(fresh, update=False)
+        ui.page.update()
+
+    async def add_photo(item: Item) -> None:
+        raw = await take_picture(ui.page, t) or await pick_image()
+        if raw is None:
+            return
+        code = view.site.code if view.site else ""
+        if await save_photo(ui, raw, code, visit_id=vid, finding_id_=finding_id(vid, item.code)):
+            await changed()
+
+    sections: list[ft.Control] = []
+    for category in template.categories:
+        items = [i for i in category.items if template.in_mode(i, visit.mode)]  # type: ignore[arg-type]
+        if not items:
+            continue
+        headers[category.code] = ft.Text("", size=12, color=ft.Colors.OUTLINE)
+        sections.append(
+            ft.Container(
+                ft.Row(
+                    [
+                        ft.Text(
+                            f"{category.code} {category.title}",
+                            size=16,
+                            weight=ft.FontWeight.BOLD,
+                            expand=True,
+                        ),
+                        headers[category.code],
+                    ]
+                ),
+                padding=ft.Padding.only(top=12, bottom=4),
+            )
+        )
+        for item in items:
+            cards[item.code] = ItemCard(ui, view, category, item, editable, changed, add_photo)
+            sections.append(cards[item.code].control)
+    update_header(view)
+
+    banners: list[ft.Control] = []
+    if visit.status == "returned" and visit.return_comment:
+        banners.append(
+            ft.Text(t("check.returned", text=visit.return_comment), color=ft.Colors.ORANGE_900)
+        )
+    if not editable:
+        banners.append(ft.Text(t("check.locked"), color=ft.Colors.OUTLINE))
+    if visit.sync_error:
+        banners.append(ft.Text(visit.sync_error, color=ft.Colors.ERROR))
+
+    async def hide(e: Any) -> None:
+        ui.hidden_from = f"/visit/{visit_id}"
+        await ui.go("/hide")
+
+    actions: list[ft.Control] = []
+    if covert:
+        actions.append(
+            tagged(
+                ft.IconButton(ft.Icons.VISIBILITY_OFF, tooltip=t("check.hide"), on_click=hide),
+                "hide",
+            )
+        )
+    title = (
+        t("app.neutral_title")
+        if covert
+        else (f"{view.site.name if view.site else ''} · {template.title}")
+    )
+    finish = big_button(
+        t("check.finish"),
+        lambda e: ui.page.run_task(ui.go, f"/visit/{visit_id}/finish"),
+        ft.Icons.DONE_ALL,
+        key="finish",
+    )
+    header = ft.Container(
+        ft.Column([score, progress, veto, *banners], spacing=4),
+        padding=ft.Padding.symmetric(horizontal=12, vertical=8),
+        bgcolor=ft.Colors.SURFACE_CONTAINER_HIGH,
+    )
+    return ft.View(
+        route=f"/visit/{visit_id}",
+        horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+        appbar=ft.AppBar(title=ft.Text(title, size=16), actions=actions),
+        padding=0,
+        spacing=0,
+        controls=[
+            header,
+            ft.ListView(
+                [*sections, ft.Container(finish, padding=16)],
+                padding=ft.Padding.symmetric(horizontal=10),
+                expand=True,
+            ),
+        ],
+    )

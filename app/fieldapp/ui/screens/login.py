@@ -1,0 +1,68 @@
+"""First run: server address and sign-in (needs the network once)."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from fieldapp.store.queries import UnsyncedWork
+from fieldapp.sync.client import SyncClient
+from fieldapp.sync.errors import Offline, SyncError
+from fieldapp.ui.app import UI
+from fieldapp.ui.widgets import big_button, tagged
+
+
+async def build(ui: UI) -> ft.View:
+    t = ui.t
+    identity = await ui.run(ui.store.identity)
+    server = ft.TextField(
+        label=t("login.server"),
+        value=(identity or {}).get("server") or ui.config.server_url,
+        keyboard_type=ft.KeyboardType.URL,
+    )
+    username = ft.TextField(
+        label=t("login.username"), value=(identity or {}).get("user", {}).get("username", "")
+    )
+    password = ft.TextField(label=t("login.password"), password=True, can_reveal_password=True)
+    message = ft.Text("", color=ft.Colors.ERROR)
+    if identity and not identity.get("token"):
+        message.value = t("login.expired")
+
+    async def submit(e: ft.Event[ft.Button]) -> None:
+        message.value = ""
+        url = (server.value or "").strip().rstrip("/")
+        client = SyncClient(url)
+        try:
+            device = await ui.run(ui.store.device_id)
+            login = await ui.run(
+                client.login, username.value or "", password.value or "", device, "Mingcha"
+            )
+            await ui.run(ui.store.enroll, url, login)
+        except UnsyncedWork as exc:
+            message.value = t("login.unsynced", n=exc.count, user=exc.username)
+        except Offline:
+            message.value = t("sync.offline")
+        except SyncError as exc:
+            message.value = t.problem(exc.code)
+        finally:
+            await ui.run(client.close)
+        if message.value:
+            return
+        ui.sync.state.needs_login = False
+        ui.sync.poke()
+        await ui.go("/")
+
+    return ft.View(
+        route="/login",
+        appbar=ft.AppBar(title=ft.Text(t("app.title"))),
+        padding=ft.Padding.all(20),
+        controls=[
+            ft.Text(t("login.title"), size=24, weight=ft.FontWeight.BOLD),
+            ft.Text(t("login.once"), color=ft.Colors.OUTLINE),
+            server,
+            username,
+            password,
+            tagged(message, "login-message"),
+            big_button(t("login.submit"), submit, ft.Icons.LOGIN),
+        ],
+        spacing=14,
+    )
