@@ -9,10 +9,11 @@ from fastapi import FastAPI
 
 from fieldcore.protocol import SCHEMA_VERSION
 from sync_server import problems
-from sync_server.api import auth, sync
+from sync_server.api import auth, photos, sync
 from sync_server.config import Settings
 from sync_server.db import make_engine
 from sync_server.limits import BodyLimit
+from sync_server.photostore import PhotoStore
 from sync_server.tables import utcnow
 
 DESCRIPTION = """明察 sync server: phones push their offline work as numbered mutations and pull
@@ -31,8 +32,10 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     app.state.engine = make_engine(settings)
     app.state.clock = clock
     problems.install(app)
+    app.state.photos = PhotoStore(settings.blobs_path)
     app.include_router(auth.router)
     app.include_router(sync.router)
+    app.include_router(photos.router)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:

@@ -74,3 +74,69 @@ def test_a_rejected_change_is_undone_locally_and_listed_with_its_reason(
     view = b.store.visit_view(visit.id)
     assert view.visit.note == "" and view.visit.status == "submitted"
     assert view.visit.sync_error.startswith(message(ProblemCode.WORKFLOW_LOCKED))
+
+
+def capture(app: PhoneApp, tmp_path, seed: int = 1):  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from fieldapp.photos import Stamp, process
+    from tests.server.images import jpeg
+
+    stamp = Stamp(datetime.now(UTC), "S1", "insp1")
+    root = app.store.path.parent
+    return process(jpeg(2000, 1500, seed), stamp, root / "photos", root / "thumbs")
+
+
+def test_photos_reach_the_server_with_matching_sha256(
+    world: World, phone: Callable[[str], PhoneApp], tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from fieldcore.workflow import finding_id
+    from sync_server.tables import Blob, Photo
+
+    app = phone("insp1")
+    run_sync(app.store, app.client)
+    visit = app.store.start_visit(uuid.UUID(world.site("S1")), "mall-property.v1", "overt")
+    app.store.record_answer(visit.id, "3.1", "fail", count=1)
+    shot = capture(app, tmp_path)
+    app.store.attach_photo(shot, visit_id=visit.id, finding_id_=finding_id(visit.id, "3.1"))
+    report = run_sync(app.store, app.client)
+    assert report.photos_uploaded == 1 and report.uploaded_bytes == shot.byte_size
+    with Session(world.engine) as s:
+        assert s.get(Blob, shot.sha256) is not None
+        assert s.exec(select(Photo)).one().blob_present
+    stored = world.client.app.state.photos.path(shot.sha256).read_bytes()  # type: ignore[attr-defined]
+    assert __import__("hashlib").sha256(stored).hexdigest() == shot.sha256
+    assert app.store.sync_status().pending_photos == 0
+
+
+def test_an_interrupted_upload_resumes_without_resending_what_arrived(
+    world: World, phone: Callable[[str], PhoneApp], tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from fieldapp.sync import engine
+    from fieldapp.sync.errors import Offline
+    from fieldcore.workflow import finding_id
+
+    monkeypatch.setattr(engine, "CHUNK", 16 * 1024)
+    app = phone("insp1")
+    run_sync(app.store, app.client)
+    visit = app.store.start_visit(uuid.UUID(world.site("S1")), "mall-property.v1", "overt")
+    app.store.record_answer(visit.id, "3.1", "fail", count=1)
+    shot = capture(app, tmp_path, seed=3)
+    app.store.attach_photo(shot, visit_id=visit.id, finding_id_=finding_id(visit.id, "3.1"))
+    sent: list[int] = []
+    real = app.client.upload_chunk
+
+    def flaky(upload_id, offset, chunk):  # type: ignore[no-untyped-def]
+        if len(sent) == 3:
+            sent.append(-1)
+            raise Offline("signal lost")
+        sent.append(len(chunk))
+        return real(upload_id, offset, chunk)
+
+    monkeypatch.setattr(app.client, "upload_chunk", flaky)
+    with pytest.raises(Offline):
+        run_sync(app.store, app.client)
+    assert app.store.blobs_to_upload()[0].offset == sum(sent[:3])
+    run_sync(app.store, app.client)
+    chunks = [n for n in sent if n >= 0]
+    assert sum(chunks) == shot.byte_size  # every byte sent exactly once

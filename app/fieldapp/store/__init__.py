@@ -191,6 +191,14 @@ class Store:
                 blob.state, blob.upload_url, blob.offset = "uploading", upload_id, offset
                 s.add(blob)
 
+    def blob_failed(self, sha256: str, error: str) -> None:
+        """The server refused these bytes for good; keep the file, show why."""
+        with transaction(self.engine) as s:
+            blob = s.get(LocalBlob, sha256)
+            if blob is not None:
+                blob.state, blob.error = "failed", error
+                s.add(blob)
+
     def blob_uploaded(self, sha256: str) -> None:
         with transaction(self.engine) as s:
             blob = s.get(LocalBlob, sha256)

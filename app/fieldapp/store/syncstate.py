@@ -190,7 +190,9 @@ def blobs_to_upload(session: Session) -> list[BlobJob]:
         ).all()
     )
     jobs = []
-    for blob in session.exec(select(LocalBlob).where(LocalBlob.state != "uploaded")).all():
+    for blob in session.exec(
+        select(LocalBlob).where(LocalBlob.state.in_(("local", "uploading")))
+    ).all():  # type: ignore[attr-defined]
         photos = session.exec(select(PhotoRow.id).where(PhotoRow.sha256 == blob.sha256)).all()
         if any(p in acked for p in photos):
             jobs.append(

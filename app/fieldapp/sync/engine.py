@@ -15,7 +15,7 @@ from datetime import datetime
 from fieldapp.store import Store
 from fieldapp.store.syncstate import BlobJob
 from fieldapp.sync.client import SyncClient
-from fieldapp.sync.errors import SyncError
+from fieldapp.sync.errors import Rejected, SyncError
 from fieldcore.protocol import Mutation, PushRequest
 
 CHUNK = 512 * 1024
@@ -121,7 +121,12 @@ def _upload(
     )
     notify(progress)
     for job in todo:
-        _upload_one(store, client, job, progress, notify)
+        try:
+            _upload_one(store, client, job, progress, notify)
+        except Rejected as exc:  # this file can never be accepted: say so, go on
+            store.blob_failed(job.sha256, f"{exc.code}: {exc.message}")
+            report.errors.append(exc.code)
+            continue
         report.photos_uploaded += 1
     report.uploaded_bytes = progress.bytes_done
 
@@ -130,7 +135,8 @@ def _upload_one(
     store: Store, client: SyncClient, job: BlobJob, progress: SyncProgress, notify: Progress
 ) -> None:
     if not os.path.exists(job.path):
-        raise SyncError("client.photo_file_missing", job.path, {"sha256": job.sha256})
+        store.blob_failed(job.sha256, "client.photo_file_missing")
+        return
     created = client.create_upload(job.sha256, job.byte_size)
     if created.get("complete"):
         store.blob_uploaded(job.sha256)
@@ -139,7 +145,7 @@ def _upload_one(
     upload_id, offset = created["id"], int(created.get("offset", 0))
     base = progress.bytes_done
     with open(job.path, "rb") as f:
-        while offset < job.byte_size:
+        while True:  # an empty chunk when every byte is in already makes the server finish
             f.seek(offset)
             chunk = f.read(CHUNK)
             try:
@@ -148,9 +154,12 @@ def _upload_one(
                 if exc.code != "upload.offset_mismatch":
                     raise
                 offset = int(exc.details.get("offset", client.upload_offset(upload_id)))
+                continue
             store.blob_progress(job.sha256, upload_id, offset)
             progress.bytes_done = base + offset
             notify(progress)
+            if offset >= job.byte_size:
+                break
     store.blob_uploaded(job.sha256)
 
 

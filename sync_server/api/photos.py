@@ -1,0 +1,220 @@
+"""Photo bytes: which are missing, resumable uploads (tus subset), download by sha256."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
+
+from fieldcore.problems import DomainError, ProblemCode
+from sync_server import photo_uploads
+from sync_server.db import read_session, run_write
+from sync_server.deps import ActorDep, EngineDep, NowDep, SettingsDep, schema_version
+from sync_server.photo_uploads import UploadState
+from sync_server.photostore import PhotoStore
+from sync_server.problems import responses
+
+C = ProblemCode
+AUTH = (C.AUTH_TOKEN_MISSING, C.AUTH_TOKEN_INVALID, C.AUTH_TOKEN_EXPIRED, C.AUTH_TOKEN_REVOKED)
+router = APIRouter(tags=["photos"], dependencies=[Depends(schema_version)])
+OCTETS = "application/offset+octet-stream"
+
+
+def get_store(request: Request) -> PhotoStore:
+    return request.app.state.photos  # type: ignore[no-any-return]
+
+
+StoreDep = Annotated[PhotoStore, Depends(get_store)]
+
+
+class MissingRequest(BaseModel):
+    sha256: list[str] = Field(max_length=1000, description="Hashes of the caller's photos")
+
+
+class MissingResponse(BaseModel):
+    missing: list[str] = Field(description="Referenced by your photos; bytes not here yet")
+    present: list[str]
+    unknown: list[str] = Field(description="Not referenced by any photo you may see")
+
+
+class UploadRequest(BaseModel):
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    length: int = Field(ge=1)
+
+
+class UploadInfo(BaseModel):
+    id: uuid.UUID
+    sha256: str
+    offset: int
+    length: int
+    expires_at: str
+    complete: bool
+
+
+def _info(state: UploadState) -> UploadInfo:
+    return UploadInfo(
+        id=state.id,
+        sha256=state.sha256,
+        offset=state.offset,
+        length=state.length,
+        expires_at=state.expires_at.isoformat(),
+        complete=state.complete,
+    )
+
+
+def _headers(state: UploadState) -> dict[str, str]:
+    return {
+        "Upload-Offset": str(state.offset),
+        "Upload-Length": str(state.length),
+        "Upload-Expires": state.expires_at.isoformat(),
+    }
+
+
+@router.post(
+    "/v1/blobs/missing",
+    response_model=MissingResponse,
+    responses=responses(*AUTH, C.REQUEST_INVALID),
+)
+def blobs_missing(
+    body: MissingRequest, actor: ActorDep, engine: EngineDep, store: StoreDep
+) -> MissingResponse:
+    """Which of your photos' bytes the server still lacks ("which of these do you lack?")."""
+    with read_session(engine) as session:
+        return MissingResponse(**photo_uploads.missing(session, store, actor, body.sha256))
+
+
+@router.post(
+    "/v1/uploads",
+    status_code=201,
+    response_model=UploadInfo,
+    responses={
+        **responses(
+            *AUTH,
+            C.BLOB_NOT_REFERENCED,
+            C.BLOB_TOO_LARGE,
+            C.SERVER_STORAGE_FAILED,
+            C.REQUEST_INVALID,
+        ),
+        200: {"model": UploadInfo, "description": "Already complete"},
+    },
+)
+def create_upload(
+    body: UploadRequest,
+    response: Response,
+    actor: ActorDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    store: StoreDep,
+    now: NowDep,
+) -> UploadInfo:
+    """Start (or resume: same photo, same user) the upload of a photo's bytes."""
+    state = run_write(
+        engine,
+        lambda s: photo_uploads.create_upload(
+            s, store, settings, actor, body.sha256, body.length, now
+        ),
+    )
+    if state.complete:
+        response.status_code = 200
+    else:
+        response.headers["Location"] = f"/v1/uploads/{state.id}"
+    response.headers.update(_headers(state))
+    return _info(state)
+
+
+@router.get(
+    "/v1/uploads/{upload_id}",
+    response_model=UploadInfo,
+    responses=responses(*AUTH, C.UPLOAD_NOT_FOUND, C.UPLOAD_EXPIRED),
+)
+def get_upload(
+    upload_id: uuid.UUID, response: Response, actor: ActorDep, engine: EngineDep, now: NowDep
+) -> UploadInfo:
+    """Where an upload stands (the same as HEAD, as JSON)."""
+    with read_session(engine) as session:
+        state = photo_uploads._state(photo_uploads.own_upload(session, actor, upload_id, now))
+    response.headers.update(_headers(state))
+    return _info(state)
+
+
+@router.head(
+    "/v1/uploads/{upload_id}", responses=responses(*AUTH, C.UPLOAD_NOT_FOUND, C.UPLOAD_EXPIRED)
+)
+def head_upload(upload_id: uuid.UUID, actor: ActorDep, engine: EngineDep, now: NowDep) -> Response:
+    """`Upload-Offset` after a disconnect: resume from there."""
+    with read_session(engine) as session:
+        state = photo_uploads._state(photo_uploads.own_upload(session, actor, upload_id, now))
+    return Response(status_code=200, headers=_headers(state))
+
+
+@router.patch(
+    "/v1/uploads/{upload_id}",
+    status_code=204,
+    responses=responses(
+        *AUTH,
+        C.UPLOAD_NOT_FOUND,
+        C.UPLOAD_EXPIRED,
+        C.UPLOAD_OFFSET_MISMATCH,
+        C.UPLOAD_CHECKSUM_MISMATCH,
+        C.UPLOAD_TOO_LONG,
+        C.REQUEST_TOO_LARGE,
+        C.REQUEST_UNSUPPORTED_MEDIA,
+        C.BLOB_HASH_MISMATCH,
+        C.BLOB_NOT_JPEG,
+        C.BLOB_BOMB,
+        C.SERVER_STORAGE_FAILED,
+    ),
+)
+async def patch_upload(
+    upload_id: uuid.UUID,
+    request: Request,
+    actor: ActorDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    store: StoreDep,
+    now: NowDep,
+    upload_offset: Annotated[int, Header(ge=0, description="Where this chunk starts")],
+    content_type: Annotated[str, Header()] = "",
+    upload_checksum: Annotated[str | None, Header(description="sha256 <base64>")] = None,
+) -> Response:
+    """Append a chunk at `Upload-Offset`; the last chunk verifies and stores the photo."""
+    if content_type.split(";")[0].strip() != OCTETS:
+        raise DomainError(C.REQUEST_UNSUPPORTED_MEDIA, f"use {OCTETS}")
+    chunk = await request.body()
+    from starlette.concurrency import run_in_threadpool
+
+    state = await run_in_threadpool(
+        photo_uploads.append_chunk,
+        engine,
+        store,
+        settings,
+        actor,
+        upload_id,
+        upload_offset,
+        chunk,
+        upload_checksum,
+        now,
+    )
+    return Response(status_code=204, headers=_headers(state))
+
+
+@router.get(
+    "/v1/blobs/{sha256}",
+    response_class=FileResponse,
+    responses={
+        **responses(*AUTH, C.BLOB_NOT_FOUND),
+        200: {"content": {"image/jpeg": {}}, "description": "The photo"},
+    },
+)
+def get_blob(sha256: str, actor: ActorDep, engine: EngineDep, store: StoreDep) -> FileResponse:
+    """The bytes of a photo you may see."""
+    with read_session(engine) as session:
+        path = photo_uploads.readable_path(session, store, actor, sha256)
+    return FileResponse(
+        path,
+        media_type="image/jpeg",
+        headers={"ETag": f'"{sha256}"', "Cache-Control": "private, max-age=31536000, immutable"},
+    )

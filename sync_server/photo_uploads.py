@@ -1,0 +1,309 @@
+"""Photo bytes in: "which are missing?", resumable uploads (tus subset), verification.
+
+A photo row travels through push first; its bytes follow here. Only hashes referenced by
+photos the caller may see are answered (no existence oracle), only a photo's uploader may
+upload its bytes, and nothing is accepted before the server has re-hashed the whole file
+and checked it is a complete JPEG within the pixel limit. No web framework in here.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import os
+import threading
+import uuid
+import warnings
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import IO
+
+import sqlalchemy as sa
+from PIL import Image
+from sqlmodel import Session, select
+
+from fieldcore.problems import DomainError, ProblemCode
+from sync_server.changeset import ChangeSet
+from sync_server.config import Settings
+from sync_server.db import write_session
+from sync_server.merge.fields import Actor
+from sync_server.photostore import PhotoStore, storage_failed, valid_sha
+from sync_server.tables import Blob, Photo, Rectification, Upload, Visit
+
+C = ProblemCode
+_pillow = threading.Lock()  # Image.MAX_IMAGE_PIXELS is process-wide
+
+
+def visible_hashes(session: Session, actor: Actor, hashes: list[str]) -> set[str]:
+    """Which of `hashes` belong to a live photo the caller may see."""
+    wanted = [h for h in set(hashes) if valid_sha(h)]
+    if not wanted:
+        return set()
+    live = select(Photo.sha256).where(Photo.sha256.in_(wanted), Photo.deleted_at.is_(None))  # type: ignore[attr-defined,union-attr]
+    found = set(session.exec(live.where(Photo.uploaded_by == actor.user_id)).all())
+    if actor.role == "inspector":
+        return found
+    sites = actor.scope.site_ids
+    by_visit = live.join(Visit, Visit.id == Photo.visit_id)  # type: ignore[arg-type]
+    by_rect = live.join(Rectification, Rectification.id == Photo.rectification_id).join(  # type: ignore[arg-type]
+        Visit, Visit.id == Rectification.visit_id
+    )  # type: ignore[arg-type]
+    for query, site_col in ((by_visit, Visit.site_id), (by_rect, Rectification.site_id)):
+        if sites is not None:
+            query = query.where(site_col.in_(sites))  # type: ignore[attr-defined]
+        if actor.role == "site_manager":
+            query = query.where(Visit.status == "published")
+        found |= set(session.exec(query).all())
+    return found
+
+
+def missing(
+    session: Session, store: PhotoStore, actor: Actor, hashes: list[str]
+) -> dict[str, list[str]]:
+    visible = visible_hashes(session, actor, hashes)
+    present = set(session.exec(select(Blob.sha256).where(Blob.sha256.in_(visible))).all())  # type: ignore[attr-defined]
+    ordered = list(dict.fromkeys(hashes))
+    return {
+        "missing": [h for h in ordered if h in visible and h not in present],
+        "present": [h for h in ordered if h in present],
+        "unknown": [h for h in ordered if h not in visible],
+    }
+
+
+@dataclass(frozen=True)
+class UploadState:
+    id: uuid.UUID
+    sha256: str
+    offset: int
+    length: int
+    expires_at: datetime
+    complete: bool
+
+
+def _state(u: Upload) -> UploadState:
+    return UploadState(u.id, u.sha256, u.offset, u.length, u.expires_at, u.completed_at is not None)
+
+
+def create_upload(
+    session: Session,
+    store: PhotoStore,
+    settings: Settings,
+    actor: Actor,
+    sha256: str,
+    length: int,
+    now: datetime,
+) -> UploadState:
+    """Open (or resume) the upload of a photo's bytes; complete at once if they are here."""
+    photo = (
+        session.exec(
+            select(Photo).where(
+                Photo.sha256 == sha256,
+                Photo.uploaded_by == actor.user_id,
+                Photo.deleted_at.is_(None),
+            )
+        ).first()
+        if valid_sha(sha256)
+        else None
+    )  # type: ignore[union-attr]
+    if photo is None:
+        raise DomainError(C.BLOB_NOT_REFERENCED, sha256=sha256)
+    if length != photo.byte_size or length > settings.max_photo:
+        code = C.BLOB_TOO_LARGE if length > settings.max_photo else C.REQUEST_INVALID
+        raise DomainError(
+            code, f"length {length}, photo says {photo.byte_size}", max=settings.max_photo
+        )
+    if session.get(Blob, sha256) is not None:
+        _mark_present(session, sha256)
+        return UploadState(uuid.uuid4(), sha256, length, length, now, True)
+    existing = session.exec(
+        select(Upload).where(
+            Upload.sha256 == sha256,
+            Upload.user_id == actor.user_id,
+            Upload.completed_at.is_(None),
+            Upload.expires_at > now,
+        )
+    ).first()  # type: ignore[union-attr]
+    if existing is not None:
+        return _state(existing)
+    if store.free_bytes() < 2 * length:
+        raise DomainError(C.SERVER_STORAGE_FAILED, "disk full", retry_after=300)
+    upload = Upload(
+        sha256=sha256,
+        length=length,
+        user_id=actor.user_id,
+        device_id=actor.device_id,
+        expires_at=now + timedelta(hours=settings.upload_expiry_hours),
+    )
+    session.add(upload)
+    session.flush()
+    return _state(upload)
+
+
+def own_upload(session: Session, actor: Actor, upload_id: uuid.UUID, now: datetime) -> Upload:
+    upload = session.get(Upload, upload_id)
+    if upload is None or upload.user_id != actor.user_id:
+        raise DomainError(C.UPLOAD_NOT_FOUND)
+    if upload.completed_at is None and upload.expires_at <= now:
+        raise DomainError(C.UPLOAD_EXPIRED)
+    return upload
+
+
+def check_chunk(chunk: bytes, checksum: str | None) -> None:
+    """`Upload-Checksum: sha256 <base64>` of this chunk, when the client sends one."""
+    if not checksum:
+        return
+    algorithm, _, encoded = checksum.partition(" ")
+    try:
+        expected = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise DomainError(C.UPLOAD_CHECKSUM_MISMATCH, "unreadable checksum") from None
+    if algorithm.lower() != "sha256" or hashlib.sha256(chunk).digest() != expected:
+        raise DomainError(C.UPLOAD_CHECKSUM_MISMATCH)
+
+
+def append_chunk(
+    engine: sa.Engine,
+    store: PhotoStore,
+    settings: Settings,
+    actor: Actor,
+    upload_id: uuid.UUID,
+    offset: int,
+    chunk: bytes,
+    checksum: str | None,
+    now: datetime,
+) -> UploadState:
+    """Append one chunk at `offset`; the last one completes and verifies the blob."""
+    check_chunk(chunk, checksum)
+    with store.locked_temp(upload_id) as f:
+        with write_session(engine) as session:
+            upload = own_upload(session, actor, upload_id, now)
+            if upload.completed_at is not None:
+                return _state(upload)
+            if offset != upload.offset:
+                raise DomainError(C.UPLOAD_OFFSET_MISMATCH, offset=upload.offset)
+            if offset + len(chunk) > upload.length:
+                raise DomainError(C.UPLOAD_TOO_LONG, length=upload.length)
+            _write_at(f, offset, chunk)
+            upload.offset = offset + len(chunk)
+            if upload.offset < upload.length:
+                return _state(upload)
+        return _complete(engine, store, settings, actor, upload_id, now)
+
+
+def _write_at(f: IO[bytes], offset: int, chunk: bytes) -> None:
+    """Bytes past the acknowledged offset were never confirmed (a crash between the write
+    and the commit): cut them before appending."""
+    try:
+        f.truncate(offset)
+        f.seek(offset)
+        f.write(chunk)
+        f.flush()
+        os.fsync(f.fileno())
+    except OSError as exc:
+        raise storage_failed(exc) from exc
+
+
+def _complete(
+    engine: sa.Engine,
+    store: PhotoStore,
+    settings: Settings,
+    actor: Actor,
+    upload_id: uuid.UUID,
+    now: datetime,
+) -> UploadState:
+    with write_session(engine) as session:
+        upload = own_upload(session, actor, upload_id, now)
+        if store.digest(upload_id) != upload.sha256:
+            upload.offset = 0  # the bytes are not the photo's: start over
+            store.discard(upload_id)
+            failure: DomainError | None = DomainError(C.BLOB_HASH_MISMATCH, sha256=upload.sha256)
+        else:
+            failure = None
+    if failure is not None:
+        raise failure
+    width, height = verify_jpeg(store.temp_path(upload_id), settings.max_image_pixels)
+    store.commit(upload_id, _sha_of(engine, upload_id))
+    with write_session(engine) as session:
+        upload = own_upload(session, actor, upload_id, now)
+        if session.get(Blob, upload.sha256) is None:
+            session.add(
+                Blob(
+                    sha256=upload.sha256,
+                    byte_size=upload.length,
+                    width=width,
+                    height=height,
+                    stored_at=now,
+                )
+            )
+        upload.completed_at = now
+        _mark_present(session, upload.sha256)
+        return _state(upload)
+
+
+def _sha_of(engine: sa.Engine, upload_id: uuid.UUID) -> str:
+    with Session(engine) as session:
+        upload = session.get(Upload, upload_id)
+        assert upload is not None
+        return upload.sha256
+
+
+def _mark_present(session: Session, sha256: str) -> None:
+    """Every photo row with these bytes is now complete; pulls must learn it."""
+    changes = ChangeSet(session)
+    for photo in session.exec(
+        select(Photo).where(Photo.sha256 == sha256, Photo.blob_present.is_(False))
+    ).all():  # type: ignore[attr-defined]
+        photo.blob_present = True
+        changes.touch(photo)
+    changes.assign_seqs()
+
+
+def verify_jpeg(path: Path, max_pixels: int) -> tuple[int, int]:
+    """(width, height) of a complete JPEG, or the reason it is not acceptable."""
+    with open(path, "rb") as f:
+        if f.read(3) != b"\xff\xd8\xff":
+            raise DomainError(C.BLOB_NOT_JPEG, "not a JPEG")
+    with _pillow:
+        saved = Image.MAX_IMAGE_PIXELS
+        Image.MAX_IMAGE_PIXELS = max_pixels
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(path) as image:
+                    image.verify()
+                with Image.open(path) as image:
+                    if image.format != "JPEG":
+                        raise DomainError(C.BLOB_NOT_JPEG, image.format or "")
+                    image.load()  # a truncated file fails here
+                    return image.size
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise DomainError(C.BLOB_BOMB, max_pixels=max_pixels) from None
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise DomainError(C.BLOB_NOT_JPEG, str(exc)[:200]) from None
+        finally:
+            Image.MAX_IMAGE_PIXELS = saved
+
+
+def readable_path(session: Session, store: PhotoStore, actor: Actor, sha256: str) -> Path:
+    """The blob file of a photo the caller may see, or blob.not_found (same answer for
+    absent, not present yet, not yours, or a malformed hash)."""
+    if not valid_sha(sha256) or sha256 not in visible_hashes(session, actor, [sha256]):
+        raise DomainError(C.BLOB_NOT_FOUND)
+    if session.get(Blob, sha256) is None or not store.exists(sha256):
+        raise DomainError(C.BLOB_NOT_FOUND)
+    return store.path(sha256)
+
+
+def purge_expired_uploads(session: Session, store: PhotoStore, now: datetime) -> int:
+    expired = session.exec(
+        select(Upload).where(
+            Upload.completed_at.is_(None),  # type: ignore[union-attr]
+            Upload.expires_at <= now,
+        )
+    ).all()
+    for upload in expired:
+        store.discard(upload.id)
+        session.delete(upload)
+    return len(expired)

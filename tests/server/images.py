@@ -1,0 +1,41 @@
+"""Test images: real JPEGs, broken ones, and a decompression bomb in a few hundred bytes."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import random
+
+from PIL import Image
+
+
+def jpeg(width: int = 640, height: int = 480, seed: int = 1) -> bytes:
+    """A noisy JPEG (does not compress to nothing), different per seed."""
+    rng = random.Random(seed)
+    image = Image.effect_noise((width, height), 60).convert("RGB")
+    image.paste(
+        (rng.randrange(256), rng.randrange(256), rng.randrange(256)),
+        (0, 0, width // 3, height // 3),
+    )
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def bomb(claimed: int = 30_000) -> bytes:
+    """A tiny JPEG whose frame header claims `claimed` × `claimed` pixels."""
+    data = bytearray(jpeg(16, 16))
+    marker = data.find(b"\xff\xc0")  # SOF0: length(2) precision(1) height(2) width(2)
+    data[marker + 5 : marker + 7] = claimed.to_bytes(2, "big")
+    data[marker + 7 : marker + 9] = claimed.to_bytes(2, "big")
+    return bytes(data)
+
+
+def png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (20, 20), "red").save(out, "PNG")
+    return out.getvalue()
