@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import datetime
 
@@ -38,9 +39,9 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     app.include_router(photos.router)
 
     @app.get("/healthz", tags=["meta"])
-    def healthz() -> dict[str, str]:
-        """Liveness probe for load balancers."""
-        return {"status": "ok"}
+    def healthz() -> dict[str, str | int]:
+        """Liveness probe for load balancers (with the answering worker's process id)."""
+        return {"status": "ok", "pid": os.getpid()}
 
     problems.document_problems(app)
     app.add_middleware(BodyLimit, settings=settings)  # type: ignore[arg-type]

@@ -8,10 +8,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlmodel import Session
 
-from fieldcore.problems import DomainError
+from fieldcore.problems import DomainError, ProblemCode
 from sync_server.catalog import checklist_dir, load_catalog, load_template_file
+from sync_server.changeset import ChangeSet
 from sync_server.cli.base import app, fail
+from sync_server.cli.common import DataDir, write
+from sync_server.templates import publish_template
 
 templates_app = typer.Typer(help="Checklist templates.", no_args_is_help=True)
 app.add_typer(templates_app, name="templates")
@@ -55,3 +59,35 @@ def check_templates(
             print(f"FAIL  {path.name}\n{exc}")
     if bad:
         raise typer.Exit(code=2)
+
+
+@templates_app.command("publish")
+def publish(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files or directories (default: the shipped checklists)."),
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Publish template versions to the server; the whole batch or nothing."""
+    files: list[Path] = []
+    for path in paths or [checklist_dir()]:
+        files += sorted(path.glob("*.json")) if path.is_dir() else [path]
+
+    def work(session: Session) -> list[str]:
+        changes = ChangeSet(session)
+        lines = []
+        for path in files:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise DomainError(
+                    ProblemCode.TEMPLATE_NOT_FOUND, f"{path}: {exc.strerror}"
+                ) from None
+            row, new = publish_template(session, changes, data, path.name, by="cli")
+            lines.append(f"{'published' if new else 'unchanged'}  {row.key}")
+        changes.assign_seqs()
+        return lines
+
+    for line in write(data_dir, work):
+        print(line)

@@ -1,0 +1,73 @@
+"""`mingcha regions …` and `mingcha sites import`: the organisation inspectors visit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+from sqlmodel import Session, select
+
+from fieldcore.problems import DomainError, ProblemCode
+from sync_server import admin
+from sync_server.changeset import ChangeSet
+from sync_server.cli.base import app, fail
+from sync_server.cli.common import DataDir, write
+from sync_server.sites_import import parse_sites
+from sync_server.tables import Region, Site
+
+regions_app = typer.Typer(help="Regions and departments.", no_args_is_help=True)
+sites_app = typer.Typer(help="Sites (shops, halls, hotels, posts…).", no_args_is_help=True)
+app.add_typer(regions_app, name="regions")
+app.add_typer(sites_app, name="sites")
+
+
+@regions_app.command("add")
+def add_region(
+    code: str,
+    name: str,
+    parent: Annotated[str | None, typer.Option(help="Parent region code")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Add (or rename) a region; with --parent, a department under it."""
+    write(data_dir, lambda s: admin.add_region(s, code, name, parent))
+    print(f"region {code} {name}")
+
+
+@sites_app.command("import")
+def import_sites(path: Path, data_dir: DataDir = None) -> None:
+    """Import sites from CSV (code,name,type,region[,address,lat,lon]); all or nothing."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise fail(DomainError(ProblemCode.IMPORT_INVALID, f"cannot read {path}: {exc}")) from None
+
+    def work(session: Session) -> tuple[int, int]:
+        regions = set(session.exec(select(Region.code)).all())
+        rows, problems = parse_sites(text, regions)
+        if problems:
+            raise DomainError(ProblemCode.IMPORT_INVALID, "\n".join(problems), problems=problems)
+        existing = set(session.exec(select(Site.code)).all())
+        changes = ChangeSet(session)
+        with Progress(transient=True) as bar:
+            task = bar.add_task("importing", total=len(rows))
+            for row in rows:
+                admin.add_site(
+                    session,
+                    changes,
+                    row.code,
+                    row.name,
+                    row.type,
+                    row.region,
+                    row.address,
+                    row.lat,
+                    row.lon,
+                )
+                bar.advance(task)
+        changes.assign_seqs()
+        created = sum(1 for r in rows if r.code not in existing)
+        return created, len(rows) - created
+
+    created, updated = write(data_dir, work)
+    print(f"imported {created + updated} sites: {created} created, {updated} updated")

@@ -1,0 +1,98 @@
+"""`mingcha user …`: accounts, their regions and sites, and their devices."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from sqlmodel import Session, select
+
+from sync_server import admin, auth
+from sync_server.cli.base import app
+from sync_server.cli.common import DataDir, table, write
+from sync_server.tables import Device, Region, Site, User, UserScope, utcnow
+
+user_app = typer.Typer(help="Accounts and devices.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+Codes = Annotated[list[str] | None, typer.Option(help="Repeat for several.")]
+
+
+def read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)  # type: ignore[no-any-return]
+
+
+@user_app.command("add")
+def add(
+    username: str,
+    role: Annotated[str, typer.Option(help="admin, supervisor, inspector or site_manager")],
+    name: Annotated[str, typer.Option(help="Display name, e.g. 王检查")] = "",
+    alias: Annotated[str, typer.Option(help="Shown on photo watermarks")] = "",
+    region: Codes = None,
+    site: Codes = None,
+    password_stdin: Annotated[bool, typer.Option(help="Read the password from stdin")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Create an account (and its region or site assignments)."""
+    password = read_password(password_stdin)
+
+    def work(session: Session) -> None:
+        user = admin.add_user(session, username, role, password, name, alias)
+        admin.assign(session, user, region or [], site or [])
+
+    write(data_dir, work)
+    print(f"created {role} {username}")
+
+
+@user_app.command("assign")
+def assign(
+    username: str, region: Codes = None, site: Codes = None, data_dir: DataDir = None
+) -> None:
+    """Add region or site assignments (the user's phones re-download their scope)."""
+    write(
+        data_dir, lambda s: admin.assign(s, admin.get_user(s, username), region or [], site or [])
+    )
+    print(f"assigned {username}")
+
+
+@user_app.command("list")
+def list_users(data_dir: DataDir = None) -> None:
+    """Accounts with their scope and active devices."""
+
+    def rows(session: Session) -> list[list[str]]:
+        out = []
+        now = utcnow()
+        for user in session.exec(select(User).order_by(User.username)).all():
+            scopes = session.exec(select(UserScope).where(UserScope.user_id == user.id)).all()
+            names = [session.get(Region, s.region_id).code for s in scopes if s.region_id]  # type: ignore[union-attr]
+            names += [session.get(Site, s.site_id).code for s in scopes if s.site_id]  # type: ignore[union-attr]
+            devices = session.exec(
+                select(Device).where(
+                    Device.user_id == user.id,
+                    Device.revoked_at.is_(None),  # type: ignore[union-attr]
+                    Device.token_expires_at > now,
+                )
+            ).all()
+            out.append(
+                [
+                    user.username,
+                    user.role,
+                    user.display_name,
+                    " ".join(names) or "—",
+                    str(len(devices)),
+                    "" if user.active else "disabled",
+                ]
+            )
+        return out
+
+    table(write(data_dir, rows), ["username", "role", "name", "scope", "devices", ""])
+
+
+@user_app.command("revoke-devices")
+def revoke_devices(username: str, data_dir: DataDir = None) -> None:
+    """Revoke every device token of a user (their phones must sign in again; nothing
+    unsynced is lost on the phones)."""
+    count = write(data_dir, lambda s: auth.revoke_devices(s, admin.get_user(s, username), utcnow()))
+    print(f"revoked {count} device(s) of {username}")
