@@ -51,12 +51,13 @@ def handle_visit(ctx: PushContext, m: Mutation) -> None:
     if m.op == "delete":
         _delete_visit(ctx, visit, m)
         return
+    if visit is not None:
+        visible_visit(ctx, m.id)  # scope before anything else: no hint that it exists
     values = checked_fields(m, ctx.actor, creating)
     new_status = values.pop("status", None)
     if visit is None:
         visit = _new_visit(ctx, m, values)
     else:
-        visit = visible_visit(ctx, m.id)
         if visit.deleted_at is not None:
             raise DomainError(ProblemCode.SYNC_ROW_DELETED, entity="visit", id=str(m.id))
         if values and ctx.actor.role == "inspector":
@@ -140,6 +141,8 @@ def handle_finding(ctx: PushContext, m: Mutation) -> None:
     creating = finding is None
     if creating and actor.role != "inspector":
         raise denied("finding", m.id)
+    if finding is not None:
+        visible_visit(ctx, finding.visit_id)  # scope before anything else
     values = checked_fields(m, actor, creating)
     visit = visible_visit(ctx, values["visit_id"] if finding is None else finding.visit_id)
     if set(values) - {"review_comment"}:
