@@ -119,7 +119,7 @@ class DemoAccount:
 
 
 ACCOUNTS = [
-    DemoAccount("inspector", "inspector", PASSWORDS["inspector"], "检查员 · 华北区全部门店"),
+    DemoAccount("inspector", "inspector", PASSWORDS["inspector"], "检查员 · 宁夏银川区全部门店"),
     DemoAccount("supervisor", "supervisor", PASSWORDS["supervisor"], "督察 · 审核、退回、通报"),
     DemoAccount("manager", "site_manager", PASSWORDS["manager"], "店长 · 明珠路便利店的整改"),
     DemoAccount("admin", "admin", PASSWORDS["admin"], "管理员"),

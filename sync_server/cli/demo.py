@@ -1,13 +1,22 @@
-"""`mingcha demo`: show the product on its embedded defaults.
+"""`mingcha demo`: the product on its embedded defaults — the central server seeded with the
+demo organisation plus the inspector app, both on this machine; Ctrl-C stops both.
 
-Until the server and the phone app exist, the demo scores one sample visit per shipped
-template, so a new user sees the checklists and the engine's explanations.
+`mingcha demo --scores` instead scores one sample visit per shipped template (no servers).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
 
+import typer
 from rich.console import Console
 
 from fieldcore.checklist import Template
@@ -15,7 +24,10 @@ from fieldcore.problems import DomainError
 from fieldcore.scoring import score_raw
 from sync_server.catalog import load_catalog
 from sync_server.cli.base import app, fail
+from sync_server.cli.common import write
 from sync_server.cli.score import print_scorecard
+
+READY = "明察 demo ready"  # tests and scripts wait for this line
 
 
 def sample_answers(template: Template, every: int = 4) -> dict[str, Any]:
@@ -36,10 +48,7 @@ def sample_answers(template: Template, every: int = 4) -> dict[str, Any]:
     return answers
 
 
-@app.command("demo")
-def demo() -> None:
-    """Score a sample visit on every shipped checklist template."""
-    console = Console(highlight=False)
+def print_sample_scores(console: Console) -> None:
     try:
         for template in load_catalog():
             card = score_raw(template, sample_answers(template))
@@ -48,3 +57,112 @@ def demo() -> None:
     except DomainError as exc:
         raise fail(exc) from None
     console.print("Score your own answers: mingcha score TEMPLATE ANSWERS.json [--json]")
+
+
+def port_or_free(preferred: int) -> int:
+    """`preferred` when nobody listens there, else a free port (a second demo still starts)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(("127.0.0.1", preferred))
+            return preferred
+        except OSError:
+            probe.bind(("127.0.0.1", 0))
+            return int(probe.getsockname()[1])
+
+
+def wait_until_up(url: str, proc: subprocess.Popen[bytes], what: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise typer.Exit(f"{what} stopped during start-up (exit {proc.returncode})")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise typer.Exit(f"{what} did not answer at {url} within {timeout:.0f} s")
+
+
+def stop_all(procs: list[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM first (uvicorn shuts down cleanly on it), then SIGKILL for anything stuck."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def start(mingcha: list[str], args: list[str]) -> subprocess.Popen[bytes]:
+    # Own session: the terminal's Ctrl-C reaches only this launcher, which then stops the
+    # children in order (no duplicate signals, no shutdown tracebacks from the children).
+    return subprocess.Popen([*mingcha, *args], start_new_session=True)
+
+
+def interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def print_welcome(console: Console, server_url: str, app_url: str, data_dir: Path) -> None:
+    from sync_server.demo_data import ACCOUNTS
+
+    console.print(f"[bold]{READY}[/bold]")
+    console.print(f"  检查员 App / inspector app : {app_url}")
+    console.print(f"  同步服务 / sync server     : {server_url}  (API: {server_url}docs)")
+    console.print(f"  数据 / data                : {data_dir}")
+    console.print("  账号 / accounts (username / password / role):")
+    for account in ACCOUNTS:
+        console.print(
+            f"    {account.username:<11} {account.password:<13} {account.role:<13} {account.note}"
+        )
+    console.print("  Ctrl-C 停止全部 / stops everything")
+    sys.stdout.flush()  # a pipe (tests, logs) sees the ready banner now
+
+
+@app.command("demo")
+def demo(
+    data_dir: Annotated[Path, typer.Option(help="Demo data (server and phone).")] = Path(
+        "var/demo"
+    ),
+    server_port: Annotated[int, typer.Option(help="Sync server port.")] = 8000,
+    app_port: Annotated[int, typer.Option(help="Inspector app port.")] = 8550,
+    scores: Annotated[
+        bool, typer.Option("--scores", help="Only score a sample visit per template.")
+    ] = False,
+) -> None:
+    """Start the seeded sync server and the inspector app; print URLs and demo accounts."""
+    console = Console(highlight=False, soft_wrap=True)
+    if scores:
+        print_sample_scores(console)
+        return
+    from sync_server import demo_data
+
+    server_dir, phone_dir = data_dir / "server", data_dir / "phone"
+    server_dir.mkdir(parents=True, exist_ok=True)
+    fresh = write(server_dir, lambda s: demo_data.seed(s, datetime.now(UTC)))
+    console.print("demo data seeded" if fresh else "demo data already there (kept)")
+    server_port, app_port = port_or_free(server_port), port_or_free(app_port)
+    server_url, app_url = f"http://127.0.0.1:{server_port}/", f"http://127.0.0.1:{app_port}/"
+    mingcha = [sys.executable, "-m", "sync_server.cli"]
+    procs: list[subprocess.Popen[bytes]] = []
+    # SIGTERM (e.g. from a supervisor or a test) takes the same clean path as Ctrl-C.
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        serve = ["serve", "--port", str(server_port), "--data-dir", str(server_dir)]
+        procs.append(start(mingcha, serve))
+        wait_until_up(f"{server_url}healthz", procs[0], "sync server", 60)
+        phone = ["app", "--port", str(app_port), "--server", server_url]
+        procs.append(start(mingcha, [*phone, "--data-dir", str(phone_dir)]))
+        wait_until_up(app_url, procs[1], "inspector app", 90)
+        print_welcome(console, server_url, app_url, data_dir.resolve())
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+        console.print("a demo process stopped; stopping the rest")
+    except KeyboardInterrupt:
+        console.print("stopping …")
+    finally:
+        stop_all(procs)

@@ -95,7 +95,7 @@ def test_templates_check_passes_on_shipped_files_and_fails_on_a_bad_one(tmp_path
 def test_console_script_is_installed_and_runs_every_template_in_the_demo() -> None:
     mingcha = Path(sys.executable).with_name("mingcha")
     done = subprocess.run(
-        [str(mingcha), "demo"],
+        [str(mingcha), "demo", "--scores"],
         capture_output=True,
         text=True,
         timeout=120,

@@ -1,0 +1,5 @@
+"""`python -m sync_server.cli` = `mingcha` (used where the console script is not on PATH)."""
+
+from sync_server.cli import main
+
+main()
