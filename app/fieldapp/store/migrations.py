@@ -11,17 +11,24 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
-from fieldapp.store.tables import LocalModel
+from fieldapp.store.schema_0001 import SCHEMA_0001
 
 Migration = tuple[str, Callable[[sa.Connection], None]]
 
 
-def _initial(conn: sa.Connection) -> None:
-    LocalModel.metadata.create_all(conn)
+def run_script(sql: str) -> Callable[[sa.Connection], None]:
+    """A migration step from frozen SQL (statements split on `;` at line ends)."""
+
+    def step(conn: sa.Connection) -> None:
+        for statement in sql.split(";\n"):
+            if statement.strip():
+                conn.exec_driver_sql(statement)
+
+    return step
 
 
 MIGRATIONS: list[Migration] = [
-    ("0001_initial", _initial),
+    ("0001_initial", run_script(SCHEMA_0001)),
 ]
 
 
