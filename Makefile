@@ -7,7 +7,7 @@ VENV := .venv
 SYNCED := $(VENV)/.synced-$(UV_VERSION)
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: demo test lint fmt setup clean
+.PHONY: demo test lint fmt setup clean phone-assets
 
 setup: $(SYNCED)
 
@@ -33,6 +33,13 @@ test: lint
 fmt: $(SYNCED)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Before `flet build apk|ipa` (README "Phone builds"): flet build reads the icon and splash
+# only from app/assets/, and the offline UI needs the CJK font there (git-ignored copy).
+phone-assets:
+	mkdir -p app/assets/fonts
+	cp assets/icons/icon.png assets/icons/splash.png app/assets/
+	cp assets/fonts/NotoSansSC-Subset.otf assets/fonts/LICENSE-OFL.txt app/assets/fonts/
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
