@@ -14,6 +14,7 @@ import os
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from math import ceil
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
@@ -52,14 +53,13 @@ def process(
     Raises:
         PhotoError: not an image, truncated, or too many pixels.
     """
-    image = _open(raw)
-    image.thumbnail((LONG_EDGE, LONG_EDGE), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    image = _open(raw)  # oriented, long edge ≤ LONG_EDGE
     _watermark(image, stamp, font)
     data = _jpeg(image, QUALITY)
     sha = hashlib.sha256(data).hexdigest()
     path = _store(data, blob_dir / sha[:2] / f"{sha}.jpg")
     thumb = image.copy()
-    thumb.thumbnail((THUMB_EDGE, THUMB_EDGE))
+    thumb.thumbnail((THUMB_EDGE, THUMB_EDGE), reducing_gap=2.0)  # box-reduce first: 5× cheaper
     thumb_path = _store(_jpeg(thumb, 70), thumb_dir / f"{sha}.jpg")
     return CapturedPhoto(
         sha256=sha,
@@ -80,8 +80,16 @@ def _open(raw: bytes) -> Image.Image:
         image = Image.open(io.BytesIO(raw))
         if image.width * image.height > MAX_PIXELS:
             raise PhotoError(f"{image.width}×{image.height} pixels is too large")
-        # decode at the smallest JPEG scale that still covers the evidence size: 12 MP → ¼
-        image.draft("RGB", (LONG_EDGE, LONG_EDGE))
+        # Decode at the smallest JPEG scale that still covers the evidence size. The box
+        # must have the photo's own shape: draft only reduces while *both* sides stay at
+        # least the box (a square 1600 box kept a 4000×3000 photo at full size).
+        scale = LONG_EDGE / max(image.width, image.height)
+        if scale < 1:
+            image.draft("RGB", (ceil(image.width * scale), ceil(image.height * scale)))
+        # Shrink before rotating: turning 2 MP is cheap, turning 12 MP is not.
+        # After draft the remaining step is < 2×; there Hamming is as sharp as Lanczos to
+        # the eye at half the cost (measured by mingcha bench photo).
+        image.thumbnail((LONG_EDGE, LONG_EDGE), Image.Resampling.HAMMING, reducing_gap=2.0)
         image = ImageOps.exif_transpose(image)
         return image.convert("RGB")
     except (OSError, Image.DecompressionBombError, SyntaxError, ValueError) as exc:

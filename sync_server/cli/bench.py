@@ -37,3 +37,25 @@ def bench_merge(
     from tests.bench import merge
 
     _emit(merge.run(visits), as_json)
+
+
+@bench_app.command("photo")
+def bench_photo(
+    count: Annotated[int, typer.Option(min=1, help="Measured photos (after one warm-up).")] = 5,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Phone photo pipeline on a 12 MP camera JPEG vs a plain decode of it."""
+    from tests.bench import photo
+
+    _emit(photo.run(count), as_json)
+
+
+@bench_app.command("store")
+def bench_store(
+    actions: Annotated[int, typer.Option(min=1, help="record_answer actions.")] = 2000,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Phone store actions/s (one transaction + outbox entry each) vs raw sqlite3 commits."""
+    from tests.bench import store
+
+    _emit(store.run(actions), as_json)
