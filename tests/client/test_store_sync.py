@@ -140,3 +140,29 @@ def test_an_interrupted_upload_resumes_without_resending_what_arrived(
     run_sync(app.store, app.client)
     chunks = [n for n in sent if n >= 0]
     assert sum(chunks) == shot.byte_size  # every byte sent exactly once
+
+
+def test_home_lists_assigned_tasks_by_template_title_and_hides_covert_shop_names(
+    world: World, phone: Callable[[str], PhoneApp]
+) -> None:
+    from tests.server.test_pull import add_task
+
+    overt, covert = (
+        add_task(world, "S1", "insp1", "overt"),
+        add_task(world, "S2", "insp1", "covert"),
+    )
+    app = phone("insp1")
+    run_sync(app.store, app.client)
+    tasks = {str(t.id): t for t in app.store.home().tasks}
+    assert set(tasks) == {overt, covert}
+    title = next(
+        t.title
+        for t in app.store.templates_for(tasks[overt].site_id, "overt")
+        if t.key.startswith("store-patrol.")
+    )
+    assert tasks[overt].template_title == title != "store-patrol"
+    assert tasks[covert].site_code == "S2"
+    started = app.store.start_visit(
+        tasks[overt].site_id, "store-patrol.v1", "overt", task_id=tasks[overt].id
+    )
+    assert started is not None and [str(t.id) for t in app.store.home().tasks] == [covert]

@@ -73,8 +73,10 @@ class VisitItem:
 class TaskItem:
     id: uuid.UUID
     site_id: uuid.UUID
+    site_code: str
     site_name: str
     template_id: str
+    template_title: str  # of the newest version this phone has (the id when none yet)
     mode: str
     kind: str
     window_end: datetime | None
@@ -150,6 +152,15 @@ def _visit_item(session: Session, v: VisitRow) -> VisitItem:
     )
 
 
+def _template_title(session: Session, template_id: str) -> str:
+    row = session.exec(
+        select(TemplateRow.title)
+        .where(TemplateRow.template_id == template_id)
+        .order_by(sa.desc(TemplateRow.version))
+    ).first()
+    return row or template_id
+
+
 def home(session: Session, now: datetime) -> Home:
     out = Home()
     visits = session.exec(
@@ -172,8 +183,10 @@ def home(session: Session, now: datetime) -> Home:
             TaskItem(
                 t.id,
                 t.site_id,
+                site.code if site else "?",
                 site.name if site else "?",
                 t.template_id,
+                _template_title(session, t.template_id),
                 t.mode,
                 t.kind,
                 t.window_end,

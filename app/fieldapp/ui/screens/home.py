@@ -102,11 +102,12 @@ def task_tile(ui: UI, task: TaskItem) -> ft.Control:
         if task.overdue
         else (t("home.due", date=when(task.window_end)) if task.window_end else "")
     )
+    covert = task.mode == "covert"  # as for visits: no shop name on a glanceable list
     return ft.Card(
         ft.ListTile(
-            title=ft.Text(task.site_name),
+            title=ft.Text(task.site_code if covert else task.site_name),
             subtitle=ft.Text(
-                " · ".join(filter(None, [task.template_id, t(f"visit.mode.{task.mode}"), due]))
+                " · ".join(filter(None, [task.template_title, t(f"visit.mode.{task.mode}"), due]))
             ),
             leading=ft.Icon(ft.Icons.ASSIGNMENT, color=ft.Colors.ERROR if task.overdue else None),
             min_height=TAP,
