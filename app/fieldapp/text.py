@@ -94,6 +94,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "check.veto": ("一票否决:{items}", "Veto: {items}"),
     "check.finish": ("完成检查", "Finish"),
+    "check.pass_rest": ("其余全部合格", "Mark the rest as pass"),
+    "check.pass_rest_confirm": (
+        "把 {n} 个未判定的项目标为合格?需要填写数值的项目仍由您填写。",
+        "Mark {n} unanswered items as pass? Items that need a figure are left for you.",
+    ),
+    "check.pass_rest_none": ("没有可标记的未判定项目", "No unanswered items to mark"),
     "check.hide": ("隐藏", "Hide"),
     "check.review_comment": ("督察意见:{text}", "Reviewer: {text}"),
     "check.returned": ("退回原因:{text}", "Returned: {text}"),

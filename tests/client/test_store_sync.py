@@ -166,3 +166,26 @@ def test_home_lists_assigned_tasks_by_template_title_and_hides_covert_shop_names
         tasks[overt].site_id, "store-patrol.v1", "overt", task_id=tasks[overt].id
     )
     assert started is not None and [str(t.id) for t in app.store.home().tasks] == [covert]
+
+
+def test_pass_the_rest_marks_only_unanswered_non_figure_items_in_one_action(
+    world: World, phone: Callable[[str], PhoneApp]
+) -> None:
+    app = phone("insp1")
+    run_sync(app.store, app.client)
+    site = uuid.UUID(world.site("S1"))
+    visit = app.store.start_visit(site, "tobacco-retail.v1", "overt")
+    template = app.store.visit_view(visit.id).template
+    codes = [i.code for _, i in template.iter_items()]
+    figures = {i.code for _, i in template.iter_items() if i.deduction.kind == "figure"}
+    first = next(c for c in codes if c not in figures)
+    app.store.record_answer(visit.id, first, "fail", note="kept")
+    before = app.store.sync_status().pending_records
+    marked = app.store.pass_unanswered(visit.id)
+    assert set(marked) == set(codes) - figures - {first} and figures
+    assert app.store.sync_status().pending_records == before + len(marked)
+    card = app.store.visit_view(visit.id).card
+    assert set(card.unanswered) == figures  # the figures still wait for their values
+    line = next(li for c in card.categories for li in c.lines if li.item == first)
+    assert line.result == "fail"  # an answer already given is never overwritten
+    assert app.store.pass_unanswered(visit.id) == []

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import func, select
 
-from fieldapp.store import queries, syncstate, work
+from fieldapp.store import bulk, queries, syncstate, work
 from fieldapp.store.db import open_db, transaction
 from fieldapp.store.tables import LocalBlob, Outbox, VisitRow
 from fieldcore.protocol import LoginResponse, MutationResult, PullResponse
@@ -102,6 +102,9 @@ class Store:
 
     def record_answer(self, *a: Any, **kw: Any) -> Any:
         return self._tx(work.record_answer, *a, **kw)
+
+    def pass_unanswered(self, visit_id: uuid.UUID) -> list[str]:
+        return self._tx(bulk.pass_unanswered, visit_id)  # type: ignore[no-any-return]
 
     def set_visit_fields(self, visit_id: uuid.UUID, **fields: Any) -> Any:
         return self._tx(work.set_visit_fields, visit_id, **fields)

@@ -122,6 +122,30 @@ async def build(ui: UI, visit_id: str) -> ft.View:
     if visit.sync_error:
         banners.append(ft.Text(visit.sync_error, color=ft.Colors.ERROR))
 
+    async def pass_rest(e: Any) -> None:
+        fresh = await ui.run(ui.store.visit_view, vid)
+        items = template.items_by_code
+        n = sum(1 for c in fresh.card.unanswered if items[c][1].deduction.kind != "figure")
+        if not n:
+            ui.toast(t("check.pass_rest_none"))
+            return
+
+        async def confirmed(e: Any) -> None:
+            ui.page.pop_dialog()
+            if await ui.attempt(ui.store.pass_unanswered, vid) is not None:
+                await changed()
+
+        ui.page.show_dialog(
+            ft.AlertDialog(
+                content=ft.Text(t("check.pass_rest_confirm", n=n)),
+                actions=[
+                    ft.TextButton(t("common.cancel"), on_click=lambda e: ui.page.pop_dialog()),
+                    tagged(ft.TextButton(t("common.confirm"), on_click=confirmed), "confirm"),
+                ],
+            )
+        )
+        ui.page.update()  # show_dialog switches auto-update off for this handler
+
     async def hide(e: Any) -> None:
         ui.hidden_from = f"/visit/{visit_id}"
         await ui.go("/hide")
@@ -145,8 +169,15 @@ async def build(ui: UI, visit_id: str) -> ft.View:
         ft.Icons.DONE_ALL,
         key="finish",
     )
+    tools: list[ft.Control] = [progress]
+    if editable:
+        rest = ft.TextButton(t("check.pass_rest"), icon=ft.Icons.DONE_ALL, on_click=pass_rest)
+        tools.append(tagged(rest, "pass-rest"))
     header = ft.Container(
-        ft.Column([score, progress, veto, *banners], spacing=4),
+        ft.Column(
+            [score, ft.Row(tools, alignment=ft.MainAxisAlignment.SPACE_BETWEEN), veto, *banners],
+            spacing=4,
+        ),
         padding=ft.Padding.symmetric(horizontal=12, vertical=8),
         bgcolor=ft.Colors.SURFACE_CONTAINER_HIGH,
     )
