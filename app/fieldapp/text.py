@@ -118,6 +118,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "还有 {n} 项未检查,{m} 项缺少照片",
         "{n} items unanswered, {m} photos missing",
     ),
+    "finish.unanswered_items": ("未检查", "Unanswered"),
+    "finish.photo_items": ("缺照片", "Photo missing"),
     "finish.passed": ("达标", "Passed"),
     "finish.not_passed": ("未达标", "Not passed"),
     # rectification (site manager)

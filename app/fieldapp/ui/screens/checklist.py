@@ -185,12 +185,16 @@ async def build(ui: UI, visit_id: str) -> ft.View:
         route=f"/visit/{visit_id}",
         horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
         appbar=ft.AppBar(title=ft.Text(title, size=16), actions=actions),
+        # Finish stays under the thumb, not 45 items down the list.
+        bottom_appbar=ft.BottomAppBar(
+            finish, padding=ft.Padding.symmetric(horizontal=16, vertical=6), height=72
+        ),
         padding=0,
         spacing=0,
         controls=[
             header,
             ft.ListView(
-                [*sections, ft.Container(finish, padding=16)],
+                sections,
                 padding=ft.Padding.symmetric(horizontal=10),
                 expand=True,
             ),

@@ -82,8 +82,13 @@ async def build(ui: UI, visit_id: str) -> ft.View:
         for line in card.failed_lines
     ]
     verdict = t("finish.passed") if card.passed else t("finish.not_passed")
+    missing_lists = [  # say which items, not only how many: the inspector goes back to them
+        (t("finish.unanswered_items"), list(card.unanswered)[:12]),
+        (t("finish.photo_items"), list(view.missing_photos)),
+    ]
     missing = ft.Text(
-        t("finish.missing", n=len(card.unanswered), m=len(view.missing_photos)),
+        t("finish.missing", n=len(card.unanswered), m=len(view.missing_photos))
+        + "".join(f"\n{label}: {', '.join(codes)}" for label, codes in missing_lists if codes),
         color=ft.Colors.ERROR,
         visible=bool(card.unanswered or view.missing_photos),
     )

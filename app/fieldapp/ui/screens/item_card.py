@@ -87,12 +87,15 @@ class ItemCard:
         )
         self.photo_row = ft.Row(
             [
-                ft.OutlinedButton(
-                    t("check.photo"),
-                    icon=ft.Icons.PHOTO_CAMERA,
-                    height=TAP,
-                    on_click=self._photo,
-                    disabled=not editable,
+                tagged(
+                    ft.OutlinedButton(
+                        t("check.photo"),
+                        icon=ft.Icons.PHOTO_CAMERA,
+                        height=TAP,
+                        on_click=self._photo,
+                        disabled=not editable,
+                    ),
+                    f"photo-{item.code}",
                 ),
                 self.photo_hint,
             ],

@@ -1,0 +1,68 @@
+"""End-to-end fixtures: Debian's Chromium through Playwright, and the real server and app
+processes (`mingcha serve`, `mingcha app`) on loopback ports."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.procs import Proc, demo_server, phone_app, url_of
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
+
+
+def chromium_path() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        pytest.skip("no chromium on PATH: `.ci/run` installs Debian's chromium for these tests")
+    return found
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    path = chromium_path()
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Stack:
+    """A central server seeded with the demo organisation, and one phone app process."""
+
+    root: Path
+    server: Proc
+    app: Proc
+
+    @property
+    def server_dir(self) -> Path:
+        return self.root / "server"
+
+    @property
+    def phone_db(self) -> Path:
+        return self.root / "phone" / "mingcha.db"
+
+    @property
+    def app_url(self) -> str:
+        return url_of(self.app)
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[Stack]:
+    server = demo_server(tmp_path / "server", tmp_path)
+    server.start()
+    app = phone_app(tmp_path / "phone", url_of(server), tmp_path)
+    app.start()
+    made = Stack(tmp_path, server, app)
+    try:
+        yield made
+    finally:
+        made.app.stop()
+        made.server.stop()

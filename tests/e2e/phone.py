@@ -1,0 +1,131 @@
+"""The inspector app as a person uses it: a page object over the Flutter semantics tree of
+the real web build in Chromium (flet-notes §3.1). Screenshots go to test-artifacts/e2e/."""
+
+from __future__ import annotations
+
+import io
+import random
+from pathlib import Path
+
+from PIL import Image
+from playwright.sync_api import Browser, Locator, Page, expect
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
+PHONE = {"width": 390, "height": 844}  # one-handed phone viewport
+SLOW = 30_000  # ms: a cold Flutter start on a busy CI machine
+
+
+def evidence_jpeg(seed: int) -> bytes:
+    """A camera-like photo (noise, so each one has its own sha256)."""
+    rnd = random.Random(seed)
+    image = Image.effect_noise((1600, 1200), 40 + seed).convert("RGB")
+    image.paste((rnd.randrange(256), 80, 80), (0, 0, 400, 300))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+class PhoneUI:
+    def __init__(self, browser: Browser, url: str, name: str) -> None:
+        self.name, self.shots = name, 0
+        self.page: Page = browser.new_page(viewport=PHONE)
+        self.open(url)
+
+    def open(self, url: str) -> None:
+        page = self.page
+        page.goto(url)
+        page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=SLOW)
+        page.locator("flt-semantics-placeholder").dispatch_event("click")
+        page.wait_for_selector("flt-semantics", state="attached", timeout=SLOW)
+
+    def tagged(self, identifier: str) -> Locator:
+        return self.page.locator(f'[flt-semantics-identifier="{identifier}"]')
+
+    def button(self, name: str) -> Locator:
+        return self.page.get_by_role("button", name=name, exact=True)
+
+    def shot(self, label: str) -> Path:
+        """A phone-sized screenshot kept as a test artifact (people look at these)."""
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.shots += 1
+        path = ARTIFACTS / f"{self.name}-{self.shots:02d}-{label}.png"
+        self.page.screenshot(path=str(path))
+        return path
+
+    def sign_in(self, username: str, password: str) -> None:
+        self.page.get_by_label("用户名").click()
+        self.page.keyboard.type(username)
+        self.page.locator("input").nth(2).click()  # the password field (obscured label)
+        self.page.keyboard.type(password)
+        self.button("登录").click()
+        expect(self.tagged("sync-badge")).to_be_visible(timeout=SLOW)
+
+    def open_task(self, title: str) -> None:
+        self.page.get_by_role("button", name=title).first.click()
+        expect(self.tagged("start-visit")).to_be_visible(timeout=SLOW)
+
+    def start_visit(self) -> None:
+        self.button("开始").click()
+        expect(self.tagged("score")).to_be_visible(timeout=SLOW)
+
+    def reveal(self, target: Locator) -> Locator:
+        """Scroll the checklist until `target` is built and on screen (ListView is lazy)."""
+        self.page.mouse.move(PHONE["width"] / 2, PHONE["height"] / 2)
+        for _ in range(60):
+            box = target.first.bounding_box() if target.count() else None
+            if box and 80 < box["y"] < PHONE["height"] - 160:
+                return target.first
+            self.page.mouse.wheel(0, 300)
+            self.page.wait_for_timeout(120)
+        raise AssertionError(f"{target} never scrolled into view")
+
+    def fail_with_photo(self, code: str, photo: bytes) -> None:
+        item = self.reveal(self.tagged(f"item-{code}"))
+        item.get_by_role("button", name="不合格", exact=True).click()
+        photo_button = self.tagged(f"photo-{code}").get_by_role("button")
+        expect(photo_button).to_be_visible(timeout=SLOW)
+        thumbs = self.page.get_by_role("img")
+        before = thumbs.count()
+        with self.page.expect_file_chooser(timeout=SLOW) as chooser:
+            photo_button.click()  # no camera in headless Chromium: the file picker opens
+        chooser.value.set_files(
+            files=[{"name": f"{code}.jpg", "mimeType": "image/jpeg", "buffer": photo}]
+        )
+        expect(thumbs).to_have_count(before + 1, timeout=SLOW)  # its thumbnail is shown
+
+    def pass_the_rest(self) -> None:
+        self.button("其余全部合格").click()
+        self.tagged("confirm").get_by_role("button").click()
+        expect(self.tagged("pass-rest")).to_be_visible()
+
+    def score_text(self) -> str:
+        return self.tagged("score").inner_text()
+
+    def finish(self) -> None:
+        self.button("完成检查").click()
+        expect(self.tagged("submit")).to_be_visible(timeout=SLOW)
+
+    def acknowledge(self, name: str) -> None:
+        self.page.get_by_label("现场负责人签认(姓名)").click()
+        self.page.keyboard.type(name)
+        pad = self.page.get_by_text("签名", exact=True).bounding_box()
+        assert pad is not None
+        y = pad["y"] + pad["height"] + 60  # the drawing pad sits under its label
+        self.page.mouse.move(80, y)
+        self.page.mouse.down()
+        self.page.mouse.move(160, y + 40, steps=8)
+        self.page.mouse.move(280, y - 20, steps=8)
+        self.page.mouse.up()
+
+    def submit(self) -> None:
+        self.button("提交").click()
+        expect(self.tagged("sync-badge")).to_be_visible(timeout=SLOW)
+
+    def badge(self) -> str:
+        return self.tagged("sync-badge").inner_text()
+
+    def sync_now(self) -> None:
+        self.page.get_by_label("立即同步").first.click()
+
+    def wait_synced(self, timeout_ms: int = 60_000) -> None:
+        expect(self.tagged("sync-badge")).to_contain_text("已全部同步", timeout=timeout_ms)

@@ -1,0 +1,73 @@
+"""End to end, as an inspector does it: the real app process in Chromium at phone size, the
+real sync server process, real HTTP between them, and the central database checked after.
+
+Screenshots of every step land in test-artifacts/e2e/ (look at them after a change).
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from fieldcore.scorecard import fmt
+from fieldcore.scoring import score_raw
+from sync_server.catalog import resolve_template
+from tests.e2e.central import Central, integrity_ok, rows
+from tests.e2e.conftest import Stack
+from tests.e2e.phone import PhoneUI, evidence_jpeg
+
+pytestmark = pytest.mark.timeout(420)
+FAILED = ["1.1", "1.3", "1.6"]  # store-patrol items that need a photo when failed
+
+
+def engine_card(findings: list, mode: str = "overt"):  # type: ignore[no-untyped-def]
+    template = resolve_template("store-patrol.v1")
+    answers = {f.item_code: {"result": f.result, "count": f.count} for f in findings}
+    return score_raw(
+        template, {k: {x: y for x, y in v.items() if y} for k, v in answers.items()}, mode
+    )
+
+
+def test_overt_visit_with_three_photographed_failures_lands_centrally_as_scored(
+    browser: Browser, stack: Stack
+) -> None:
+    phone = PhoneUI(browser, stack.app_url, "overt")
+    phone.shot("sign-in")
+    phone.sign_in("inspector", "inspect-2026")
+    expect(phone.page.get_by_text("门店/窗口明查暗访检查表").first).to_be_visible()
+    phone.shot("home-with-tasks")
+    phone.open_task("明珠路便利店")
+    phone.start_visit()
+    for n, code in enumerate(FAILED):
+        phone.fail_with_photo(code, evidence_jpeg(n))
+    phone.shot("three-failures")
+    phone.pass_the_rest()
+    shown = phone.score_text()
+    phone.finish()
+    phone.acknowledge("钱大明")
+    phone.shot("finish-acknowledged")
+    phone.submit()
+    phone.wait_synced()
+    phone.shot("home-synced")
+
+    central = Central(stack.server_dir)
+    try:
+        [visit] = central.visits()
+        findings = central.findings(visit)
+        photos = central.photos(visit)
+        card = engine_card(findings)
+        assert visit.status == "submitted" and visit.mode == "overt"
+        assert visit.ack_name == "钱大明" and visit.ack_signature_sha256
+        assert len(findings) == 45
+        assert sorted(f.item_code for f in findings if f.result == "fail") == FAILED
+        assert visit.score is not None and visit.score["total"] == float(card.total)
+        assert f"得分 {fmt(card.total)}/{fmt(card.max)}" in shown  # what the inspector saw
+        evidence = [p for p in photos if p.finding_id is not None]
+        assert len(evidence) == len(FAILED) and len({p.sha256 for p in evidence}) == len(FAILED)
+        for photo in photos:  # evidence and signature: bytes arrived, and are those bytes
+            assert photo.blob_present and central.blob_sha256(photo.sha256) == photo.sha256
+        local = {r[0] for r in rows(stack.phone_db, "SELECT sha256 FROM photo")}
+        assert local == {p.sha256 for p in photos}
+    finally:
+        central.close()
+    assert integrity_ok(stack.phone_db) and integrity_ok(stack.server_dir / "central.db")
