@@ -52,6 +52,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{records} records · {photos} photos to sync",
     ),
     "sync.all_done": ("已全部同步", "Everything is synced"),
+    "sync.relogin": (
+        "点此重新登录(数据都还在)",
+        "tap to sign in again (your work is kept)",
+    ),
     "sync.last": ("上次同步 {when}", "Last sync {when}"),
     "sync.never": ("尚未同步", "Never synced"),
     "sync.error": ("同步失败:{reason}", "Sync failed: {reason}"),
@@ -121,6 +125,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "finish.unanswered_items": ("未检查", "Unanswered"),
     "finish.photo_items": ("缺照片", "Photo missing"),
     "finish.passed": ("达标", "Passed"),
+    "finish.incomplete": ("尚未检查完,暂无结论", "Not complete yet: no verdict"),
     "finish.not_passed": ("未达标", "Not passed"),
     # rectification (site manager)
     "rect.title": ("整改", "Corrective action"),

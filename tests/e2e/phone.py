@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import io
 import random
+import re
 from pathlib import Path
 
 from PIL import Image
 from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
 PHONE = {"width": 390, "height": 844}  # one-handed phone viewport
 SLOW = 30_000  # ms: a cold Flutter start on a busy CI machine
+BADGE = re.compile(r"^(已全部同步|待同步|正在同步|尚未同步|同步失败)")
 
 
 def evidence_jpeg(seed: int) -> bytes:
@@ -32,11 +35,32 @@ class PhoneUI:
         self.open(url)
 
     def open(self, url: str) -> None:
+        """Load the app and switch on Flutter's semantics tree (what the locators read).
+
+        On a cold app process the first frame can come after the switch, which then does
+        not take; so wait for a real screen (an input or a labelled node) and retry.
+        """
         page = self.page
         page.goto(url)
         page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=SLOW)
-        page.locator("flt-semantics-placeholder").dispatch_event("click")
-        page.wait_for_selector("flt-semantics", state="attached", timeout=SLOW)
+        screen = page.locator("input, [flt-semantics-identifier]")
+        for _ in range(12):
+            placeholder = page.locator("flt-semantics-placeholder")
+            if placeholder.count():
+                placeholder.dispatch_event("click")
+            try:
+                screen.first.wait_for(state="attached", timeout=5_000)
+                return
+            except PlaywrightTimeout:
+                continue
+        self.shot("never-showed-a-screen")
+        raise AssertionError(f"the app at {url} never showed a screen")
+
+    def reopen(self, url: str) -> None:
+        """A fresh tab, as after the phone restarted the app."""
+        self.page.close()
+        self.page = self.page.context.browser.new_page(viewport=PHONE)  # type: ignore[union-attr]
+        self.open(url)
 
     def tagged(self, identifier: str) -> Locator:
         return self.page.locator(f'[flt-semantics-identifier="{identifier}"]')
@@ -58,7 +82,7 @@ class PhoneUI:
         self.page.locator("input").nth(2).click()  # the password field (obscured label)
         self.page.keyboard.type(password)
         self.button("登录").click()
-        expect(self.tagged("sync-badge")).to_be_visible(timeout=SLOW)
+        expect(self.badge()).to_be_visible(timeout=SLOW)
 
     def open_task(self, title: str) -> None:
         self.page.get_by_role("button", name=title).first.click()
@@ -119,13 +143,15 @@ class PhoneUI:
 
     def submit(self) -> None:
         self.button("提交").click()
-        expect(self.tagged("sync-badge")).to_be_visible(timeout=SLOW)
+        expect(self.badge()).to_be_visible(timeout=SLOW)
 
-    def badge(self) -> str:
-        return self.tagged("sync-badge").inner_text()
+    def badge(self) -> Locator:
+        """The home screen's sync line. Found by its words: Flutter web sometimes drops the
+        semantics identifier of a node it rebuilds in place."""
+        return self.page.get_by_role("button", name=BADGE)
 
     def sync_now(self) -> None:
         self.page.get_by_label("立即同步").first.click()
 
     def wait_synced(self, timeout_ms: int = 60_000) -> None:
-        expect(self.tagged("sync-badge")).to_contain_text("已全部同步", timeout=timeout_ms)
+        expect(self.badge()).to_contain_text("已全部同步", timeout=timeout_ms)

@@ -71,3 +71,69 @@ def test_overt_visit_with_three_photographed_failures_lands_centrally_as_scored(
     finally:
         central.close()
     assert integrity_ok(stack.phone_db) and integrity_ok(stack.server_dir / "central.db")
+
+
+def test_covert_visit_done_offline_survives_an_app_kill_and_syncs_once_when_back(
+    browser: Browser, stack: Stack
+) -> None:
+    phone = PhoneUI(browser, stack.app_url, "covert-offline")
+    phone.sign_in("inspector", "inspect-2026")  # needs the network once
+    phone.wait_synced()
+    stack.server.stop()  # into the dead zone
+
+    phone.open_task("S003")
+    phone.start_visit()
+    title = phone.page.get_by_role("heading").first.inner_text()
+    assert title == "备忘" and "S003" not in title  # a neutral screen title
+    phone.page.get_by_label("隐藏").first.click()  # quick-hide
+    expect(phone.tagged("score")).to_have_count(0)
+    phone.page.wait_for_timeout(500)
+    phone.shot("quick-hidden")
+    words = phone.page.locator("flt-semantics-host").inner_text()
+    assert not words.strip(), f"the hidden screen says something: {words!r}"
+    phone.page.mouse.move(195, 420)
+    phone.page.mouse.down()
+    phone.page.wait_for_timeout(900)  # a long press brings the visit back
+    phone.page.mouse.up()
+    expect(phone.tagged("score")).to_be_visible()
+
+    phone.fail_with_photo("1.1", evidence_jpeg(7))
+    phone.pass_the_rest()
+    phone.finish()
+    expect(phone.page.get_by_label("现场负责人签认(姓名)")).to_have_count(0)  # no ack in 暗访
+    phone.page.wait_for_timeout(600)  # let the page transition settle for the picture
+    phone.shot("covert-finish")
+    phone.submit()
+    expect(phone.badge()).to_contain_text("待同步")
+    phone.shot("offline-pending")
+    pending = rows(stack.phone_db, "SELECT count(*) FROM outbox WHERE state = 'pending'")[0][0]
+    assert pending > 0
+
+    stack.app.kill()  # the phone OS kills the app in the background: no clean-up
+    stack.app.start()
+    phone.reopen(stack.app_url)
+    expect(phone.badge()).to_contain_text("待同步", timeout=30_000)
+    expect(phone.page.get_by_role("button", name="S003").first).to_be_visible()
+    stack.server.start()  # back in coverage, same address
+    phone.sync_now()
+    phone.wait_synced()
+    phone.shot("synced-after-restart")
+
+    template = resolve_template("store-patrol.v1")
+    covert_items = [i.code for _, i in template.iter_items() if template.in_mode(i, "covert")]
+    central = Central(stack.server_dir)
+    try:
+        [visit] = central.visits()  # exactly once, whatever the restarts
+        findings = central.findings(visit)
+        assert visit.mode == "covert" and visit.status == "submitted"
+        assert sorted(f.item_code for f in findings) == sorted(covert_items)
+        assert [f.item_code for f in findings if f.result == "fail"] == ["1.1"]
+        assert visit.score is not None
+        assert visit.score["total"] == float(engine_card(findings, "covert").total)
+        [photo] = central.photos(visit)
+        assert photo.blob_present and central.blob_sha256(photo.sha256) == photo.sha256
+    finally:
+        central.close()
+    assert rows(stack.phone_db, "SELECT count(*) FROM outbox WHERE state = 'pending'") == [(0,)]
+    assert rows(stack.phone_db, "SELECT state FROM local_blob") == [("uploaded",)]
+    assert integrity_ok(stack.phone_db) and integrity_ok(stack.server_dir / "central.db")

@@ -100,6 +100,14 @@ def resolve(route: str) -> tuple[str, dict[str, str]]:
     return "home", {}
 
 
+def parent_route(route: str) -> str:
+    """Where Back leads: one path segment up when that is a screen of its own, else home
+    (/visit/…/finish → its checklist; /visit/…, /sites, /new/… → home)."""
+    path = route.partition("?")[0].rstrip("/")
+    parent = path.rsplit("/", 1)[0]
+    return parent if parent and resolve(parent)[0] not in ("home",) else "/"
+
+
 class Services:
     """What all sessions of one app process share: the store and the background sync.
 
@@ -146,8 +154,10 @@ def make_main(config: AppConfig) -> Callable[[ft.Page], Awaitable[None]]:
 
         async def show(route: str) -> None:
             name, params = resolve(route)
-            if name != "login" and not await ui.run(store.identity):
-                name, params = "login", {}
+            identity = await ui.run(store.identity)
+            if name != "login" and not (identity and identity.get("token")):
+                name, params = "login", {}  # never signed in, or signed out
+            page.title = "明察 Mingcha"  # a covert checklist or the hide screen overrides it
             view = await getattr(screens, name).build(ui, **params)
             stack = [view]
             if name not in ("home", "login", "hide"):
@@ -160,7 +170,7 @@ def make_main(config: AppConfig) -> Callable[[ft.Page], Awaitable[None]]:
             await show(e.route)
 
         async def on_pop(e: ft.ViewPopEvent) -> None:
-            await ui.go("/")
+            await ui.go(parent_route(page.route or "/"))
 
         ui.render = show
 

@@ -67,6 +67,8 @@ def sync_line(status: SyncStatus, state: SyncState, t: Text) -> str:
     if error:
         reason = t("sync.offline") if error == "client.offline" else t.problem(error)
         parts.append(t("sync.error", reason=reason))
+    if state.needs_login:
+        parts.append(t("sync.relogin"))  # the badge then opens the sign-in screen
     return " · ".join(parts)
 
 

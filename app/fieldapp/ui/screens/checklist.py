@@ -158,6 +158,8 @@ async def build(ui: UI, visit_id: str) -> ft.View:
                 "hide",
             )
         )
+    if covert:
+        ui.page.title = t("app.neutral_title")
     title = (
         t("app.neutral_title")
         if covert

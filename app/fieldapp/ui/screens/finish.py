@@ -81,7 +81,12 @@ async def build(ui: UI, visit_id: str) -> ft.View:
         )
         for line in card.failed_lines
     ]
-    verdict = t("finish.passed") if card.passed else t("finish.not_passed")
+    # Unanswered items deduct nothing yet, so no pass verdict before the visit is complete.
+    verdict = (
+        t("finish.incomplete")
+        if card.unanswered and not card.veto
+        else (t("finish.passed") if card.passed else t("finish.not_passed"))
+    )
     missing_lists = [  # say which items, not only how many: the inspector goes back to them
         (t("finish.unanswered_items"), list(card.unanswered)[:12]),
         (t("finish.photo_items"), list(view.missing_photos)),
@@ -133,7 +138,12 @@ async def build(ui: UI, visit_id: str) -> ft.View:
 
     controls: list[ft.Control] = [
         tagged(ft.Text(score_text(ui, view), size=18, weight=ft.FontWeight.BOLD), "final-score"),
-        ft.Text(verdict, color=ft.Colors.GREEN_800 if card.passed else ft.Colors.ERROR),
+        ft.Text(
+            verdict,
+            color=ft.Colors.GREEN_800
+            if card.passed and not card.unanswered
+            else (ft.Colors.OUTLINE if card.unanswered and not card.veto else ft.Colors.ERROR),
+        ),
         missing,
         ft.Text(t("finish.failed"), weight=ft.FontWeight.BOLD),
         *failed,

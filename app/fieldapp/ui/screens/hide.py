@@ -8,19 +8,21 @@ from typing import Any
 import flet as ft
 
 from fieldapp.ui.app import UI
-from fieldapp.ui.widgets import tagged
 
 
 async def build(ui: UI) -> ft.View:
+    ui.page.title = ui.t("app.neutral_title")
+
     async def back(e: Any) -> None:
         route, ui.hidden_from = ui.hidden_from or "/", None
         await ui.go(route)
 
     blank = ft.GestureDetector(
+        key="blank",
         content=ft.Container(expand=True, bgcolor=ft.Colors.WHITE),
         on_long_press_start=back,
         expand=True,
     )
-    return ft.View(
-        route="/hide", controls=[tagged(blank, "blank")], padding=0, bgcolor=ft.Colors.WHITE
-    )
+    # Not wrapped in Semantics: the wrapper does not expand, which left the detector zero
+    # sized and the long press dead (found by the end-to-end test).
+    return ft.View(route="/hide", controls=[blank], padding=0, bgcolor=ft.Colors.WHITE)

@@ -55,7 +55,7 @@ def sync_banner(ui: UI) -> ft.Control:
     ui.page.run_task(refresh)
 
     async def open_sync(e: Any) -> None:
-        await ui.go("/sync")
+        await ui.go("/login" if ui.sync.state.needs_login else "/sync")
 
     box = ft.Container(
         ft.Column([line, bar, detail], spacing=4),

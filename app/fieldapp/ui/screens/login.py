@@ -24,8 +24,8 @@ async def build(ui: UI) -> ft.View:
     )
     password = ft.TextField(label=t("login.password"), password=True, can_reveal_password=True)
     message = ft.Text("", color=ft.Colors.ERROR)
-    if identity and not identity.get("token"):
-        message.value = t("login.expired")
+    if ui.sync.state.needs_login and identity and identity.get("token"):
+        message.value = t("login.expired")  # the server refused the token (not a sign-out)
 
     async def submit(e: ft.Event[ft.Button]) -> None:
         message.value = ""

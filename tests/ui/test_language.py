@@ -1,0 +1,67 @@
+"""Switching the language at run time, from the home menu."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import flet as ft
+import pytest
+
+from fieldapp.store import Store
+from tests.server.world import World
+from tests.ui.harness import AppHarness
+from tests.ui.support import OpenApp, add_task, engine_card, start_visit
+
+PATROL = "store-patrol.v1"
+
+
+def badge(h: AppHarness) -> str:
+    return h.find("sync-badge").content.controls[0].value  # type: ignore[no-any-return]
+
+
+@pytest.mark.asyncio
+async def test_switching_to_english_changes_the_visible_strings_and_back(
+    open_app: OpenApp, signed_in: Callable[..., Store], server: World
+) -> None:
+    add_task(server, "S1", "store-patrol", "covert")
+    signed_in()
+    h = await open_app()
+    zh = set(h.strings())
+    assert {"检查任务", "指派任务", "草稿", "已提交", "新建检查", "English"} <= zh
+    assert badge(h).startswith("已全部同步 · 上次同步 ")
+
+    await h.fire(h.button("English"))
+    en = set(h.strings())
+    assert h.view.route == "/"
+    assert {"Inspections", "Assigned tasks", "Drafts", "Submitted", "New inspection"} <= en
+    assert h.delivered("Inspections", "Assigned tasks", "Everything is synced")
+    assert "中文" in en and "English" not in en  # the menu now offers the way back
+    assert not {"检查任务", "指派任务", "草稿", "新建检查"} & en
+    assert badge(h).startswith("Everything is synced · Last sync ")
+    [task] = h.find_all(ft.ListTile, lambda t: t.leading.icon == ft.Icons.ASSIGNMENT)
+    assert task.subtitle.value.endswith(" · Covert · Overdue")
+
+    await h.fire(h.button("中文"))
+    assert {"检查任务", "指派任务", "English"} <= set(h.strings())
+    assert "Inspections" not in h.strings()
+
+
+@pytest.mark.asyncio
+async def test_the_checklist_follows_the_language(
+    open_app: OpenApp, signed_in: Callable[..., Store], server: World
+) -> None:
+    signed_in()
+    h = await open_app()
+    await h.fire(h.button("English"))
+    await start_visit(h, "S1", PATROL)
+    await h.select("item-1.1", "fail")
+    texts = h.strings()
+    item = engine_card(PATROL, {}).categories[0].lines[0]
+    assert item.item == "1.1" and item.text not in texts  # the Chinese text is replaced
+    assert "Clerks at their post 10 minutes before opening; no lateness, early " in h.text()
+    assert {"Pass", "Fail", "Count", "Finish", "A photo is required when failed"} <= set(texts)
+    assert not {"合格", "不合格", "次数", "完成检查", "不合格须拍照取证"} & set(texts)
+    assert h.find("score").value.startswith("Score 98/100 · 98 · ")
+    assert h.delivered(h.find("score").value)
+    total = len(engine_card(PATROL, {}).unanswered)
+    assert f"1/{total} checked" in texts
