@@ -52,6 +52,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{records} records · {photos} photos to sync",
     ),
     "sync.all_done": ("已全部同步", "Everything is synced"),
+    "sync.pending_visits": ("待发送的检查", "Inspections with changes to send"),
+    "sync.pending_photos": ("待上传的照片", "Photos to upload"),
+    "sync.visit_pending": ("{n} 条更改待发送", "{n} changes to send"),
+    "sync.photo_progress": ("已上传 {sent}% · {kb} KB", "{sent}% uploaded · {kb} KB"),
     "sync.relogin": (
         "点此重新登录(数据都还在)",
         "tap to sign in again (your work is kept)",

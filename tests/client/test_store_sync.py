@@ -137,9 +137,33 @@ def test_an_interrupted_upload_resumes_without_resending_what_arrived(
     with pytest.raises(Offline):
         run_sync(app.store, app.client)
     assert app.store.blobs_to_upload()[0].offset == sum(sent[:3])
+    visits, photos = app.store.sync_detail()  # what the sync screen lists
+    assert visits == [] and [(p.sha256, p.sent, p.byte_size) for p in photos] == [
+        (shot.sha256, sum(sent[:3]), shot.byte_size)
+    ]
     run_sync(app.store, app.client)
     chunks = [n for n in sent if n >= 0]
     assert sum(chunks) == shot.byte_size  # every byte sent exactly once
+    assert app.store.sync_detail() == ([], [])
+
+
+def test_sync_detail_counts_unsent_changes_per_visit_and_names_covert_ones_by_code(
+    world: World, phone: Callable[[str], PhoneApp]
+) -> None:
+    app = phone("insp1")
+    run_sync(app.store, app.client)
+    overt = app.store.start_visit(uuid.UUID(world.site("S1")), "mall-property.v1", "overt")
+    covert = app.store.start_visit(uuid.UUID(world.site("S2")), "store-patrol.v1", "covert")
+    app.store.record_answer(overt.id, "1.1", "pass")
+    app.store.record_answer(overt.id, "1.2", "pass")
+    app.store.record_answer(covert.id, "1.1", "pass")
+    visits, photos = app.store.sync_detail()
+    assert {(v.visit_id, v.pending) for v in visits} == {(overt.id, 3), (covert.id, 2)}
+    labels = {v.visit_id: v.label for v in visits}
+    assert labels[covert.id] == "S2" and labels[overt.id].startswith("S1 ")
+    assert photos == []
+    run_sync(app.store, app.client)
+    assert app.store.sync_detail() == ([], [])
 
 
 def test_home_lists_assigned_tasks_by_template_title_and_hides_covert_shop_names(

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import func, select
 
-from fieldapp.store import bulk, queries, syncstate, work
+from fieldapp.store import bulk, queries, syncdetail, syncstate, work
 from fieldapp.store.db import open_db, transaction
 from fieldapp.store.tables import LocalBlob, Outbox, VisitRow
 from fieldcore.protocol import LoginResponse, MutationResult, PullResponse
@@ -148,6 +148,13 @@ class Store:
     def sync_status(self) -> queries.SyncStatus:
         with transaction(self.engine) as s:
             return queries.sync_status(s)
+
+    def sync_detail(
+        self,
+    ) -> tuple[list[syncdetail.PendingVisit], list[syncdetail.PendingPhoto]]:
+        """Per visit and per photo: what has not reached the server yet."""
+        with transaction(self.engine) as s:
+            return syncdetail.pending_visits(s), syncdetail.pending_photos(s)
 
     def thumbnail(self, sha256: str) -> bytes | None:
         with transaction(self.engine) as s:

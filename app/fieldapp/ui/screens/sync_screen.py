@@ -7,6 +7,7 @@ from typing import Any
 
 import flet as ft
 
+from fieldapp.store.syncdetail import PendingPhoto, PendingVisit
 from fieldapp.sync.runner import SyncState
 from fieldapp.ui.app import UI
 from fieldapp.ui.widgets import big_button, progress_text, progress_value, sync_line, tagged
@@ -18,9 +19,14 @@ async def build(ui: UI) -> ft.View:
     bar = ft.ProgressBar(value=0, visible=False)
     phase = tagged(ft.Text(""), "sync-phase")
     refused = ft.Column([], spacing=4)
+    visits = ft.Column([], spacing=0)
+    photos = ft.Column([], spacing=0)
 
     async def refresh() -> None:
         status = await ui.run(ui.store.sync_status)
+        pending_visits, pending_photos = await ui.run(ui.store.sync_detail)
+        visits.controls = [visit_row(ui, v) for v in pending_visits] or [nothing(ui)]
+        photos.controls = [photo_row(ui, p) for p in pending_photos] or [nothing(ui)]
         state = ui.sync.state
         line.content.value = sync_line(status, state, t)  # type: ignore[attr-defined]
         bar.visible = state.running
@@ -56,7 +62,44 @@ async def build(ui: UI) -> ft.View:
             bar,
             phase,
             big_button(t("sync.now"), now, ft.Icons.SYNC, key="sync-now"),
-            ft.Text(t("sync.rejected"), weight=ft.FontWeight.BOLD),
-            refused,
+            ft.ListView(
+                [
+                    ft.Text(t("sync.pending_visits"), weight=ft.FontWeight.BOLD),
+                    tagged(visits, "pending-visits"),
+                    ft.Text(t("sync.pending_photos"), weight=ft.FontWeight.BOLD),
+                    tagged(photos, "pending-photos"),
+                    ft.Text(t("sync.rejected"), weight=ft.FontWeight.BOLD),
+                    refused,
+                ],
+                spacing=8,
+                expand=True,
+            ),
         ],
+    )
+
+
+def nothing(ui: UI) -> ft.Control:
+    return ft.Text(ui.t("home.empty"), color=ft.Colors.OUTLINE, size=12)
+
+
+def visit_row(ui: UI, v: PendingVisit) -> ft.Control:
+    return ft.ListTile(
+        title=ft.Text(v.label, size=14),
+        subtitle=ft.Text(ui.t("sync.visit_pending", n=v.pending), size=12),
+        trailing=ft.Text(ui.t(f"status.{v.status}"), size=12),
+        leading=ft.Icon(ft.Icons.CLOUD_UPLOAD_OUTLINED),
+        dense=True,
+    )
+
+
+def photo_row(ui: UI, p: PendingPhoto) -> ft.Control:
+    """How far one photo got: the server-confirmed offset of its resumable upload."""
+    kb = max(1, p.byte_size // 1024)
+    sent = p.sent * 100 // p.byte_size if p.byte_size else 0
+    detail = ui.t("sync.photo_progress", sent=sent, kb=kb)
+    return ft.ListTile(
+        title=ft.Text(f"{p.visit_label} · {p.sha256[:10]}", size=13),
+        subtitle=ft.Text(f"{detail}{' · ' + p.error if p.error else ''}", size=12),
+        leading=ft.Icon(ft.Icons.PHOTO_OUTLINED, color=ft.Colors.ERROR if p.error else None),
+        dense=True,
     )
