@@ -189,5 +189,9 @@ class Text:
             else (f"{text} ({detail})" if detail else text)
         )
 
+    def pick(self, zh: str, en: str = "") -> str:
+        """Template text in the current language (templates carry *_en beside Chinese)."""
+        return en if self.lang == "en" and en else zh
+
     def toggle(self) -> None:
         self.lang = "en" if self.lang == "zh" else "zh"

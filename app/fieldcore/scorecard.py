@@ -80,18 +80,22 @@ class ItemLine:
     def failed(self) -> bool:
         return self.result == "fail"
 
-    def explanation(self) -> str:
+    def explanation(self, lang: str = "zh", rule: str | None = None) -> str:
+        """This line in words; `rule` is the rule text in `lang` (describe_rule), since
+        the stored one is Chinese."""
+        en = lang == "en"
         if self.result is None:
-            return "未检查"
+            return "not checked" if en else "未检查"
         if self.result == "na":
-            return "不适用,不扣分"
+            return "n/a, no deduction" if en else "不适用,不扣分"
+        value = f"({fmt(self.value)})" if self.value is not None else ""
         if self.result == "pass":
-            return "符合" + (f"({fmt(self.value)})" if self.value is not None else "")
-        what = f"不符合 ×{self.count}" if self.count > 1 else "不符合"
+            return ("pass" if en else "符合") + value
+        what = ("fail" if en else "不符合") + (f" ×{self.count}" if self.count > 1 else "")
         if self.value is not None:
-            what = f"不符合(填报 {fmt(self.value)})"
+            what = f"fail (reported {fmt(self.value)})" if en else f"不符合(填报 {fmt(self.value)})"
         taken = f" → −{fmt(self.deducted)}" if self.deducted else ""
-        return f"{what}:{self.rule}{taken}"
+        return f"{what}{': ' if en else ':'}{rule or self.rule}{taken}"
 
 
 @dataclass(frozen=True)

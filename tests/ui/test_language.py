@@ -61,7 +61,14 @@ async def test_the_checklist_follows_the_language(
     assert "Clerks at their post 10 minutes before opening; no lateness, early " in h.text()
     assert {"Pass", "Fail", "Count", "Finish", "A photo is required when failed"} <= set(texts)
     assert not {"合格", "不合格", "次数", "完成检查", "不合格须拍照取证"} & set(texts)
-    assert h.find("score").value.startswith("Score 98/100 · 98 · ")
+    assert h.find("score").value == "Score 98/100 · 98 · Excellent"  # grade in English
+    assert any("Posts and duty discipline" in x for x in texts)  # category title_en
+    assert not any("岗位" in x for x in texts)
+    title = h.view.appbar.title.value
+    assert title.endswith("Shop and service-window spot check (announced and covert)")
+    await h.fire("finish")  # the summary explains the deduction in English too
+    assert any(x.startswith("fail: −2 per occurrence") for x in h.strings()), h.strings()
+    await h.back()
     assert h.delivered(h.find("score").value)
     total = len(engine_card(PATROL, {}).unanswered)
     assert f"1/{total} checked" in texts

@@ -24,12 +24,13 @@ from fieldcore.workflow import INSPECTOR_EDITABLE, finding_id
 def score_text(ui: UI, view: VisitView) -> str:
     card = view.card
     percent = fmt(card.percent) if card.percent is not None else "—"
+    grade = next((g for g in view.template.scoring.grades if g.code == card.grade), None)
     return ui.t(
         "check.score",
         total=fmt(card.total),
         max=fmt(card.max),
         percent=percent,
-        grade=card.grade or "—",
+        grade=ui.t.pick(grade.code, grade.title_en) if grade else "—",
     )
 
 
@@ -96,7 +97,7 @@ async def build(ui: UI, visit_id: str) -> ft.View:
                 ft.Row(
                     [
                         ft.Text(
-                            f"{category.code} {category.title}",
+                            f"{category.code} {t.pick(category.title, category.title_en)}",
                             size=16,
                             weight=ft.FontWeight.BOLD,
                             expand=True,
@@ -163,7 +164,9 @@ async def build(ui: UI, visit_id: str) -> ft.View:
     title = (
         t("app.neutral_title")
         if covert
-        else (f"{view.site.name if view.site else ''} · {template.title}")
+        else (
+            f"{view.site.name if view.site else ''} · {t.pick(template.title, template.title_en)}"
+        )
     )
     finish = big_button(
         t("check.finish"),

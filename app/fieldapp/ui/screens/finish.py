@@ -16,7 +16,7 @@ from fieldapp.ui.photo_flow import save_photo
 from fieldapp.ui.screens.checklist import score_text
 from fieldapp.ui.widgets import big_button, tagged
 from fieldcore.problems import DomainError
-from fieldcore.scorecard import fmt
+from fieldcore.scorecard import describe_rule, fmt
 from fieldcore.workflow import INSPECTOR_EDITABLE
 
 PAD_W, PAD_H = 340, 160
@@ -73,10 +73,14 @@ async def build(ui: UI, visit_id: str) -> ft.View:
     view = await ui.run(ui.store.visit_view, vid)
     visit, card = view.visit, view.card
     editable = visit.status in INSPECTOR_EDITABLE
+    items = view.template.items_by_code
     failed = [
         ft.ListTile(
-            title=ft.Text(f"{line.item} {line.text}", size=13),
-            subtitle=ft.Text(line.explanation(), size=12),
+            title=ft.Text(f"{line.item} {t.pick(line.text, items[line.item][1].text_en)}", size=13),
+            subtitle=ft.Text(
+                line.explanation(t.lang, describe_rule(items[line.item][1].deduction, t.lang)),
+                size=12,
+            ),
             trailing=ft.Text(f"-{fmt(line.deducted)}" if line.deducted else ""),
         )
         for line in card.failed_lines
