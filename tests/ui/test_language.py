@@ -72,3 +72,15 @@ async def test_the_checklist_follows_the_language(
     assert h.delivered(h.find("score").value)
     total = len(engine_card(PATROL, {}).unanswered)
     assert f"1/{total} checked" in texts
+
+
+@pytest.mark.asyncio
+async def test_the_language_is_chosen_on_the_sign_in_screen_and_kept_after_a_restart(
+    open_app: OpenApp,
+) -> None:
+    h = await open_app()
+    assert "登录" in h.strings()
+    await h.fire(h.button("English"))
+    assert "Sign in" in h.strings() and "登录" not in h.strings()
+    again = await open_app()  # a new session of the same app data: the choice is kept
+    assert "Sign in" in again.strings() and "中文" in again.strings()

@@ -49,6 +49,15 @@ class Store:
                 syncstate.set_meta(s, "device_id", value)
             return uuid.UUID(value)
 
+    def language(self) -> str | None:
+        """The UI language this phone's user chose (kept across restarts)."""
+        with transaction(self.engine) as s:
+            return syncstate.get_meta(s, "language")  # type: ignore[no-any-return]
+
+    def set_language(self, lang: str) -> None:
+        with transaction(self.engine) as s:
+            syncstate.set_meta(s, "language", lang)
+
     def identity(self) -> dict[str, Any] | None:
         """The signed-in account ({server, user, token, …}) or None."""
         with transaction(self.engine) as s:

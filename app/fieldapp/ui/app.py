@@ -64,6 +64,12 @@ class UI:
         text = self.t.problem(str(code), detail) if code else str(exc)
         self.toast(text, error=True)
 
+    async def toggle_language(self, e: Any = None) -> None:
+        """Switch zh ⇄ en, remember it on the phone, and redraw the current screen."""
+        self.t.toggle()
+        await self.run(self.store.set_language, self.t.lang)
+        await self.refresh()
+
     async def attempt(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
         """Run a store intent in a worker; on a domain error show it and return None."""
         try:
@@ -150,6 +156,7 @@ def make_main(config: AppConfig) -> Callable[[ft.Page], Awaitable[None]]:
         page.theme_mode = ft.ThemeMode.LIGHT
         store, sync = await services.start()
         ui = UI(page, config, store, sync)
+        ui.t = Text(await ui.run(store.language) or config.lang)
         mine: list[Any] = []  # this session's sync listeners, dropped when it ends
 
         async def show(route: str) -> None:

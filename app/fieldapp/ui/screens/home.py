@@ -151,17 +151,13 @@ async def build(ui: UI) -> ft.View:
             section(t("home.submitted"), [visit_tile(ui, v) for v in home.submitted], t),
         ]
 
-    async def toggle_language(e: Any) -> None:
-        t.toggle()
-        await ui.refresh()
-
     async def sign_out(e: Any) -> None:
         await ui.run(ui.store.sign_out)
         await ui.go("/login")
 
     menu = ft.PopupMenuButton(
         items=[
-            ft.PopupMenuItem(content=ft.Text(t("common.language")), on_click=toggle_language),
+            ft.PopupMenuItem(content=ft.Text(t("common.language")), on_click=ui.toggle_language),
             ft.PopupMenuItem(content=ft.Text(t("common.sign_out")), on_click=sign_out),
         ]
     )

@@ -53,7 +53,10 @@ async def build(ui: UI) -> ft.View:
 
     return ft.View(
         route="/login",
-        appbar=ft.AppBar(title=ft.Text(t("app.title"))),
+        appbar=ft.AppBar(
+            title=ft.Text(t("app.title")),
+            actions=[ft.TextButton(t("common.language"), on_click=ui.toggle_language)],
+        ),
         padding=ft.Padding.all(20),
         controls=[
             ft.Text(t("login.title"), size=24, weight=ft.FontWeight.BOLD),
