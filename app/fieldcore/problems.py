@@ -84,6 +84,8 @@ class ProblemCode(StrEnum):
     IMPORT_INVALID = "import.invalid"
     USER_EXISTS = "user.exists"
     USER_NOT_FOUND = "user.not_found"
+    # reports and exports (明细测评表, 汇总表, 质检日报, PDF)
+    REPORT_EMBARGOED = "report.embargoed"
 
 
 MESSAGES: dict[ProblemCode, tuple[str, str]] = {
@@ -192,6 +194,10 @@ MESSAGES: dict[ProblemCode, tuple[str, str]] = {
     ),
     ProblemCode.USER_EXISTS: ("用户已存在", "User already exists"),
     ProblemCode.USER_NOT_FOUND: ("用户不存在", "No such user"),
+    ProblemCode.REPORT_EMBARGOED: (
+        "检查结果尚未发布(暗访结果发布前仅限督导和管理员导出)",
+        "The result is not published yet (unpublished covert visits: supervisors and admins only)",
+    ),
 }
 
 

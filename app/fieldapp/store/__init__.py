@@ -58,6 +58,24 @@ class Store:
         with transaction(self.engine) as s:
             syncstate.set_meta(s, "language", lang)
 
+    def device_for(self, username: str) -> uuid.UUID:
+        """The device id to sign `username` in with.
+
+        The server binds a device id to one account (its change numbering is per device),
+        so another account on this phone gets a fresh id — but only once the previous
+        account's work has reached its server.
+
+        Raises:
+            queries.UnsyncedWork: another account still has unsynced work here.
+        """
+        with transaction(self.engine) as s:
+            old = syncstate.get_meta(s, "identity")
+            if old is not None and old["user"]["username"] != username:
+                if queries.unsynced_count(s):
+                    raise queries.UnsyncedWork(queries.unsynced_count(s), old["user"]["username"])
+                syncstate.set_meta(s, "device_id", str(uuid.uuid4()))
+        return self.device_id()
+
     def identity(self) -> dict[str, Any] | None:
         """The signed-in account ({server, user, token, …}) or None."""
         with transaction(self.engine) as s:
@@ -85,8 +103,7 @@ class Store:
             if old is not None and not same and queries.unsynced_count(s):
                 raise queries.UnsyncedWork(queries.unsynced_count(s), old["user"]["username"])
             if old is not None and not same:
-                syncstate.set_meta(s, "cursor", 0)
-                syncstate.set_meta(s, "epoch", None)
+                syncstate.forget_account(s)  # all of it is on its server (checked above)
             syncstate.set_meta(
                 s,
                 "identity",

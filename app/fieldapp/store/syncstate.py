@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from fieldapp.store.outbox import ENTITY_TABLES, pending_fields, undo
@@ -169,6 +170,21 @@ def _forget_pulled(session: Session) -> None:
             if (entity, key) in pending or (model is PhotoRow and row.mine):
                 continue
             session.delete(row)
+
+
+def forget_account(session: Session) -> None:
+    """Another account (or server) takes over this phone, and everything of the previous
+    one has reached its server: drop its copies, its photo records and its change history.
+
+    The next account must see nothing of the previous one, and its change numbering starts
+    again at 1 for its own device id (the server refuses gaps). Photo files left without a
+    row are removed by the orphan clean-up at the next start.
+    """
+    assert not session.exec(select(Outbox).where(Outbox.state == "pending")).first()
+    for model in (*CACHED.values(), LocalBlob, Outbox):
+        session.execute(sa.delete(model))
+    set_meta(session, "cursor", 0)
+    set_meta(session, "epoch", None)
 
 
 @dataclass(frozen=True)

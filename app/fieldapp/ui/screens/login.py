@@ -32,7 +32,7 @@ async def build(ui: UI) -> ft.View:
         url = (server.value or "").strip().rstrip("/")
         client = SyncClient(url)
         try:
-            device = await ui.run(ui.store.device_id)
+            device = await ui.run(ui.store.device_for, (username.value or "").strip())
             login = await ui.run(
                 client.login, username.value or "", password.value or "", device, "Mingcha"
             )
