@@ -1,0 +1,142 @@
+"""What one visit's reports show, gathered once: the stored ScoreCard (Visit.score, as the
+engine computed it), the template's texts, the findings' notes and subjects, the photos."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, select
+
+from fieldcore.checklist import MODE_TITLES, Template
+from sync_server.reports.access import local
+from sync_server.tables import Finding, Photo, Region, Site, Subject, User, Visit
+from sync_server.templates import get_template
+
+Progress = Callable[[int, int], None]  # (done, total)
+RESULT_ZH = {"pass": "合格", "fail": "不合格", "na": "不适用", None: "未检查"}
+
+
+def no_progress(done: int, total: int) -> None:
+    """The default progress callback: report nothing."""
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    category: str  # "1 清洁卫生"
+    code: str
+    text: str
+    result: str  # 合格 / 不合格 / 不适用 / 未检查
+    amount: int | float | None  # the figure entered, else the count of a failed item
+    deducted: int | float
+    rule: str
+    note: str
+    subject: str
+    photos: tuple[Photo, ...] = ()
+
+
+@dataclass
+class VisitReport:
+    visit: Visit
+    site: Site
+    region: Region
+    template: Template
+    inspector: str
+    score: dict[str, Any]
+    findings: dict[str, Finding] = field(default_factory=dict)
+    photos: list[Photo] = field(default_factory=list)
+    subjects: dict[uuid.UUID, Subject] = field(default_factory=dict)
+
+    @property
+    def mode_title(self) -> str:
+        return MODE_TITLES.get(self.visit.mode, (self.visit.mode, ""))[0]
+
+    def subject_label(self, code: str, finding: Finding | None) -> str:
+        known = {s.code: s.title for s in self.template.subjects}
+        label = known.get(code, code)
+        person = self.subjects.get(finding.subject_id) if finding and finding.subject_id else None
+        return f"{label} {person.name}".strip() if person else label
+
+    def item_rows(self, category: dict[str, Any]) -> list[ItemRow]:
+        rows = []
+        for item in category["items"]:
+            _, tpl_item = self.template.items_by_code[item["code"]]
+            finding = self.findings.get(item["code"])
+            amount = item["value"]
+            if amount is None and item["result"] == "fail":
+                amount = item["count"]
+            photos = tuple(p for p in self.photos if finding and p.finding_id == finding.id)
+            rows.append(
+                ItemRow(
+                    category=f"{category['code']} {category['title']}",
+                    code=item["code"],
+                    text=tpl_item.text,
+                    result=RESULT_ZH[item["result"]],
+                    amount=amount,
+                    deducted=item["deducted"],
+                    rule=item["rule"],
+                    note=finding.note if finding else "",
+                    subject=self.subject_label(item["subject"], finding),
+                    photos=photos,
+                )
+            )
+        return rows
+
+
+def visit_header(report: VisitReport) -> list[tuple[str, Any]]:
+    v, s, t = report.visit, report.score, report.template
+    veto = "是 " + "、".join(s.get("veto_items", [])) if s.get("veto") else "否"
+    return [
+        ("站点 Site", f"{report.site.code} {report.site.name}"),
+        ("部门/区域 Region", f"{report.region.code} {report.region.name}"),
+        ("模板 Template", t.title),
+        ("版本 Version", f"{t.key} ({t.document.code} {t.document.revision})"),
+        ("检查方式 Mode", report.mode_title),
+        ("检查员 Inspector", report.inspector),
+        ("开始 Started", local(v.started_at)),
+        ("结束 Finished", local(v.finished_at)),
+        ("提交 Submitted", local(v.submitted_at)),
+        ("状态 Status", v.status),
+        ("得分 Score", s.get("total")),
+        ("满分 Max", s.get("max")),
+        ("百分制 Percent", s.get("percent")),
+        ("等级 Grade", s.get("grade")),
+        ("一票否决 Veto", veto),
+        ("编号 Visit ID", str(v.id)),
+    ]
+
+
+def load_visit_report(session: Session, visit: Visit) -> VisitReport:
+    site = session.get(Site, visit.site_id)
+    assert site is not None  # foreign key
+    region = session.get(Region, site.region_id)
+    assert region is not None
+    template = get_template(session, visit.template_key)
+    inspector = session.get(User, visit.inspector_id)
+    findings = session.exec(
+        select(Finding).where(Finding.visit_id == visit.id, Finding.deleted_at.is_(None))  # type: ignore[union-attr]
+    ).all()
+    photos = session.exec(
+        select(Photo)
+        .where(Photo.visit_id == visit.id, Photo.deleted_at.is_(None))  # type: ignore[union-attr]
+        .order_by(Photo.captured_at, Photo.sha256)  # type: ignore[arg-type]
+    ).all()
+    subject_ids = {f.subject_id for f in findings if f.subject_id}
+    subjects = (
+        session.exec(select(Subject).where(Subject.id.in_(subject_ids))).all()  # type: ignore[attr-defined]
+        if subject_ids
+        else []
+    )
+    return VisitReport(
+        visit=visit,
+        site=site,
+        region=region,
+        template=template,
+        inspector=(inspector.display_name or inspector.username) if inspector else "",
+        score=visit.score or {},
+        findings={f.item_code: f for f in findings},
+        photos=list(photos),
+        subjects={s.id: s for s in subjects},
+    )

@@ -1,0 +1,157 @@
+"""The export use cases: check the reader, build the file, leave an audit row.
+
+Each function runs inside the caller's transaction; the AuditLog row commits with it, so an
+export that fails leaves no row and one that succeeds always leaves one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlmodel import Session, select
+
+from sync_server.photostore import PhotoStore
+from sync_server.reports.access import (
+    COUNTED,
+    REPORT_TZ,
+    audit,
+    day_bounds,
+    load_actor,
+    may_read,
+    readable_visit,
+)
+from sync_server.reports.data import Progress, VisitReport, load_visit_report, no_progress
+from sync_server.reports.pdf import write_visit_pdf
+from sync_server.reports.summary import build_summary
+from sync_server.reports.xlsx import write_daily_xlsx, write_summary_xlsx, write_visit_xlsx
+from sync_server.tables import Visit
+
+Format = Literal["xlsx", "pdf"]
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    rows: int  # items, visits or findings written
+    missing_glyphs: list[str] = field(default_factory=list)  # PDF: characters the font lacks
+
+
+def export_visit(
+    session: Session,
+    username: str,
+    visit_id: uuid.UUID,
+    fmt: Format,
+    out: Path,
+    photos: PhotoStore,
+    progress: Progress = no_progress,
+) -> ExportResult:
+    """明细测评表 (xlsx) or the visit PDF.
+
+    Raises:
+        DomainError(user.not_found | scope.denied | report.embargoed)
+    """
+    user, scope = load_actor(session, username)
+    visit = readable_visit(session, scope, visit_id)
+    report = load_visit_report(session, visit)
+    missing: list[str] = []
+    if fmt == "pdf":
+        missing = write_visit_pdf(report, photos, out, progress)
+    else:
+        write_visit_xlsx(report, out, progress)
+    rows = sum(len(c["items"]) for c in report.score.get("categories", []))
+    audit(
+        session,
+        user,
+        "visit",
+        str(visit.id),
+        format=fmt,
+        file=out.name,
+        mode=visit.mode,
+        status=visit.status,
+        photos=[p.sha256 for p in report.photos] if fmt == "pdf" else [],
+        missing_glyphs="".join(missing),
+    )
+    return ExportResult(out, rows, missing)
+
+
+def export_summary(
+    session: Session,
+    username: str,
+    first: date,
+    last: date,
+    out: Path,
+    region: str | None = None,
+    progress: Progress = no_progress,
+) -> ExportResult:
+    """汇总表 for the CST days first..last, optionally one region (with its departments)."""
+    user, scope = load_actor(session, username)
+    summary = build_summary(session, scope, first, last, region, progress)
+    write_summary_xlsx(summary, out)
+    period = f"{first.isoformat()}..{last.isoformat()}"
+    audit(
+        session,
+        user,
+        "summary",
+        period,
+        format="xlsx",
+        file=out.name,
+        region=region,
+        visits=summary.visit_ids,
+    )
+    return ExportResult(out, len(summary.visit_ids))
+
+
+def daily_rows(
+    session: Session, username: str, day: date
+) -> tuple[Any, list[Visit], list[tuple[VisitReport, Visit, Any, Any]]]:
+    user, scope = load_actor(session, username)
+    start, end = day_bounds(day, day)
+    visits = session.exec(
+        select(Visit)
+        .where(
+            Visit.status.in_(COUNTED),  # type: ignore[attr-defined]
+            Visit.deleted_at.is_(None),  # type: ignore[union-attr]
+            Visit.submitted_at >= start,  # type: ignore[operator]
+            Visit.submitted_at < end,  # type: ignore[operator]
+        )
+        .order_by(Visit.submitted_at)  # type: ignore[arg-type]
+    ).all()
+    readable = [v for v in visits if may_read(scope, v)]
+    rows = []
+    for visit in readable:
+        report = load_visit_report(session, visit)
+        for cat in report.score.get("categories", []):
+            for item in report.item_rows(cat):
+                if item.result == "不合格":
+                    rows.append((report, visit, report.findings.get(item.code), item))
+    return user, readable, rows
+
+
+def export_daily(
+    session: Session, username: str, day: date, out: Path, progress: Progress = no_progress
+) -> ExportResult:
+    """质检日报: the failed items of the visits submitted on one CST day."""
+    user, visits, rows = daily_rows(session, username, day)
+
+    def stream() -> Iterator[tuple[VisitReport, Visit, Any, Any]]:
+        yield from rows
+
+    write_daily_xlsx(
+        f"{day.isoformat()} ({REPORT_TZ.tzname(None)})", stream(), len(rows), out, progress
+    )
+    audit(
+        session,
+        user,
+        "daily",
+        day.isoformat(),
+        format="xlsx",
+        file=out.name,
+        visits=[str(v.id) for v in visits],
+        findings=len(rows),
+    )
+    return ExportResult(out, len(rows))

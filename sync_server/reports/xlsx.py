@@ -1,0 +1,171 @@
+"""The three spreadsheet forms, written with openpyxl in write-only (streaming) mode:
+
+- 明细测评表: one visit — header, one row per item, category subtotals and the total
+  exactly as the stored ScoreCard (Visit.score) gives them;
+- 汇总表: a period's averages by department/region, site and subject (summary.py);
+- 质检日报: one day's failed items (findings), one row each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from sync_server.reports.access import local
+from sync_server.reports.data import Progress, VisitReport, no_progress, visit_header
+from sync_server.reports.summary import Summary
+from sync_server.tables import Finding, Visit
+
+ITEM_HEADER = (
+    "类别 Category",
+    "编号 Code",
+    "内容 Item",
+    "结果 Result",
+    "次数/数值 Count/Value",
+    "扣分 Deduction",
+    "得分 Score",
+    "满分 Max",
+    "规则 Rule",
+    "备注 Note",
+    "对象 Subject",
+)
+SUBTOTAL, TOTAL = "小计 Subtotal", "合计 Total"
+BOLD = Font(bold=True)
+
+
+def _bold(ws: WriteOnlyWorksheet, values: Iterable[Any]) -> list[WriteOnlyCell]:
+    cells = []
+    for value in values:
+        cell = WriteOnlyCell(ws, value=value)
+        cell.font = BOLD
+        cells.append(cell)
+    return cells
+
+
+def _sheet(wb: Workbook, title: str, widths: Sequence[int]) -> WriteOnlyWorksheet:
+    ws = wb.create_sheet(title)
+    for n, width in enumerate(widths):
+        ws.column_dimensions[chr(ord("A") + n)].width = width
+    return ws
+
+
+def write_visit_xlsx(report: VisitReport, out: Path, progress: Progress = no_progress) -> None:
+    wb = Workbook(write_only=True)
+    ws = _sheet(wb, "明细测评表", (16, 8, 48, 10, 10, 10, 10, 10, 28, 24, 16))
+    ws.append(_bold(ws, [f"明细测评表 {report.template.title}"]))
+    for label, value in visit_header(report):
+        ws.append([label, value])
+    ws.append([])
+    ws.append(_bold(ws, ITEM_HEADER))
+    categories = report.score.get("categories", [])
+    for done, cat in enumerate(categories, 1):
+        for row in report.item_rows(cat):
+            ws.append(
+                [
+                    row.category,
+                    row.code,
+                    row.text,
+                    row.result,
+                    row.amount,
+                    row.deducted,
+                    None,
+                    None,
+                    row.rule,
+                    row.note,
+                    row.subject,
+                ]
+            )
+        label = f"{cat['code']} {cat['title']}"
+        notes = ";".join(cat.get("notes", []))
+        ws.append(
+            _bold(ws, [label, SUBTOTAL, notes, "", None, cat["deducted"], cat["score"], cat["max"]])
+        )
+        progress(done, len(categories))
+    ws.append(
+        _bold(
+            ws, ["", TOTAL, "", "", None, None, report.score.get("total"), report.score.get("max")]
+        )
+    )
+    wb.save(out)
+
+
+def write_summary_xlsx(summary: Summary, out: Path, progress: Progress = no_progress) -> None:
+    wb = Workbook(write_only=True)
+    period = f"{summary.first.isoformat()} – {summary.last.isoformat()}"
+    ws = _sheet(wb, "部门汇总", (12, 20, 10, 10, 12, 12, 12))
+    ws.append(_bold(ws, [f"服务质量测评汇总表 {period}"]))
+    ws.append(
+        _bold(ws, ["部门 Code", "名称 Name", "站点数 Sites", "抽查数 Visits", "平均分 Average",
+                   "达标(85) Meets 85", "考核扣分 Appraisal −"])
+    )  # fmt: skip
+    for region, n_sites, n_visits, avg, meets, minus in summary.region_rows():
+        ws.append(
+            [region.code, region.name, n_sites, n_visits, avg, "是" if meets else "否", minus]
+        )
+    ws = _sheet(wb, "站点汇总", (12, 12, 20, 10, 12, 10, 10, 10))
+    ws.append(
+        _bold(ws, ["部门 Region", "站点 Site", "名称 Name", "抽查数 Visits", "平均分 Average",
+                   "最低 Min", "最高 Max", "否决 Vetoes"])
+    )  # fmt: skip
+    rows = list(summary.site_rows())
+    for done, (region, site, g) in enumerate(rows, 1):
+        ws.append(
+            [region.code, site.code, site.name, len(g.percents), g.average,
+             min(g.percents), max(g.percents), g.vetoes]
+        )  # fmt: skip
+        progress(done, len(rows))
+    ws = _sheet(wb, "对象汇总", (12, 20, 18, 16, 10, 12, 10))
+    ws.append(
+        _bold(ws, ["站点 Site", "名称 Name", "对象 Subject", "对象名 Title", "抽查数 Visits",
+                   "平均分 Average", "否决 Vetoes"])
+    )  # fmt: skip
+    for site, code, title, g in summary.subject_rows():
+        ws.append([site.code, site.name, code, title, len(g.percents), g.average, g.vetoes])
+    wb.save(out)
+
+
+DAILY_HEADER = (
+    "时间 Time", "部门 Region", "站点 Site", "检查方式 Mode", "类别 Category", "编号 Code",
+    "问题 Finding", "扣分 Deduction", "备注 Note", "责任对象 Responsible", "检查员 Inspector",
+    "照片 Photos", "状态 Status",
+)  # fmt: skip
+
+
+def write_daily_xlsx(
+    day_title: str,
+    rows: Iterable[tuple[VisitReport, Visit, Finding | None, Any]],
+    total: int,
+    out: Path,
+    progress: Progress = no_progress,
+) -> None:
+    """`rows`: (report, visit, finding, ItemRow) for each failed item, streamed."""
+    wb = Workbook(write_only=True)
+    ws = _sheet(wb, "质检日报", (16, 10, 16, 8, 16, 8, 48, 8, 24, 16, 12, 6, 10))
+    ws.append(_bold(ws, [f"质检日报 {day_title}"]))
+    ws.append(_bold(ws, DAILY_HEADER))
+    for done, (report, visit, _finding, item) in enumerate(rows, 1):
+        ws.append(
+            [
+                local(visit.submitted_at),
+                report.region.code,
+                f"{report.site.code} {report.site.name}",
+                report.mode_title,
+                item.category,
+                item.code,
+                item.text,
+                item.deducted,
+                item.note,
+                item.subject,
+                report.inspector,
+                len(item.photos),
+                visit.status,
+            ]
+        )
+        progress(done, total)
+    wb.save(out)
