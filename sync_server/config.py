@@ -18,6 +18,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MINGCHA_", extra="ignore")
 
     data_dir: Path = Path("var/server")
+    console: bool = True  # serve the supervisor console under /console (needs flet-web)
     database_url: str = ""  # empty: sqlite:///DATA_DIR/central.db
     blob_dir: Path | None = None  # None: DATA_DIR/blobs
 

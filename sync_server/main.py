@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Callable
 from datetime import datetime
@@ -12,6 +13,7 @@ from fieldcore.protocol import SCHEMA_VERSION
 from sync_server import problems
 from sync_server.api import auth, photos, sync
 from sync_server.config import Settings
+from sync_server.console import console_lifespan, mount_console
 from sync_server.db import make_engine
 from sync_server.limits import BodyLimit
 from sync_server.photostore import PhotoStore
@@ -22,9 +24,15 @@ what changed in their scope; photos travel separately as content-addressed, resu
 Every error is `{"code", "message", "details"}` with a stable code. See PROTOCOL.md."""
 
 
+def _flet_web_installed() -> bool:
+    return importlib.util.find_spec("flet_web") is not None
+
+
 def create_app(settings: Settings | None = None, clock: Callable[[], datetime] = utcnow) -> FastAPI:
     settings = settings or Settings()
+    console = settings.console and _flet_web_installed()
     app = FastAPI(
+        lifespan=console_lifespan if console else None,
         title="明察 Mingcha sync server",
         version=f"schema {SCHEMA_VERSION}",
         description=DESCRIPTION,
@@ -43,6 +51,8 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         """Liveness probe for load balancers (with the answering worker's process id)."""
         return {"status": "ok", "pid": os.getpid()}
 
+    if console:
+        mount_console(app)  # last: its catch-all static files must not shadow the API
     problems.document_problems(app)
     app.add_middleware(BodyLimit, settings=settings)  # type: ignore[arg-type]
     return app

@@ -87,7 +87,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, data_dir=tmp_path / "server")
+    return Settings(database_url=database_url, data_dir=tmp_path / "server", console=False)
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ TEMPLATE = "store-patrol.v1"
 
 
 def _setup(data_dir: Path) -> tuple[Settings, str, str]:
-    settings = Settings(data_dir=data_dir)
+    settings = Settings(data_dir=data_dir, console=False)
     engine = make_engine(settings)
     dbinit.upgrade(engine)
     with write_session(engine) as s:

@@ -1,0 +1,78 @@
+"""Console shell: one Flet session per browser tab, signed in as a supervisor or admin.
+
+Routes: /login, / (review queue), /visit/<id> (detail and actions). Views only display
+and call ConsoleServices; every rule lives in the server's services.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import flet as ft
+
+from fieldcore.problems import DomainError, message
+from sync_server.console.services import ConsoleServices
+from sync_server.tables import User
+
+
+class Console:
+    """What a console screen gets: the page, the services and the signed-in user."""
+
+    def __init__(self, page: ft.Page, services: ConsoleServices) -> None:
+        self.page, self.services = page, services
+        self.user: User | None = None
+        self.render: Callable[[str], Awaitable[None]] | None = None
+
+    async def go(self, route: str) -> None:
+        if route == self.page.route and self.render is not None:
+            await self.render(route)
+        else:
+            await self.page.push_route(route)
+
+    def fail(self, exc: DomainError) -> None:
+        text = message(exc.code, "zh") + (f"({exc.detail})" if exc.detail else "")
+        self.toast(text, error=True)
+
+    def toast(self, text: str, error: bool = False) -> None:
+        self.page.show_dialog(
+            ft.SnackBar(ft.Text(text), bgcolor=ft.Colors.ERROR_CONTAINER if error else None)
+        )
+        self.page.update()  # show_dialog switches auto-update off for this handler
+
+
+def make_console(state: Any) -> Callable[[ft.Page], Awaitable[None]]:
+    services = ConsoleServices(state)
+
+    async def main(page: ft.Page) -> None:
+        from sync_server.console import screens
+
+        page.title = "明察 督察台 Mingcha console"
+        page.fonts = {"NotoSC": "fonts/NotoSansSC-Subset.otf"}
+        page.theme = ft.Theme(font_family="NotoSC", color_scheme_seed=ft.Colors.INDIGO)
+        page.theme_mode = ft.ThemeMode.LIGHT
+        console = Console(page, services)
+
+        async def show(route: str) -> None:
+            path = route.partition("?")[0] or "/"
+            visit = re.match(r"^/visit/([0-9a-f-]{36})$", path)
+            if console.user is None:
+                view = await screens.login(console)
+            elif visit:
+                view = await screens.visit(console, uuid.UUID(visit.group(1)))
+            else:
+                view = await screens.queue(console)
+            page.views.clear()
+            page.views.append(view)
+            page.update()
+
+        async def on_route(e: ft.RouteChangeEvent) -> None:
+            await show(e.route)
+
+        console.render = show
+        page.on_route_change = on_route
+        await show(page.route or "/")
+
+    return main

@@ -1,0 +1,142 @@
+"""One visit for review: the scorecard line by line, photos with their checks, the
+conflict log, and the actions (approve, return with per-item comments, publish, void)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import flet as ft
+
+from fieldcore.problems import DomainError
+from sync_server.console.app import Console
+from sync_server.console.screens.queue import MODE_ZH, STATUS_ZH
+from sync_server.review import VisitDetail
+
+RESULT_ZH = {"pass": "合格", "fail": "不合格", "na": "不适用", None: "未检查"}
+NEXT_ACTIONS = {  # what the workflow allows a reviewer from each status
+    "submitted": ["approve", "return", "void"],
+    "resubmitted": ["approve", "return", "void"],
+    "approved": ["publish", "return", "void"],
+    "published": ["void"],
+}
+ACTION_ZH = {"approve": "审核通过", "return": "退回修改", "publish": "通报", "void": "作废"}
+
+
+def item_rows(detail: VisitDetail) -> list[ft.Control]:
+    out: list[ft.Control] = []
+    for cat in detail.categories:
+        out.append(
+            ft.Text(
+                f"{cat['code']} {cat.get('title', '')}  {cat['score']}/{cat['max']}",
+                weight=ft.FontWeight.BOLD,
+            )
+        )
+        for item in cat["items"]:
+            taken = f"−{item['deducted']}" if item.get("deducted") else ""
+            extra = " · ".join(x for x in (item.get("note"), item.get("review_comment")) if x)
+            out.append(
+                ft.Text(
+                    f"  {item['code']} {item['text']} — {RESULT_ZH.get(item.get('result'), '')}"
+                    f" {taken}{('  ' + extra) if extra else ''}",
+                    size=13,
+                    color=ft.Colors.ERROR if item.get("result") == "fail" else None,
+                )
+            )
+    return out
+
+
+def photo_line(p: Any) -> str:
+    flags = []
+    if p.clock_skew:
+        flags.append("[时钟异常 clock skew]")
+    if p.far_from_site:
+        flags.append(f"[距门店 {p.distance_m:.0f} m]")
+    taken = p.captured_at.astimezone().strftime("%m-%d %H:%M") if p.captured_at else "?"
+    got = p.received_at.astimezone().strftime("%m-%d %H:%M")
+    return f"{p.sha256[:12]} · 拍摄 {taken} · 收到 {got} " + " ".join(flags)
+
+
+async def visit(console: Console, visit_id: uuid.UUID) -> ft.View:
+    try:
+        detail = await console.services.detail(console.user, visit_id)  # type: ignore[arg-type]
+    except DomainError as exc:
+        console.fail(exc)
+        return ft.View(route=f"/visit/{visit_id}", controls=[ft.Text("无权查看或不存在")])
+    v, site = detail.visit, detail.site
+    score = v.score or {}
+    photos = ft.Row(wrap=True, spacing=8)
+    for p in detail.photos[:24]:
+        data = await console.services.photo_bytes(detail, p.sha256)
+        if data:
+            photos.controls.append(ft.Image(src=data, width=160, height=120, fit=ft.BoxFit.COVER))
+    comment = ft.TextField(label="意见 / 理由 Comment or reason", multiline=True, width=520)
+    failed = [i for c in detail.categories for i in c["items"] if i.get("result") == "fail"]
+    item_fields = {
+        i["code"]: ft.TextField(label=f"{i['code']} 逐项意见", width=520) for i in failed
+    }
+
+    async def do(action: str) -> None:
+        notes = {k: f.value for k, f in item_fields.items() if (f.value or "").strip()}
+        try:
+            await console.services.act(
+                console.user,  # type: ignore[arg-type]
+                v.id,
+                action,
+                comment.value or "",
+                notes,
+            )
+        except DomainError as exc:
+            console.fail(exc)
+            return
+        console.toast(f"已{ACTION_ZH[action]}")
+        await console.go(f"/visit/{v.id}")
+
+    buttons = [
+        ft.Semantics(
+            content=ft.FilledButton(
+                ACTION_ZH[a], on_click=lambda e, a=a: console.page.run_task(do, a), height=44
+            ),
+            identifier=f"action-{a}",
+        )
+        for a in NEXT_ACTIONS.get(v.status, [])
+    ]
+    header = (
+        f"{site.code} {site.name} · {v.template_key} · {MODE_ZH.get(v.mode, v.mode)} · "
+        f"{STATUS_ZH.get(v.status, v.status)}"
+    )
+    total = f"得分 {score.get('total', '—')}/{score.get('max', '—')} · {score.get('percent', '—')}"
+    conflicts = [
+        ft.Text(f"{c.entity} {c.field}: {c.overwritten_value!r} → 覆盖", size=12)
+        for c in detail.conflicts
+    ]
+    return ft.View(
+        route=f"/visit/{v.id}",
+        appbar=ft.AppBar(
+            title=ft.Text(header, size=16),
+            leading=ft.IconButton(
+                ft.Icons.ARROW_BACK,
+                tooltip="返回队列 Back to the queue",
+                on_click=lambda e: console.page.run_task(console.go, "/"),
+            ),
+        ),
+        padding=ft.Padding.all(16),
+        scroll=ft.ScrollMode.AUTO,
+        controls=[
+            ft.Semantics(
+                content=ft.Text(f"{total} · {score.get('grade') or ''}", size=18),
+                identifier="visit-score",
+            ),
+            ft.Text(f"退回意见:{v.return_comment}" if v.return_comment else ""),
+            *item_rows(detail),
+            ft.Text("照片 Photos", weight=ft.FontWeight.BOLD),
+            *[ft.Text(photo_line(p), size=12) for p in detail.photos],
+            photos,
+            ft.Text("冲突记录 Conflict log", weight=ft.FontWeight.BOLD),
+            *(conflicts or [ft.Text("无", size=12)]),
+            ft.Divider(),
+            comment,
+            *item_fields.values(),
+            ft.Row(buttons, wrap=True),
+        ],
+    )

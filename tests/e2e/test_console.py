@@ -1,0 +1,118 @@
+"""The supervisor console in Chromium against a real `mingcha serve`, with a phone pushing
+over real HTTP: review queue → return with per-item comments → the phone sees them and
+resubmits → approve (rectifications raised) → publish (the shop's manager now sees it)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlmodel import Session, select
+
+from sync_server.tables import Rectification, Visit
+from tests.e2e.central import Central
+from tests.e2e.conftest import Stack
+from tests.e2e.phone import ARTIFACTS
+from tests.e2e.procs import url_of
+from tests.e2e.pushing import HttpPhone
+
+pytestmark = pytest.mark.timeout(300)
+
+
+def open_console(browser: Browser, url: str) -> Page:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(url + "console/")
+    page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=30_000)
+    page.locator("flt-semantics-placeholder").dispatch_event("click")
+    page.wait_for_selector("input", state="attached", timeout=30_000)
+    return page
+
+
+def sign_in(page: Page, username: str, password: str) -> None:
+    page.get_by_label("用户名 Username").click()
+    page.keyboard.type(username)
+    page.locator("input").nth(1).click()
+    page.keyboard.type(password)
+    page.get_by_role("button", name="登录 Sign in").click()
+
+
+def action(page: Page, name: str) -> None:
+    page.locator(f'[flt-semantics-identifier="action-{name}"]').get_by_role("button").click()
+
+
+def status_of(central: Central, visit_id: object) -> str:
+    with Session(central.engine) as s:
+        row = s.get(Visit, visit_id)
+        assert row is not None
+        return row.status
+
+
+def test_console_returns_approves_and_publishes_a_visit_the_phone_fixed(
+    browser: Browser, stack: Stack
+) -> None:
+    base = url_of(stack.server)
+    with HttpPhone(base, "inspector", "inspect-2026") as inspector:
+        review_round_trip(browser, stack, inspector)
+
+
+def review_round_trip(browser: Browser, stack: Stack, inspector: HttpPhone) -> None:
+    base = url_of(stack.server)
+    visit_id = inspector.submitted_visit("S001", ["1.2", "1.5"])
+    page = open_console(browser, base)
+    sign_in(page, "supervisor", "review-2026")
+    queue = page.locator('[flt-semantics-identifier="queue"]')
+    expect(queue).to_contain_text("S001 明珠路便利店", timeout=30_000)
+    expect(queue).to_contain_text("已提交")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "console-01-queue.png"))
+    page.get_by_role("cell", name="S001 明珠路便利店").click()
+    expect(page.locator('[flt-semantics-identifier="visit-score"]')).to_contain_text("得分 96/100")
+    page.get_by_label("意见 / 理由 Comment or reason").click()
+    page.keyboard.type("1.2 请补充说明")
+    page.get_by_label("1.2 逐项意见").click()
+    page.keyboard.type("设备故障需拍照")
+    action(page, "return")
+    expect(page.get_by_text("退回意见:1.2 请补充说明")).to_be_visible(timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "console-02-returned.png"))
+
+    central = Central(stack.server_dir)
+    try:
+        assert status_of(central, visit_id) == "returned"
+        pulled = inspector.http.get("v1/sync/pull", params={"cursor": 0}).json()["changes"]
+        comments = {c["data"].get("review_comment") for c in pulled if c["entity"] == "finding"}
+        assert "设备故障需拍照" in comments  # the per-item comment reaches the phone
+        inspector.push(("visit", visit_id, {"status": "resubmitted"}))
+
+        page.get_by_label("返回队列 Back to the queue").first.click()  # a fresh queue
+        expect(queue).to_contain_text("已重新提交", timeout=30_000)
+        page.get_by_role("cell", name="S001 明珠路便利店").click()
+        action(page, "approve")
+        expect(page.locator('[flt-semantics-identifier="action-publish"]')).to_be_visible(
+            timeout=30_000
+        )
+        assert status_of(central, visit_id) == "approved"
+        with Session(central.engine) as s:
+            rects = s.exec(select(Rectification).where(Rectification.visit_id == visit_id)).all()
+            assert sorted(r.item_code for r in rects) == ["1.2", "1.5"]
+        action(page, "publish")
+        expect(page.locator('[flt-semantics-identifier="action-publish"]')).to_have_count(
+            0, timeout=30_000
+        )  # published: only void is left
+        assert status_of(central, visit_id) == "published"
+    finally:
+        central.close()
+    with HttpPhone(base, "manager", "manage-2026") as manager:
+        seen = manager.http.get("v1/sync/pull", params={"cursor": 0}).json()["changes"]
+    assert str(visit_id) in {c["id"] for c in seen if c["entity"] == "visit"}
+
+
+def test_site_managers_and_inspectors_cannot_use_the_console(
+    browser: Browser, stack: Stack
+) -> None:
+    for username, password in (("manager", "manage-2026"), ("inspector", "inspect-2026")):
+        page = open_console(browser, url_of(stack.server))
+        sign_in(page, username, password)
+        expect(page.locator('[flt-semantics-identifier="console-login-error"]')).to_contain_text(
+            "无权", timeout=30_000
+        )
+        expect(page.locator('[flt-semantics-identifier="queue"]')).to_have_count(0)
+        page.close()
