@@ -112,6 +112,7 @@ def print_welcome(console: Console, server_url: str, app_url: str, data_dir: Pat
 
     console.print(f"[bold]{READY}[/bold]")
     console.print(f"  检查员 App / inspector app : {app_url}")
+    console.print(f"  督察台 / supervisor console: {server_url}console/")
     console.print(f"  同步服务 / sync server     : {server_url}  (API: {server_url}docs)")
     console.print(f"  数据 / data                : {data_dir}")
     console.print("  账号 / accounts (username / password / role):")

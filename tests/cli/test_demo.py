@@ -80,6 +80,9 @@ def check_running_demo(proc: subprocess.Popen[str], server_port: int, app_port: 
             assert login.json()["user"]["role"] == account.role
         page = httpx.get(f"http://127.0.0.1:{app_port}/")
         assert page.status_code == 200 and "flutter" in page.text.lower()
+        console = httpx.get(f"http://127.0.0.1:{server_port}/console/")
+        assert f"127.0.0.1:{server_port}/console/" in banner
+        assert console.status_code == 200 and '<base href="/console/">' in console.text
         proc.send_signal(signal.SIGINT)  # what Ctrl-C delivers to the launcher
         assert proc.wait(30) == 0
     finally:
