@@ -1,7 +1,8 @@
 """Console shell: one Flet session per browser tab, signed in as a supervisor or admin.
 
-Routes: /login, / (review queue), /visit/<id> (detail and actions). Views only display
-and call ConsoleServices; every rule lives in the server's services.
+Routes: /login, / (review queue), /visit/<id> (detail and actions), /rect
+(rectifications) and /rect/<id> (one action: photos, verify, reopen, re-inspection).
+Views only display and call ConsoleServices; every rule lives in the server's services.
 """
 
 from __future__ import annotations
@@ -58,10 +59,15 @@ def make_console(state: Any) -> Callable[[ft.Page], Awaitable[None]]:
         async def show(route: str) -> None:
             path = route.partition("?")[0] or "/"
             visit = re.match(r"^/visit/([0-9a-f-]{36})$", path)
+            rect = re.match(r"^/rect/([0-9a-f-]{36})$", path)
             if console.user is None:
                 view = await screens.login(console)
             elif visit:
                 view = await screens.visit(console, uuid.UUID(visit.group(1)))
+            elif rect:
+                view = await screens.rectification(console, uuid.UUID(rect.group(1)))
+            elif path == "/rect":
+                view = await screens.rectifications(console)
             else:
                 view = await screens.queue(console)
             page.views.clear()

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from sqlmodel import Session
 
 from fieldcore.problems import DomainError, ProblemCode
-from sync_server import auth, review, review_actions
+from sync_server import auth, rectify, review, review_actions
 from sync_server.db import read_session, write_session
 from sync_server.tables import User
 
@@ -86,6 +86,39 @@ class ConsoleServices:
     async def photo_bytes(self, detail: review.VisitDetail, sha256: str) -> bytes | None:
         """Bytes of a photo of a visit whose detail the user was allowed to open."""
         if sha256 not in {p.sha256 for p in detail.photos}:
+            raise DomainError(ProblemCode.SCOPE_DENIED, entity="photo", id=sha256)
+        path = self.photos.path(sha256)
+        return await asyncio.to_thread(path.read_bytes) if path.exists() else None
+
+    # ---- rectifications (整改) ----------------------------------------------------------
+    async def rectifications(
+        self, user: User, status: str | None = None, overdue_only: bool = False
+    ) -> list[rectify.RectRow]:
+        now = self.clock()
+        return await self._read(
+            lambda s: rectify.rectification_list(s, user, now, status, overdue_only)
+        )
+
+    async def rectification(self, user: User, rect_id: uuid.UUID) -> rectify.RectDetail:
+        now = self.clock()
+        return await self._read(lambda s: rectify.rectification_detail(s, user, rect_id, now))
+
+    async def rect_verify(self, user: User, rect_id: uuid.UUID, comment: str = "") -> None:
+        await self._write(lambda s: rectify.verify(s, user, rect_id, self.clock(), comment))
+
+    async def rect_reopen(self, user: User, rect_id: uuid.UUID, reason: str) -> None:
+        await self._write(lambda s: rectify.reopen(s, user, rect_id, reason, self.clock()))
+
+    async def rect_reinspect(
+        self, user: User, rect_id: uuid.UUID, assignee: str, days: int
+    ) -> uuid.UUID:
+        return await self._write(
+            lambda s: rectify.reinspect(s, user, rect_id, assignee, days, self.clock()).id
+        )
+
+    async def rect_photo_bytes(self, detail: rectify.RectDetail, sha256: str) -> bytes | None:
+        """Bytes of a before/after photo of an action whose detail the user could open."""
+        if sha256 not in {*detail.before, *detail.after}:
             raise DomainError(ProblemCode.SCOPE_DENIED, entity="photo", id=sha256)
         path = self.photos.path(sha256)
         return await asyncio.to_thread(path.read_bytes) if path.exists() else None

@@ -93,9 +93,21 @@ async def queue(console: Console) -> ft.View:
         route="/",
         appbar=ft.AppBar(
             title=ft.Text("审核队列 Review queue"),
-            actions=[ft.Text(f"{user.display_name or user.username} ({user.role})  ")]
-            if user
-            else [],
+            actions=[
+                ft.Semantics(
+                    content=ft.TextButton(
+                        "整改跟踪 Rectifications",
+                        icon=ft.Icons.FACT_CHECK,
+                        on_click=lambda e: console.page.run_task(console.go, "/rect"),
+                    ),
+                    identifier="open-rectifications",
+                ),
+                *(
+                    [ft.Text(f"{user.display_name or user.username} ({user.role})  ")]
+                    if user
+                    else []
+                ),
+            ],
         ),
         padding=ft.Padding.all(16),
         scroll=ft.ScrollMode.AUTO,

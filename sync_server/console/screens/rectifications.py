@@ -1,0 +1,202 @@
+"""整改 (rectifications): the list of corrective actions, overdue ones in red, and one action
+with its before and after photos side by side, the site manager's answer and the follow-up
+(verify, reopen with a reason, schedule a re-inspection)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import flet as ft
+
+from fieldcore.problems import DomainError
+from sync_server.console.app import Console
+from sync_server.rectify import STATUSES, RectDetail, RectRow
+
+RECT_STATUS_ZH = {
+    "open": "待整改",
+    "submitted": "已回复",
+    "verified": "已验证",
+    "reopened": "重新整改",
+}
+SEVERITY_ZH = {"minor": "一般", "major": "较重", "critical": "严重"}
+ACTION_ZH = {"verify": "验证通过", "reopen": "重新整改", "reinspect": "安排复查"}
+
+
+def rect_cells(r: RectRow) -> list[ft.DataCell]:
+    color = ft.Colors.ERROR if r.overdue else None
+    due = r.due_date.isoformat() + (" 已逾期" if r.overdue else "")
+    return [
+        ft.DataCell(ft.Text(f"{r.site_code} {r.site_name}")),
+        ft.DataCell(ft.Text(f"{r.item_code} {r.item_text}", width=360, max_lines=2)),
+        ft.DataCell(ft.Text(SEVERITY_ZH.get(r.severity, r.severity))),
+        ft.DataCell(ft.Text(due, color=color, weight=ft.FontWeight.BOLD if r.overdue else None)),
+        ft.DataCell(ft.Text(RECT_STATUS_ZH.get(r.status, r.status), color=color)),
+    ]
+
+
+async def rectifications(console: Console) -> ft.View:
+    status = ft.Dropdown(
+        label="状态 Status",
+        width=180,
+        options=[ft.DropdownOption(key="", text="全部 All")]
+        + [ft.DropdownOption(key=s, text=RECT_STATUS_ZH[s]) for s in STATUSES],
+        value="",
+    )
+    overdue_only = ft.Checkbox(label="仅逾期 Overdue only", value=False)
+    columns = ["门店 Site", "检查项 Item", "程度", "整改期限 Due", "状态"]
+    table = ft.DataTable(columns=[ft.DataColumn(ft.Text(c)) for c in columns], rows=[])
+    count = ft.Text("", size=12)
+
+    def open_row(r: RectRow) -> Any:
+        return lambda e: console.page.run_task(console.go, f"/rect/{r.id}")
+
+    async def load() -> None:
+        try:
+            rows = await console.services.rectifications(
+                console.user,  # type: ignore[arg-type]
+                status.value or None,
+                bool(overdue_only.value),
+            )
+        except DomainError as exc:
+            console.fail(exc)
+            return
+        table.rows = [
+            ft.DataRow(
+                cells=rect_cells(r),
+                color=ft.Colors.RED_50 if r.overdue else None,
+                on_select_change=open_row(r),
+            )
+            for r in rows
+        ]
+        late = sum(r.overdue for r in rows)
+        count.value = f"共 {len(rows)} 项,逾期 {late} 项"
+
+    async def apply(e: Any) -> None:
+        await load()
+        console.page.update()
+
+    await load()
+    return ft.View(
+        route="/rect",
+        appbar=ft.AppBar(
+            title=ft.Text("整改跟踪 Rectifications"),
+            leading=ft.IconButton(
+                ft.Icons.ARROW_BACK,
+                tooltip="返回队列 Back to the queue",
+                on_click=lambda e: console.page.run_task(console.go, "/"),
+            ),
+        ),
+        padding=ft.Padding.all(16),
+        scroll=ft.ScrollMode.AUTO,
+        controls=[
+            ft.Row([status, overdue_only, ft.FilledButton("筛选 Filter", on_click=apply)]),
+            count,
+            ft.Semantics(content=table, identifier="rectifications"),
+        ],
+    )
+
+
+async def _photo_column(console: Console, detail: RectDetail, title: str, shas: list[str]) -> Any:
+    images: list[ft.Control] = []
+    for sha in shas[:12]:
+        data = await console.services.rect_photo_bytes(detail, sha)
+        if data:
+            images.append(ft.Image(src=data, width=200, height=150, fit=ft.BoxFit.COVER))
+        else:
+            images.append(ft.Text(f"{sha[:12]} · 照片未上传 not uploaded yet", size=12))
+    return ft.Column(
+        [ft.Text(title, weight=ft.FontWeight.BOLD), *(images or [ft.Text("无", size=12)])],
+        expand=1,
+    )
+
+
+async def rectification(console: Console, rect_id: uuid.UUID) -> ft.View:
+    try:
+        detail = await console.services.rectification(console.user, rect_id)  # type: ignore[arg-type]
+    except DomainError as exc:
+        console.fail(exc)
+        return ft.View(route=f"/rect/{rect_id}", controls=[ft.Text("无权查看或不存在")])
+    r = detail.row
+    reason = ft.TextField(
+        label="验证意见 / 重新整改理由 Comment or reason", multiline=True, width=520
+    )
+    assignee = ft.TextField(label="复查检查员 Inspector (username)", width=240)
+    days = ft.TextField(label="期限(天) Days", value="7", width=120)
+
+    async def do(action: str) -> None:
+        user = console.user
+        try:
+            if action == "verify":
+                await console.services.rect_verify(user, r.id, reason.value or "")  # type: ignore[arg-type]
+            elif action == "reopen":
+                await console.services.rect_reopen(user, r.id, reason.value or "")  # type: ignore[arg-type]
+            else:
+                try:
+                    n = int((days.value or "").strip())
+                except ValueError:
+                    n = 0  # the service refuses it with request.invalid
+                await console.services.rect_reinspect(
+                    user,  # type: ignore[arg-type]
+                    r.id,
+                    (assignee.value or "").strip(),
+                    n,
+                )
+        except DomainError as exc:
+            console.fail(exc)
+            return
+        console.toast(f"已{ACTION_ZH[action]}")
+        await console.go(f"/rect/{r.id}")
+
+    def button(action: str) -> ft.Control:
+        return ft.Semantics(
+            content=ft.FilledButton(
+                ACTION_ZH[action],
+                on_click=lambda e: console.page.run_task(do, action),
+                height=44,
+            ),
+            identifier=f"rect-{action}",
+        )
+
+    decide = [button("verify"), button("reopen")] if r.status == "submitted" else []
+    header = (
+        f"{r.site_code} {r.site_name} · {r.item_code} · {RECT_STATUS_ZH.get(r.status, r.status)}"
+    )
+    due = f"整改期限 {r.due_date.isoformat()}" + (" · 已逾期" if r.overdue else "")
+    before = await _photo_column(console, detail, "整改前 Before", detail.before)
+    after = await _photo_column(console, detail, "整改后 After", detail.after)
+    return ft.View(
+        route=f"/rect/{r.id}",
+        appbar=ft.AppBar(
+            title=ft.Text(header, size=16),
+            leading=ft.IconButton(
+                ft.Icons.ARROW_BACK,
+                tooltip="返回整改列表 Back to the list",
+                on_click=lambda e: console.page.run_task(console.go, "/rect"),
+            ),
+        ),
+        padding=ft.Padding.all(16),
+        scroll=ft.ScrollMode.AUTO,
+        controls=[
+            ft.Text(f"{r.item_code} {r.item_text}", size=15),
+            ft.Semantics(
+                content=ft.Text(due, color=ft.Colors.ERROR if r.overdue else None),
+                identifier="rect-due",
+            ),
+            ft.TextButton(
+                f"来源检查 Visit {detail.template_key}",
+                on_click=lambda e: console.page.run_task(console.go, f"/visit/{r.visit_id}"),
+            ),
+            ft.Row([before, after], vertical_alignment=ft.CrossAxisAlignment.START),
+            ft.Text("门店回复 Response", weight=ft.FontWeight.BOLD),
+            ft.Semantics(
+                content=ft.Text(detail.response_note or "(尚未回复)"), identifier="rect-response"
+            ),
+            ft.Text(f"验证意见:{detail.verify_comment}" if detail.verify_comment else ""),
+            ft.Divider(),
+            reason,
+            ft.Row(decide, wrap=True),
+            ft.Divider(),
+            ft.Row([assignee, days, button("reinspect")], wrap=True),
+        ],
+    )
