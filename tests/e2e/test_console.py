@@ -98,6 +98,16 @@ def review_round_trip(browser: Browser, stack: Stack, inspector: HttpPhone) -> N
             0, timeout=30_000
         )  # published: only void is left
         assert status_of(central, visit_id) == "published"
+        page.get_by_label("返回队列 Back to the queue").first.click()
+        page.locator('[flt-semantics-identifier="open-rectifications"]').get_by_role(
+            "button"
+        ).click()  # the two deductions are now corrective actions to follow
+        actions = page.locator('[flt-semantics-identifier="rectifications"]')
+        expect(actions).to_contain_text("1.2", timeout=30_000)
+        expect(actions).to_contain_text("1.5")
+        expect(actions).to_contain_text("待整改")
+        page.wait_for_timeout(800)  # let the page transition finish for the picture
+        page.screenshot(path=str(ARTIFACTS / "console-03-rectifications.png"))
     finally:
         central.close()
     with HttpPhone(base, "manager", "manage-2026") as manager:
