@@ -30,17 +30,19 @@ class HttpPhone:
         self.http.close()
 
     def site_id(self, code: str) -> str:
-        cursor, found = 0, None
+        sites = [c for c in self.changes() if c["entity"] == "site"]
+        [found] = [c["id"] for c in sites if (c.get("data") or {}).get("code") == code]
+        return str(found)
+
+    def changes(self) -> list[dict[str, Any]]:
+        """Every change in this account's scope, all pages (as a first sync pulls)."""
+        cursor, out = 0, []
         while True:
             page = self.http.get("v1/sync/pull", params={"cursor": cursor}).json()
-            for change in page["changes"]:
-                if change["entity"] == "site" and (change.get("data") or {}).get("code") == code:
-                    found = change["id"]
+            out += page["changes"]
             if not page.get("has_more"):
-                break
+                return out
             cursor = page["next_cursor"]
-        assert found, code
-        return str(found)
 
     def push(self, *muts: tuple[str, Any, dict[str, Any]]) -> list[dict[str, Any]]:
         body = []

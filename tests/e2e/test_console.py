@@ -35,6 +35,15 @@ def sign_in(page: Page, username: str, password: str) -> None:
     page.get_by_role("button", name="登录 Sign in").click()
 
 
+def type_into(page: Page, label: str, text: str) -> None:
+    """Type into a field and wait until Flutter shows it there (focus can lag under load)."""
+    field = page.get_by_label(label)
+    field.click()
+    expect(field).to_be_focused()
+    page.keyboard.type(text)
+    expect(field).to_have_value(text)
+
+
 def action(page: Page, name: str) -> None:
     page.locator(f'[flt-semantics-identifier="action-{name}"]').get_by_role("button").click()
 
@@ -66,10 +75,8 @@ def review_round_trip(browser: Browser, stack: Stack, inspector: HttpPhone) -> N
     page.screenshot(path=str(ARTIFACTS / "console-01-queue.png"))
     page.get_by_role("cell", name="S001 明珠路便利店").click()
     expect(page.locator('[flt-semantics-identifier="visit-score"]')).to_contain_text("得分 96/100")
-    page.get_by_label("意见 / 理由 Comment or reason").click()
-    page.keyboard.type("1.2 请补充说明")
-    page.get_by_label("1.2 逐项意见").click()
-    page.keyboard.type("设备故障需拍照")
+    type_into(page, "意见 / 理由 Comment or reason", "1.2 请补充说明")
+    type_into(page, "1.2 逐项意见", "设备故障需拍照")
     action(page, "return")
     expect(page.get_by_text("退回意见:1.2 请补充说明")).to_be_visible(timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "console-02-returned.png"))
@@ -77,7 +84,7 @@ def review_round_trip(browser: Browser, stack: Stack, inspector: HttpPhone) -> N
     central = Central(stack.server_dir)
     try:
         assert status_of(central, visit_id) == "returned"
-        pulled = inspector.http.get("v1/sync/pull", params={"cursor": 0}).json()["changes"]
+        pulled = inspector.changes()
         comments = {c["data"].get("review_comment") for c in pulled if c["entity"] == "finding"}
         assert "设备故障需拍照" in comments  # the per-item comment reaches the phone
         inspector.push(("visit", visit_id, {"status": "resubmitted"}))
@@ -111,7 +118,7 @@ def review_round_trip(browser: Browser, stack: Stack, inspector: HttpPhone) -> N
     finally:
         central.close()
     with HttpPhone(base, "manager", "manage-2026") as manager:
-        seen = manager.http.get("v1/sync/pull", params={"cursor": 0}).json()["changes"]
+        seen = manager.changes()
     assert str(visit_id) in {c["id"] for c in seen if c["entity"] == "visit"}
 
 
