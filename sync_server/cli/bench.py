@@ -59,3 +59,17 @@ def bench_store(
     from tests.bench import store
 
     _emit(store.run(actions), as_json)
+
+
+@bench_app.command("console")
+def bench_console(
+    findings: Annotated[
+        int, typer.Option(min=100, help="Findings in the generated central database.")
+    ] = 1_000_000,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Console query p50/p95 (review queue, visit detail, site trend) on a large SQLite
+    database vs a primary-key lookup."""
+    from tests.bench import console
+
+    _emit(console.run(findings), as_json)
