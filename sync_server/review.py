@@ -118,24 +118,35 @@ def review_queue(
     if not 1 <= page.limit <= MAX_LIMIT:
         raise DomainError(ProblemCode.REQUEST_INVALID, f"limit must be 1..{MAX_LIMIT}")
     col = SORTS[key]
+    conditions = [
+        Visit.submitted_at.is_not(None),  # type: ignore[union-attr]
+        Visit.deleted_at.is_(None),  # type: ignore[union-attr]
+        *_conditions(session, scope, filters),
+    ]
+    if page.cursor:
+        value, last_id = _decode(page.cursor, key)
+        conditions.append(_after(col, value, last_id, desc, nullable=key == "percent"))
+    if key == "percent":
+        first = col.desc().nullsfirst() if desc else col.asc().nullslast()
+    else:
+        first = col.desc() if desc else col.asc()
+    order = (first, Visit.id.desc() if desc else Visit.id.asc())  # type: ignore[attr-defined]
     query = (
         sa.select(*COLUMNS)
         .join(Site, Site.id == Visit.site_id)  # type: ignore[arg-type]
         .join(Region, Region.id == Site.region_id)  # type: ignore[arg-type]
         .join(User, User.id == Visit.inspector_id)  # type: ignore[arg-type]
         .join(TemplateVersion, TemplateVersion.key == Visit.template_key)  # type: ignore[arg-type]
-        .where(Visit.submitted_at.is_not(None), Visit.deleted_at.is_(None))  # type: ignore[union-attr]
-        .where(*_conditions(session, scope, filters))
     )
-    if page.cursor:
-        value, last_id = _decode(page.cursor, key)
-        query = query.where(_after(col, value, last_id, desc, nullable=key == "percent"))
-    if key == "percent":
-        first = col.desc().nullsfirst() if desc else col.asc().nullslast()
+    if key == "site":  # ordered by a joined column: filter and sort in one query
+        query = query.where(*conditions)
     else:
-        first = col.desc() if desc else col.asc()
-    query = query.order_by(first, Visit.id.desc() if desc else Visit.id.asc())  # type: ignore[attr-defined]
-    found = session.execute(query.limit(page.limit + 1)).all()
+        # Pick the page from the visit table alone, walking its sort index and stopping at
+        # the limit; join the display columns to those rows only. In one joined query the
+        # planners start from the scope's sites and sort every visit (1M findings: 165 ms).
+        ids = sa.select(Visit.id).where(*conditions).order_by(*order).limit(page.limit + 1)
+        query = query.where(Visit.id.in_(ids.scalar_subquery()))  # type: ignore[attr-defined]
+    found = session.execute(query.order_by(*order).limit(page.limit + 1)).all()
     rows = [QueueRow(*r) for r in found[: page.limit]]
     more = len(found) > page.limit
     return QueuePage(rows, _encode(key, rows[-1]) if more else None)
@@ -148,12 +159,23 @@ def _conditions(session: Session, scope: Scope, f: QueueFilters) -> list[Any]:
     if f.region is not None:
         root = session.exec(select(Region.id).where(Region.code == f.region)).first()
         regions = _with_descendants(session, [root] if root else [])
-        out.append(Site.region_id.in_(regions) if regions else sa.false())  # type: ignore[attr-defined]
+        in_regions = sa.select(Site.id).where(Site.region_id.in_(regions))  # type: ignore[attr-defined]
+        out.append(Visit.site_id.in_(in_regions) if regions else sa.false())  # type: ignore[attr-defined]
+    # Conditions on joined tables are phrased on visit columns (subqueries), so the page can
+    # be chosen from the visit table alone.
+    for value, visit_column, lookup in (
+        (f.site, Visit.site_id, sa.select(Site.id).where(Site.code == f.site)),
+        (
+            f.template_id,
+            Visit.template_key,
+            sa.select(TemplateVersion.key).where(TemplateVersion.template_id == f.template_id),
+        ),
+        (f.inspector, Visit.inspector_id, sa.select(User.id).where(User.username == f.inspector)),
+    ):
+        if value is not None:
+            out.append(visit_column.in_(lookup))  # type: ignore[attr-defined]
     for value, column in (
-        (f.site, Site.code),
-        (f.template_id, TemplateVersion.template_id),
         (f.mode, Visit.mode),
-        (f.inspector, User.username),
         (f.status, Visit.status),
         (f.grade, Visit.score_grade),
     ):
