@@ -44,6 +44,27 @@ class Console:
         self.page.update()  # show_dialog switches auto-update off for this handler
 
 
+def detail_view(
+    console: Console, route: str, title: str, back: tuple[str, str], controls: list[ft.Control]
+) -> ft.View:
+    """A scrolling detail page with a titled app bar whose arrow leads back to (route, label)."""
+    back_route, back_label = back
+    return ft.View(
+        route=route,
+        appbar=ft.AppBar(
+            title=ft.Text(title, size=16),
+            leading=ft.IconButton(
+                ft.Icons.ARROW_BACK,
+                tooltip=back_label,
+                on_click=lambda e: console.page.run_task(console.go, back_route),
+            ),
+        ),
+        padding=ft.Padding.all(16),
+        scroll=ft.ScrollMode.AUTO,
+        controls=controls,
+    )
+
+
 def make_console(state: Any) -> Callable[[ft.Page], Awaitable[None]]:
     services = ConsoleServices(state)
 

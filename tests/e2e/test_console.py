@@ -115,6 +115,14 @@ def review_round_trip(browser: Browser, stack: Stack, inspector: HttpPhone) -> N
         expect(actions).to_contain_text("待整改")
         page.wait_for_timeout(800)  # let the page transition finish for the picture
         page.screenshot(path=str(ARTIFACTS / "console-03-rectifications.png"))
+        actions.get_by_role("cell").filter(has_text="1.2").first.click()
+        expect(page.locator('[flt-semantics-identifier="rect-due"]')).to_contain_text(
+            "整改期限", timeout=30_000
+        )
+        expect(page.locator('[flt-semantics-identifier="rect-response"]')).to_contain_text(
+            "尚未回复"
+        )  # the site manager has not answered: nothing to verify yet
+        expect(page.locator('[flt-semantics-identifier="rect-verify"]')).to_have_count(0)
     finally:
         central.close()
     with HttpPhone(base, "manager", "manage-2026") as manager:

@@ -10,7 +10,7 @@ from typing import Any
 import flet as ft
 
 from fieldcore.problems import DomainError
-from sync_server.console.app import Console
+from sync_server.console.app import Console, detail_view
 from sync_server.rectify import STATUSES, RectDetail, RectRow
 
 RECT_STATUS_ZH = {
@@ -165,19 +165,12 @@ async def rectification(console: Console, rect_id: uuid.UUID) -> ft.View:
     due = f"整改期限 {r.due_date.isoformat()}" + (" · 已逾期" if r.overdue else "")
     before = await _photo_column(console, detail, "整改前 Before", detail.before)
     after = await _photo_column(console, detail, "整改后 After", detail.after)
-    return ft.View(
-        route=f"/rect/{r.id}",
-        appbar=ft.AppBar(
-            title=ft.Text(header, size=16),
-            leading=ft.IconButton(
-                ft.Icons.ARROW_BACK,
-                tooltip="返回整改列表 Back to the list",
-                on_click=lambda e: console.page.run_task(console.go, "/rect"),
-            ),
-        ),
-        padding=ft.Padding.all(16),
-        scroll=ft.ScrollMode.AUTO,
-        controls=[
+    return detail_view(
+        console,
+        f"/rect/{r.id}",
+        header,
+        ("/rect", "返回整改列表 Back to the list"),
+        [
             ft.Text(f"{r.item_code} {r.item_text}", size=15),
             ft.Semantics(
                 content=ft.Text(due, color=ft.Colors.ERROR if r.overdue else None),

@@ -9,7 +9,7 @@ from typing import Any
 import flet as ft
 
 from fieldcore.problems import DomainError
-from sync_server.console.app import Console
+from sync_server.console.app import Console, detail_view
 from sync_server.console.screens.queue import MODE_ZH, STATUS_ZH
 from sync_server.review import VisitDetail
 
@@ -110,19 +110,12 @@ async def visit(console: Console, visit_id: uuid.UUID) -> ft.View:
         ft.Text(f"{c.entity} {c.field}: {c.overwritten_value!r} → 覆盖", size=12)
         for c in detail.conflicts
     ]
-    return ft.View(
-        route=f"/visit/{v.id}",
-        appbar=ft.AppBar(
-            title=ft.Text(header, size=16),
-            leading=ft.IconButton(
-                ft.Icons.ARROW_BACK,
-                tooltip="返回队列 Back to the queue",
-                on_click=lambda e: console.page.run_task(console.go, "/"),
-            ),
-        ),
-        padding=ft.Padding.all(16),
-        scroll=ft.ScrollMode.AUTO,
-        controls=[
+    return detail_view(
+        console,
+        f"/visit/{v.id}",
+        header,
+        ("/", "返回队列 Back to the queue"),
+        [
             ft.Semantics(
                 content=ft.Text(f"{total} · {score.get('grade') or ''}", size=18),
                 identifier="visit-score",
