@@ -20,7 +20,10 @@ async def login(console: Console) -> ft.View:
     async def submit(e: Any) -> None:
         try:
             console.user = await console.services.sign_in(
-                (username.value or "").strip(), password.value or ""
+                (username.value or "").strip(),
+                password.value or "",
+                # throttled per browser address, so failures elsewhere lock nobody else out
+                ip=console.page.client_ip or "console",
             )
         except DomainError as exc:
             error.value = message(exc.code, "zh")
