@@ -12,6 +12,8 @@ from PIL import Image
 from playwright.sync_api import Browser, Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from tests.e2e.keys import type_into
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
 PHONE = {"width": 390, "height": 844}  # one-handed phone viewport
 SLOW = 30_000  # ms: a cold Flutter start on a busy CI machine
@@ -77,8 +79,7 @@ class PhoneUI:
         return path
 
     def sign_in(self, username: str, password: str) -> None:
-        self.page.get_by_label("用户名").click()
-        self.page.keyboard.type(username)
+        type_into(self.page, self.page.get_by_label("用户名"), username)
         self.page.locator("input").nth(2).click()  # the password field (obscured label)
         self.page.keyboard.type(password)
         self.button("登录").click()
@@ -130,8 +131,7 @@ class PhoneUI:
         expect(self.tagged("submit")).to_be_visible(timeout=SLOW)
 
     def acknowledge(self, name: str) -> None:
-        self.page.get_by_label("现场负责人签认(姓名)").click()
-        self.page.keyboard.type(name)
+        type_into(self.page, self.page.get_by_label("现场负责人签认(姓名)"), name)
         pad = self.page.get_by_text("签名", exact=True).bounding_box()
         assert pad is not None
         y = pad["y"] + pad["height"] + 60  # the drawing pad sits under its label

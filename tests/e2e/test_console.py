@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from sync_server.tables import Rectification, Visit
 from tests.e2e.central import Central
 from tests.e2e.conftest import Stack
+from tests.e2e.keys import type_into
 from tests.e2e.phone import ARTIFACTS
 from tests.e2e.procs import url_of
 from tests.e2e.pushing import HttpPhone
@@ -28,20 +29,10 @@ def open_console(browser: Browser, url: str) -> Page:
 
 
 def sign_in(page: Page, username: str, password: str) -> None:
-    page.get_by_label("用户名 Username").click()
-    page.keyboard.type(username)
+    type_into(page, page.get_by_label("用户名 Username"), username)
     page.locator("input").nth(1).click()
     page.keyboard.type(password)
     page.get_by_role("button", name="登录 Sign in").click()
-
-
-def type_into(page: Page, label: str, text: str) -> None:
-    """Type into a field and wait until Flutter shows it there (focus can lag under load)."""
-    field = page.get_by_label(label)
-    field.click()
-    expect(field).to_be_focused()
-    page.keyboard.type(text)
-    expect(field).to_have_value(text)
 
 
 def action(page: Page, name: str) -> None:
@@ -75,8 +66,8 @@ def review_round_trip(browser: Browser, stack: Stack, inspector: HttpPhone) -> N
     page.screenshot(path=str(ARTIFACTS / "console-01-queue.png"))
     page.get_by_role("cell", name="S001 明珠路便利店").click()
     expect(page.locator('[flt-semantics-identifier="visit-score"]')).to_contain_text("得分 96/100")
-    type_into(page, "意见 / 理由 Comment or reason", "1.2 请补充说明")
-    type_into(page, "1.2 逐项意见", "设备故障需拍照")
+    type_into(page, page.get_by_label("意见 / 理由 Comment or reason"), "1.2 请补充说明")
+    type_into(page, page.get_by_label("1.2 逐项意见"), "设备故障需拍照")
     action(page, "return")
     expect(page.get_by_text("退回意见:1.2 请补充说明")).to_be_visible(timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "console-02-returned.png"))
