@@ -80,8 +80,8 @@ class PhoneUI:
 
     def sign_in(self, username: str, password: str) -> None:
         type_into(self.page, self.page.get_by_label("用户名"), username)
-        self.page.locator("input").nth(2).click()  # the password field (obscured label)
-        self.page.keyboard.type(password)
+        # the password field (its label is obscured); its DOM input still holds the value
+        type_into(self.page, self.page.locator("input").nth(2), password)
         self.button("登录").click()
         expect(self.badge()).to_be_visible(timeout=SLOW)
 

@@ -30,8 +30,7 @@ def open_console(browser: Browser, url: str) -> Page:
 
 def sign_in(page: Page, username: str, password: str) -> None:
     type_into(page, page.get_by_label("用户名 Username"), username)
-    page.locator("input").nth(1).click()
-    page.keyboard.type(password)
+    type_into(page, page.locator("input").nth(1), password)  # lost first key seen in CI
     page.get_by_role("button", name="登录 Sign in").click()
 
 
