@@ -6,12 +6,14 @@ from __future__ import annotations
 import io
 import random
 import re
+import time
 from pathlib import Path
 
 from PIL import Image
 from playwright.sync_api import Browser, Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from tests.e2e.central import rows
 from tests.e2e.keys import type_into
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
@@ -155,3 +157,51 @@ class PhoneUI:
 
     def wait_synced(self, timeout_ms: int = 60_000) -> None:
         expect(self.badge()).to_contain_text("已全部同步", timeout=timeout_ms)
+
+    def sync_round(self, db: Path, timeout_s: float = 60) -> None:
+        """Sync now and wait until a sync that started after this call has finished.
+
+        The badge already says 已全部同步 before the tap, so it cannot tell; the phone
+        database's `last_sync_at` moves at the end of every successful sync. A sync that
+        was already running is waited out first, so the one that counts saw the server
+        as it is now.
+        """
+        expect(self.badge()).not_to_contain_text("正在同步", timeout=timeout_s * 1000)
+        before = last_sync_at(db)
+        self.sync_now()
+        deadline = time.monotonic() + timeout_s
+        while last_sync_at(db) == before:
+            if time.monotonic() > deadline:
+                self.shot("sync-never-finished")
+                raise AssertionError(f"{self.name}: no sync finished in {timeout_s} s")
+            self.page.wait_for_timeout(200)
+        self.wait_synced()
+
+    def add_note(self, code: str, note: str) -> None:
+        """Write the note of a failed item; it is saved when the field loses focus."""
+        self.reveal(self.tagged(f"item-{code}"))
+        field = self.page.get_by_label("备注", exact=True)
+        type_into(self.page, field, note)
+        self.tagged("score").click()  # focus elsewhere: the note's on_blur saves it
+
+    def answer_rectification(self, title: re.Pattern[str], note: str, photo: bytes) -> None:
+        """As the site manager: open the action, add an after-photo and a note, submit."""
+        self.page.get_by_role("button", name=title).first.click()
+        expect(self.tagged("rect")).to_be_visible(timeout=SLOW)
+        thumbs = self.page.get_by_role("img")
+        before = thumbs.count()
+        with self.page.expect_file_chooser(timeout=SLOW) as chooser:
+            self.button("拍照").click()  # no camera in headless Chromium: the file picker
+        chooser.value.set_files(
+            files=[{"name": "after.jpg", "mimeType": "image/jpeg", "buffer": photo}]
+        )
+        expect(thumbs).to_have_count(before + 1, timeout=SLOW)
+        # typed after the photo: adding it redraws the screen (and the field with it)
+        type_into(self.page, self.page.get_by_label("整改说明", exact=True), note)
+        self.button("提交整改").click()
+        expect(self.badge()).to_be_visible(timeout=SLOW)
+
+
+def last_sync_at(db: Path) -> object:
+    found = rows(db, "SELECT value FROM meta WHERE key = 'last_sync_at'")
+    return found[0][0] if found else None
