@@ -1,5 +1,6 @@
-"""Console dashboards: a site's trend, the 通报 ranking, repeat offenders, rectification
-counts and inspector activity (the console calls these; no web imports).
+"""Console dashboards: a site's trend, the 通报 ranking, the category breakdown, repeat
+offenders, rectification counts and inspector activity (the console calls these; no web
+imports).
 
 Every function is scoped like the review queue (`review.reviewer_scope`): only reviewers
 may call them, and they see the sites of their regions only. A result counts once the
@@ -7,7 +8,8 @@ inspector has submitted it and it has not gone back: status submitted, resubmitt
 approved or published (returned and voided visits are left out), not deleted.
 
 Averages follow fieldcore.aggregate: the mean of the visits' stored percents, rounded half
-up to 0.1. Nothing here reads a visit's score JSON; only `repeat_offenders` reads findings.
+up to 0.1. Only `category_breakdown` reads a visit's score JSON (the engine's category
+scores, floors and 不得分 included); only `repeat_offenders` reads findings.
 """
 
 from __future__ import annotations
@@ -25,7 +27,15 @@ from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.scorecard import round_half_up
 from sync_server.review import reviewer_scope
 from sync_server.scope import Scope
-from sync_server.tables import Finding, Rectification, Region, Site, User, Visit
+from sync_server.tables import (
+    Finding,
+    Rectification,
+    Region,
+    Site,
+    TemplateVersion,
+    User,
+    Visit,
+)
 
 COUNTED = ("submitted", "resubmitted", "approved", "published")
 
@@ -36,6 +46,20 @@ class RankingRow:
     name: str
     visits: int
     average: Decimal  # mean percent, rounded half up to 0.1
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    template_key: str
+    template_title: str
+    code: str
+    title: str
+    visits: int  # visits in which the category counted (all-N/A ones are left out)
+    kept: Decimal  # mean share of the category's points kept, percent, half up to 0.1
+
+    @property
+    def lost(self) -> Decimal:
+        return Decimal(100) - self.kept
 
 
 @dataclass(frozen=True)
@@ -103,6 +127,56 @@ def site_trend(
         .limit(last_n)
     ).all()
     return [(at, pct) for at, pct in reversed(rows)]
+
+
+def scoped_site(session: Session, user: User, code: str) -> uuid.UUID:
+    """The id of the site with this code, if the reviewer may see it.
+
+    Raises DomainError: auth.forbidden (not a reviewer), scope.denied (no such site in
+    the user's scope: an unknown code reads the same, so codes cannot be probed)."""
+    scope = reviewer_scope(session, user)
+    site_id = session.execute(sa.select(Site.id).where(Site.code == code)).scalar()
+    if site_id is None or not scope.sees_site(site_id):
+        raise DomainError(ProblemCode.SCOPE_DENIED, entity="site", id=code)
+    return site_id  # type: ignore[no-any-return]
+
+
+def category_breakdown(
+    session: Session, user: User, site_code: str | None, start: datetime, end: datetime
+) -> list[CategoryRow]:
+    """Per template category, the mean share of its points kept (100 × score / max) over
+    the counted visits submitted in [start, end), of one site or of every site in scope;
+    in template order. A category whose items were all N/A in a visit has no points to
+    keep there and is left out of that visit.
+
+    Raises DomainError: auth.forbidden, scope.denied (site_code outside the scope)."""
+    scope = reviewer_scope(session, user)
+    where = [*_counted(scope), *_period(start, end)]
+    if site_code is not None:
+        where.append(Visit.site_id == scoped_site(session, user, site_code))
+    query = (
+        sa.select(Visit.template_key, TemplateVersion.title, Visit.score)
+        .join(TemplateVersion, TemplateVersion.key == Visit.template_key)  # type: ignore[arg-type]
+        .where(*where)
+        .order_by(Visit.template_key)
+    )
+    # (template, category) -> [title, order in the template, visits, sum of exact shares]
+    acc: dict[tuple[str, str], list[Any]] = {}
+    titles: dict[str, str] = {}
+    for key, template_title, score in session.execute(query.execution_options(yield_per=500)):
+        titles[key] = template_title
+        for order, cat in enumerate((score or {}).get("categories", [])):  # JSON null: none
+            if cat.get("excluded") or not cat.get("max"):
+                continue
+            share = Decimal(100) * Decimal(str(cat["score"])) / Decimal(str(cat["max"]))
+            entry = acc.setdefault((key, cat["code"]), [cat["title"], order, 0, Decimal(0)])
+            entry[2] += 1
+            entry[3] += share
+    rows = sorted(acc.items(), key=lambda kv: (kv[0][0], kv[1][1]))
+    return [
+        CategoryRow(key, titles[key], code, title, n, round_half_up(total / n))
+        for (key, code), (title, _, n, total) in rows
+    ]
 
 
 def ranking(

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from fieldcore.protocol import SCHEMA_VERSION
 from sync_server import problems
-from sync_server.api import auth, photos, sync
+from sync_server.api import auth, downloads, photos, sync
 from sync_server.config import Settings
 from sync_server.console import console_lifespan, mount_console
 from sync_server.db import make_engine
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     app.include_router(auth.router)
     app.include_router(sync.router)
     app.include_router(photos.router)
+    app.include_router(downloads.router)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str | int]:

@@ -9,6 +9,8 @@ ones a supervisor's phone would get. No web or UI imports.
 
 from __future__ import annotations
 
+import base64
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -37,7 +39,8 @@ from sync_server.tables import (
 
 STATUSES = ("open", "submitted", "verified", "reopened")
 PENDING = ("open", "reopened")  # the site manager still owes an answer
-MAX_ROWS = 500
+PAGE = 50  # rows per page of the list
+MAX_ROWS = 500  # the most one page may ask for
 MAX_REINSPECT_DAYS = 90
 
 
@@ -52,7 +55,14 @@ class RectRow:
     severity: str
     due_date: date
     status: str
-    overdue: bool  # open or reopened and past its due date
+    overdue: bool  # open or reopened and past its due date (never when its visit is voided)
+    voided: bool = False  # the visit that raised it was voided: nothing is owed
+
+
+@dataclass(frozen=True)
+class RectPage:
+    rows: list[RectRow]
+    next_cursor: str | None  # None: this was the last page
 
 
 @dataclass(frozen=True)
@@ -72,7 +82,7 @@ def is_overdue(status: str, due: date, now: datetime) -> bool:
     return status in PENDING and now.date() > due
 
 
-def _row(rect: Rectification, site: Site, now: datetime) -> RectRow:
+def _row(rect: Rectification, site: Site, now: datetime, voided: bool = False) -> RectRow:
     return RectRow(
         id=rect.id,
         visit_id=rect.visit_id,
@@ -83,7 +93,8 @@ def _row(rect: Rectification, site: Site, now: datetime) -> RectRow:
         severity=rect.severity,
         due_date=rect.due_date,
         status=rect.status,
-        overdue=is_overdue(rect.status, rect.due_date, now),
+        overdue=not voided and is_overdue(rect.status, rect.due_date, now),
+        voided=voided,
     )
 
 
@@ -99,11 +110,20 @@ def rectification_list(
     now: datetime,
     status: str | None = None,
     overdue_only: bool = False,
-    limit: int = MAX_ROWS,
-) -> list[RectRow]:
-    """Rectifications at the sites the supervisor or admin covers, earliest due first.
+    cursor: str | None = None,
+    limit: int = PAGE,
+) -> RectPage:
+    """One page of the rectifications at the sites the supervisor or admin covers, earliest
+    due first (then by id, so the order is total and pages never overlap or skip a row).
 
-    Raises DomainError: auth.forbidden (not a reviewer), request.invalid (status, limit)."""
+    Actions raised by a visit that was later voided are left out: the void annuls the
+    inspection, so the site owes nothing for it any more. A supervisor reads this list as
+    the work still owed; listing them would have them chase managers for void findings
+    and count them as overdue. The voided visit itself stays in the review queue (已作废)
+    for the record, and an action's own page still opens and says its visit was voided.
+
+    Raises DomainError: auth.forbidden (not a reviewer), request.invalid (status, limit,
+    cursor)."""
     scope = reviewer_scope(session, user)
     if status is not None and status not in STATUSES:
         raise DomainError(
@@ -114,17 +134,65 @@ def rectification_list(
     query = (
         select(Rectification, Site)
         .join(Site, Site.id == Rectification.site_id)  # type: ignore[arg-type]
-        .where(Rectification.deleted_at.is_(None), _in_scope(scope))  # type: ignore[union-attr]
+        .where(*_listed(scope, now, status, overdue_only))
     )
+    if cursor:
+        due, last_id = _decode(cursor)
+        key = sa.tuple_(Rectification.due_date, Rectification.id)
+        due_param = sa.bindparam(None, due, type_=Rectification.__table__.c.due_date.type)  # type: ignore[attr-defined]
+        query = query.where(key > sa.tuple_(due_param, _id_param(last_id)))
+    query = query.order_by(Rectification.due_date, Rectification.id)  # type: ignore[arg-type]
+    found = session.exec(query.limit(limit + 1)).all()
+    rows = [_row(rect, site, now) for rect, site in found[:limit]]
+    more = len(found) > limit
+    return RectPage(rows, _encode(rows[-1]) if more else None)
+
+
+def rectification_totals(
+    session: Session, user: User, now: datetime, status: str | None, overdue_only: bool
+) -> tuple[int, int]:
+    """(listed, of those overdue) for the same filters as rectification_list, all pages."""
+    scope = reviewer_scope(session, user)
+    listed = _listed(scope, now, status, overdue_only)
+    count = sa.select(sa.func.count()).select_from(Rectification)
+    total = session.execute(count.where(*listed)).scalar_one()
+    late = session.execute(count.where(*listed, *_overdue(now))).scalar_one()
+    return int(total), int(late)
+
+
+def _overdue(now: datetime) -> list[Any]:
+    return [Rectification.status.in_(PENDING), Rectification.due_date < now.date()]  # type: ignore[attr-defined]
+
+
+def _listed(scope: Scope, now: datetime, status: str | None, overdue_only: bool) -> list[Any]:
+    voided = sa.select(Visit.id).where(Visit.status == "voided")
+    out = [
+        Rectification.deleted_at.is_(None),  # type: ignore[union-attr]
+        _in_scope(scope),
+        Rectification.visit_id.not_in(voided),  # type: ignore[attr-defined]
+    ]
     if status is not None:
-        query = query.where(Rectification.status == status)
+        out.append(Rectification.status == status)
     if overdue_only:
-        query = query.where(
-            Rectification.status.in_(PENDING),  # type: ignore[attr-defined]
-            Rectification.due_date < now.date(),
-        )
-    query = query.order_by(Rectification.due_date, Site.code, Rectification.item_code)  # type: ignore[arg-type]
-    return [_row(rect, site, now) for rect, site in session.exec(query.limit(limit)).all()]
+        out += _overdue(now)
+    return out
+
+
+def _id_param(value: uuid.UUID) -> Any:
+    return sa.bindparam(None, value, type_=Rectification.__table__.c.id.type)  # type: ignore[attr-defined]
+
+
+def _encode(row: RectRow) -> str:
+    raw = json.dumps([row.due_date.isoformat(), str(row.id)])
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def _decode(cursor: str) -> tuple[date, uuid.UUID]:
+    try:
+        due, last = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return date.fromisoformat(due), uuid.UUID(last)
+    except (ValueError, TypeError) as exc:
+        raise DomainError(ProblemCode.REQUEST_INVALID, "bad cursor", field="cursor") from exc
 
 
 def _visible(session: Session, scope: Scope, rect_id: uuid.UUID) -> Rectification:
@@ -156,7 +224,7 @@ def rectification_detail(
     visit = session.get(Visit, rect.visit_id)
     assert site is not None and visit is not None  # foreign keys
     return RectDetail(
-        row=_row(rect, site, now),
+        row=_row(rect, site, now, voided=visit.status == "voided"),
         template_key=visit.template_key,
         mode=visit.mode,
         response_note=rect.response_note,

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import math
 import random
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server import admin
 from sync_server.changeset import ChangeSet
+from sync_server.reports.access import day_bounds
 from sync_server.review import reviewer_scope
 from sync_server.scope import Scope, _with_descendants, load_scope
 from sync_server.tables import Region, Site, TemplateVersion, User, VisitTask
@@ -191,3 +193,80 @@ def sample_tasks(
     ]
     changes.assign_seqs()
     return Sample(seed=seed, population=len(sites), tasks=tasks)
+
+
+# ---- what the console's scheduling page shows and reads ---------------------------------
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    id: uuid.UUID
+    site_code: str
+    site_name: str
+    template_id: str
+    mode: str
+    kind: str
+    assignee: str
+    window_start: datetime
+    window_end: datetime
+    status: str
+    note: str
+    created_at: datetime
+
+
+def parse_day(text: str, field: str) -> date:
+    """A YYYY-MM-DD day typed into a form. Raises request.invalid naming the field."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise _invalid(f"not a date (YYYY-MM-DD): {text!r}", field) from None
+
+
+def parse_percent(text: str) -> float:
+    try:
+        return float(text.strip().removesuffix("%"))
+    except ValueError:
+        raise _invalid(f"not a number: {text!r}", "percent") from None
+
+
+def day_window(first: date, last: date) -> Window:
+    """Whole China-time days first..last, as the forms and reports count days."""
+    start, end = day_bounds(first, last)
+    return Window(start, end)
+
+
+def task_rows(session: Session, tasks: Sequence[VisitTask]) -> list[TaskRow]:
+    rows = []
+    for task in tasks:
+        site, who = session.get(Site, task.site_id), session.get(User, task.assignee_id)
+        rows.append(
+            TaskRow(
+                id=task.id,
+                site_code=site.code if site else "?",
+                site_name=site.name if site else "",
+                template_id=task.template_id,
+                mode=task.mode,
+                kind=task.kind,
+                assignee=who.username if who else "?",
+                window_start=task.window_start,
+                window_end=task.window_end,
+                status=task.status,
+                note=task.note,
+                created_at=task.created_at,
+            )
+        )
+    return rows
+
+
+def recent_tasks(session: Session, by: User, limit: int = 50) -> list[TaskRow]:
+    """The newest tasks at sites in `by`'s scope (reviewers only: covert tasks included,
+    which is why site managers never get here). Raises auth.forbidden for anyone else."""
+    scope = reviewer_scope(session, by)
+    query = select(VisitTask)
+    if scope.site_ids is not None:
+        if not scope.site_ids:
+            return []
+        query = query.where(VisitTask.site_id.in_(scope.site_ids))  # type: ignore[attr-defined]
+    order = (VisitTask.created_at.desc(), VisitTask.id)  # type: ignore[attr-defined]
+    tasks = session.exec(query.order_by(*order).limit(max(1, min(limit, 500)))).all()
+    return task_rows(session, tasks)

@@ -1,7 +1,8 @@
 """Console shell: one Flet session per browser tab, signed in as a supervisor or admin.
 
 Routes: /login, / (review queue), /visit/<id> (detail and actions), /rect
-(rectifications) and /rect/<id> (one action: photos, verify, reopen, re-inspection).
+(rectifications), /rect/<id> (one action: photos, verify, reopen, re-inspection), /dash
+(dashboards), /tasks (scheduling) and /exports (report downloads).
 Views only display and call ConsoleServices; every rule lives in the server's services.
 """
 
@@ -65,6 +66,33 @@ def detail_view(
     )
 
 
+NAV = [  # (route, label, icon, semantics identifier) of the console's sections
+    ("/rect", "整改跟踪 Rectifications", ft.Icons.FACT_CHECK, "open-rectifications"),
+    ("/dash", "统计 Dashboards", ft.Icons.INSIGHTS, "open-dashboards"),
+    ("/tasks", "排期 Scheduling", ft.Icons.EVENT, "open-tasks"),
+    ("/exports", "报表 Reports", ft.Icons.DOWNLOAD, "open-exports"),
+]
+
+
+def nav_actions(console: Console) -> list[ft.Control]:
+    """App-bar buttons to every section, and who is signed in."""
+    user = console.user
+    buttons: list[ft.Control] = [
+        ft.Semantics(
+            content=ft.TextButton(
+                label,
+                icon=icon,
+                on_click=lambda e, r=route: console.page.run_task(console.go, r),
+            ),
+            identifier=ident,
+        )
+        for route, label, icon, ident in NAV
+    ]
+    if user:
+        buttons.append(ft.Text(f"{user.display_name or user.username} ({user.role})  "))
+    return buttons
+
+
 def make_console(state: Any) -> Callable[[ft.Page], Awaitable[None]]:
     services = ConsoleServices(state)
 
@@ -89,6 +117,12 @@ def make_console(state: Any) -> Callable[[ft.Page], Awaitable[None]]:
                 view = await screens.rectification(console, uuid.UUID(rect.group(1)))
             elif path == "/rect":
                 view = await screens.rectifications(console)
+            elif path == "/dash":
+                view = await screens.dashboards(console)
+            elif path == "/tasks":
+                view = await screens.tasks(console)
+            elif path == "/exports":
+                view = await screens.exports(console)
             else:
                 view = await screens.queue(console)
             page.views.clear()

@@ -92,11 +92,15 @@ class ConsoleServices:
 
     # ---- rectifications (整改) ----------------------------------------------------------
     async def rectifications(
-        self, user: User, status: str | None = None, overdue_only: bool = False
-    ) -> list[rectify.RectRow]:
+        self,
+        user: User,
+        status: str | None = None,
+        overdue_only: bool = False,
+        cursor: str | None = None,
+    ) -> rectify.RectPage:
         now = self.clock()
         return await self._read(
-            lambda s: rectify.rectification_list(s, user, now, status, overdue_only)
+            lambda s: rectify.rectification_list(s, user, now, status, overdue_only, cursor)
         )
 
     async def rectification(self, user: User, rect_id: uuid.UUID) -> rectify.RectDetail:
@@ -122,3 +126,161 @@ class ConsoleServices:
             raise DomainError(ProblemCode.SCOPE_DENIED, entity="photo", id=sha256)
         path = self.photos.path(sha256)
         return await asyncio.to_thread(path.read_bytes) if path.exists() else None
+
+    # ---- dashboards ---------------------------------------------------------------------
+    # Periods are the last `days` days up to now; `dash` is imported here to keep this
+    # section self-contained (sync_server.dashboards has no web imports either way).
+    def _last(self, days: int) -> tuple[datetime, datetime]:
+        from datetime import timedelta
+
+        now = self.clock()
+        return now - timedelta(days=days), now
+
+    async def dash_ranking(self, user: User, days: int, by: str = "site") -> list[Any]:
+        from sync_server import dashboards as dash
+
+        start, end = self._last(days)
+        return await self._read(lambda s: dash.ranking(s, user, start, end, by))  # type: ignore[arg-type]
+
+    async def dash_categories(self, user: User, site_code: str | None, days: int) -> list[Any]:
+        from sync_server import dashboards as dash
+
+        start, end = self._last(days)
+        return await self._read(lambda s: dash.category_breakdown(s, user, site_code, start, end))
+
+    async def dash_site_trend(
+        self, user: User, site_code: str, last_n: int = 20
+    ) -> list[tuple[datetime, Any]]:
+        from sync_server import dashboards as dash
+
+        def work(s: Session) -> list[tuple[datetime, Any]]:
+            return dash.site_trend(s, user, dash.scoped_site(s, user, site_code), last_n)
+
+        return await self._read(work)
+
+    async def dash_repeat_offenders(self, user: User, last_n: int = 3) -> list[Any]:
+        from sync_server import dashboards as dash
+
+        return await self._read(lambda s: dash.repeat_offenders(s, user, last_n))
+
+    async def dash_rect_counts(self, user: User) -> Any:
+        from sync_server import dashboards as dash
+
+        now = self.clock()
+        return await self._read(lambda s: dash.rectification_counts(s, user, now))
+
+    async def dash_activity(self, user: User, days: int) -> list[Any]:
+        from sync_server import dashboards as dash
+
+        start, end = self._last(days)
+        return await self._read(lambda s: dash.inspector_activity(s, user, start, end))
+
+    # ---- scheduling and exports -----------------------------------------------------------
+    # Imports stay inside these methods so this shared file changes at this anchor only.
+    async def templates(self) -> list[tuple[str, str, list[str]]]:
+        """(template id, title, modes) of every current template, for the task forms."""
+        from sync_server.templates import get_template, latest_templates
+
+        def work(s: Session) -> list[tuple[str, str, list[str]]]:
+            return [
+                (t.template_id, t.title, list(get_template(s, t.key).modes))
+                for t in latest_templates(s)
+            ]
+
+        return await self._read(work)
+
+    async def recent_tasks(self, user: User, limit: int = 50) -> list[Any]:
+        from sync_server import scheduling
+
+        return await self._read(lambda s: scheduling.recent_tasks(s, user, limit))
+
+    async def create_task(
+        self, user: User, site: str, template: str, mode: str, assignee: str, first: str, last: str
+    ) -> list[Any]:
+        """One task over whole China-time days first..last (YYYY-MM-DD); its TaskRow.
+
+        Raises:
+            DomainError: request.invalid (dates, window, assignee), scope.denied,
+            template.not_found, answers.mode_not_allowed, user.not_found, auth.forbidden.
+        """
+        from sync_server import admin, scheduling
+
+        window = scheduling.day_window(
+            scheduling.parse_day(first, "start"), scheduling.parse_day(last, "end")
+        )
+
+        def work(s: Session) -> list[Any]:
+            by = admin.get_user(s, user.username)  # this session's row, for its scope
+            task = scheduling.create_task(
+                s, by, site.strip(), template, mode, assignee.strip(), window
+            )
+            return scheduling.task_rows(s, [task])
+
+        return await self._write(work)
+
+    async def sample_tasks(
+        self,
+        user: User,
+        region: str,
+        percent: str,
+        template: str,
+        mode: str,
+        assignees: str,
+        first: str,
+        last: str,
+    ) -> tuple[int, int, list[Any]]:
+        """A random percent of a region's active sites; (seed, population, TaskRows).
+        `assignees`: one or more inspector usernames, separated by commas or spaces."""
+        from sync_server import admin, scheduling
+
+        share = scheduling.parse_percent(percent)
+        window = scheduling.day_window(
+            scheduling.parse_day(first, "start"), scheduling.parse_day(last, "end")
+        )
+        names = [n for n in assignees.replace(",", " ").replace("，", " ").split() if n]
+
+        def work(s: Session) -> tuple[int, int, list[Any]]:
+            by = admin.get_user(s, user.username)
+            drawn = scheduling.sample_tasks(
+                s, by, region.strip(), share, template, mode, names, window
+            )
+            return drawn.seed, drawn.population, scheduling.task_rows(s, drawn.tasks)
+
+        return await self._write(work)
+
+    def _deliverer(self) -> Any:
+        from sync_server.reports.delivery import Deliverer
+        from sync_server.reports.downloads import DownloadStore
+
+        store = DownloadStore.under(self.settings.data_dir)
+        return Deliverer(self.engine, store, self.photos, self.clock)
+
+    async def export(
+        self,
+        user: User,
+        kind: str,
+        progress: Callable[[int, int], None],
+        visit_id: str = "",
+        first: str = "",
+        last: str = "",
+        region: str = "",
+    ) -> Any:
+        """Run one export in a worker thread (progress is called from that thread) and
+        return its Download (url, filename, rows). kind: visit-xlsx, visit-pdf, summary
+        (first..last, optional region) or daily (first). The export's audit row names
+        `user`. Raises DomainError: request.invalid, scope.denied, report.embargoed, …"""
+        from sync_server.scheduling import parse_day
+
+        deliver = self._deliverer()
+        if kind in ("visit-xlsx", "visit-pdf"):
+            fmt = kind.removeprefix("visit-")
+            job = lambda: deliver.visit(user.username, visit_id, fmt, progress)  # noqa: E731
+        elif kind == "summary":
+            a, b = parse_day(first, "from"), parse_day(last, "to")
+            job = lambda: deliver.summary(user.username, a, b, region.strip() or None, progress)  # noqa: E731
+        elif kind == "daily":
+            day = parse_day(first, "date")
+            job = lambda: deliver.daily(user.username, day, progress)  # noqa: E731
+        else:
+            raise DomainError(ProblemCode.REQUEST_INVALID, kind, field="kind")
+        return await asyncio.to_thread(job)

@@ -16,15 +16,19 @@ from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server import admin
+from sync_server.catalog import resolve_template
 from sync_server.dashboards import (
+    CategoryRow,
     InspectorActivity,
     RankingRow,
     RectificationCounts,
     RepeatOffender,
+    category_breakdown,
     inspector_activity,
     ranking,
     rectification_counts,
     repeat_offenders,
+    scoped_site,
     site_trend,
 )
 from sync_server.db import write_session
@@ -213,3 +217,82 @@ def test_start_is_inclusive(world: World, fleet: dict[str, Any]) -> None:
     first: datetime = fleet["start"]
     rows = call(world, "sup1", ranking, first, first + timedelta(minutes=1))
     assert rows == [RankingRow("S1", "门店S1", 1, D("100.0"))]
+
+
+MALL = "mall-property.v1"
+MALL_TITLE = "商场物业服务质量评分表"
+HOTEL = "hotel-daily.v1"
+
+
+def kept(rows: list[CategoryRow]) -> dict[str, tuple[int, Decimal]]:
+    assert {r.template_key for r in rows} == {MALL}
+    return {r.code: (r.visits, r.kept) for r in rows}
+
+
+def test_category_breakdown_averages_the_share_kept_per_category(
+    world: World, fleet: dict[str, Any]
+) -> None:
+    start, end = fleet["start"], fleet["end"]
+    rows = call(world, "sup1", category_breakdown, None, start, end)
+    # every mall category is out of 10, in template order 1..10
+    assert [r.code for r in rows] == [str(n) for n in range(1, 11)]
+    assert rows[0] == CategoryRow(MALL, MALL_TITLE, "1", "清洁卫生", 5, D("92.0"))
+    # 清洁卫生: S1 10, 9, 10, 9 and S2 8 (1.1 twice) of 10 → (100+90+100+90+80)/5 = 92.0
+    # 环境绿化: S1 10, 10, 9, 10 and S2 9 → 480/5 = 96.0; 服务态度 stays 100: the returned
+    # S2 visit (3.1 failed) does not count
+    assert kept(rows) == {
+        "1": (5, D("92.0")),
+        "2": (5, D("96.0")),
+        **{str(n): (5, D("100.0")) for n in range(3, 11)},
+    }
+    assert rows[0].lost == D("8.0")
+    # one site: S1 alone → (100+90+100+90)/4 = 95.0 and (100+100+90+100)/4 = 97.5
+    s1 = kept(call(world, "sup1", category_breakdown, "S1", start, end))
+    assert (s1["1"], s1["2"], s1["3"]) == ((4, D("95.0")), (4, D("97.5")), (4, D("100.0")))
+    # the admin also sees S3 (1.1 five times, then once): 清洁卫生 (460+50+90)/7 = 85.71… → 85.7,
+    # 环境绿化 (480+100+100)/7 = 97.14… → 97.1
+    every = kept(call(world, "admin", category_breakdown, None, start, end))
+    assert (every["1"], every["2"]) == ((7, D("85.7")), (7, D("97.1")))
+    assert kept(call(world, "admin", category_breakdown, "S3", start, end))["1"] == (2, D("70.0"))
+    assert call(world, "sup1", category_breakdown, None, end, end + timedelta(days=1)) == []
+
+
+def test_category_breakdown_leaves_out_a_category_that_was_all_na(
+    world: World, fleet: dict[str, Any]
+) -> None:
+    """A hotel-daily visit at S2, everything passed but 礼节礼貌 (category 2) all N/A."""
+    insp = world.phone("insp1")
+    template = resolve_template(HOTEL)
+    visit_id, create = insp.new_visit(world.site("S2"), HOTEL)
+    answers = [
+        insp.answer(visit_id, item.code, "na" if cat.code == "2" else "pass")
+        for cat, item in template.iter_items()
+        if template.in_mode(item, "overt")
+    ]
+    submit = insp.mutation("visit", visit_id, status="submitted")
+    assert set(statuses(insp.push(create, *answers, submit))) == {"applied"}
+    end, now = fleet["end"], world.clock.now + timedelta(minutes=1)
+    later = call(world, "sup1", category_breakdown, "S2", end, now)
+    assert {r.template_key for r in later} == {HOTEL}
+    codes = [c.code for c in template.categories]
+    assert "2" in codes and [r.code for r in later] == [c for c in codes if c != "2"]
+    assert {(r.visits, r.kept) for r in later} == {(1, D("100.0"))}
+    # both templates over the whole time, each in its own order: hotel-daily sorts first
+    both = call(world, "sup1", category_breakdown, "S2", fleet["start"], now)
+    assert [r.template_key for r in both] == [HOTEL] * (len(codes) - 1) + [MALL] * 10
+    assert both[len(codes) - 1] == CategoryRow(MALL, MALL_TITLE, "1", "清洁卫生", 1, D("80.0"))
+
+
+def test_category_breakdown_is_scoped(world: World, fleet: dict[str, Any]) -> None:
+    start, end = fleet["start"], fleet["end"]
+    for code in ("S3", "NOPE"):  # another region's site, and no such site, read the same
+        with pytest.raises(DomainError) as denied:
+            call(world, "sup1", category_breakdown, code, start, end)
+        assert denied.value.code == ProblemCode.SCOPE_DENIED
+        with pytest.raises(DomainError) as denied:
+            call(world, "sup1", scoped_site, code)
+        assert denied.value.code == ProblemCode.SCOPE_DENIED
+    assert call(world, "sup1", scoped_site, "S1") == world.ids["S1"]
+    with pytest.raises(DomainError) as refused:
+        call(world, "insp1", category_breakdown, None, start, end)
+    assert refused.value.code == ProblemCode.AUTH_FORBIDDEN

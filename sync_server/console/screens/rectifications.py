@@ -10,6 +10,7 @@ from typing import Any
 import flet as ft
 
 from fieldcore.problems import DomainError
+from sync_server.console import queue_services as qs
 from sync_server.console.app import Console, detail_view
 from sync_server.rectify import STATUSES, RectDetail, RectRow
 
@@ -47,35 +48,52 @@ async def rectifications(console: Console) -> ft.View:
     columns = ["门店 Site", "检查项 Item", "程度", "整改期限 Due", "状态"]
     table = ft.DataTable(columns=[ft.DataColumn(ft.Text(c)) for c in columns], rows=[])
     count = ft.Text("", size=12)
+    more = ft.TextButton("更多 More", visible=False)
+    state: dict[str, Any] = {"next": None}
 
     def open_row(r: RectRow) -> Any:
         return lambda e: console.page.run_task(console.go, f"/rect/{r.id}")
 
-    async def load() -> None:
+    async def load(append: bool = False) -> None:
+        user, wanted, late_only = console.user, status.value or None, bool(overdue_only.value)
         try:
-            rows = await console.services.rectifications(
-                console.user,  # type: ignore[arg-type]
-                status.value or None,
-                bool(overdue_only.value),
+            page = await console.services.rectifications(
+                user,  # type: ignore[arg-type]
+                wanted,
+                late_only,
+                state["next"] if append else None,
             )
+            if not append:  # totals over every page, not just the rows loaded so far
+                total, late = await qs.rectification_totals(
+                    console.services,
+                    user,  # type: ignore[arg-type]
+                    wanted,
+                    late_only,
+                )
+                count.value = f"共 {total} 项,逾期 {late} 项"
         except DomainError as exc:
             console.fail(exc)
             return
-        table.rows = [
+        rows = [
             ft.DataRow(
                 cells=rect_cells(r),
                 color=ft.Colors.RED_50 if r.overdue else None,
                 on_select_change=open_row(r),
             )
-            for r in rows
+            for r in page.rows
         ]
-        late = sum(r.overdue for r in rows)
-        count.value = f"共 {len(rows)} 项,逾期 {late} 项"
+        table.rows = [*table.rows, *rows] if append else rows
+        state["next"], more.visible = page.next_cursor, page.next_cursor is not None
 
     async def apply(e: Any) -> None:
         await load()
         console.page.update()
 
+    async def load_more(e: Any) -> None:
+        await load(append=True)
+        console.page.update()
+
+    more.on_click = load_more
     await load()
     return ft.View(
         route="/rect",
@@ -93,6 +111,7 @@ async def rectifications(console: Console) -> ft.View:
             ft.Row([status, overdue_only, ft.FilledButton("筛选 Filter", on_click=apply)]),
             count,
             ft.Semantics(content=table, identifier="rectifications"),
+            ft.Semantics(content=more, identifier="rectifications-more"),
         ],
     )
 
@@ -163,6 +182,8 @@ async def rectification(console: Console, rect_id: uuid.UUID) -> ft.View:
         f"{r.site_code} {r.site_name} · {r.item_code} · {RECT_STATUS_ZH.get(r.status, r.status)}"
     )
     due = f"整改期限 {r.due_date.isoformat()}" + (" · 已逾期" if r.overdue else "")
+    if r.voided:
+        due += " · 来源检查已作废,无需整改 (the visit was voided: nothing is owed)"
     before = await _photo_column(console, detail, "整改前 Before", detail.before)
     after = await _photo_column(console, detail, "整改后 After", detail.after)
     return detail_view(
