@@ -18,7 +18,7 @@ import warnings
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import sqlalchemy as sa
 from PIL import Image
@@ -46,6 +46,8 @@ def visible_hashes(session: Session, actor: Actor, hashes: list[str]) -> set[str
     if actor.role == "inspector":
         return found
     sites = actor.scope.site_ids
+    if actor.role == "site_manager":
+        return found | _action_evidence(session, live, sites)
     by_visit = live.join(Visit, Visit.id == Photo.visit_id)  # type: ignore[arg-type]
     by_rect = live.join(Rectification, Rectification.id == Photo.rectification_id).join(  # type: ignore[arg-type]
         Visit, Visit.id == Rectification.visit_id
@@ -53,10 +55,24 @@ def visible_hashes(session: Session, actor: Actor, hashes: list[str]) -> set[str
     for query, site_col in ((by_visit, Visit.site_id), (by_rect, Rectification.site_id)):
         if sites is not None:
             query = query.where(site_col.in_(sites))  # type: ignore[attr-defined]
-        if actor.role == "site_manager":
-            query = query.where(Visit.status == "published")
         found |= set(session.exec(query).all())
     return found
+
+
+def _action_evidence(session: Session, live: Any, sites: frozenset[uuid.UUID] | None) -> set[str]:
+    """A site manager's view of other people's photos: only the evidence of the deducted
+    items they must fix (the items a corrective action was raised from) on published
+    visits at their sites. Their own after-photos come from `uploaded_by` above; passed
+    items, visit-level photos, unpublished results and other managers' photos stay closed.
+    """
+    query = (
+        live.join(Rectification, Rectification.finding_id == Photo.finding_id)  # type: ignore[arg-type]
+        .join(Visit, Visit.id == Rectification.visit_id)  # type: ignore[arg-type]
+        .where(Visit.status == "published", Rectification.deleted_at.is_(None))  # type: ignore[union-attr]
+    )
+    if sites is not None:
+        query = query.where(Rectification.site_id.in_(sites))  # type: ignore[attr-defined]
+    return set(session.exec(query).all())
 
 
 def missing(
@@ -215,16 +231,25 @@ def _complete(
 ) -> UploadState:
     with write_session(engine) as session:
         upload = own_upload(session, actor, upload_id, now)
-        if store.digest(upload_id) != upload.sha256:
+        sha256 = upload.sha256
+        # A crash after `store.commit` renamed the bytes into place and before the commit
+        # below leaves them there and this upload unfinished; its resend re-creates an
+        # empty temp file. The bytes in place count (re-hashed here), not that temp.
+        placed = store.intact(sha256)
+        if not placed and store.digest(upload_id) != sha256:
             upload.offset = 0  # the bytes are not the photo's: start over
             store.discard(upload_id)
-            failure: DomainError | None = DomainError(C.BLOB_HASH_MISMATCH, sha256=upload.sha256)
+            failure: DomainError | None = DomainError(C.BLOB_HASH_MISMATCH, sha256=sha256)
         else:
             failure = None
     if failure is not None:
         raise failure
-    width, height = verify_jpeg(store.temp_path(upload_id), settings.max_image_pixels)
-    store.commit(upload_id, _sha_of(engine, upload_id))
+    source = store.path(sha256) if placed else store.temp_path(upload_id)
+    width, height = verify_jpeg(source, settings.max_image_pixels)
+    if placed:
+        store.discard(upload_id)
+    else:
+        store.commit(upload_id, sha256)
     with write_session(engine) as session:
         upload = own_upload(session, actor, upload_id, now)
         if session.get(Blob, upload.sha256) is None:
@@ -240,13 +265,6 @@ def _complete(
         upload.completed_at = now
         _mark_present(session, upload.sha256)
         return _state(upload)
-
-
-def _sha_of(engine: sa.Engine, upload_id: uuid.UUID) -> str:
-    with Session(engine) as session:
-        upload = session.get(Upload, upload_id)
-        assert upload is not None
-        return upload.sha256
 
 
 def _mark_present(session: Session, sha256: str) -> None:

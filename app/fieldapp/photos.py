@@ -57,7 +57,7 @@ def process(
     _watermark(image, stamp, font)
     data = _jpeg(image, QUALITY)
     sha = hashlib.sha256(data).hexdigest()
-    path = _store(data, blob_dir / sha[:2] / f"{sha}.jpg")
+    path = _store(data, blob_path(blob_dir, sha))
     thumb = image.copy()
     thumb.thumbnail((THUMB_EDGE, THUMB_EDGE), reducing_gap=2.0)  # box-reduce first: 5× cheaper
     thumb_path = _store(_jpeg(thumb, 70), thumb_dir / f"{sha}.jpg")
@@ -130,6 +130,11 @@ def _store(data: bytes, target: Path) -> Path:
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
+    return _publish(tmp, target)
+
+
+def _publish(tmp: Path, target: Path) -> Path:
+    """Rename a written and fsynced temp file to its name, durably (fsync the directory)."""
     os.replace(tmp, target)
     fd = os.open(target.parent, os.O_RDONLY)
     try:
@@ -137,6 +142,40 @@ def _store(data: bytes, target: Path) -> Path:
     finally:
         os.close(fd)
     return target
+
+
+def blob_path(blob_dir: Path, sha256: str) -> Path:
+    """Where a photo's bytes live on the phone: named by their content."""
+    return blob_dir / sha256[:2] / f"{sha256}.jpg"
+
+
+def adopt_download(tmp: Path, sha256: str, blob_dir: Path, thumb_dir: Path) -> tuple[Path, Path]:
+    """A downloaded photo (written to `tmp`, fsynced, hash checked) takes its content address,
+    with a thumbnail made first — so bytes that do not decode never get a name.
+
+    Raises:
+        PhotoError: not a usable image.
+    """
+    thumb = make_thumbnail(tmp, sha256, thumb_dir)
+    return _publish(tmp, blob_path(blob_dir, sha256)), thumb
+
+
+def make_thumbnail(source: Path, sha256: str, thumb_dir: Path) -> Path:
+    """The thumbnail of a stored photo (downloads arrive without one; a cache may be wiped).
+
+    Raises:
+        PhotoError: not a usable image.
+    """
+    try:
+        with Image.open(source) as image:
+            if image.width * image.height > MAX_PIXELS:
+                raise PhotoError(f"{image.width}×{image.height} pixels is too large")
+            image.draft("RGB", (THUMB_EDGE, THUMB_EDGE))  # decode at a fraction of the size
+            thumb = image.convert("RGB")
+        thumb.thumbnail((THUMB_EDGE, THUMB_EDGE), reducing_gap=2.0)
+    except (OSError, Image.DecompressionBombError, SyntaxError, ValueError) as exc:
+        raise PhotoError(f"not a usable image: {exc}") from None
+    return _store(_jpeg(thumb, 70), thumb_dir / f"{sha256}.jpg")
 
 
 def clean_orphans(blob_dir: Path, known: set[str]) -> int:

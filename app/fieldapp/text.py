@@ -35,6 +35,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     # home
     "home.title": ("检查任务", "Inspections"),
+    "home.title.site_manager": ("整改任务", "Corrective actions"),
     "home.new_visit": ("新建检查", "New inspection"),
     "home.tasks": ("指派任务", "Assigned tasks"),
     "home.returned": ("被退回,待修改", "Returned for correction"),
@@ -67,6 +68,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sync.phase.push": ("上传记录 {done}/{total}", "Sending records {done}/{total}"),
     "sync.phase.upload": ("上传照片 {done}/{total}", "Uploading photos {done}/{total}"),
     "sync.phase.pull": ("下载更新 {done} 条", "Receiving {done} changes"),
+    "sync.phase.download": (
+        "下载整改前照片 {done}/{total}",
+        "Fetching evidence photos {done}/{total}",
+    ),
     "sync.phase.done": ("同步完成", "Sync complete"),
     "sync.rejected": ("服务器未接受的修改", "Changes the server refused"),
     "sync.offline": ("无法连接服务器,稍后自动重试", "Server unreachable; will retry"),
@@ -133,8 +138,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "finish.not_passed": ("未达标", "Not passed"),
     # rectification (site manager)
     "rect.title": ("整改", "Corrective action"),
-    "rect.before": ("检查时照片", "Evidence"),
-    "rect.after": ("整改后照片", "After the fix"),
+    "rect.before": ("整改前", "Before"),
+    "rect.after": ("整改后", "After"),
+    "rect.before_waiting": (
+        "还有 {n} 张检查照片未下载,同步后显示",
+        "{n} evidence photos not here yet; they appear after a sync",
+    ),
+    "rect.no_photo": ("暂无照片", "No photos"),
+    "rect.photo": ("照片", "Photo"),
     "rect.response": ("整改说明", "What was done"),
     "rect.submit": ("提交整改", "Submit the fix"),
     "rect.status.open": ("待整改", "Open"),

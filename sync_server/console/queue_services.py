@@ -5,6 +5,7 @@ that file stays small)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server import rectify, review
@@ -37,18 +38,19 @@ def _thumbs(sv: ConsoleServices) -> Thumbnails:
     return Thumbnails(sv.settings.data_dir / "thumbs", sv.photos)
 
 
-def _check(detail: review.VisitDetail, sha256: str) -> None:
-    if sha256 not in {p.sha256 for p in detail.photos}:
+def _check(allowed: Collection[str], sha256: str) -> None:
+    if sha256 not in allowed:
         raise DomainError(ProblemCode.SCOPE_DENIED, entity="photo", id=sha256)
 
 
 async def thumbnails(
-    sv: ConsoleServices, detail: review.VisitDetail, shas: list[str]
+    sv: ConsoleServices, allowed: Collection[str], shas: list[str]
 ) -> dict[str, Tile]:
-    """Thumbnails of photos of a visit whose detail the user was allowed to open, made in
-    one worker thread (Pillow) so the session stays responsive."""
+    """Thumbnails of photos the user may see — `allowed` holds the photos of a visit or an
+    action whose detail they were allowed to open — made in one worker thread (Pillow) so
+    the session stays responsive."""
     for sha in shas:
-        _check(detail, sha)
+        _check(allowed, sha)
     thumbs = _thumbs(sv)
 
     def work() -> dict[str, Tile]:
@@ -63,9 +65,9 @@ async def thumbnails(
     return await asyncio.to_thread(work)
 
 
-async def full_photo(sv: ConsoleServices, detail: review.VisitDetail, sha256: str) -> bytes | None:
+async def full_photo(sv: ConsoleServices, allowed: Collection[str], sha256: str) -> bytes | None:
     """The photo to show opened (the original, or a large rendition of a huge one)."""
-    _check(detail, sha256)
+    _check(allowed, sha256)
     return await asyncio.to_thread(_thumbs(sv).viewable, sha256)
 
 

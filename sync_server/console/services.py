@@ -83,13 +83,6 @@ class ConsoleServices:
             )
         )
 
-    async def photo_bytes(self, detail: review.VisitDetail, sha256: str) -> bytes | None:
-        """Bytes of a photo of a visit whose detail the user was allowed to open."""
-        if sha256 not in {p.sha256 for p in detail.photos}:
-            raise DomainError(ProblemCode.SCOPE_DENIED, entity="photo", id=sha256)
-        path = self.photos.path(sha256)
-        return await asyncio.to_thread(path.read_bytes) if path.exists() else None
-
     # ---- rectifications (整改) ----------------------------------------------------------
     async def rectifications(
         self,
@@ -119,13 +112,6 @@ class ConsoleServices:
         return await self._write(
             lambda s: rectify.reinspect(s, user, rect_id, assignee, days, self.clock()).id
         )
-
-    async def rect_photo_bytes(self, detail: rectify.RectDetail, sha256: str) -> bytes | None:
-        """Bytes of a before/after photo of an action whose detail the user could open."""
-        if sha256 not in {*detail.before, *detail.after}:
-            raise DomainError(ProblemCode.SCOPE_DENIED, entity="photo", id=sha256)
-        path = self.photos.path(sha256)
-        return await asyncio.to_thread(path.read_bytes) if path.exists() else None
 
     # ---- dashboards ---------------------------------------------------------------------
     # Periods are the last `days` days up to now; `dash` is imported here to keep this

@@ -157,6 +157,17 @@ def test_returned_fixed_published_and_its_corrective_action_verified_across_thre
         manager.sync_round(manager_db)
         manager.shot("answered-synced")
         assert rectifications(central, visit.id)[0].status == "submitted"
+        # the manager saw what was wrong: the inspector's photo of 1.1 (fetched after the
+        # pull, kept as a download, never sent back) beside their own after-photo
+        evidence = {p.sha256 for p in evidence_photos(central, fixed.id)}
+        downloaded = "SELECT sha256 FROM local_blob WHERE state = 'downloaded'"
+        assert evidence and {r[0] for r in rows(manager_db, downloaded)} == evidence
+        manager.page.get_by_role("button", name=tile).first.click()
+        expect(manager.tagged("rect-before")).to_be_visible(timeout=SLOW)
+        for side in ("整改前", "整改后"):  # one photo each side, under its label
+            group = manager.page.get_by_role("group", name=side, exact=True)
+            expect(group.get_by_role("img")).to_have_count(1, timeout=SLOW)
+        manager.shot("before-and-after")
 
         # 6. The supervisor sees before, after and the answer, and verifies it.
         console.get_by_label("返回队列 Back to the queue").first.click()
@@ -256,6 +267,11 @@ def api_mentions(base: str, visit_id: uuid.UUID) -> set[str]:
 def rectifications(central: Central, visit_id: uuid.UUID) -> list[Rectification]:
     with Session(central.engine) as s:
         return list(s.exec(select(Rectification).where(Rectification.visit_id == visit_id)))
+
+
+def evidence_photos(central: Central, finding_id: uuid.UUID) -> list[Photo]:
+    with Session(central.engine) as s:
+        return list(s.exec(select(Photo).where(Photo.finding_id == finding_id)))
 
 
 def after_photos(central: Central, rect_id: uuid.UUID) -> list[Photo]:

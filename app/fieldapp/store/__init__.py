@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import func, select
 
-from fieldapp.store import bulk, queries, syncdetail, syncstate, work
+from fieldapp.store import bulk, evidence, queries, syncdetail, syncstate, work
 from fieldapp.store.db import open_db, transaction
 from fieldapp.store.tables import LocalBlob, Outbox, VisitRow
 from fieldcore.protocol import LoginResponse, MutationResult, PullResponse
@@ -182,6 +182,11 @@ class Store:
         with transaction(self.engine) as s:
             return syncdetail.pending_visits(s), syncdetail.pending_photos(s)
 
+    def photo_file(self, sha256: str) -> bytes | None:
+        """A photo at full size (taken here, or evidence downloaded from the server)."""
+        with transaction(self.engine) as s:
+            return queries.photo_file(s, sha256)
+
     def thumbnail(self, sha256: str) -> bytes | None:
         with transaction(self.engine) as s:
             blob = s.get(LocalBlob, sha256)
@@ -241,6 +246,18 @@ class Store:
             if blob is not None:
                 blob.state, blob.offset = "uploaded", blob.byte_size
                 s.add(blob)
+
+    def downloads_wanted(self) -> list[evidence.DownloadJob]:
+        with transaction(self.engine) as s:
+            return evidence.wanted(s)
+
+    def blob_downloaded(self, sha256: str, path: str, thumb_path: str, byte_size: int) -> None:
+        self._tx(evidence.record, sha256, path, thumb_path, byte_size)
+
+    def prune_downloads(self) -> list[str]:
+        """Forget downloaded photos nothing refers to any more; their files to remove."""
+        with transaction(self.engine) as s:
+            return evidence.prune(s)
 
     def cursor(self) -> tuple[int, str | None]:
         with transaction(self.engine) as s:

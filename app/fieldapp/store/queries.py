@@ -11,8 +11,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
+from fieldapp.store import evidence
 from fieldapp.store.syncstate import get_meta
 from fieldapp.store.tables import (
+    SETTLED,
     FindingRow,
     LocalBlob,
     Outbox,
@@ -40,7 +42,7 @@ def unsynced_count(session: Session) -> int:
         select(func.count()).select_from(Outbox).where(Outbox.state == "pending")
     ).one()
     files = session.exec(
-        select(func.count()).select_from(LocalBlob).where(LocalBlob.state != "uploaded")
+        select(func.count()).select_from(LocalBlob).where(LocalBlob.state.not_in(SETTLED))  # type: ignore[attr-defined]
     ).one()
     return int(pending) + int(files)
 
@@ -294,7 +296,7 @@ def visit_view(session: Session, visit_id: uuid.UUID) -> VisitView:
 
 
 def thumbnails(session: Session, hashes: list[str]) -> dict[str, bytes]:
-    """Thumbnail bytes of photos taken on this device (web mode needs bytes, not paths)."""
+    """Thumbnail bytes of photos on this device (taken here or downloaded evidence)."""
     out: dict[str, bytes] = {}
     for sha in hashes:
         blob = session.get(LocalBlob, sha)
@@ -308,7 +310,7 @@ def sync_status(session: Session) -> SyncStatus:
     pending = session.exec(
         select(func.count()).select_from(Outbox).where(Outbox.state == "pending")
     ).one()
-    blobs = session.exec(select(LocalBlob).where(LocalBlob.state != "uploaded")).all()
+    blobs = session.exec(select(LocalBlob).where(LocalBlob.state.not_in(SETTLED))).all()  # type: ignore[attr-defined]
     rejected = [
         {
             "seq": e.seq,
@@ -332,12 +334,20 @@ def sync_status(session: Session) -> SyncStatus:
     )
 
 
+@dataclass(frozen=True)
+class Thumb:
+    sha256: str
+    data: bytes  # thumbnail JPEG (web mode needs bytes, not paths)
+
+
 @dataclass
 class RectView:
     row: RectificationRow
     site_name: str
     site_code: str
-    after_thumbs: list[bytes]
+    before: list[Thumb]  # the inspector's evidence of the deducted item (整改前)
+    after: list[Thumb]  # the site manager's after-photos (整改后)
+    before_waiting: int  # evidence photos whose bytes have not reached this phone yet
 
 
 def rectification_view(session: Session, rect_id: uuid.UUID) -> RectView:
@@ -345,15 +355,25 @@ def rectification_view(session: Session, rect_id: uuid.UUID) -> RectView:
     if row is None:
         raise LookupError(rect_id)
     site = session.get(SiteRow, row.site_id)
-    photos = session.exec(
-        select(PhotoRow.sha256).where(
-            PhotoRow.rectification_id == rect_id, PhotoRow.deleted.is_(False)
-        )
-    ).all()  # type: ignore[attr-defined]
-    thumbs = thumbnails(session, list(photos))
+    after = session.exec(
+        select(PhotoRow.sha256)
+        .where(PhotoRow.rectification_id == rect_id, PhotoRow.deleted.is_(False))  # type: ignore[attr-defined]
+        .order_by(PhotoRow.captured_at)
+    ).all()
+    before = list(dict.fromkeys(p.sha256 for p in evidence.evidence_photos(session, row)))
+    thumbs = thumbnails(session, [*before, *after])
     return RectView(
         row,
         site.name if site else "?",
         site.code if site else "",
-        [thumbs[h] for h in photos if h in thumbs],
+        [Thumb(h, thumbs[h]) for h in before if h in thumbs],
+        [Thumb(h, thumbs[h]) for h in dict.fromkeys(after) if h in thumbs],
+        sum(1 for h in before if h not in thumbs),
     )
+
+
+def photo_file(session: Session, sha256: str) -> bytes | None:
+    """The full-size photo on this phone (taken here or downloaded), or None."""
+    blob = session.get(LocalBlob, sha256)
+    path = Path(blob.path) if blob else None
+    return path.read_bytes() if path is not None and path.exists() else None

@@ -9,7 +9,15 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from fieldapp.store.tables import FindingRow, LocalBlob, Outbox, PhotoRow, SiteRow, VisitRow
+from fieldapp.store.tables import (
+    SETTLED,
+    FindingRow,
+    LocalBlob,
+    Outbox,
+    PhotoRow,
+    SiteRow,
+    VisitRow,
+)
 
 
 @dataclass(frozen=True)
@@ -65,7 +73,9 @@ def pending_visits(session: Session) -> list[PendingVisit]:
 def pending_photos(session: Session) -> list[PendingPhoto]:
     out = []
     blobs = session.exec(
-        select(LocalBlob).where(LocalBlob.state != "uploaded").order_by(LocalBlob.created_at)
+        select(LocalBlob)
+        .where(LocalBlob.state.not_in(SETTLED))  # type: ignore[attr-defined]
+        .order_by(LocalBlob.created_at)
     ).all()
     for blob in blobs:
         photo = session.exec(select(PhotoRow).where(PhotoRow.sha256 == blob.sha256)).first()

@@ -214,8 +214,13 @@ class Outbox(LocalModel, table=True):
     done_at: datetime | None = _when()
 
 
+DOWNLOADED = "downloaded"  # a local_blob fetched from the server (store/evidence.py)
+SETTLED = ("uploaded", DOWNLOADED)  # local_blob states with nothing left to send
+
+
 class LocalBlob(LocalModel, table=True):
-    """A photo file on this device, until (and after) its bytes reach the server."""
+    """A photo file on this device, until (and after) its bytes reach the server — or,
+    in state `downloaded`, another phone's evidence photo fetched from the server."""
 
     __tablename__ = "local_blob"
 
@@ -223,7 +228,7 @@ class LocalBlob(LocalModel, table=True):
     path: str
     thumb_path: str = ""
     byte_size: int
-    state: str = Field(default="local", index=True)  # local | uploading | uploaded
+    state: str = Field(default="local", index=True)  # local|uploading|uploaded|failed|downloaded
     upload_url: str = ""
     offset: int = 0
     error: str = ""

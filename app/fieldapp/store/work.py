@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from fieldapp.store.outbox import record
 from fieldapp.store.tables import (
+    DOWNLOADED,
     FindingRow,
     LocalBlob,
     PhotoRow,
@@ -225,7 +226,12 @@ def attach_photo(
     """Record a captured photo (its file is already on disk) and queue its row."""
     if visit_id is not None:
         editable_visit(session, visit_id)
-    if session.get(LocalBlob, photo.sha256) is None:
+    blob = session.get(LocalBlob, photo.sha256)
+    if blob is not None and blob.state == DOWNLOADED:
+        session.delete(blob)  # the same bytes fetched earlier: now this phone's own, to upload
+        session.flush()
+        blob = None
+    if blob is None:
         session.add(
             LocalBlob(
                 sha256=photo.sha256,

@@ -127,9 +127,18 @@ class SyncClient:
         )
         return int(r.headers["Upload-Offset"])
 
-    def download(self, sha256: str) -> Iterator[bytes]:
-        r = self._send("GET", f"/v1/blobs/{sha256}")
-        yield r.content
+    def download(self, sha256: str, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
+        """The bytes of a photo, streamed in chunks (the caller verifies the hash)."""
+        try:
+            with self.http.stream(
+                "GET", f"/v1/blobs/{sha256}", headers=self._headers()
+            ) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    raise _problem(response)
+                yield from response.iter_bytes(chunk_size)
+        except httpx.TransportError as exc:  # the signal dropped mid-photo
+            raise Offline(type(exc).__name__) from None
 
 
 def _problem(response: httpx.Response) -> SyncError:

@@ -1,4 +1,5 @@
-"""One sync: push the outbox, upload photo bytes, pull what changed — with progress.
+"""One sync: push the outbox, upload photo bytes, pull what changed, fetch the evidence
+photos of open corrective actions (sync/downloads.py) — with progress.
 
 Every step is safe to interrupt: pushes are idempotent on the server, uploads resume from
 the server's offset, pull pages commit together with their cursor. A failure leaves the
@@ -15,6 +16,7 @@ from datetime import datetime
 from fieldapp.store import Store
 from fieldapp.store.syncstate import BlobJob
 from fieldapp.sync.client import SyncClient
+from fieldapp.sync.downloads import Media, fetch_evidence
 from fieldapp.sync.errors import Rejected, SyncError
 from fieldcore.protocol import Mutation, PushRequest
 
@@ -24,7 +26,7 @@ BATCH = 500
 
 @dataclass
 class SyncProgress:
-    phase: str = "idle"  # push | upload | pull | done
+    phase: str = "idle"  # push | upload | pull | download | done
     records_done: int = 0
     records_total: int = 0
     bytes_done: int = 0
@@ -38,6 +40,8 @@ class SyncReport:
     uploaded_bytes: int = 0
     photos_uploaded: int = 0
     pulled: int = 0
+    photos_downloaded: int = 0
+    downloaded_bytes: int = 0
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -48,14 +52,21 @@ class SyncReport:
 Progress = Callable[[SyncProgress], None]
 
 
-def run_sync(store: Store, client: SyncClient, on_progress: Progress | None = None) -> SyncReport:
-    """Push, upload, pull. Raises SyncError (Offline, AuthExpired, …) after recording it."""
+def run_sync(
+    store: Store,
+    client: SyncClient,
+    on_progress: Progress | None = None,
+    media: Media | None = None,
+) -> SyncReport:
+    """Push, upload, pull, download. Raises SyncError (Offline, AuthExpired, …) after
+    recording it. `media`: where photo files go (default: beside the database)."""
     report, progress = SyncReport(), SyncProgress()
     notify = on_progress or (lambda p: None)
     try:
         _push(store, client, report, progress, notify)
         _upload(store, client, report, progress, notify)
         _pull(store, client, report, progress, notify)
+        fetch_evidence(store, client, media or Media.beside(store), report, progress, notify)
     except SyncError as exc:
         store.note_sync(error=f"{exc.code}: {exc.message}" if exc.message else exc.code)
         raise
@@ -143,7 +154,7 @@ def _upload_one(
         progress.bytes_done += job.byte_size
         return
     upload_id, offset = created["id"], int(created.get("offset", 0))
-    base = progress.bytes_done
+    base, restarted = progress.bytes_done, False
     with open(job.path, "rb") as f:
         while True:  # an empty chunk when every byte is in already makes the server finish
             f.seek(offset)
@@ -151,6 +162,11 @@ def _upload_one(
             try:
                 offset = client.upload_chunk(upload_id, offset, chunk)
             except SyncError as exc:
+                if exc.code == "blob.hash_mismatch" and not restarted:
+                    # the server's copy went bad and it discarded it: send it all once more
+                    # (a second mismatch means our own file is bad: the caller records it)
+                    restarted, offset = True, 0
+                    continue
                 if exc.code != "upload.offset_mismatch":
                     raise
                 offset = int(exc.details.get("offset", client.upload_offset(upload_id)))

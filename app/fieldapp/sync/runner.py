@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from fieldapp.store import Store
 from fieldapp.sync.client import SyncClient
+from fieldapp.sync.downloads import Media
 from fieldapp.sync.engine import SyncProgress, SyncReport, run_sync
 from fieldapp.sync.errors import AuthExpired, SyncError
 
@@ -32,9 +33,15 @@ class SyncState:
 
 
 class SyncRunner:
-    def __init__(self, store: Store, make_client: Callable[[], SyncClient | None]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        make_client: Callable[[], SyncClient | None],
+        media: Media | None = None,
+    ) -> None:
         self.store = store
         self.make_client = make_client
+        self.media = media  # where downloaded photos go (None: beside the database)
         self.state = SyncState()
         self.listeners: list[Listener] = []
         self._wake = asyncio.Event()
@@ -65,7 +72,7 @@ class SyncRunner:
             loop.call_soon_threadsafe(self._on_progress, snapshot)
 
         try:
-            report = await asyncio.to_thread(run_sync, self.store, client, progress)
+            report = await asyncio.to_thread(run_sync, self.store, client, progress, self.media)
             self.state.last_report, self._failures = report, 0
             return report
         except SyncError as exc:

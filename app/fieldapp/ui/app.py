@@ -17,6 +17,7 @@ import flet as ft
 from fieldapp.config import AppConfig
 from fieldapp.store import Store
 from fieldapp.sync.client import SyncClient
+from fieldapp.sync.downloads import Media
 from fieldapp.sync.runner import SyncRunner
 from fieldapp.text import Text
 from fieldcore.problems import DomainError
@@ -132,7 +133,8 @@ class Services:
 
             self.store = await asyncio.to_thread(Store, self.config.db_path)
             await asyncio.to_thread(screens.startup_cleanup, self.store, self.config)
-            self.sync = SyncRunner(self.store, self.make_client)
+            media = Media(self.config.blob_dir, self.config.thumb_dir)
+            self.sync = SyncRunner(self.store, self.make_client, media)
             asyncio.get_running_loop().create_task(self.sync.run_forever())
         return self.store, self.sync
 

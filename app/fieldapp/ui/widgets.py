@@ -76,7 +76,7 @@ def progress_value(state: SyncState) -> float | None:
     p = state.progress
     if p.phase == "push" and p.records_total:
         return min(1.0, p.records_done / p.records_total)
-    if p.phase == "upload" and p.bytes_total:
+    if p.phase in ("upload", "download") and p.bytes_total:
         return min(1.0, p.bytes_done / p.bytes_total)
     return None  # indeterminate while pulling
 
@@ -94,6 +94,8 @@ def progress_text(state: SyncState, t: Text) -> str:
         )
     if p.phase == "pull":
         return t("sync.phase.pull", done=p.records_done)
+    if p.phase == "download":
+        return t("sync.phase.download", done=p.records_done, total=p.records_total)
     return t("sync.phase.done") if p.phase == "done" else ""
 
 

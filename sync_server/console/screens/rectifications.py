@@ -12,7 +12,8 @@ import flet as ft
 from fieldcore.problems import DomainError
 from sync_server.console import queue_services as qs
 from sync_server.console.app import Console, detail_view
-from sync_server.rectify import STATUSES, RectDetail, RectRow
+from sync_server.console.screens.gallery import photo_gallery
+from sync_server.rectify import STATUSES, RectRow
 
 RECT_STATUS_ZH = {
     "open": "待整改",
@@ -116,16 +117,11 @@ async def rectifications(console: Console) -> ft.View:
     )
 
 
-async def _photo_column(console: Console, detail: RectDetail, title: str, shas: list[str]) -> Any:
-    images: list[ft.Control] = []
-    for sha in shas[:12]:
-        data = await console.services.rect_photo_bytes(detail, sha)
-        if data:
-            images.append(ft.Image(src=data, width=200, height=150, fit=ft.BoxFit.COVER))
-        else:
-            images.append(ft.Text(f"{sha[:12]} · 照片未上传 not uploaded yet", size=12))
+async def _photo_column(console: Console, title: str, shas: list[str], ident: str) -> Any:
+    gallery, load = photo_gallery(console, shas, ident)
+    await load()
     return ft.Column(
-        [ft.Text(title, weight=ft.FontWeight.BOLD), *(images or [ft.Text("无", size=12)])],
+        [ft.Text(title, weight=ft.FontWeight.BOLD), gallery if shas else ft.Text("无", size=12)],
         expand=1,
     )
 
@@ -184,8 +180,8 @@ async def rectification(console: Console, rect_id: uuid.UUID) -> ft.View:
     due = f"整改期限 {r.due_date.isoformat()}" + (" · 已逾期" if r.overdue else "")
     if r.voided:
         due += " · 来源检查已作废,无需整改 (the visit was voided: nothing is owed)"
-    before = await _photo_column(console, detail, "整改前 Before", detail.before)
-    after = await _photo_column(console, detail, "整改后 After", detail.after)
+    before = await _photo_column(console, "整改前 Before", detail.before, "rect-before")
+    after = await _photo_column(console, "整改后 After", detail.after, "rect-after")
     return detail_view(
         console,
         f"/rect/{r.id}",

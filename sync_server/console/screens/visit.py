@@ -9,8 +9,8 @@ from typing import Any
 import flet as ft
 
 from fieldcore.problems import DomainError
-from sync_server.console import queue_services as qs
 from sync_server.console.app import Console, detail_view
+from sync_server.console.screens.gallery import photo_gallery
 from sync_server.console.screens.queue import MODE_ZH, STATUS_ZH
 from sync_server.review import VisitDetail
 
@@ -58,74 +58,6 @@ def photo_line(p: Any) -> str:
     return f"{p.sha256[:12]} · 拍摄 {taken} · 收到 {got} " + " ".join(flags)
 
 
-PHOTO_PAGE = 24  # thumbnails made and sent per "more photos" click
-
-
-def photo_gallery(console: Console, detail: VisitDetail) -> tuple[ft.Control, Any]:
-    """Thumbnail tiles of every photo of the visit, a page at a time; a click opens the
-    photo itself in a dialog. Returns (the control, an async loader of the next page)."""
-    shas = list(dict.fromkeys(p.sha256 for p in detail.photos))
-    tiles = ft.Row(wrap=True, spacing=8)
-    more = ft.TextButton("更多照片 More photos", visible=False)
-    shown = ft.Text("", size=12)
-
-    async def open_photo(sha: str) -> None:
-        try:
-            data = await qs.full_photo(console.services, detail, sha)
-        except DomainError as exc:
-            console.fail(exc)
-            return
-        body: ft.Control = (
-            ft.Image(src=data, fit=ft.BoxFit.CONTAIN, width=1000, height=700)
-            if data
-            else ft.Text("照片未上传 not uploaded yet")
-        )
-        console.page.show_dialog(
-            ft.AlertDialog(
-                title=ft.Text(sha[:12], size=14),
-                content=ft.Semantics(content=body, identifier="photo-full"),
-                actions=[ft.TextButton("关闭 Close", on_click=lambda e: console.page.pop_dialog())],
-            )
-        )
-        console.page.update()  # show_dialog switches auto-update off for this handler
-
-    def tile(sha: str, got: qs.Tile) -> ft.Control:
-        if isinstance(got, bytes):
-            content: ft.Control = ft.Image(src=got, width=160, height=120, fit=ft.BoxFit.COVER)
-        else:
-            why = "照片未上传 not uploaded" if got is None else f"无法显示 {got.code}"
-            content = ft.Text(f"{sha[:12]}\n{why}", size=11)
-        box = ft.Container(
-            content=content,
-            width=160,
-            height=120,
-            bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST,
-            tooltip="点击查看原图 Open the photo",
-            on_click=lambda e: console.page.run_task(open_photo, sha),
-        )
-        return ft.Semantics(content=box, identifier="photo-tile", button=True)
-
-    async def load_next() -> None:
-        start = len(tiles.controls)
-        batch = shas[start : start + PHOTO_PAGE]
-        try:
-            got = await qs.thumbnails(console.services, detail, batch)
-        except DomainError as exc:
-            console.fail(exc)
-            return
-        tiles.controls.extend(tile(sha, got.get(sha)) for sha in batch)
-        more.visible = len(tiles.controls) < len(shas)
-        shown.value = f"{len(tiles.controls)} / {len(shas)}"
-
-    async def on_more(e: Any) -> None:
-        await load_next()
-        console.page.update()
-
-    more.on_click = on_more
-    gallery = ft.Column([ft.Semantics(content=tiles, identifier="visit-photos"), shown, more])
-    return gallery, load_next
-
-
 async def visit(console: Console, visit_id: uuid.UUID) -> ft.View:
     try:
         detail = await console.services.detail(console.user, visit_id)  # type: ignore[arg-type]
@@ -134,7 +66,7 @@ async def visit(console: Console, visit_id: uuid.UUID) -> ft.View:
         return ft.View(route=f"/visit/{visit_id}", controls=[ft.Text("无权查看或不存在")])
     v, site = detail.visit, detail.site
     score = v.score or {}
-    photos, load_photos = photo_gallery(console, detail)
+    photos, load_photos = photo_gallery(console, [p.sha256 for p in detail.photos], "visit-photos")
     await load_photos()
     comment = ft.TextField(label="意见 / 理由 Comment or reason", multiline=True, width=520)
     failed = [i for c in detail.categories for i in c["items"] if i.get("result") == "fail"]

@@ -171,7 +171,8 @@ async def build(ui: UI) -> ft.View:
     return ft.View(
         route="/",
         appbar=ft.AppBar(
-            title=ft.Text(t("home.title")),
+            # a site manager's home lists only corrective actions: title it so
+            title=ft.Text(t("home.title.site_manager" if role == "site_manager" else "home.title")),
             actions=[
                 ft.IconButton(
                     ft.Icons.SYNC,

@@ -1,4 +1,9 @@
-"""A site manager's corrective action: the finding, its evidence, the fix with an after-photo."""
+"""A site manager's corrective action: the finding, its evidence, the fix with an after-photo.
+
+The inspector's evidence (整改前, fetched from the server after a pull) sits beside the
+manager's after-photos (整改后), so what was wrong is in view while fixing it; a tap opens
+a photo at full size.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,60 @@ from typing import Any
 
 import flet as ft
 
+from fieldapp.store.queries import Thumb
 from fieldapp.ui.app import UI
 from fieldapp.ui.capture import pick_image, take_picture
 from fieldapp.ui.photo_flow import save_photo
 from fieldapp.ui.widgets import big_button, tagged
 from fieldcore.problems import DomainError
+
+THUMB = 96
+
+
+def photo_tile(ui: UI, thumb: Thumb, label: str, key: str) -> ft.Control:
+    """A thumbnail that opens the photo at full size (or its thumbnail, if that is all)."""
+
+    async def enlarge(e: Any) -> None:
+        full = await ui.run(ui.store.photo_file, thumb.sha256) or thumb.data
+        ui.page.show_dialog(
+            ft.AlertDialog(
+                title=ft.Text(label),
+                content=tagged(
+                    ft.InteractiveViewer(ft.Image(src=full, fit=ft.BoxFit.CONTAIN)), "photo-full"
+                ),
+                actions=[
+                    ft.TextButton(ui.t("common.back"), on_click=lambda e: ui.page.pop_dialog())
+                ],
+            )
+        )
+        ui.page.update()  # show_dialog switches auto-update off for this handler
+
+    image = ft.Image(
+        src=thumb.data,
+        width=THUMB,
+        height=THUMB,
+        fit=ft.BoxFit.COVER,
+        semantics_label=f"{label} {ui.t('rect.photo')}",
+    )
+    # a gesture detector, not a clickable container: that would fold the image into a
+    # button node, and screen readers (and the browser tests) would no longer see an image
+    tile = ft.GestureDetector(image, on_tap=enlarge, mouse_cursor=ft.MouseCursor.CLICK)
+    return tagged(tile, key)
+
+
+def gallery(ui: UI, label: str, key: str, thumbs: list[Thumb], note: str = "") -> ft.Control:
+    """One labelled side (整改前 or 整改后) of the before/after comparison."""
+    tiles = [photo_tile(ui, th, label, f"{key}-{i}") for i, th in enumerate(thumbs)]
+    body: list[ft.Control] = [
+        ft.Text(label, weight=ft.FontWeight.BOLD),
+        ft.Row(tiles, wrap=True, spacing=6, run_spacing=6)
+        if tiles
+        else ft.Text(ui.t("rect.no_photo"), color=ft.Colors.OUTLINE, size=12),
+    ]
+    if note:
+        body.append(ft.Text(note, color=ft.Colors.OUTLINE, size=12))
+    column = ft.Column(body, spacing=6, expand=1, alignment=ft.MainAxisAlignment.START)
+    return tagged(column, key)
 
 
 async def build(ui: UI, rect_id: str) -> ft.View:
@@ -22,9 +76,14 @@ async def build(ui: UI, rect_id: str) -> ft.View:
         label=t("rect.response"), multiline=True, min_lines=2, value=rect.row.response_note
     )
     editable = rect.row.status in ("open", "reopened")
-    after = ft.Row(
-        [ft.Image(src=b, width=96, height=96, fit=ft.BoxFit.COVER) for b in rect.after_thumbs],
-        wrap=True,
+    waiting = t("rect.before_waiting", n=rect.before_waiting) if rect.before_waiting else ""
+    compare = ft.Row(
+        [
+            gallery(ui, t("rect.before"), "rect-before", rect.before, waiting),
+            gallery(ui, t("rect.after"), "rect-after", rect.after),
+        ],
+        vertical_alignment=ft.CrossAxisAlignment.START,
+        spacing=12,
     )
 
     async def add_photo(e: Any) -> None:
@@ -49,7 +108,7 @@ async def build(ui: UI, rect_id: str) -> ft.View:
     ]
     if rect.row.verify_comment:
         controls.append(ft.Text(rect.row.verify_comment, color=ft.Colors.ORANGE_900))
-    controls += [ft.Text(t("rect.after")), after]
+    controls.append(compare)
     if editable:
         controls += [
             ft.OutlinedButton(t("check.photo"), icon=ft.Icons.PHOTO_CAMERA, on_click=add_photo),
