@@ -13,7 +13,13 @@ from sync_server.problems import responses
 from sync_server.tables import Device, User
 
 C = ProblemCode
-router = APIRouter(prefix="/v1/auth", tags=["auth"], dependencies=[Depends(schema_version)])
+# every route checks the schema header, so every route documents its 426
+router = APIRouter(
+    prefix="/v1/auth",
+    tags=["auth"],
+    dependencies=[Depends(schema_version)],
+    responses=responses(C.SYNC_SCHEMA_UNSUPPORTED),
+)
 
 
 @router.post(

@@ -19,7 +19,12 @@ from sync_server.problems import responses
 
 C = ProblemCode
 AUTH = (C.AUTH_TOKEN_MISSING, C.AUTH_TOKEN_INVALID, C.AUTH_TOKEN_EXPIRED, C.AUTH_TOKEN_REVOKED)
-router = APIRouter(tags=["photos"], dependencies=[Depends(schema_version)])
+# every route checks the schema header, so every route documents its 426
+router = APIRouter(
+    tags=["photos"],
+    dependencies=[Depends(schema_version)],
+    responses=responses(C.SYNC_SCHEMA_UNSUPPORTED),
+)
 OCTETS = "application/offset+octet-stream"
 
 

@@ -16,7 +16,13 @@ from sync_server.problems import responses
 
 C = ProblemCode
 AUTH = (C.AUTH_TOKEN_MISSING, C.AUTH_TOKEN_INVALID, C.AUTH_TOKEN_EXPIRED, C.AUTH_TOKEN_REVOKED)
-router = APIRouter(prefix="/v1/sync", tags=["sync"], dependencies=[Depends(schema_version)])
+# every route checks the schema header, so every route documents its 426
+router = APIRouter(
+    prefix="/v1/sync",
+    tags=["sync"],
+    dependencies=[Depends(schema_version)],
+    responses=responses(C.SYNC_SCHEMA_UNSUPPORTED),
+)
 
 
 @router.post(
