@@ -45,6 +45,16 @@ class PhotoStore:
     def exists(self, sha256: str) -> bool:
         return valid_sha(sha256) and self.path(sha256).is_file()
 
+    def intact(self, sha256: str) -> bool:
+        """The blob is in place and its bytes hash to its name."""
+        if not self.exists(sha256):
+            return False
+        sha = hashlib.sha256()
+        with open(self.path(sha256), "rb") as f:
+            for block in iter(lambda: f.read(1024 * 1024), b""):
+                sha.update(block)
+        return sha.hexdigest() == sha256
+
     def temp_path(self, upload_id: uuid.UUID) -> Path:
         return self.root / "tmp" / upload_id.hex
 

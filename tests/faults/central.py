@@ -1,0 +1,157 @@
+"""The server side of a chaos run: `mingcha serve` as a subprocess on a SQLite data dir
+that can be SIGKILLed and restarted in place, its token store and blob folder as the
+faults need them, and what the central database says (read beside the running server).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from sync_server.photostore import PhotoStore
+from sync_server.tables import Blob, Device, Finding, MutationResultRow, Photo, Visit
+from tests.e2e.procs import Proc, free_port
+
+
+class Server:
+    """One central server process; `kill()` is SIGKILL, `ensure_up()` restarts it on the
+    same data dir (same port, so the proxy in front of it need not change)."""
+
+    def __init__(self, seeded: Path, data_dir: Path, log_dir: Path) -> None:
+        shutil.copytree(seeded, data_dir)
+        self.data_dir, self.port = data_dir, free_port()
+        args = ["serve", "--port", str(self.port), "--data-dir", str(data_dir)]
+        self.proc = Proc("server", args, f"http://127.0.0.1:{self.port}/healthz", log_dir)
+        self.kills = self.restarts = 0
+        self._lock = threading.Lock()
+        self.engine = sa.create_engine(
+            f"sqlite:///{data_dir / 'central.db'}", connect_args={"timeout": 30}
+        )
+        self.blobs = PhotoStore(data_dir / "blobs")
+
+    def ensure_up(self) -> None:
+        with self._lock:
+            if self.proc.proc is None or self.proc.proc.poll() is not None:
+                self.proc.proc = None
+                self.proc.start()
+                self.restarts += 1
+
+    def kill(self) -> None:
+        """SIGKILL now, whatever the server is doing (no clean-up, no checkpoint)."""
+        with self._lock:
+            if self.proc.proc is not None and self.proc.proc.poll() is None:
+                self.proc.kill()
+                self.kills += 1
+
+    def close(self) -> None:
+        self.refuse_blobs(False)
+        self.proc.stop()
+        self.engine.dispose()
+
+    # ---- faults that live in the server's data ---------------------------------------
+    def expire_token(self, device_id: uuid.UUID) -> None:
+        """The device's token runs out now (as `token_days` later would): the server's next
+        authenticated answer is 401 auth.token_expired."""
+        with Session(self.engine) as s, s.begin():
+            device = s.get(Device, device_id)
+            if device is not None:
+                device.token_expires_at = datetime.now(UTC) - timedelta(seconds=1)
+
+    def refuse_blobs(self, refuse: bool) -> bool:
+        """Make the blob folder refuse new files and renames (`chattr +i`, which binds
+        root too, unlike a read-only mode). Returns False where the filesystem cannot."""
+        root, tmp = self.blobs.root, self.blobs.root / "tmp"
+        tmp.mkdir(parents=True, exist_ok=True)
+        flag = "+i" if refuse else "-i"
+        try:
+            done = subprocess.run(["chattr", flag, str(tmp), str(root)], capture_output=True)
+        except FileNotFoundError:  # no e2fsprogs: this fault is left out
+            return False
+        return done.returncode == 0
+
+    # ---- what the central database holds ---------------------------------------------
+    def snapshot(self, device_id: uuid.UUID) -> Central:
+        with Session(self.engine) as s:
+            device = s.get(Device, device_id)
+            return Central(
+                last_seq=device.last_mutation_seq if device else 0,
+                results={
+                    r.seq: r.status
+                    for r in s.exec(
+                        select(MutationResultRow).where(MutationResultRow.device_id == device_id)
+                    ).all()
+                },
+                visits={v.id: v for v in s.exec(select(Visit)).all()},
+                findings={f.id: f for f in s.exec(select(Finding)).all()},
+                photos={p.id: p for p in s.exec(select(Photo)).all()},
+                blobs={b.sha256 for b in s.exec(select(Blob)).all()},
+            )
+
+    def blob_digest(self, sha256: str) -> str | None:
+        path = self.blobs.path(sha256)
+        return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+
+    def integrity(self) -> str:
+        with self.engine.connect() as conn:
+            return str(conn.exec_driver_sql("PRAGMA integrity_check").scalar())
+
+
+@dataclass
+class Central:
+    last_seq: int
+    results: dict[int, str]
+    visits: dict[uuid.UUID, Visit]
+    findings: dict[uuid.UUID, Finding]
+    photos: dict[uuid.UUID, Photo]
+    blobs: set[str]
+
+
+class KillOnBlobRename:
+    """SIGKILL the server the instant an upload's temp file is renamed into the blob store
+    (inotify IN_MOVED_FROM on blobs/tmp) — between the rename and the database commit that
+    records the blob, the narrowest window of an upload. Linux only (ctypes inotify)."""
+
+    IN_MOVED_FROM = 0x40
+
+    def __init__(self, server: Server) -> None:
+        import ctypes
+        import os
+
+        self.server, self.fired = server, threading.Event()
+        libc = ctypes.CDLL(None, use_errno=True)
+        tmp = server.blobs.root / "tmp"
+        tmp.mkdir(parents=True, exist_ok=True)
+        self.fd = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
+        if self.fd < 0 or libc.inotify_add_watch(self.fd, bytes(tmp), self.IN_MOVED_FROM) < 0:
+            raise OSError(ctypes.get_errno(), "inotify")
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        import os
+        import select as sel
+
+        while not self._stop.is_set():
+            ready, _, _ = sel.select([self.fd], [], [], 0.1)
+            if ready:
+                os.read(self.fd, 4096)
+                self.server.kill()
+                self.fired.set()
+                return
+
+    def close(self) -> None:
+        import os
+
+        self._stop.set()
+        self._thread.join(5)
+        os.close(self.fd)

@@ -1,0 +1,61 @@
+"""Offline sync under faults (sync-design §3.3, T1–T3, T8, T15): randomized runs against a
+real server subprocess on SQLite, through the fault proxy, with SIGKILLs and restarts.
+
+`make test` runs six seeded runs (bounded in count and time). MINGCHA_SOAK=1 soaks with
+200 runs (MINGCHA_SOAK=N with N > 1, or MINGCHA_CHAOS_RUNS=N: N runs). A failure names its
+seed; MINGCHA_CHAOS_SEED=S starts there and replays the run's choices (not its timing).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.faults.central import Server
+from tests.faults.chaos import SPECIAL, chaos_run
+from tests.faults.conftest import TALLY
+
+# read at import: the autouse fixture hides MINGCHA_* variables from the tests themselves
+SOAK = int(os.environ.get("MINGCHA_SOAK", "0") or 0)
+RUNS = int(os.environ.get("MINGCHA_CHAOS_RUNS", "0") or 0) or (200 if SOAK == 1 else SOAK) or 6
+FIRST_SEED = int(os.environ.get("MINGCHA_CHAOS_SEED", "20261201") or 0)
+BUDGET_S = None if SOAK or RUNS != 6 else 75
+
+
+@pytest.fixture(scope="module")
+def server(seeded_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    root = tmp_path_factory.mktemp("chaos-server")
+    central = Server(seeded_data, root / "data", root)
+    try:
+        yield central
+    finally:
+        central.close()
+
+
+@pytest.mark.timeout(0 if BUDGET_S is None else 600)
+def test_randomized_runs_converge_and_keep_the_invariant(
+    server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    monkeypatch.setenv("MINGCHA_CONSOLE", "false")  # restarts are faster without the console
+    start = time.monotonic()
+    for n in range(RUNS):
+        seed = FIRST_SEED + n
+        force = SPECIAL[n % len(SPECIAL)]  # each server-side fault at least once
+        try:
+            stats = chaos_run(seed, server, tmp_path / f"phone-{seed}", force=force)
+        except AssertionError as exc:
+            raise AssertionError(f"chaos seed {seed} (force {force!r}): {exc}") from exc
+        TALLY["runs"] += 1
+        TALLY["syncs"] += stats.syncs
+        TALLY.update(stats.faults)
+        if BUDGET_S and time.monotonic() - start > BUDGET_S and n >= 2:
+            break  # a loaded machine: stop early rather than overrun the suite
+    print(
+        f"chaos: {TALLY['runs']} runs, server killed {server.kills}×, restarted {server.restarts}×"
+    )
+    assert TALLY["runs"] >= min(RUNS, 3)
