@@ -19,7 +19,7 @@ from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import Mutation
 from fieldcore.records import parse_fields
 from fieldcore.workflow import FIELDS, Role
-from sync_server.changeset import ChangeSet
+from sync_server.changeset import ENTITY_OF, ChangeSet
 from sync_server.tables import ConflictLog
 from sync_server.tables.base import new_row
 
@@ -121,6 +121,11 @@ def apply_values(
     rules = FIELDS[m.entity]
     changed: set[str] = set()
     device = ctx.device
+    # Field seqs and writers are stamped only when the push ends (ChangeSet.assign_seqs):
+    # until then `row.field_by` still names the writer from before this push, so a second
+    # edit of a field in the same push would look like overwriting another device.
+    touched = ctx.changes.touched.get((ENTITY_OF[type(row)], str(row.id)))
+    earlier = touched.fields if touched is not None and touched.device == device else set()
     for name, value in values.items():
         current = getattr(row, name)
         if current == value:
@@ -129,7 +134,8 @@ def apply_values(
             raise DomainError(ProblemCode.SYNC_FIELD_IMMUTABLE, name, field=name)
         seq = row.field_seq.get(name, 0)
         base = m.base_seq.get(name, 0)
-        writer = row.field_by.get(name)
+        # written earlier in this push: the current value is this device's own
+        writer = device if name in earlier else row.field_by.get(name)
         if seq > base and writer not in (None, device):
             ctx.conflicts.pending.append(
                 PendingConflict(row, name, current, seq, value, base, visit_id)

@@ -1,5 +1,15 @@
 """Write a local change and its outbox entry together (one transaction, never one without
-the other), and undo a change the server rejected."""
+the other), and undo a change the server rejected.
+
+Pending edits are rebased over the server's state (as Replicache and CouchDB clients do):
+each pending entry's `prev` holds, per field, the value *underneath* that edit — for the
+first pending edit of a field, the server's latest known value (its base); for a later
+one, the value of the edit before it. A pull that meets a field with a pending edit does
+not overwrite the user's value, but moves the server's value into that base (`rebase`).
+A rejected edit is spliced out of its chain (`undo`): the next pending edit of the field
+inherits its base, or, when none is left, the row goes back to that base — the server's
+latest value, never a stale local one that the pull cursor has already moved past.
+"""
 
 from __future__ import annotations
 
@@ -71,28 +81,63 @@ def record(
 
 def pending_fields(session: Session, entity: str, entity_id: uuid.UUID) -> set[str]:
     """Fields of this row with a local edit the server has not acknowledged yet."""
-    rows = session.exec(
-        select(Outbox.fields).where(
-            Outbox.entity == entity, Outbox.entity_id == entity_id, Outbox.state == "pending"
-        )
-    ).all()
-    return {name for fields in rows for name in fields}
+    return {name for entry in _pending(session, entity, entity_id) for name in entry.fields}
+
+
+def _pending(session: Session, entity: str, entity_id: uuid.UUID, after: int = 0) -> list[Outbox]:
+    """This row's unacknowledged entries after outbox seq `after`, oldest first."""
+    return list(
+        session.exec(
+            select(Outbox)
+            .where(
+                Outbox.entity == entity,
+                Outbox.entity_id == entity_id,
+                Outbox.state == "pending",
+                Outbox.seq > after,  # type: ignore[operator]
+            )
+            .order_by(Outbox.seq)  # type: ignore[arg-type]
+        ).all()
+    )
+
+
+# `deleted` is the row's, not a field's: a pulled tombstone is the base under the row's
+# first pending entry (a creation or edit the server may still refuse).
+ROW_BASE = "deleted"
+
+
+def rebase(session: Session, entity: str, entity_id: uuid.UUID, server: dict[str, Any]) -> None:
+    """A pull brought the server's values for fields this phone has pending edits to:
+    make each the base under the first pending edit of its field, so that a rejection
+    restores it (`server` holds only fields that the pull did not apply)."""
+    entries = _pending(session, entity, entity_id)
+    for name, value in server.items():
+        first = next((e for e in entries if name in e.fields or name == ROW_BASE), None)
+        if first is not None:
+            first.prev = {**first.prev, name: wire(value)}  # a new dict: JSON columns
+            session.add(first)  # track assignment, not in-place mutation
 
 
 def undo(session: Session, entry: Outbox, message: str) -> None:
-    """The server refused this change: put back the values it replaced, unless a later
-    local edit (still pending) changed the field again; mark the row with the reason.
+    """The server refused this change: splice it out of each field's chain of pending
+    edits (module docstring) and mark the row with the reason.
 
-    A rejected creation keeps its row (nothing the user entered is dropped silently): it is
-    flagged, and the user decides what to do with it.
+    The next pending edit of a field inherits this edit's base; a field with none left
+    goes back to the base. A rejected creation keeps its row (nothing the user entered is
+    dropped silently) with the values it was created with — unless a pull showed that the
+    server holds the row, whose values then come back: the row is flagged, and the user
+    decides what to do with it.
     """
     model = ENTITY_TABLES[entry.entity]
     row = session.get(model, entry.entity_id)
     if row is None:
         return
-    later = pending_fields(session, entry.entity, entry.entity_id)
+    later = _pending(session, entry.entity, entry.entity_id, after=entry.seq or 0)
     for name, value in entry.prev.items():
-        if name not in later:
+        heir = next((e for e in later if name in e.fields or name == ROW_BASE), None)
+        if heir is not None:
+            heir.prev = {**heir.prev, name: value}
+            session.add(heir)
+        else:
             setattr(row, name, _typed(model, name, value))
     row.sync_error = message
     session.add(row)

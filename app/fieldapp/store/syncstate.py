@@ -2,7 +2,9 @@
 
 Pull pages are applied in one transaction together with the new cursor, so a crash
 replays the page (applying it is idempotent). Server values never overwrite a field with
-a local edit the server has not acknowledged yet (per-field rebase, as WatermelonDB).
+a local edit the server has not acknowledged yet (per-field rebase, as WatermelonDB and
+Replicache): they become the base under that edit (`outbox.rebase`), which a rejection
+of the edit restores — the cursor has moved past them, so they would never come again.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from fieldapp.store.outbox import ENTITY_TABLES, pending_fields, undo
+from fieldapp.store.outbox import ENTITY_TABLES, ROW_BASE, pending_fields, rebase, undo
 from fieldapp.store.tables import (
     LocalBlob,
     Meta,
@@ -113,6 +115,8 @@ def _apply_change(session: Session, change: Change) -> None:
                 session.add(row)
             else:
                 session.delete(row)
+        elif row is not None:  # gone on the server unless a pending edit revives it
+            rebase(session, change.entity, key, {ROW_BASE: True})
         return
     data = change.data
     if row is None:
@@ -120,9 +124,16 @@ def _apply_change(session: Session, change: Change) -> None:
             **{("id" if model is not TemplateRow else "key"): key, **_required(model, data)}
         )
     columns = model.__table__.columns.keys()  # type: ignore[attr-defined]
+    held: dict[str, Any] = {}  # the server's values of fields with a pending local edit
     for name, value in data.items():
-        if name in columns and name not in local_edits and name not in ("id", "key"):
+        if name not in columns or name in ("id", "key"):
+            continue
+        if name in local_edits:
+            held[name] = _local(model, name, value)
+        else:
             setattr(row, name, _local(model, name, value))
+    if held:
+        rebase(session, change.entity, key, held)
     if change.entity == "site":
         row.search = " ".join((row.code, row.name, row.address)).lower()
     if hasattr(row, "deleted") and not local_edits:
