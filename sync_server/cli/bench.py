@@ -73,3 +73,56 @@ def bench_console(
     from tests.bench import console
 
     _emit(console.run(findings), as_json)
+
+
+@bench_app.command("sync")
+def bench_sync(
+    visits: Annotated[int, typer.Option(min=1)] = 200,
+    findings: Annotated[int, typer.Option(min=1)] = 10_000,
+    photos: Annotated[int, typer.Option(min=1, help="JPEGs of 0.2–3 MB each.")] = 2_000,
+    devices: Annotated[int, typer.Option(min=2, help="B3: devices pushing at once.")] = 200,
+    min_kb: Annotated[int, typer.Option(min=1, help="Smallest photo, KiB.")] = 205,
+    max_kb: Annotated[int, typer.Option(min=1, help="Largest photo, KiB.")] = 3072,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """B1–B4 over a shaped mobile link: cold sync vs a naive client and a plain copy,
+    incremental latency, concurrent devices, resumed upload."""
+    from tests.bench import sync
+    from tests.bench.syncdata import Dataset
+
+    if min_kb > max_kb:
+        raise typer.BadParameter("--min-kb must not exceed --max-kb")
+    data = Dataset(visits, findings, photos, min_kb * 1024, max_kb * 1024)
+    _emit(sync.run(data, devices), as_json)
+
+
+@bench_app.command("all")
+def bench_all(
+    scale: Annotated[
+        float, typer.Option(min=0.001, max=1.0, help="Shrink every dataset (1 = full).")
+    ] = 1.0,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Every benchmark in one run: B1–B4 (sync), merge, photo, store, console."""
+    from tests.bench import console, merge, photo, store, sync
+    from tests.bench.syncdata import Dataset
+
+    def n(full: int, least: int = 1) -> int:
+        return max(least, round(full * scale))
+
+    results: dict[str, Any] = {"scale": scale}
+    steps = [
+        ("sync", lambda: sync.run(Dataset(n(200), n(10_000), n(2_000)), n(200, 2))),
+        ("merge", lambda: merge.run(n(200))),
+        ("photo", lambda: photo.run(5)),
+        ("store", lambda: store.run(n(2000, 10))),
+        ("console", lambda: console.run(n(1_000_000, 1000))),
+    ]
+    for done, (name, step) in enumerate(steps):
+        typer.echo(f"[{done + 1}/{len(steps)}] bench {name} …", err=True)
+        results[name] = step()
+    if as_json:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+    else:
+        for name, value in results.items():
+            typer.echo(f"{name}: {json.dumps(value, ensure_ascii=False)}")

@@ -33,8 +33,9 @@ BATCH = 500
 TEMPLATE = "store-patrol.v1"
 
 
-def _setup(data_dir: Path) -> tuple[Settings, str, str]:
-    settings = Settings(data_dir=data_dir, console=False)
+def _setup(data_dir: Path, database_url: str | None = None) -> tuple[Settings, str, str]:
+    extra = {"database_url": database_url} if database_url else {}
+    settings = Settings(data_dir=data_dir, console=False, **extra)
     engine = make_engine(settings)
     dbinit.upgrade(engine)
     with write_session(engine) as s:

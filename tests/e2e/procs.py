@@ -25,13 +25,20 @@ def free_port() -> int:
 class Proc:
     """One `mingcha …` subprocess; `start` waits until `probe` answers, `kill` is SIGKILL."""
 
-    def __init__(self, name: str, args: list[str], probe: str, log_dir: Path) -> None:
-        self.name, self.args, self.probe = name, args, probe
+    def __init__(
+        self,
+        name: str,
+        args: list[str],
+        probe: str,
+        log_dir: Path,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self.name, self.args, self.probe, self.env = name, args, probe, env or {}
         self.log = log_dir / f"{name}.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 90) -> None:
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        env = dict(os.environ, PYTHONUNBUFFERED="1", **self.env)
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "sync_server.cli", *self.args],

@@ -1,0 +1,53 @@
+"""`mingcha bench sync` at a tiny size: every part runs against a real server subprocess
+through the shaped link, the figures are consistent with each other, and the behaviours
+behind them hold (the naive client's pushes all apply, a cut upload resumes instead of
+starting over). Timings are machine-dependent, so none is asserted."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from fieldapp.sync.engine import CHUNK
+from sync_server.cli import app
+
+runner = CliRunner()
+
+
+def test_bench_sync_reports_b1_to_b4_against_their_baselines() -> None:
+    args = ["bench", "sync", "--visits", "2", "--findings", "20", "--photos", "3"]
+    args += ["--devices", "4", "--min-kb", "60", "--max-kb", "200", "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    b1, b2, b3, b4 = (out[k] for k in ("B1_cold", "B2_incremental", "B3_concurrency", "B4_resume"))
+
+    # B1: the same photos and records went both ways; the naive client sent one request
+    # per record and two per photo (create + PATCH) after its sign-in
+    assert b1["photos"] == 3 and b1["records"] >= 2 + 20 + 3
+    assert b1["naive_refused"] == 0
+    assert b1["naive_requests"] == 1 + b1["records"] + 2 * b1["photos"]
+    assert 0 < b1["ours_requests"] < b1["naive_requests"]
+    fewer = b1["naive_requests"] / b1["ours_requests"]
+    assert b1["fewer_requests_than_naive"] == round(fewer, 1)
+    # the ratio is of unrounded times; the seconds shown are rounded to 0.01
+    assert b1["time_vs_copy"] == pytest.approx(b1["ours_s"] / b1["copy_s"], abs=0.02 / b1["copy_s"])
+    assert b1["ours_mb_up"] >= b1["photo_mb"]  # every photo byte crossed the link
+
+    # B2: the supervisor's return reached the phone (asserted inside the bench too)
+    assert b2["edits"] == 50 and b2["photos"] == 10 and b2["rtt_ms"] > 0
+    assert 0 < b2["edits_to_server_ms"] <= b2["photos_to_server_ms"]
+
+    # B3: every device pushed; percentiles ordered; PostgreSQL run or said why not
+    sqlite = b3["sqlite"]
+    assert sqlite["devices"] == 4 and sqlite["errors"] == 0
+    assert 0 < sqlite["p50_ms"] <= sqlite["p99_ms"]
+    pg = b3["postgresql"]
+    assert (isinstance(pg, str) and pg.startswith("not run: ")) or pg["errors"] == 0
+
+    # B4: the cut upload resumed from the server's offset instead of resending the photo
+    assert b4["cut_upload_bytes"] > b4["clean_upload_bytes"]
+    assert 0 <= b4["extra_bytes"] < 2 * CHUNK < b4["photo_bytes"]
+    assert out["machine"]["cpus"] > 0
