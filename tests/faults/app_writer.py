@@ -28,7 +28,9 @@ def main(db: Path, seed: int) -> None:
             continue
         for entry in phone.outbox():
             if entry.seq not in before:
-                print(entry.entity, entry.entity_id, entry.seq, flush=True)
+                # one write per report: a kill cannot leave half of it looking complete
+                sys.stdout.write(f"SAVED {entry.entity} {entry.entity_id} {entry.seq}\n")
+                sys.stdout.flush()
 
 
 if __name__ == "__main__":

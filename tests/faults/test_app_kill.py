@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -52,17 +53,27 @@ def run_until_killed(db: Path, seed: int, rng: random.Random) -> list[tuple[str,
         line = child.stdout.readline().decode()
         if not line:
             break
-        entity, entity_id, seq = line.split()
-        saved.append((entity, entity_id, int(seq)))
+        saved.extend(reports(line))
     time.sleep(rng.uniform(0, 0.05))  # land anywhere in the next action
     child.send_signal(signal.SIGKILL)
     rest, err = child.communicate()
-    for line in rest.decode().splitlines():  # printed before it died: reported saved too
-        entity, entity_id, seq = line.split()
-        saved.append((entity, entity_id, int(seq)))
+    # printed before it died: reported saved too — but a last line the kill cut short
+    # (no newline yet) was not reported, though its action may have committed
+    for line in rest.decode().splitlines(keepends=True):
+        saved.extend(reports(line))
     assert child.returncode == -signal.SIGKILL, err.decode()[-2000:]
     assert saved, err.decode()[-2000:]
     return saved
+
+
+REPORT = re.compile(r"^SAVED (\w+) ([0-9a-f-]{36}) (\d+)\n$")
+
+
+def reports(line: str) -> list[tuple[str, str, int]]:
+    """The writer's report on this line, if it is one and complete (other output, e.g. a
+    library's, and a report the kill cut short are not reports)."""
+    m = REPORT.match(line)
+    return [(m[1], m[2], int(m[3]))] if m else []
 
 
 def check_store(db: Path, saved: list[tuple[str, str, int]]) -> None:
