@@ -182,7 +182,8 @@ def test_returned_fixed_published_and_its_corrective_action_verified_across_thre
         )
         expect(console.get_by_text("整改前 Before")).to_be_visible()
         expect(console.get_by_text("整改后 After")).to_be_visible()
-        expect(console.get_by_role("img")).to_have_count(2, timeout=SLOW)  # one each side
+        photos = console.get_by_role("button", name=re.compile("照片 Photo"))
+        expect(photos).to_have_count(2, timeout=SLOW)  # one thumbnail each side
         expect(console.get_by_text("照片未上传", exact=False)).to_have_count(0)
         console_shot(console, "before-after")
         type_into(

@@ -52,7 +52,6 @@ def photo_gallery(console: Console, photos: list[str], ident: str) -> tuple[ft.C
                 width=160,
                 height=120,
                 fit=ft.BoxFit.COVER,
-                semantics_label=f"照片 Photo {sha[:12]}",
             )
         else:
             why = "照片未上传 not uploaded" if got is None else f"无法显示 {got.code}"
@@ -63,15 +62,13 @@ def photo_gallery(console: Console, photos: list[str], ident: str) -> tuple[ft.C
             height=120,
             bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST,
             tooltip="点击查看原图 Open the photo",
+            on_click=lambda e: console.page.run_task(open_photo, sha),
         )
-        # a gesture detector, not a clickable container: that would fold the image into a
-        # button node, and screen readers (and browser tests) would no longer see an image
-        tap = ft.GestureDetector(
-            box,
-            on_tap=lambda e: console.page.run_task(open_photo, sha),
-            mouse_cursor=ft.MouseCursor.CLICK,
+        # a clickable container folds the image into one button node: label that button
+        # as the photo, so screen readers (and browser tests) still know what it shows
+        return ft.Semantics(
+            content=box, identifier="photo-tile", button=True, label=f"照片 Photo {sha[:12]}"
         )
-        return ft.Semantics(content=tap, identifier="photo-tile")
 
     async def load_next() -> None:
         start = len(tiles.controls)
