@@ -18,8 +18,15 @@ from typing import Any
 import flet as ft
 import flet_charts as fch
 
+from sync_server.console.screens.widgets import heading, string_table
+
 LOW = Decimal(80)  # bars below this are drawn in the warning colour
 NO_DATA = "无数据 No data"
+
+
+def no_data() -> ft.Text:
+    """What a panel shows in place of a chart or list with nothing to show."""
+    return ft.Text(NO_DATA, size=13)
 
 
 def panel(ident: str, title: str, body: list[ft.Control], width: int = 600) -> ft.Control:
@@ -27,7 +34,7 @@ def panel(ident: str, title: str, body: list[ft.Control], width: int = 600) -> f
     return ft.Semantics(
         identifier=ident,
         content=ft.Container(
-            ft.Column([ft.Text(title, size=16, weight=ft.FontWeight.BOLD), *body], spacing=8),
+            ft.Column([heading(title), *body], spacing=8),
             width=width,
             padding=ft.Padding.all(12),
             border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT),
@@ -46,9 +53,9 @@ def table(
     if not rows:
         return ft.Text(empty, size=13, color=ft.Colors.ON_SURFACE_VARIANT)
     handlers = list(on_row) + [None] * (len(rows) - len(on_row))
-    return ft.DataTable(
-        columns=[ft.DataColumn(ft.Text(c)) for c in columns],
-        rows=[
+    return string_table(
+        columns,
+        [
             ft.DataRow(cells=[ft.DataCell(ft.Text(v)) for v in r], on_select_change=h)
             for r, h in zip(rows, handlers, strict=True)
         ],
@@ -151,7 +158,7 @@ def ranked(rows: list[Any], what: str, pick: Callable[[str], Any] | None = None)
 def categories(rows: list[Any]) -> list[ft.Control]:
     """Per template, a bar per category (share of points kept) and the shares as a table."""
     if not rows:
-        return [ft.Text(NO_DATA, size=13)]
+        return [no_data()]
     out: list[ft.Control] = []
     for key in dict.fromkeys(r.template_key for r in rows):
         mine = [r for r in rows if r.template_key == key]
@@ -198,4 +205,4 @@ def activity(rows: list[Any]) -> list[ft.Control]:
             ]
         )
         for r in rows
-    ] or [ft.Text(NO_DATA, size=13)]
+    ] or [no_data()]

@@ -16,8 +16,9 @@ from typing import Any
 import flet as ft
 
 from fieldcore.problems import DomainError
-from sync_server.console.app import Console, nav_actions
+from sync_server.console.app import Console
 from sync_server.console.screens import dashboard_charts as ui
+from sync_server.console.screens.widgets import section_view
 
 PERIODS = [("30", "近30天 30 days"), ("90", "近90天 90 days"), ("365", "近一年 1 year")]
 ALL = ""  # the site picker's "every site in scope"
@@ -90,7 +91,7 @@ async def dashboards(console: Console) -> ft.View:
             "dash-trend",
             f"得分趋势 Score trend · {trend_site} {names.get(trend_site, '')}".rstrip(" ·"),
             [
-                ui.trend_chart(trend) if trend else ft.Text(ui.NO_DATA, size=13),
+                ui.trend_chart(trend) if trend else ui.no_data(),
                 ft.Text(f"最近 Last: {last}" if trend else "", size=12),
             ],
         )
@@ -127,20 +128,11 @@ async def dashboards(console: Console) -> ft.View:
         selected=["30"],
         on_change=on_period,
     )
-    return ft.View(
-        route="/dash",
-        appbar=ft.AppBar(
-            title=ft.Text("统计 Dashboards"),
-            leading=ft.IconButton(
-                ft.Icons.ARROW_BACK,
-                tooltip="返回队列 Back to the queue",
-                on_click=lambda e: console.page.run_task(console.go, "/"),
-            ),
-            actions=nav_actions(console),
-        ),
-        padding=ft.Padding.all(16),
-        scroll=ft.ScrollMode.AUTO,
-        controls=[
+    return section_view(
+        console,
+        "/dash",
+        "统计 Dashboards",
+        [
             ft.Row(
                 [
                     ft.Semantics(content=period, identifier="dash-period"),

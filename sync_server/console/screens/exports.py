@@ -14,7 +14,8 @@ from urllib.parse import parse_qs
 import flet as ft
 
 from fieldcore.problems import DomainError
-from sync_server.console.app import Console, nav_actions
+from sync_server.console.app import Console
+from sync_server.console.screens.widgets import form_section, section_view
 from sync_server.reports.access import REPORT_TZ
 
 POLL_SECONDS = 0.25
@@ -103,40 +104,27 @@ async def exports(console: Console) -> ft.View:
         buttons.append(b)
         return ft.Semantics(content=b, identifier=ident)
 
-    heading = ft.FontWeight.BOLD
-    return ft.View(
-        route="/exports",
-        appbar=ft.AppBar(
-            title=ft.Text("报表 Reports"),
-            leading=ft.IconButton(
-                ft.Icons.ARROW_BACK,
-                tooltip="返回队列 Back to the queue",
-                on_click=lambda e: page.run_task(console.go, "/"),
-            ),
-            actions=nav_actions(console),
-        ),
-        padding=ft.Padding.all(16),
-        scroll=ft.ScrollMode.AUTO,
-        controls=[
-            ft.Text("单次检查 One visit (明细测评表 / 检查报告)", size=16, weight=heading),
-            ft.Row(
+    return section_view(
+        console,
+        "/exports",
+        "报表 Reports",
+        [
+            *form_section(
+                "单次检查 One visit (明细测评表 / 检查报告)",
                 [
                     visit_id,
                     button("下载 Excel", "visit-xlsx", "export-visit-xlsx"),
                     button("下载 PDF", "visit-pdf", "export-visit-pdf"),
                 ],
-                wrap=True,
             ),
-            ft.Divider(),
-            ft.Text("汇总表 Summary (按区域、门店、项目平均)", size=16, weight=heading),
-            ft.Row(
+            *form_section(
+                "汇总表 Summary (按区域、门店、项目平均)",
                 [first, last, region, button("导出汇总表 Export", "summary", "export-summary")],
-                wrap=True,
             ),
-            ft.Divider(),
-            ft.Text("质检日报 Daily report (当日不合格项)", size=16, weight=heading),
-            ft.Row([day, button("导出日报 Export", "daily", "export-daily")], wrap=True),
-            ft.Divider(),
+            *form_section(
+                "质检日报 Daily report (当日不合格项)",
+                [day, button("导出日报 Export", "daily", "export-daily")],
+            ),
             ft.Semantics(content=bar, identifier="export-progress"),
             ft.Semantics(content=status, identifier="export-status"),
             link,

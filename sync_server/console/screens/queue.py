@@ -12,6 +12,7 @@ import flet as ft
 from fieldcore.problems import DomainError
 from sync_server.console import queue_services as qs
 from sync_server.console.app import Console, nav_actions
+from sync_server.console.screens.widgets import action_button, string_table
 from sync_server.queue_filters import QueueChoices, parse_filters
 from sync_server.review import QueueFilters, QueueRow
 
@@ -119,7 +120,7 @@ async def queue(console: Console) -> ft.View:
         choices = QueueChoices([], [], [])
     bar = FilterBar(choices)
     columns = ["门店 Site", "检查表", "方式", "检查员", "提交时间", "状态", "得分"]
-    table = ft.DataTable(columns=[ft.DataColumn(ft.Text(c)) for c in columns], rows=[])
+    table = string_table(columns)
     more = ft.TextButton("更多 More", visible=False)
     problem = ft.Text("", color=ft.Colors.ERROR)
     state: dict[str, Any] = {"next": None, "filters": QueueFilters(), "sort": "-submitted_at"}
@@ -163,9 +164,7 @@ async def queue(console: Console) -> ft.View:
         field.on_submit = apply  # Enter in a text field filters too
     more.on_click = load_more
     await load(append=False)
-    filter_button = ft.Semantics(
-        content=ft.FilledButton("筛选 Filter", on_click=apply), identifier="queue-filter"
-    )
+    filter_button = action_button("筛选 Filter", apply, "queue-filter")
     return ft.View(
         route="/",
         appbar=ft.AppBar(title=ft.Text("审核队列 Review queue"), actions=nav_actions(console)),

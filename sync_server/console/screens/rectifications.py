@@ -13,6 +13,12 @@ from fieldcore.problems import DomainError
 from sync_server.console import queue_services as qs
 from sync_server.console.app import Console, detail_view
 from sync_server.console.screens.gallery import photo_gallery
+from sync_server.console.screens.widgets import (
+    action_button,
+    section_view,
+    string_table,
+    unavailable_view,
+)
 from sync_server.rectify import STATUSES, RectRow
 
 RECT_STATUS_ZH = {
@@ -47,7 +53,7 @@ async def rectifications(console: Console) -> ft.View:
     )
     overdue_only = ft.Checkbox(label="仅逾期 Overdue only", value=False)
     columns = ["门店 Site", "检查项 Item", "程度", "整改期限 Due", "状态"]
-    table = ft.DataTable(columns=[ft.DataColumn(ft.Text(c)) for c in columns], rows=[])
+    table = string_table(columns)
     count = ft.Text("", size=12)
     more = ft.TextButton("更多 More", visible=False)
     state: dict[str, Any] = {"next": None}
@@ -96,24 +102,17 @@ async def rectifications(console: Console) -> ft.View:
 
     more.on_click = load_more
     await load()
-    return ft.View(
-        route="/rect",
-        appbar=ft.AppBar(
-            title=ft.Text("整改跟踪 Rectifications"),
-            leading=ft.IconButton(
-                ft.Icons.ARROW_BACK,
-                tooltip="返回队列 Back to the queue",
-                on_click=lambda e: console.page.run_task(console.go, "/"),
-            ),
-        ),
-        padding=ft.Padding.all(16),
-        scroll=ft.ScrollMode.AUTO,
-        controls=[
+    return section_view(
+        console,
+        "/rect",
+        "整改跟踪 Rectifications",
+        [
             ft.Row([status, overdue_only, ft.FilledButton("筛选 Filter", on_click=apply)]),
             count,
             ft.Semantics(content=table, identifier="rectifications"),
             ft.Semantics(content=more, identifier="rectifications-more"),
         ],
+        nav=False,
     )
 
 
@@ -131,7 +130,7 @@ async def rectification(console: Console, rect_id: uuid.UUID) -> ft.View:
         detail = await console.services.rectification(console.user, rect_id)  # type: ignore[arg-type]
     except DomainError as exc:
         console.fail(exc)
-        return ft.View(route=f"/rect/{rect_id}", controls=[ft.Text("无权查看或不存在")])
+        return unavailable_view(f"/rect/{rect_id}")
     r = detail.row
     reason = ft.TextField(
         label="验证意见 / 重新整改理由 Comment or reason", multiline=True, width=520
@@ -164,13 +163,11 @@ async def rectification(console: Console, rect_id: uuid.UUID) -> ft.View:
         await console.go(f"/rect/{r.id}")
 
     def button(action: str) -> ft.Control:
-        return ft.Semantics(
-            content=ft.FilledButton(
-                ACTION_ZH[action],
-                on_click=lambda e: console.page.run_task(do, action),
-                height=44,
-            ),
-            identifier=f"rect-{action}",
+        return action_button(
+            ACTION_ZH[action],
+            lambda e: console.page.run_task(do, action),
+            f"rect-{action}",
+            height=44,
         )
 
     decide = [button("verify"), button("reopen")] if r.status == "submitted" else []

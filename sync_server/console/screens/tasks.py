@@ -11,7 +11,14 @@ from typing import Any
 import flet as ft
 
 from fieldcore.problems import DomainError
-from sync_server.console.app import Console, nav_actions
+from sync_server.console.app import Console
+from sync_server.console.screens.widgets import (
+    action_button,
+    form_section,
+    heading,
+    section_view,
+    string_table,
+)
 from sync_server.reports.access import REPORT_TZ
 
 MODE_ZH = {"overt": "明查 Overt", "covert": "暗访 Covert"}
@@ -32,11 +39,8 @@ def task_cells(t: Any) -> list[ft.DataCell]:
     ]
 
 
-def task_table(rows: list[Any]) -> ft.DataTable:
-    return ft.DataTable(
-        columns=[ft.DataColumn(ft.Text(c)) for c in COLUMNS],
-        rows=[ft.DataRow(cells=task_cells(t)) for t in rows],
-    )
+def task_rows(tasks: list[Any]) -> list[ft.DataRow]:
+    return [ft.DataRow(cells=task_cells(t)) for t in tasks]
 
 
 class Plan:
@@ -83,21 +87,18 @@ async def tasks(console: Console) -> ft.View:
     percent = ft.TextField(label="比例 Percent (%)", value="5", width=130)
     inspectors = ft.TextField(label="抽查检查员 Inspectors (逗号分隔 comma-separated)", width=320)
     result = ft.Text("", weight=ft.FontWeight.BOLD)
-    created = task_table([])
-    recent = task_table([])
+    created = string_table(COLUMNS)
+    recent = string_table(COLUMNS)
 
     async def refresh_recent() -> None:
         try:
-            recent.rows = [
-                ft.DataRow(cells=task_cells(t))
-                for t in await services.recent_tasks(user)  # type: ignore[arg-type]
-            ]
+            recent.rows = task_rows(await services.recent_tasks(user))  # type: ignore[arg-type]
         except DomainError as exc:
             console.fail(exc)
 
     async def show(text: str, rows: list[Any]) -> None:
         result.value = text
-        created.rows = [ft.DataRow(cells=task_cells(t)) for t in rows]
+        created.rows = task_rows(rows)
         await refresh_recent()
         console.toast(text)  # ends with page.update(): the tables go out with it
 
@@ -142,39 +143,25 @@ async def tasks(console: Console) -> ft.View:
         )
 
     await refresh_recent()
-    heading = ft.FontWeight.BOLD
-    return ft.View(
-        route="/tasks",
-        appbar=ft.AppBar(
-            title=ft.Text("排期 Scheduling"),
-            leading=ft.IconButton(
-                ft.Icons.ARROW_BACK,
-                tooltip="返回队列 Back to the queue",
-                on_click=lambda e: console.page.run_task(console.go, "/"),
+    return section_view(
+        console,
+        "/tasks",
+        "排期 Scheduling",
+        [
+            *form_section(
+                "单个任务 One task",
+                [site, *one.controls(), assignee],
+                action_button("创建任务 Create task", create_one, "task-create"),
             ),
-            actions=nav_actions(console),
-        ),
-        padding=ft.Padding.all(16),
-        scroll=ft.ScrollMode.AUTO,
-        controls=[
-            ft.Text("单个任务 One task", size=16, weight=heading),
-            ft.Row([site, *one.controls(), assignee], wrap=True),
-            ft.Semantics(
-                content=ft.FilledButton("创建任务 Create task", on_click=create_one),
-                identifier="task-create",
+            *form_section(
+                "随机抽查 Random sample (抽查比例向上取整,至少一家)",
+                [region, percent, *many.controls(), inspectors],
+                action_button("抽取并创建 Draw sample", create_sample, "task-sample"),
             ),
-            ft.Divider(),
-            ft.Text("随机抽查 Random sample (抽查比例向上取整,至少一家)", size=16, weight=heading),
-            ft.Row([region, percent, *many.controls(), inspectors], wrap=True),
-            ft.Semantics(
-                content=ft.FilledButton("抽取并创建 Draw sample", on_click=create_sample),
-                identifier="task-sample",
-            ),
-            ft.Divider(),
             ft.Semantics(content=result, identifier="tasks-result"),
             ft.Semantics(content=created, identifier="tasks-created"),
             ft.Divider(),
-            ft.Text("最近的任务 Recent tasks (本人范围 in your scope)", size=16, weight=heading),
+            heading("最近的任务 Recent tasks (本人范围 in your scope)"),
             ft.Semantics(content=recent, identifier="tasks-recent"),
         ],
     )

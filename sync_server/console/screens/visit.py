@@ -12,6 +12,7 @@ from fieldcore.problems import DomainError
 from sync_server.console.app import Console, detail_view
 from sync_server.console.screens.gallery import photo_gallery
 from sync_server.console.screens.queue import MODE_ZH, STATUS_ZH
+from sync_server.console.screens.widgets import action_button, unavailable_view
 from sync_server.review import VisitDetail
 
 RESULT_ZH = {"pass": "合格", "fail": "不合格", "na": "不适用", None: "未检查"}
@@ -63,7 +64,7 @@ async def visit(console: Console, visit_id: uuid.UUID) -> ft.View:
         detail = await console.services.detail(console.user, visit_id)  # type: ignore[arg-type]
     except DomainError as exc:
         console.fail(exc)
-        return ft.View(route=f"/visit/{visit_id}", controls=[ft.Text("无权查看或不存在")])
+        return unavailable_view(f"/visit/{visit_id}")
     v, site = detail.visit, detail.site
     score = v.score or {}
     photos, load_photos = photo_gallery(console, [p.sha256 for p in detail.photos], "visit-photos")
@@ -91,11 +92,8 @@ async def visit(console: Console, visit_id: uuid.UUID) -> ft.View:
         await console.go(f"/visit/{v.id}")
 
     buttons = [
-        ft.Semantics(
-            content=ft.FilledButton(
-                ACTION_ZH[a], on_click=lambda e, a=a: console.page.run_task(do, a), height=44
-            ),
-            identifier=f"action-{a}",
+        action_button(
+            ACTION_ZH[a], lambda e, a=a: console.page.run_task(do, a), f"action-{a}", height=44
         )
         for a in NEXT_ACTIONS.get(v.status, [])
     ]
