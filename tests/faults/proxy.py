@@ -16,24 +16,31 @@ Faults come from a schedule (one Fault per connection, in order), from a fixed f
 at random from a seeded mix — the n-th connection's fault depends only on (seed, n), so a
 run replays from its seed. `counts` says how many faults actually acted (a reset whose
 byte offset the stream never reached did nothing and is not counted).
+
+Shape mode (`shape=Shape(delay, up_bps, down_bps)`) turns the proxy into a mobile-like link
+under every connection, faults or not: pipelined one-way latency and a bandwidth cap per
+direction shared by all connections (tests/faults/shaping.py). `bytes` counts what was
+delivered each way; a planned `Fault("reset", at=N, direction=UP)` cuts the next
+connection after N client bytes — the bench link (tests/bench/link.py) is this mode.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import random
 import select
 import socket
 import struct
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from tests.faults.shaping import BUF, Lane, Pacer, Shape, forward
+
 KINDS = ("pass", "delay", "bandwidth", "drop", "reset", "truncate", "blackhole")
 UP, DOWN = "up", "down"  # client → server, server → client
-BUF = 16 * 1024
 
 
 @dataclass(frozen=True)
@@ -96,8 +103,12 @@ class FaultProxy:
         seed: int = 0,
         mix: dict[str, float] | None = None,
         on_connect: Callable[[int], None] | None = None,
+        shape: Shape | None = None,
     ) -> None:
         self.upstream_port = upstream_port
+        self.shape = shape or Shape()
+        # one pacing clock per direction for the whole proxy: the link's cap is shared
+        self._link = {UP: Pacer(self.shape.up_bps), DOWN: Pacer(self.shape.down_bps)}
         self.seed = seed
         self.mix: dict[str, float] | None = mix
         self.fixed: Fault | None = None
@@ -128,6 +139,11 @@ class FaultProxy:
         with self._lock:
             self.schedule.clear()
         self.fixed, self.mix = None, None
+
+    def reset_bytes(self, direction: str, to: int = 0) -> None:
+        """Restart the delivered-bytes counter of one direction (a bench's measuring span)."""
+        with self._lock:
+            self.bytes[direction] = to
 
     @property
     def injected(self) -> int:
@@ -242,63 +258,41 @@ class FaultProxy:
                     return
 
     def _pipe(self, client: socket.socket, upstream: socket.socket, fault: Fault) -> None:
-        """Forward both directions until either side closes, applying `fault`."""
-        sent = {UP: 0, DOWN: 0}
-        peers = {client: (upstream, UP), upstream: (client, DOWN)}
-        open_ = {client, upstream}
-        while open_ and not self._closing.is_set():
-            ready, _, _ = select.select(list(open_), [], [], 0.2)
-            for src in ready:
-                dst, direction = peers[src]
-                try:
-                    data = src.recv(BUF)
-                except OSError:
-                    return
-                if not data:
-                    # half-close: pass the FIN on, keep reading the other way
-                    open_.discard(src)
-                    with contextlib.suppress(OSError):
-                        dst.shutdown(socket.SHUT_WR)
-                    continue
-                cut = self._cut(fault, direction, sent[direction], len(data))
-                if cut is not None:
-                    if cut:
-                        self._send(dst, data[:cut], fault, direction)
-                    self._count(fault.kind)
-                    if fault.kind == "reset":
-                        _rst(client)
-                        _rst(upstream)
-                    return  # truncate: the finally-blocks close both sides with a FIN
-                if not self._send(dst, data, fault, direction):
-                    return
-                sent[direction] += len(data)
+        """Forward both directions until both sides have closed, applying the link's shape
+        and `fault`; a reset or truncate acts when its byte offset is released."""
+        lanes = [self._lane(client, upstream, UP, fault), self._lane(upstream, client, DOWN, fault)]
+        if forward(lanes, functools.partial(self._cut, fault), self._closing, self._delivered):
+            self._count(fault.kind)
+            if fault.kind == "reset":
+                _rst(client)
+                _rst(upstream)
+            # truncate: the finally-blocks close both sides with a FIN
+
+    def _lane(self, src: socket.socket, dst: socket.socket, direction: str, fault: Fault) -> Lane:
+        capped = fault.kind == "bandwidth"
+        return Lane(
+            src,
+            dst,
+            direction,
+            link=self._link[direction],
+            latency=self.shape.delay,
+            own=Pacer(fault.rate if capped else 0),
+            chunk_delay=fault.delay if fault.kind == "delay" else 0.0,
+            slice=max(1, fault.rate // 20) if capped else 0,  # 50 ms slices
+        )
 
     @staticmethod
     def _cut(fault: Fault, direction: str, done: int, size: int) -> int | None:
-        """How many bytes of this chunk to pass before the fault acts (None: not here)."""
+        """How many bytes of this block to pass before the fault acts (None: not here)."""
         if fault.kind == "reset" and direction == fault.direction and done + size > fault.at:
             return fault.at - done
         if fault.kind == "truncate" and direction == DOWN and done + size > fault.at:
             return fault.at - done
         return None
 
-    def _send(self, dst: socket.socket, data: bytes, fault: Fault, direction: str) -> bool:
-        step = len(data)
-        if fault.kind == "bandwidth":
-            step = max(1, fault.rate // 20)  # 50 ms slices
-        for i in range(0, len(data), step):
-            piece = data[i : i + step]
-            if fault.kind == "delay":
-                time.sleep(fault.delay)
-            elif fault.kind == "bandwidth":
-                time.sleep(len(piece) / fault.rate)
-            try:
-                dst.sendall(piece)
-            except OSError:
-                return False
-            with self._lock:
-                self.bytes[direction] += len(piece)
-        return True
+    def _delivered(self, direction: str, size: int) -> None:
+        with self._lock:
+            self.bytes[direction] += size
 
 
 def _rst(s: socket.socket) -> None:

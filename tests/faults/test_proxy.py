@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from tests.bench.link import ShapedLink
 from tests.faults.proxy import DEFAULT_MIX, DOWN, UP, Fault, FaultProxy
+from tests.faults.shaping import Shape
 
 
 @dataclass
@@ -40,20 +42,30 @@ class Upstream:
                 conn, _ = self.sock.accept()
             except OSError:
                 return
-            with conn:
-                got = 0
-                try:
-                    while got < self.expect:
-                        data = conn.recv(65536)
-                        if not data:
-                            break
-                        got += len(data)
-                    if got >= self.expect:
-                        conn.sendall(b"r" * self.reply)
-                except OSError as exc:
-                    self.errors.append(type(exc).__name__)
-                self.received.append(got)
-                self.done.set()
+            # a thread per connection: concurrent clients are served concurrently
+            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+
+    def _handle(self, conn: socket.socket) -> None:
+        with conn:
+            got = 0
+            try:
+                while got < self.expect:
+                    data = conn.recv(65536)
+                    if not data:
+                        break
+                    got += len(data)
+                if got >= self.expect:
+                    conn.sendall(b"r" * self.reply)
+            except OSError as exc:
+                self.errors.append(type(exc).__name__)
+            self.received.append(got)
+            self.done.set()
+
+    def wait_for(self, connections: int) -> None:
+        deadline = time.monotonic() + 5
+        while len(self.received) < connections and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(self.received) >= connections, self.received
 
     def close(self) -> None:
         self.sock.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
@@ -221,3 +233,74 @@ def test_counts_add_up_over_many_random_connections(upstream: Upstream) -> None:
     for kind in ("drop", "delay", "bandwidth", "truncate"):
         assert proxy.counts[kind] == sum(f.kind == kind for f in acting), kind
     assert proxy.counts["reset"] <= sum(f.kind == "reset" for f in acting)
+
+
+# ---- shape mode: the bench's mobile-like link ------------------------------------------------
+
+
+def test_a_shaped_link_shares_its_cap_between_connections(upstream: Upstream) -> None:
+    """Two concurrent uploads through one capped link take as long as one carrying both:
+    a client cannot buy bandwidth by opening more connections."""
+    upstream.expect, upstream.reply = 250_000, 10
+    rate = 500_000
+    with FaultProxy(upstream.port, shape=Shape(up_bps=rate)) as proxy:
+        results: list[tuple[bytes, str]] = []
+        clients = [
+            threading.Thread(target=lambda: results.append(exchange(proxy.port, b"q" * 250_000)))
+            for _ in range(2)
+        ]
+        start = time.monotonic()
+        for t in clients:
+            t.start()
+        for t in clients:
+            t.join(10)
+        took = time.monotonic() - start
+    assert results == [(b"r" * 10, "eof")] * 2 and upstream.received == [250_000] * 2
+    # 500 kB at 500 kB/s: ≥ 1 s shared; a cap per connection would finish both in ~0.5 s
+    assert took >= 0.8 * 500_000 / rate
+    assert proxy.bytes == {UP: 500_000, DOWN: 20} and proxy.injected == 0
+
+
+def send_in_pieces(port: int, pieces: int, size: int, gap: float) -> tuple[bytes, float]:
+    """Write `pieces` small pieces `gap` apart, read the answer to EOF: (answer, seconds)."""
+    got = b""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # each piece its own segment
+        start = time.monotonic()
+        for _ in range(pieces):
+            s.sendall(b"q" * size)
+            time.sleep(gap)
+        while data := s.recv(65536):
+            got += data
+        return got, time.monotonic() - start
+
+
+def test_shaped_latency_is_pipelined_not_paid_per_chunk(upstream: Upstream) -> None:
+    upstream.expect, upstream.reply = 10 * 100, 100
+    with FaultProxy(upstream.port, shape=Shape(delay=0.2)) as proxy:
+        got, took = send_in_pieces(proxy.port, pieces=10, size=100, gap=0.01)
+    assert got == b"r" * 100 and upstream.received == [1000]
+    # one delay up and one down (+ the 0.1 s of gaps); per-chunk delays would be ≥ 2 s
+    assert 0.4 <= took < 1.5
+
+
+def test_a_shaped_link_cuts_the_next_connection_after_n_client_bytes(
+    upstream: Upstream,
+) -> None:
+    link = ShapedLink(upstream.port, delay=0.01, up_bps=2_000_000, down_bps=2_000_000)
+    try:
+        link.cut_up_after = 30_000
+        assert link.cut_up_after == 30_000
+        got, end = exchange(link.port, PAYLOAD)
+        upstream.wait_for(1)
+        assert (got, end) == (b"", "reset")
+        assert upstream.received == [30_000] and upstream.errors == ["ConnectionResetError"]
+        assert (link.bytes_up, link.cuts, link.cut_up_after) == (30_000, 1, None)
+
+        link.bytes_up = 0  # the bench restarts its count; the cut was for one connection only
+        got, end = exchange(link.port, PAYLOAD)
+        upstream.wait_for(2)
+        assert (len(got), end) == (50_000, "eof") and upstream.received[1] == 100_000
+        assert (link.bytes_up, link.bytes_down, link.cuts) == (100_000, 50_000, 1)
+    finally:
+        link.stop()
