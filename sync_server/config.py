@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     max_json_body: int = Field(8 * 1024 * 1024, ge=1024)
     max_chunk: int = Field(4 * 1024 * 1024, ge=1024)
     max_photo: int = Field(25 * 1024 * 1024, ge=1024)
+    max_pack: int = Field(64 * 1024 * 1024, ge=1024)  # one pack of photos (streamed, not held)
     max_mutations: int = Field(1000, ge=1, le=1000)
     max_pull_limit: int = Field(2000, ge=1)
     max_image_pixels: int = Field(60_000_000, ge=1)  # Pillow's bomb guard, below its default

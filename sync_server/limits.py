@@ -2,7 +2,9 @@
 
 The declared Content-Length is checked first; then the body is read (at most `limit`
 bytes, whatever the client declared or however it chunked it) and replayed to the app.
-Upload chunks have their own, larger limit; everything else is JSON.
+Upload chunks have their own, larger limit; everything else is JSON. A pack of photos
+(`POST /v1/blobs/pack`) is streamed, never held: only its declared length is checked here,
+and the pack reader counts the bytes it is actually sent (sync_server/photo_packs.py).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import json
 from typing import Any
 
 from fieldcore.problems import DomainError, ProblemCode
+
+PACK_PATH = "/v1/blobs/pack"
 
 
 class BodyLimit:
@@ -21,14 +25,20 @@ class BodyLimit:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
+        streamed = scope["path"] == PACK_PATH
         limit = (
-            self.settings.max_chunk
+            self.settings.max_pack
+            if streamed
+            else self.settings.max_chunk
             if scope["path"].startswith("/v1/uploads/")
             else self.settings.max_json_body
         )
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await _refuse(send, limit)
+            return
+        if streamed:
+            await self.app(scope, receive, send)
             return
         chunks, size, more = [], 0, True
         while more:

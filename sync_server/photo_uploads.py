@@ -76,16 +76,37 @@ def _action_evidence(session: Session, live: Any, sites: frozenset[uuid.UUID] | 
 
 
 def missing(
-    session: Session, store: PhotoStore, actor: Actor, hashes: list[str]
-) -> dict[str, list[str]]:
+    session: Session, store: PhotoStore, actor: Actor, hashes: list[str], now: datetime
+) -> dict[str, Any]:
+    """Which of `hashes` the server lacks, has, or will not say; and for the caller's own
+    unfinished uploads, how many bytes are in (resume there: a pack part's `offset`)."""
     visible = visible_hashes(session, actor, hashes)
     present = set(session.exec(select(Blob.sha256).where(Blob.sha256.in_(visible))).all())  # type: ignore[attr-defined]
     ordered = list(dict.fromkeys(hashes))
+    lacking = [h for h in ordered if h in visible and h not in present]
     return {
-        "missing": [h for h in ordered if h in visible and h not in present],
+        "missing": lacking,
         "present": [h for h in ordered if h in present],
         "unknown": [h for h in ordered if h not in visible],
+        "partial": _offsets(session, actor, lacking, now),
     }
+
+
+def _offsets(session: Session, actor: Actor, hashes: list[str], now: datetime) -> dict[str, int]:
+    if not hashes:
+        return {}
+    rows = session.exec(
+        select(Upload.sha256, sa.func.max(Upload.offset))
+        .where(
+            Upload.sha256.in_(hashes),  # type: ignore[attr-defined]
+            Upload.user_id == actor.user_id,
+            Upload.completed_at.is_(None),  # type: ignore[union-attr]
+            Upload.expires_at > now,
+            Upload.offset > 0,
+        )
+        .group_by(Upload.sha256)
+    ).all()
+    return {sha: int(offset) for sha, offset in rows}
 
 
 @dataclass(frozen=True)
@@ -134,12 +155,14 @@ def create_upload(
         _mark_present(session, sha256)
         return UploadState(uuid.uuid4(), sha256, length, length, now, True)
     existing = session.exec(
-        select(Upload).where(
+        select(Upload)
+        .where(
             Upload.sha256 == sha256,
             Upload.user_id == actor.user_id,
             Upload.completed_at.is_(None),
             Upload.expires_at > now,
         )
+        .order_by(Upload.offset.desc())  # type: ignore[attr-defined]  # the furthest one, as `missing` says
     ).first()  # type: ignore[union-attr]
     if existing is not None:
         return _state(existing)

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from fieldcore.problems import DomainError, ProblemCode
-from sync_server import photo_uploads
+from sync_server import photo_packs, photo_uploads
 from sync_server.db import read_session, run_write
 from sync_server.deps import ActorDep, EngineDep, NowDep, SettingsDep, schema_version
+from sync_server.limits import PACK_PATH
 from sync_server.photo_uploads import UploadState
 from sync_server.photostore import PhotoStore
 from sync_server.problems import responses
@@ -26,6 +28,7 @@ router = APIRouter(
     responses=responses(C.SYNC_SCHEMA_UNSUPPORTED),
 )
 OCTETS = "application/offset+octet-stream"
+PACK = "application/vnd.mingcha.pack"
 
 
 def get_store(request: Request) -> PhotoStore:
@@ -43,6 +46,22 @@ class MissingResponse(BaseModel):
     missing: list[str] = Field(description="Referenced by your photos; bytes not here yet")
     present: list[str]
     unknown: list[str] = Field(description="Not referenced by any photo you may see")
+    partial: dict[str, int] = Field(
+        default_factory=dict,
+        description="Of `missing`: bytes already in from your unfinished uploads (resume there)",
+    )
+
+
+class PartResult(BaseModel):
+    sha256: str
+    status: Literal["stored", "present", "failed"]
+    code: str = Field("", description="Why a part failed (a problem code)")
+    message: str = ""
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class PackResponse(BaseModel):
+    results: list[PartResult] = Field(description="One per part, in the pack's order")
 
 
 class UploadRequest(BaseModel):
@@ -84,11 +103,50 @@ def _headers(state: UploadState) -> dict[str, str]:
     responses=responses(*AUTH, C.REQUEST_INVALID),
 )
 def blobs_missing(
-    body: MissingRequest, actor: ActorDep, engine: EngineDep, store: StoreDep
+    body: MissingRequest, actor: ActorDep, engine: EngineDep, store: StoreDep, now: NowDep
 ) -> MissingResponse:
     """Which of your photos' bytes the server still lacks ("which of these do you lack?")."""
     with read_session(engine) as session:
-        return MissingResponse(**photo_uploads.missing(session, store, actor, body.sha256))
+        return MissingResponse(**photo_uploads.missing(session, store, actor, body.sha256, now))
+
+
+PACK_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            PACK: {
+                "schema": {"type": "string", "format": "binary"},
+                "example": '{"sha256": "<64 hex>", "length": 1234, "offset": 0}\\n<1234 bytes>',
+            }
+        },
+    }
+}
+
+
+@router.post(
+    PACK_PATH,
+    response_model=PackResponse,
+    responses=responses(*AUTH, C.REQUEST_INVALID, C.REQUEST_TOO_LARGE, C.REQUEST_UNSUPPORTED_MEDIA),
+    openapi_extra=PACK_BODY,
+)
+async def upload_pack(
+    request: Request,
+    actor: ActorDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    store: StoreDep,
+    now: NowDep,
+    content_type: Annotated[str, Header()] = "",
+) -> PackResponse:
+    """Many photos' bytes in one streamed request: parts of `{"sha256", "length", "offset"}`
+    + newline + the bytes from `offset` to `length`. Each part is stored as a resumable
+    upload would be (verified, committed chunk by chunk) and answered in `results`; a part
+    that fails does not stop the others."""
+    if content_type.split(";")[0].strip() != PACK:
+        raise DomainError(C.REQUEST_UNSUPPORTED_MEDIA, f"use {PACK}")
+    ctx = photo_packs.PackContext(engine, store, settings, actor, now, run_in_threadpool)
+    results = await photo_packs.receive_pack(ctx, request.stream())
+    return PackResponse(results=[PartResult(**vars(r)) for r in results])
 
 
 @router.post(
@@ -189,8 +247,6 @@ async def patch_upload(
     if content_type.split(";")[0].strip() != OCTETS:
         raise DomainError(C.REQUEST_UNSUPPORTED_MEDIA, f"use {OCTETS}")
     chunk = await request.body()
-    from starlette.concurrency import run_in_threadpool
-
     state = await run_in_threadpool(
         photo_uploads.append_chunk,
         engine,

@@ -28,6 +28,7 @@ from tests.bench.merge import TEMPLATE, _items, _setup
 from tests.e2e.procs import Proc, free_port
 
 MB = 1024 * 1024
+END = b"\n--END--\n"  # the plain copy's last bytes: the sink answers when it sees them
 
 
 @dataclass(frozen=True)
@@ -200,9 +201,11 @@ class Sink:
             except OSError:
                 return
             with conn:
+                tail = b""  # the end marker may arrive split across reads
                 while chunk := conn.recv(256 * 1024):
                     self.received += len(chunk)
-                    if chunk.endswith(b"\n--END--\n"):
+                    tail = (tail + chunk)[-len(END) :]
+                    if tail == END:
                         conn.sendall(b"k")
                         break
 
@@ -219,6 +222,6 @@ def plain_copy(port: int, payloads: list[bytes] | list[Path], tick: Callable[[],
             conn.sendall(data)
             sent += len(data)
             tick()
-        conn.sendall(b"\n--END--\n")
+        conn.sendall(END)
         conn.recv(1)
     return sent

@@ -96,10 +96,12 @@ def test_the_managers_phone_fetches_the_evidence_once_and_never_sends_it_back(
         return real(sha256)
 
     asked: list[str] = []
-    real_create = mgr.client.create_upload
+    real_pack = mgr.client.send_pack
     monkeypatch.setattr(mgr.client, "download", counting)
     monkeypatch.setattr(
-        mgr.client, "create_upload", lambda sha, n: asked.append(sha) or real_create(sha, n)
+        mgr.client,
+        "send_pack",
+        lambda parts, on_bytes: asked.extend(p.sha256 for p in parts) or real_pack(parts, on_bytes),
     )
     again = run_sync(mgr.store, mgr.client)
     assert (again.photos_downloaded, fetched) == (0, [])  # present and intact: not fetched

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
@@ -109,20 +110,77 @@ def test_photos_reach_the_server_with_matching_sha256(
     assert app.store.sync_status().pending_photos == 0
 
 
-def test_an_interrupted_upload_resumes_without_resending_what_arrived(
-    world: World, phone: Callable[[str], PhoneApp], tmp_path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+def _photo_synced_without_bytes(world: World, app: PhoneApp, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """A finding photo whose row reached the server; its bytes have not."""
     from fieldapp.sync import engine
-    from fieldapp.sync.errors import Offline
     from fieldcore.workflow import finding_id
 
-    monkeypatch.setattr(engine, "CHUNK", 16 * 1024)
-    app = phone("insp1")
     run_sync(app.store, app.client)
     visit = app.store.start_visit(uuid.UUID(world.site("S1")), "mall-property.v1", "overt")
     app.store.record_answer(visit.id, "3.1", "fail", count=1)
     shot = capture(app, tmp_path, seed=3)
     app.store.attach_photo(shot, visit_id=visit.id, finding_id_=finding_id(visit.id, "3.1"))
+    with monkeypatch.context() as m:
+        m.setattr(engine, "upload_photos", lambda *a: None)
+        run_sync(app.store, app.client)
+    return shot
+
+
+def test_a_pack_cut_off_resumes_from_the_servers_last_chunk(
+    world: World, phone: Callable[[str], PhoneApp], tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The server commits a pack's bytes chunk by chunk; a pack that ends half way leaves
+    them there, `missing` tells the phone how far, and only the rest is sent again."""
+    import json
+
+    from sync_server import photo_packs
+
+    app = phone("insp1")
+    shot = _photo_synced_without_bytes(world, app, tmp_path, monkeypatch)
+    monkeypatch.setattr(photo_packs, "CHUNK", 16 * 1024)
+    raw = Path(shot.path).read_bytes()
+    header = json.dumps({"sha256": shot.sha256, "length": len(raw), "offset": 0}).encode()
+    cut = len(raw) // 2
+    r = world.client.post(
+        "/v1/blobs/pack",
+        content=header + b"\n" + raw[:cut],
+        headers={**_headers(app), "Content-Type": "application/vnd.mingcha.pack"},
+    )
+    assert r.status_code == 422 and r.json()["details"]["part"] == 0, r.text
+    committed = cut - cut % (16 * 1024)
+    answer = app.client.missing([shot.sha256])
+    assert answer["missing"] == [shot.sha256] and answer["partial"] == {shot.sha256: committed}
+
+    sent_parts: list[tuple[int, int]] = []
+    real = app.client.send_pack
+
+    def recording(parts, on_bytes):  # type: ignore[no-untyped-def]
+        sent_parts.extend((p.offset, p.length) for p in parts)
+        return real(parts, on_bytes)
+
+    monkeypatch.setattr(app.client, "send_pack", recording)
+    report = run_sync(app.store, app.client)
+    assert report.photos_uploaded == 1 and report.uploaded_bytes == len(raw) - committed
+    assert sent_parts == [(committed, len(raw))]  # only the rest went again
+    assert app.store.sync_detail() == ([], [])
+    blob = world.client.get(f"/v1/blobs/{shot.sha256}", headers=_headers(app))
+    assert blob.status_code == 200 and blob.content == raw
+
+
+def _headers(app: PhoneApp) -> dict[str, str]:
+    return app.client._headers()
+
+
+def test_an_interrupted_single_upload_resumes_without_resending_what_arrived(
+    world: World, phone: Callable[[str], PhoneApp], tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The single-photo path (used when a pack part must go alone): resumes at the offset."""
+    from fieldapp.sync import uploads
+    from fieldapp.sync.errors import Offline
+
+    monkeypatch.setattr(uploads, "CHUNK", 16 * 1024)
+    app = phone("insp1")
+    shot = _photo_synced_without_bytes(world, app, tmp_path, monkeypatch)
     sent: list[int] = []
     real = app.client.upload_chunk
 
@@ -134,14 +192,15 @@ def test_an_interrupted_upload_resumes_without_resending_what_arrived(
         return real(upload_id, offset, chunk)
 
     monkeypatch.setattr(app.client, "upload_chunk", flaky)
+    [job] = app.store.blobs_to_upload()
     with pytest.raises(Offline):
-        run_sync(app.store, app.client)
+        uploads.upload_one(app.store, app.client, job)
     assert app.store.blobs_to_upload()[0].offset == sum(sent[:3])
     visits, photos = app.store.sync_detail()  # what the sync screen lists
     assert visits == [] and [(p.sha256, p.sent, p.byte_size) for p in photos] == [
         (shot.sha256, sum(sent[:3]), shot.byte_size)
     ]
-    run_sync(app.store, app.client)
+    uploads.upload_one(app.store, app.client, app.store.blobs_to_upload()[0])
     chunks = [n for n in sent if n >= 0]
     assert sum(chunks) == shot.byte_size  # every byte sent exactly once
     assert app.store.sync_detail() == ([], [])

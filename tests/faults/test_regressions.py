@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from fieldapp.photos import Stamp, process
-from fieldapp.sync import engine
-from fieldapp.sync.engine import SyncProgress, run_sync
+from fieldapp.sync.engine import run_sync
 from tests.client.conftest import PhoneApp
 from tests.faults.central import KillOnBlobRename, Server
 from tests.faults.phone import Phone
@@ -80,27 +79,33 @@ def test_a_copy_corrupted_on_the_server_mid_upload_is_sent_again(
     """The server re-hashes the whole file at the end, and on a mismatch discards its copy
     and restarts the upload (PROTOCOL.md). The phone used to take that answer as final and
     mark the photo failed; now it sends the file once more from offset 0."""
-    monkeypatch.setattr(engine, "CHUNK", 16 * 1024)
+    from sync_server import photo_packs
+
+    monkeypatch.setattr(photo_packs, "CHUNK", 16 * 1024)
     app = world_phone
     run_sync(app.store, app.client)
     visit = app.store.start_visit(uuid.UUID(world.site("S1")), "mall-property.v1", "overt")
     root = tmp_path / "phone"
     shot = process(jpeg(640, 480, 9), Stamp(datetime.now(UTC), "S1", "i"), root / "p", root / "t")
     app.store.attach_photo(shot, visit_id=visit.id)
-    assert shot.byte_size > 3 * engine.CHUNK
+    assert shot.byte_size > 3 * photo_packs.CHUNK
     temp_dir = world.client.app.state.photos.root / "tmp"  # type: ignore[attr-defined]
     flipped: list[Path] = []
+    real_append = photo_packs._append
 
-    def corrupt_once(progress: SyncProgress) -> None:
-        if progress.phase == "upload" and progress.bytes_done and not flipped:
-            [temp] = list(temp_dir.iterdir())  # a disk error flips a byte of the server's copy
+    def corrupt_once(ctx, upload_id, offset, chunk):  # type: ignore[no-untyped-def]
+        state = real_append(ctx, upload_id, offset, chunk)
+        if not flipped:  # after the first chunk: a disk error flips a byte of the copy
+            [temp] = list(temp_dir.iterdir())
             data = bytearray(temp.read_bytes())
             data[10] ^= 0xFF
             temp.write_bytes(bytes(data))
             flipped.append(temp)
+        return state
 
+    monkeypatch.setattr(photo_packs, "_append", corrupt_once)
     sent_before = app.client.bytes_up
-    report = run_sync(app.store, app.client, corrupt_once)
+    report = run_sync(app.store, app.client)
     assert flipped and report.photos_uploaded == 1 and report.ok, report
     assert app.client.bytes_up - sent_before >= 2 * shot.byte_size  # all of it went twice
     stored = world.client.app.state.photos.path(shot.sha256).read_bytes()  # type: ignore[attr-defined]

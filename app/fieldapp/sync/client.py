@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -24,6 +26,24 @@ from fieldcore.protocol import (
     PushRequest,
     PushResponse,
 )
+
+PACK = "application/vnd.mingcha.pack"
+PIECE = 256 * 1024  # bytes read from a photo file at a time while streaming a pack
+
+
+@dataclass(frozen=True)
+class PackPart:
+    """One photo in a pack: its bytes from `offset` (where the server has them up to)."""
+
+    sha256: str
+    path: str
+    length: int
+    offset: int = 0
+
+    def header(self) -> bytes:
+        fields = {"sha256": self.sha256, "length": self.length, "offset": self.offset}
+        return json.dumps(fields).encode() + b"\n"
+
 
 AUTH_CODES = {
     "auth.token_missing",
@@ -61,7 +81,8 @@ class SyncClient:
             )
         except httpx.TransportError as exc:  # includes timeouts and refused connections
             raise Offline(type(exc).__name__) from None
-        self.bytes_up += len(response.request.content or b"")
+        # the declared length: a streamed body (a pack) has no `.content` to measure
+        self.bytes_up += int(response.request.headers.get("content-length", 0))
         if response.status_code >= 400:
             raise _problem(response)
         return response
@@ -105,6 +126,29 @@ class SyncClient:
     # ---- photos ---------------------------------------------------------------------
     def missing(self, hashes: list[str]) -> dict[str, list[str]]:
         return self._send("POST", "/v1/blobs/missing", json={"sha256": hashes}).json()  # type: ignore[no-any-return]
+
+    def send_pack(self, parts: list[PackPart], on_bytes: Callable[[int], None]) -> list[dict]:
+        """Many photos' bytes in one streamed request (PROTOCOL.md, packs): one result per
+        part. `on_bytes(n)` is called as the body is handed to the socket."""
+        headers = [p.header() for p in parts]
+        length = sum(len(h) + p.length - p.offset for h, p in zip(headers, parts, strict=True))
+
+        def body() -> Iterator[bytes]:
+            for header, part in zip(headers, parts, strict=True):
+                yield header
+                with open(part.path, "rb") as f:
+                    f.seek(part.offset)
+                    while piece := f.read(PIECE):
+                        yield piece
+                        on_bytes(len(piece))
+
+        r = self._send(
+            "POST",
+            "/v1/blobs/pack",
+            content=body(),
+            headers={"Content-Type": PACK, "Content-Length": str(length)},
+        )
+        return r.json()["results"]  # type: ignore[no-any-return]
 
     def create_upload(self, sha256: str, length: int) -> dict[str, Any]:
         return self._send("POST", "/v1/uploads", json={"sha256": sha256, "length": length}).json()  # type: ignore[no-any-return]

@@ -1,5 +1,6 @@
-"""One sync: push the outbox, upload photo bytes, pull what changed, fetch the evidence
-photos of open corrective actions (sync/downloads.py) — with progress.
+"""One sync: push the outbox, upload photo bytes in packs (sync/uploads.py), pull what
+changed, fetch the evidence photos of open corrective actions (sync/downloads.py) — with
+progress.
 
 Every step is safe to interrupt: pushes are idempotent on the server, uploads resume from
 the server's offset, pull pages commit together with their cursor. A failure leaves the
@@ -8,19 +9,19 @@ outbox and files as they were; the next sync continues.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from fieldapp.store import Store
-from fieldapp.store.syncstate import BlobJob
 from fieldapp.sync.client import SyncClient
 from fieldapp.sync.downloads import Media, fetch_evidence
-from fieldapp.sync.errors import Rejected, SyncError
+from fieldapp.sync.errors import SyncError
+from fieldapp.sync.uploads import CHUNK, upload_photos
 from fieldcore.protocol import Mutation, PushRequest
 
-CHUNK = 512 * 1024
+__all__ = ["CHUNK", "SyncProgress", "SyncReport", "run_sync"]
+
 BATCH = 500
 
 
@@ -64,7 +65,7 @@ def run_sync(
     notify = on_progress or (lambda p: None)
     try:
         _push(store, client, report, progress, notify)
-        _upload(store, client, report, progress, notify)
+        upload_photos(store, client, report, progress, notify)
         _pull(store, client, report, progress, notify)
         fetch_evidence(store, client, media or Media.beside(store), report, progress, notify)
     except SyncError as exc:
@@ -111,72 +112,6 @@ def _push(
         report.pushed += len(batch)
         progress.records_done = report.pushed
         notify(progress)
-
-
-def _upload(
-    store: Store, client: SyncClient, report: SyncReport, progress: SyncProgress, notify: Progress
-) -> None:
-    jobs = store.blobs_to_upload()
-    if not jobs:
-        return
-    answer = client.missing([j.sha256 for j in jobs])
-    present = set(answer.get("present", []))
-    for job in jobs:
-        if job.sha256 in present:
-            store.blob_uploaded(job.sha256)
-    todo = [j for j in jobs if j.sha256 in set(answer.get("missing", []))]
-    progress.phase, progress.bytes_total, progress.bytes_done = (
-        "upload",
-        sum(j.byte_size for j in todo),
-        0,
-    )
-    notify(progress)
-    for job in todo:
-        try:
-            _upload_one(store, client, job, progress, notify)
-        except Rejected as exc:  # this file can never be accepted: say so, go on
-            store.blob_failed(job.sha256, f"{exc.code}: {exc.message}")
-            report.errors.append(exc.code)
-            continue
-        report.photos_uploaded += 1
-    report.uploaded_bytes = progress.bytes_done
-
-
-def _upload_one(
-    store: Store, client: SyncClient, job: BlobJob, progress: SyncProgress, notify: Progress
-) -> None:
-    if not os.path.exists(job.path):
-        store.blob_failed(job.sha256, "client.photo_file_missing")
-        return
-    created = client.create_upload(job.sha256, job.byte_size)
-    if created.get("complete"):
-        store.blob_uploaded(job.sha256)
-        progress.bytes_done += job.byte_size
-        return
-    upload_id, offset = created["id"], int(created.get("offset", 0))
-    base, restarted = progress.bytes_done, False
-    with open(job.path, "rb") as f:
-        while True:  # an empty chunk when every byte is in already makes the server finish
-            f.seek(offset)
-            chunk = f.read(CHUNK)
-            try:
-                offset = client.upload_chunk(upload_id, offset, chunk)
-            except SyncError as exc:
-                if exc.code == "blob.hash_mismatch" and not restarted:
-                    # the server's copy went bad and it discarded it: send it all once more
-                    # (a second mismatch means our own file is bad: the caller records it)
-                    restarted, offset = True, 0
-                    continue
-                if exc.code != "upload.offset_mismatch":
-                    raise
-                offset = int(exc.details.get("offset", client.upload_offset(upload_id)))
-                continue
-            store.blob_progress(job.sha256, upload_id, offset)
-            progress.bytes_done = base + offset
-            notify(progress)
-            if offset >= job.byte_size:
-                break
-    store.blob_uploaded(job.sha256)
 
 
 def _pull(
