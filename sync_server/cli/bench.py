@@ -80,20 +80,30 @@ def bench_sync(
     visits: Annotated[int, typer.Option(min=1)] = 200,
     findings: Annotated[int, typer.Option(min=1)] = 10_000,
     photos: Annotated[int, typer.Option(min=1, help="JPEGs of 0.2–3 MB each.")] = 2_000,
-    devices: Annotated[int, typer.Option(min=2, help="B3: devices pushing at once.")] = 200,
+    devices: Annotated[
+        int, typer.Option(min=0, help="B3: devices pushing at once (0: B3 not run).")
+    ] = 200,
     min_kb: Annotated[int, typer.Option(min=1, help="Smallest photo, KiB.")] = 205,
     max_kb: Annotated[int, typer.Option(min=1, help="Largest photo, KiB.")] = 3072,
+    link: Annotated[
+        str,
+        typer.Option(help="mobile: 100 ms RTT, 10/40 Mbit/s up/down; fast: 100 ms, 100/100."),
+    ] = "mobile",
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """B1–B4 over a shaped mobile link: cold sync vs a naive client and a plain copy,
+    """B1–B4 over a shaped link: cold sync vs a naive client and a plain copy,
     incremental latency, concurrent devices, resumed upload."""
     from tests.bench import sync
     from tests.bench.syncdata import Dataset
 
     if min_kb > max_kb:
         raise typer.BadParameter("--min-kb must not exceed --max-kb")
+    if link not in sync.PROFILES:
+        raise typer.BadParameter(f"--link must be one of {', '.join(sync.PROFILES)}")
+    if devices == 1:
+        raise typer.BadParameter("--devices must be 0 (no B3) or at least 2")
     data = Dataset(visits, findings, photos, min_kb * 1024, max_kb * 1024)
-    _emit(sync.run(data, devices), as_json)
+    _emit(sync.run(data, devices, link), as_json)
 
 
 @bench_app.command("all")
