@@ -52,6 +52,14 @@ class Server:
                 self.proc.kill()
                 self.kills += 1
 
+    def restart_with(self, **env: str) -> None:
+        """SIGKILL and start again with these MINGCHA_* settings on top of the inherited
+        ones (an upgraded server, e.g. MINGCHA_SCHEMA_MIN); later restarts after a kill
+        keep them, as a deployed config would. No arguments: back to the defaults."""
+        self.kill()
+        self.proc.env = dict(env)
+        self.ensure_up()
+
     def close(self) -> None:
         self.refuse_blobs(False)
         self.proc.stop()
