@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -144,8 +145,8 @@ class ChangeSet:
         for row in rows:
             if sa.inspect(row).pending:
                 self.session.expunge(row)
-            columns = row.__table__.columns.keys()
-            by_model.setdefault(type(row), []).append({c: row.__dict__[c] for c in columns})
+            state = row.__dict__
+            by_model.setdefault(type(row), []).append({c: state[c] for c in _columns(type(row))})
         for model, values in by_model.items():
             for i in range(0, len(values), 500):
                 self.session.execute(sa.insert(model.__table__), values[i : i + 500])
@@ -164,6 +165,11 @@ class ChangeSet:
         )
         for i in range(0, len(logs), 500):
             self.session.execute(stmt, logs[i : i + 500])
+
+
+@cache
+def _columns(model: type) -> tuple[str, ...]:
+    return tuple(model.__table__.columns.keys())  # type: ignore[attr-defined]
 
 
 def _pk(row: Any) -> Any:

@@ -1,7 +1,8 @@
 """Database engines and transactions for SQLite (embedded default) and PostgreSQL.
 
 Writes run in `write_session`: on SQLite a `BEGIN IMMEDIATE` transaction, so writers queue
-up front instead of failing half-way; on PostgreSQL an ordinary transaction whose row locks
+up front instead of failing half-way, and within one process they first queue on a lock per
+database file (see `_sqlite_writer`); on PostgreSQL an ordinary transaction whose row locks
 (device, counter) serialize what must be serialized. Reads that must see one consistent
 snapshot (a pull page) run in `read_session` (REPEATABLE READ on PostgreSQL).
 """
@@ -9,6 +10,7 @@ snapshot (a pull page) run in `read_session` (REPEATABLE READ on PostgreSQL).
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,6 +27,8 @@ T = TypeVar("T")
 # PostgreSQL deadlock / serialization failure, SQLite busy beyond its timeout: the
 # transaction did nothing and may simply run again.
 TRANSIENT_PGCODES = {"40P01", "40001"}
+_WRITER_LOCKS: dict[str, threading.RLock] = {}
+_WRITER_LOCKS_GUARD = threading.Lock()
 
 
 def make_engine(settings: Settings) -> sa.Engine:
@@ -62,10 +66,40 @@ def is_sqlite(engine: sa.Engine) -> bool:
 @contextmanager
 def write_session(engine: sa.Engine) -> Iterator[Session]:
     """One write transaction: committed on success, rolled back on any exception."""
-    bind = engine.execution_options(write=True) if is_sqlite(engine) else engine
+    if not is_sqlite(engine):
+        with _session(engine) as session:
+            yield session
+        return
+    with _sqlite_writer(engine), _session(engine.execution_options(write=True)) as session:
+        yield session
+
+
+@contextmanager
+def _session(bind: sa.Engine) -> Iterator[Session]:
     # autoflush: queries inside a push (effects, completeness checks) must see its new rows
     with Session(bind, expire_on_commit=False, autoflush=True) as session, session.begin():
         yield session
+
+
+@contextmanager
+def _sqlite_writer(engine: sa.Engine) -> Iterator[None]:
+    """Hold this process's turn to write to the engine's SQLite file.
+
+    SQLite admits one writer at a time. Without this, every waiting request thread holds a
+    pooled connection and polls the file lock with SQLite's growing sleeps (up to 100 ms),
+    so the file can sit unlocked between writers while the waiters sleep, and a burst
+    (B3: 200 phones at once) ties up the pool. Threads now wait here, connection-less, and
+    the next one starts as soon as the last commits; `BEGIN IMMEDIATE` still orders
+    writers of other processes.
+    Re-entrant, so a nested write in one thread behaves as before (it waits on the file).
+    """
+    path = engine.url.database
+    # a file is shared by every engine on it; an in-memory database is its engine's own
+    key = path if path and path != ":memory:" else f"pool-{id(engine.pool)}"
+    with _WRITER_LOCKS_GUARD:
+        lock = _WRITER_LOCKS.setdefault(key, threading.RLock())
+    with lock:
+        yield
 
 
 @contextmanager

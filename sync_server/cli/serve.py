@@ -10,6 +10,13 @@ import typer
 from sync_server.cli.base import app
 from sync_server.cli.common import DataDir, database, settings_for
 
+# How long an idle keep-alive connection stays open. It must outlast the clients' own idle
+# expiry (httpx, which the phone app uses, drops idle connections after 5 s): if the server
+# closes first, a request sent at that moment meets a closing socket and fails with
+# "server disconnected" (client.offline on the phone; reproduced by pushing on connections
+# idle for about 5 s). uvicorn's default is exactly 5 s.
+KEEP_ALIVE_SECONDS = 75
+
 
 @app.command("serve")
 def serve(
@@ -17,6 +24,9 @@ def serve(
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     data_dir: DataDir = None,
+    keep_alive: Annotated[
+        int, typer.Option(min=1, help="Seconds an idle connection is kept (> clients' 5 s).")
+    ] = KEEP_ALIVE_SECONDS,
 ) -> None:
     """Run the sync server (upgrades the database first; /docs shows the API)."""
     import uvicorn
@@ -39,4 +49,5 @@ def serve(
         workers=workers,
         log_level="warning",
         proxy_headers=False,
+        timeout_keep_alive=keep_alive,
     )

@@ -115,11 +115,9 @@ class PushContext:
     conflicts: Conflicts
     now: datetime
     rows: RowCache = field(init=False)
+    device: str = field(init=False)  # the pushing device's id as field_by records it
 
     def __post_init__(self) -> None:
         self.rows = RowCache(self.session)
         self.changes.lookup = self.rows.get
-
-    @property
-    def device(self) -> str:
-        return str(self.actor.device_id)
+        self.device = str(self.actor.device_id)  # once, not once per field written

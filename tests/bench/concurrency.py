@@ -79,8 +79,8 @@ def b3_concurrency(root: Path, devices: int, database_url: str | None = None) ->
             barrier.wait()
             try:
                 latencies.append(_timed_push(c, str(central.site_id)))
-            except SyncError as exc:
-                errors.append(exc.code)
+            except SyncError as exc:  # code and message: a count alone hides the cause
+                errors.append(f"{exc.code}: {exc.message}")
 
         threads = [threading.Thread(target=push, args=(c,)) for c in clients[10:]]
         with progress("B3 concurrent pushes", 1) as tick:
@@ -93,6 +93,8 @@ def b3_concurrency(root: Path, devices: int, database_url: str | None = None) ->
             c.close()
     finally:
         central.stop()
+    if errors:  # the server's side of each failure, for the run's record
+        print(f"B3 errors: {errors}\n--- server log ---\n{central.proc.tail()}", flush=True)
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
     base = statistics.median(alone)
     return {
@@ -102,6 +104,7 @@ def b3_concurrency(root: Path, devices: int, database_url: str | None = None) ->
         "p50_ms": round(statistics.median(latencies) * 1000, 1),
         "p99_ms": round(q[98] * 1000, 1),
         "errors": len(errors),
+        "error_codes": sorted(set(errors)),
         "p99_vs_alone": round(q[98] / base, 1),
         "goal": "p99 < 300 ms, 0 errors (SQLite)",
     }

@@ -91,7 +91,7 @@ def test_two_workers_start_and_share_one_database(server_env: dict[str, str]) ->
     base = f"http://127.0.0.1:{port}"
     try:
         pids: set[int] = set()
-        deadline = time.monotonic() + 90  # a wait bound on a busy machine, not a timing claim
+        deadline = time.monotonic() + 180  # a wait bound on a busy machine, not a timing claim
         while time.monotonic() < deadline and len(pids) < 2:
             try:
                 with httpx.Client(base_url=base) as fresh:  # a new connection each time
