@@ -28,6 +28,7 @@ from fieldcore.protocol import (
 )
 
 PACK = "application/vnd.mingcha.pack"
+CONNECTION_LOST = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 PIECE = 256 * 1024  # bytes read from a photo file at a time while streaming a pack
 
 
@@ -75,12 +76,21 @@ class SyncClient:
         return {**headers, **(extra or {})}
 
     def _send(self, method: str, url: str, **kw: Any) -> httpx.Response:
-        try:
-            response = self.http.request(
-                method, url, headers=self._headers(kw.pop("headers", None)), **kw
-            )
-        except httpx.TransportError as exc:  # includes timeouts and refused connections
-            raise Offline(type(exc).__name__) from None
+        headers = self._headers(kw.pop("headers", None))
+        # A kept-alive connection the server (or a carrier's middlebox) closed while idle
+        # fails the next request (disconnected, reset, broken pipe); every request here is safe
+        # to send again (pushes and packs are idempotent), so try once more on a fresh
+        # connection — unless the body was a stream, which is gone once read.
+        replayable = not isinstance(kw.get("content"), Iterator)
+        for attempt in (1, 2):
+            try:
+                response = self.http.request(method, url, headers=headers, **kw)
+                break
+            except CONNECTION_LOST as exc:
+                if attempt == 2 or not replayable:
+                    raise Offline(type(exc).__name__) from None
+            except httpx.TransportError as exc:  # includes timeouts and refused connections
+                raise Offline(type(exc).__name__) from None
         # the declared length: a streamed body (a pack) has no `.content` to measure
         self.bytes_up += int(response.request.headers.get("content-length", 0))
         if response.status_code >= 400:

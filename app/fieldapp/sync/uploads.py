@@ -42,8 +42,9 @@ def upload_photos(
     jobs = store.blobs_to_upload()
     if not jobs:
         return
+    progress.phase, progress.bytes_done, progress.bytes_total = "upload", 0, 0
+    notify(progress)  # the push is over: what follows is about photos
     todo, offsets = _still_missing(store, client, jobs)
-    progress.phase, progress.bytes_done = "upload", 0
     progress.bytes_total = sum(j.byte_size - offsets.get(j.sha256, 0) for j in todo)
     notify(progress)
 
