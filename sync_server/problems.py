@@ -61,6 +61,28 @@ STATUS: dict[ProblemCode, int] = {
 }
 
 
+# Schema bounds that have their own documented code: a body whose only fault may be a list
+# over its limit must get that code, not the generic request.invalid (pydantic checks the
+# bound before the route's own check can run). (location, error type) -> code.
+BOUND_CODES: dict[tuple[tuple[str, ...], str], ProblemCode] = {
+    (("body", "mutations"), "too_long"): C.SYNC_TOO_MANY_MUTATIONS,
+}
+
+
+def validation_problem(errors: list[dict[str, Any]]) -> DomainError:
+    """The problem for FastAPI's validation errors: a bound with its own code first, then
+    unparseable JSON, else request.invalid with every error's location, type and text."""
+    for e in errors:
+        code = BOUND_CODES.get((tuple(e["loc"]), e["type"]))
+        if code is not None:
+            limit = e["ctx"].get("max_length")
+            return DomainError(code, f"at most {limit}", max=limit)
+    plain = [{k: e[k] for k in ("loc", "type", "msg")} for e in errors]
+    if any(e["type"] == "json_invalid" for e in errors):
+        return DomainError(C.REQUEST_MALFORMED_JSON, plain[0]["msg"], errors=plain)
+    return DomainError(C.REQUEST_INVALID, plain[0]["msg"] if plain else "", errors=plain)
+
+
 class Problem(BaseModel):
     """The error body of every non-2xx response."""
 
@@ -123,17 +145,11 @@ def install(app: FastAPI) -> None:
                 "loc": [str(p) for p in e.get("loc", ())],
                 "type": e.get("type", ""),
                 "msg": e.get("msg", ""),
+                "ctx": e.get("ctx") or {},
             }
             for e in exc.errors()
         ]
-        code = (
-            C.REQUEST_MALFORMED_JSON
-            if any(e["type"] == "json_invalid" for e in errors)
-            else C.REQUEST_INVALID
-        )
-        return problem_response(
-            DomainError(code, errors[0]["msg"] if errors else "", errors=errors)
-        )
+        return problem_response(validation_problem(errors))
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

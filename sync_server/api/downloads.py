@@ -50,7 +50,7 @@ class Caller:
 
 
 @router.get(
-    "/downloads/{token}",
+    "/downloads/{token:path}",  # :path: a path-like token gets this route's own 404
     response_class=FileResponse,
     responses=responses(ProblemCode.REQUEST_NOT_FOUND),
 )
