@@ -55,8 +55,8 @@ class MissingResponse(BaseModel):
 class PartResult(BaseModel):
     sha256: str
     status: Literal["stored", "present", "failed"]
-    code: str = Field("", description="Why a part failed (a problem code)")
-    message: str = ""
+    code: str | None = Field(None, description="Why a part failed (a problem code); null if not")
+    message: str | None = Field(None, description="The failure in words; null if not failed")
     details: dict[str, Any] = Field(default_factory=dict)
 
 

@@ -55,3 +55,21 @@ def test_path_like_and_malformed_names_get_the_routes_own_not_found(world: World
     for name in ["..%2F..%2Fcentral.db", "..%2Fexports", "a%2Fb"]:
         r = world.client.get(f"/downloads/{name}")
         assert (r.status_code, r.json()["code"]) == (404, "request.not_found"), name
+
+
+def test_success_has_no_code_in_pushes_and_packs_alike(world: World) -> None:
+    """One convention: a success carries `code: null, message: null`; a failure a code."""
+    from tests.server.images import jpeg
+    from tests.server.test_photo_packs import part, send
+    from tests.server.test_photo_uploads import photo_row
+
+    phone = world.phone("insp1")
+    [applied] = phone.push(phone.new_visit(world.site("S1"))[1])
+    assert (applied["status"], applied["code"], applied["message"]) == ("applied", None, None)
+    data = jpeg(120, 90, seed=7)
+    photo_row(phone, world, data)
+    stored, refused = send(phone, part(data) + part(b"\xff\xd8\xffno row")).json()["results"]
+    assert (stored["status"], stored["code"], stored["message"]) == ("stored", None, None)
+    assert (refused["status"], refused["code"]) == ("failed", "blob.not_referenced")
+    [present] = send(phone, part(data)).json()["results"]
+    assert (present["status"], present["code"], present["message"]) == ("present", None, None)
