@@ -88,7 +88,7 @@ class Problem(BaseModel):
 
     code: str = Field(examples=["sync.mutation_gap"])
     message: str = Field(examples=["同步记录缺失,需从断点重发"])
-    details: dict[str, Any] = Field(default_factory=dict)
+    details: dict[str, Any] = Field(description="Always sent; {} when there is nothing to add")
 
 
 def problem_response(error: DomainError, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -107,8 +107,10 @@ def responses(*codes: ProblemCode) -> dict[int | str, dict[str, Any]]:
 
 
 def document_problems(app: FastAPI) -> None:
-    """Make /docs tell the truth: validation errors come back as Problem, not FastAPI's
-    default HTTPValidationError shape (the handler below rewrites them)."""
+    """Make /docs tell the truth: validation errors come back as Problem (422
+    request.invalid), not FastAPI's default HTTPValidationError shape (the handler below
+    rewrites them); a JSON body that does not parse is 400 request.malformed_json on every
+    route that takes one; `details` is always sent."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -117,11 +119,7 @@ def document_problems(app: FastAPI) -> None:
         spec = build()
         for methods in spec.get("paths", {}).values():
             for op in methods.values():
-                for _status, response in op.get("responses", {}).items():
-                    schema = response.get("content", {}).get("application/json", {})
-                    if schema.get("schema", {}).get("$ref", "").endswith("/HTTPValidationError"):
-                        schema["schema"] = {"$ref": "#/components/schemas/Problem"}
-                        response["description"] = "request.invalid, request.malformed_json"
+                _document_validation(op)
         schemas = spec.setdefault("components", {}).setdefault("schemas", {})
         schemas.pop("HTTPValidationError", None)
         schemas.pop("ValidationError", None)
@@ -130,6 +128,19 @@ def document_problems(app: FastAPI) -> None:
         return spec
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _document_validation(op: dict[str, Any]) -> None:
+    problem = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for response in op.get("responses", {}).values():
+        schema = response.get("content", {}).get("application/json", {})
+        if schema.get("schema", {}).get("$ref", "").endswith("/HTTPValidationError"):
+            response["content"] = problem
+            response["description"] = str(C.REQUEST_INVALID)
+    if "application/json" in op.get("requestBody", {}).get("content", {}):
+        entry = op["responses"].setdefault("400", {"description": "", "content": problem})
+        codes = [c for c in entry["description"].split(", ") if c]
+        entry["description"] = ", ".join([*codes, str(C.REQUEST_MALFORMED_JSON)])
 
 
 def install(app: FastAPI) -> None:
