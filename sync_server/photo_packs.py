@@ -52,8 +52,8 @@ class PartHeader(BaseModel):
 class PartResult:
     sha256: str
     status: str  # stored | present | failed
-    code: str = ""
-    message: str = ""
+    code: str | None = None  # a problem code when failed; null on success, as in a push
+    message: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
 
 

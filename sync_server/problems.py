@@ -61,12 +61,34 @@ STATUS: dict[ProblemCode, int] = {
 }
 
 
+# Schema bounds that have their own documented code: a body whose only fault may be a list
+# over its limit must get that code, not the generic request.invalid (pydantic checks the
+# bound before the route's own check can run). (location, error type) -> code.
+BOUND_CODES: dict[tuple[tuple[str, ...], str], ProblemCode] = {
+    (("body", "mutations"), "too_long"): C.SYNC_TOO_MANY_MUTATIONS,
+}
+
+
+def validation_problem(errors: list[dict[str, Any]]) -> DomainError:
+    """The problem for FastAPI's validation errors: a bound with its own code first, then
+    unparseable JSON, else request.invalid with every error's location, type and text."""
+    for e in errors:
+        code = BOUND_CODES.get((tuple(e["loc"]), e["type"]))
+        if code is not None:
+            limit = e["ctx"].get("max_length")
+            return DomainError(code, f"at most {limit}", max=limit)
+    plain = [{k: e[k] for k in ("loc", "type", "msg")} for e in errors]
+    if any(e["type"] == "json_invalid" for e in errors):
+        return DomainError(C.REQUEST_MALFORMED_JSON, plain[0]["msg"], errors=plain)
+    return DomainError(C.REQUEST_INVALID, plain[0]["msg"] if plain else "", errors=plain)
+
+
 class Problem(BaseModel):
     """The error body of every non-2xx response."""
 
     code: str = Field(examples=["sync.mutation_gap"])
     message: str = Field(examples=["同步记录缺失,需从断点重发"])
-    details: dict[str, Any] = Field(default_factory=dict)
+    details: dict[str, Any] = Field(description="Always sent; {} when there is nothing to add")
 
 
 def problem_response(error: DomainError, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -85,8 +107,10 @@ def responses(*codes: ProblemCode) -> dict[int | str, dict[str, Any]]:
 
 
 def document_problems(app: FastAPI) -> None:
-    """Make /docs tell the truth: validation errors come back as Problem, not FastAPI's
-    default HTTPValidationError shape (the handler below rewrites them)."""
+    """Make /docs tell the truth: validation errors come back as Problem (422
+    request.invalid), not FastAPI's default HTTPValidationError shape (the handler below
+    rewrites them); a JSON body that does not parse is 400 request.malformed_json on every
+    route that takes one; `details` is always sent."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -95,11 +119,7 @@ def document_problems(app: FastAPI) -> None:
         spec = build()
         for methods in spec.get("paths", {}).values():
             for op in methods.values():
-                for _status, response in op.get("responses", {}).items():
-                    schema = response.get("content", {}).get("application/json", {})
-                    if schema.get("schema", {}).get("$ref", "").endswith("/HTTPValidationError"):
-                        schema["schema"] = {"$ref": "#/components/schemas/Problem"}
-                        response["description"] = "request.invalid, request.malformed_json"
+                _document_validation(op)
         schemas = spec.setdefault("components", {}).setdefault("schemas", {})
         schemas.pop("HTTPValidationError", None)
         schemas.pop("ValidationError", None)
@@ -108,6 +128,19 @@ def document_problems(app: FastAPI) -> None:
         return spec
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _document_validation(op: dict[str, Any]) -> None:
+    problem = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for response in op.get("responses", {}).values():
+        schema = response.get("content", {}).get("application/json", {})
+        if schema.get("schema", {}).get("$ref", "").endswith("/HTTPValidationError"):
+            response["content"] = problem
+            response["description"] = str(C.REQUEST_INVALID)
+    if "application/json" in op.get("requestBody", {}).get("content", {}):
+        entry = op["responses"].setdefault("400", {"description": "", "content": problem})
+        codes = [c for c in entry["description"].split(", ") if c]
+        entry["description"] = ", ".join([*codes, str(C.REQUEST_MALFORMED_JSON)])
 
 
 def install(app: FastAPI) -> None:
@@ -123,17 +156,11 @@ def install(app: FastAPI) -> None:
                 "loc": [str(p) for p in e.get("loc", ())],
                 "type": e.get("type", ""),
                 "msg": e.get("msg", ""),
+                "ctx": e.get("ctx") or {},
             }
             for e in exc.errors()
         ]
-        code = (
-            C.REQUEST_MALFORMED_JSON
-            if any(e["type"] == "json_invalid" for e in errors)
-            else C.REQUEST_INVALID
-        )
-        return problem_response(
-            DomainError(code, errors[0]["msg"] if errors else "", errors=errors)
-        )
+        return problem_response(validation_problem(errors))
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

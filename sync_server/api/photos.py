@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
@@ -55,8 +55,8 @@ class MissingResponse(BaseModel):
 class PartResult(BaseModel):
     sha256: str
     status: Literal["stored", "present", "failed"]
-    code: str = Field("", description="Why a part failed (a problem code)")
-    message: str = ""
+    code: str | None = Field(None, description="Why a part failed (a problem code); null if not")
+    message: str | None = Field(None, description="The failure in words; null if not failed")
     details: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -188,33 +188,50 @@ def create_upload(
     return _info(state)
 
 
+def upload_id_of(text: str) -> uuid.UUID:
+    """The upload id in a path; upload.not_found for anything that is not one (a path-like
+    or malformed name gets the route's own answer, not the router's request.not_found)."""
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise DomainError(C.UPLOAD_NOT_FOUND) from None
+
+
+UploadIdPath = Annotated[str, Path(description="The id from the upload's Location")]
+
+
 @router.get(
-    "/v1/uploads/{upload_id}",
+    "/v1/uploads/{upload_id:path}",
     response_model=UploadInfo,
     responses=responses(*AUTH, C.UPLOAD_NOT_FOUND, C.UPLOAD_EXPIRED),
 )
 def get_upload(
-    upload_id: uuid.UUID, response: Response, actor: ActorDep, engine: EngineDep, now: NowDep
+    upload_id: UploadIdPath, response: Response, actor: ActorDep, engine: EngineDep, now: NowDep
 ) -> UploadInfo:
     """Where an upload stands (the same as HEAD, as JSON)."""
+    uid = upload_id_of(upload_id)
     with read_session(engine) as session:
-        state = photo_uploads._state(photo_uploads.own_upload(session, actor, upload_id, now))
+        state = photo_uploads._state(photo_uploads.own_upload(session, actor, uid, now))
     response.headers.update(_headers(state))
     return _info(state)
 
 
 @router.head(
-    "/v1/uploads/{upload_id}", responses=responses(*AUTH, C.UPLOAD_NOT_FOUND, C.UPLOAD_EXPIRED)
+    "/v1/uploads/{upload_id:path}",
+    responses=responses(*AUTH, C.UPLOAD_NOT_FOUND, C.UPLOAD_EXPIRED),
 )
-def head_upload(upload_id: uuid.UUID, actor: ActorDep, engine: EngineDep, now: NowDep) -> Response:
+def head_upload(
+    upload_id: UploadIdPath, actor: ActorDep, engine: EngineDep, now: NowDep
+) -> Response:
     """`Upload-Offset` after a disconnect: resume from there."""
+    uid = upload_id_of(upload_id)
     with read_session(engine) as session:
-        state = photo_uploads._state(photo_uploads.own_upload(session, actor, upload_id, now))
+        state = photo_uploads._state(photo_uploads.own_upload(session, actor, uid, now))
     return Response(status_code=200, headers=_headers(state))
 
 
 @router.patch(
-    "/v1/uploads/{upload_id}",
+    "/v1/uploads/{upload_id:path}",
     status_code=204,
     responses=responses(
         *AUTH,
@@ -232,7 +249,7 @@ def head_upload(upload_id: uuid.UUID, actor: ActorDep, engine: EngineDep, now: N
     ),
 )
 async def patch_upload(
-    upload_id: uuid.UUID,
+    upload_id: UploadIdPath,
     request: Request,
     actor: ActorDep,
     engine: EngineDep,
@@ -244,6 +261,7 @@ async def patch_upload(
     upload_checksum: Annotated[str | None, Header(description="sha256 <base64>")] = None,
 ) -> Response:
     """Append a chunk at `Upload-Offset`; the last chunk verifies and stores the photo."""
+    uid = upload_id_of(upload_id)
     if content_type.split(";")[0].strip() != OCTETS:
         raise DomainError(C.REQUEST_UNSUPPORTED_MEDIA, f"use {OCTETS}")
     chunk = await request.body()
@@ -253,7 +271,7 @@ async def patch_upload(
         store,
         settings,
         actor,
-        upload_id,
+        uid,
         upload_offset,
         chunk,
         upload_checksum,
@@ -263,7 +281,7 @@ async def patch_upload(
 
 
 @router.get(
-    "/v1/blobs/{sha256}",
+    "/v1/blobs/{sha256:path}",  # :path: a path-like name reaches the route (blob.not_found)
     response_class=FileResponse,
     responses={
         **responses(*AUTH, C.BLOB_NOT_FOUND),

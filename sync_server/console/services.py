@@ -241,6 +241,16 @@ class ConsoleServices:
         store = DownloadStore.under(self.settings.data_dir)
         return Deliverer(self.engine, store, self.photos, self.clock)
 
+    def download_url(self, user: User, url: str) -> str:
+        """`url` (/downloads/<token>) with a fresh one-time ticket for `user`, for a browser
+        tab that carries no other identity. Raises DomainError(request.not_found) when the
+        link expired or is not the user's."""
+        from sync_server.reports.downloads import DownloadStore
+
+        token = url.rsplit("/", 1)[1]
+        store = DownloadStore.under(self.settings.data_dir)
+        return f"{url}?ticket={store.grant(token, user.id, self.clock())}"
+
     async def export(
         self,
         user: User,

@@ -1,6 +1,7 @@
 """Exports made for a download link (the console's 报表 page): the same export functions as
 `mingcha export`, written into the DownloadStore and published once the audit row is
-committed, so a link always points at a complete file whose export was recorded.
+committed, so a link always points at a complete file whose export was recorded. The link is
+published for the user who made the export and serves nobody else (api/downloads.py).
 
 Runs in a worker thread; `progress(done, total)` is called from that thread.
 """
@@ -14,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server.db import write_session
@@ -22,7 +23,7 @@ from sync_server.photostore import PhotoStore
 from sync_server.reports import exports
 from sync_server.reports.data import Progress, no_progress
 from sync_server.reports.downloads import DownloadStore, Slot
-from sync_server.tables import Site, Visit
+from sync_server.tables import Site, User, Visit
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Deliverer:
 
     def _run(
         self,
+        username: str,
         name: Callable[[Session], str],
         make: Callable[[Session, Path], exports.ExportResult],
     ) -> Download:
@@ -49,12 +51,13 @@ class Deliverer:
         try:
             with write_session(self.engine) as session:  # the audit row commits with it
                 slot = self.store.reserve(name(session))
-                result = make(session, slot.path)
+                result = make(session, slot.path)  # checks the user exists and may read
+                owner = session.exec(select(User.id).where(User.username == username)).one()
         except BaseException:
             if slot is not None:
                 self.store.discard(slot)  # a refused or failed export leaves no file
             raise
-        token = self.store.publish(slot, self.clock())
+        token = self.store.publish(slot, self.clock(), owner)
         return Download(
             f"/downloads/{token}", slot.filename, result.rows, "".join(result.missing_glyphs)
         )
@@ -75,6 +78,7 @@ class Deliverer:
             return f"{title}_{site.code if site else 'visit'}_{vid.hex[:8]}.{fmt}"
 
         return self._run(
+            username,
             name,
             lambda s, out: exports.export_visit(
                 s,
@@ -100,6 +104,7 @@ class Deliverer:
             raise DomainError(ProblemCode.REQUEST_INVALID, "last day before first", field="to")
         label = region or "全部"
         return self._run(
+            username,
             lambda s: f"汇总表_{label}_{first.isoformat()}_{last.isoformat()}.xlsx",
             lambda s, out: exports.export_summary(s, username, first, last, out, region, progress),
         )
@@ -107,6 +112,7 @@ class Deliverer:
     def daily(self, username: str, day: date, progress: Progress = no_progress) -> Download:
         """质检日报 of one China-time day."""
         return self._run(
+            username,
             lambda s: f"质检日报_{day.isoformat()}.xlsx",
             lambda s, out: exports.export_daily(s, username, day, out, progress),
         )

@@ -1,7 +1,8 @@
 """The console's 排期 and 报表 pages in Chromium against a real `mingcha serve`: a supervisor
 schedules one task and a 5% sample (the database then holds exactly those two new tasks),
-and downloads a pushed visit's 明细测评表 — the bytes open with openpyxl, name the site, and
-the export's audit row names the supervisor."""
+and downloads a pushed visit's 明细测评表 — the bytes open with openpyxl, name the site, the
+export's and the fetch's audit rows name the supervisor, and the bare link serves nobody
+else (no identity, the inspector) while the supervisor's own bearer token gets the same bytes."""
 
 from __future__ import annotations
 
@@ -101,15 +102,25 @@ def test_supervisor_schedules_tasks_and_downloads_a_visit_sheet(
         [download] = downloads
         assert download.suggested_filename == f"明细测评表_S001_{visit_id.hex[:8]}.xlsx"
         data = Path(download.path()).read_bytes()
-        assert data == httpx.get(base.rstrip("/") + link, timeout=30).content
+        address = base.rstrip("/") + link
+        assert httpx.get(address, timeout=30).status_code == 404  # no identity
+        with HttpPhone(base, "inspector", "inspect-2026") as other:
+            assert other.http.get(address, timeout=30).status_code == 404  # not the maker
+        with HttpPhone(base, "supervisor", "review-2026") as supervisor:
+            assert data == supervisor.http.get(address, timeout=30).content
         book = load_workbook(io.BytesIO(data), read_only=True)
         cells = [str(c) for row in book["明细测评表"].iter_rows(values_only=True) for c in row if c]
         book.close()
         assert any("S001" in c for c in cells)
         with Session(central.engine) as s:
             audit = s.exec(select(AuditLog).where(AuditLog.action == "export")).all()
+            fetched = s.exec(select(AuditLog).where(AuditLog.action == "download")).all()
         assert [(a.entity, a.entity_id, a.details["username"]) for a in audit] == [
             ("visit", str(visit_id), "supervisor")
+        ]
+        assert [(a.details["via"], a.details["username"]) for a in fetched] == [
+            ("ticket", "supervisor"),
+            ("bearer", "supervisor"),
         ]
     finally:
         central.close()

@@ -1,6 +1,8 @@
 """Console exports as download links: the file behind GET /downloads/<token> is the exported
 file, named in Content-Disposition, audited as the supervisor who asked; unknown, malformed
-and expired tokens all get the same 404 request.not_found, and expired files are removed."""
+and expired tokens all get the same 404 request.not_found, and expired files are removed.
+A link serves only the user who made it (a one-time ticket from the console, or that user's
+bearer token); every fetch, served or refused, is audited."""
 
 from __future__ import annotations
 
@@ -47,6 +49,26 @@ def exports_dir(world: World) -> Path:
     return world.client.app.state.settings.data_dir / "exports"  # type: ignore[attr-defined]
 
 
+def ticketed(world: World, who: str, download: Any) -> str:
+    """The address the console's download button opens for `who`."""
+    return services(world).download_url(user(world, who), download.url)
+
+
+def bearer(world: World, who: str) -> dict[str, str]:
+    return world.phone(who).headers
+
+
+def fetch_rows(world: World) -> list[AuditLog]:
+    with Session(world.engine) as s:
+        return list(
+            s.exec(
+                select(AuditLog)
+                .where(AuditLog.action.in_(["download", "download_refused"]))  # type: ignore[attr-defined]
+                .order_by(AuditLog.id)  # type: ignore[arg-type]
+            ).all()
+        )
+
+
 def token_dirs(world: World) -> list[Path]:
     root = exports_dir(world)
     return sorted(p for p in root.iterdir() if p.name != "partial") if root.exists() else []
@@ -61,7 +83,7 @@ def test_served_bytes_are_the_exported_file_named_and_audited(world: World) -> N
     [folder] = token_dirs(world)
     on_disk = (folder / download.filename).read_bytes()
 
-    r = world.client.get(download.url)
+    r = world.client.get(ticketed(world, "sup1", download))
     assert r.status_code == 200
     assert r.content == on_disk
     assert r.headers["content-type"] == XLSX
@@ -88,8 +110,8 @@ def test_pdf_summary_and_daily_are_served_with_their_types(world: World) -> None
         export(world, "admin", "daily", first=day),
     ]
     types = []
-    for download in made:
-        r = world.client.get(download.url)
+    for download, who in zip(made, ["sup1", "sup1", "admin"], strict=True):
+        r = world.client.get(ticketed(world, who, download))
         assert r.status_code == 200 and len(r.content) > 0
         types.append(r.headers["content-type"])
     assert types == ["application/pdf", XLSX, XLSX]
@@ -116,13 +138,14 @@ def test_expired_unknown_and_malformed_tokens_are_not_found(world: World) -> Non
         "x" * 500,
         f"{expires}-{random_part}.",
     ):
-        r = world.client.get(f"/downloads/{bad}")
+        r = world.client.get(f"/downloads/{bad}", headers=bearer(world, "sup1"))
         assert (r.status_code, r.json()["code"]) == (404, "request.not_found"), bad
-    assert world.client.get(download.url).status_code == 200  # still valid at 14:59
+    owner = bearer(world, "sup1")
+    assert world.client.get(download.url, headers=owner).status_code == 200
     world.clock.advance(minutes=14, seconds=59)
-    assert world.client.get(download.url).status_code == 200
+    assert world.client.get(download.url, headers=owner).status_code == 200  # valid at 14:59
     world.clock.advance(seconds=1)
-    r = world.client.get(download.url)
+    r = world.client.get(download.url, headers=owner)
     assert (r.status_code, r.json()["code"]) == (404, "request.not_found")
     assert token_dirs(world) == []  # the expired file was swept on the way
 
@@ -159,3 +182,74 @@ def test_any_worker_sharing_the_data_dir_serves_the_file(world: World, tmp_path:
     assert stored.path.name == download.filename and stored.media_type == XLSX
     assert other.sweep(world.clock() + timedelta(minutes=16)) == 1
     assert token_dirs(world) == []
+
+
+def test_a_link_serves_only_the_user_who_made_it(world: World) -> None:
+    """The issue's probe: a PDF of an unpublished covert visit, fetched by whoever holds
+    the link. Now: no identity, another user (even an admin) and a spent ticket all get the
+    answer an unknown link gets; the maker gets the file with a ticket (once) or a bearer."""
+    visit_id, _ = visit(world, world.phone("insp1"), "S1", {"1.1": 1}, mode="covert")
+    download = export(world, "sup1", "visit-pdf", visit_id=str(visit_id))
+    unknown = world.client.get(download.url[:-4] + "AAAA").json()
+    assert unknown["code"] == "request.not_found"
+
+    refused = {
+        "no identity": world.client.get(download.url),
+        "inspector": world.client.get(download.url, headers=bearer(world, "insp1")),
+        "admin": world.client.get(download.url, headers=bearer(world, "admin")),
+        "bad bearer": world.client.get(download.url, headers={"Authorization": "Bearer nope"}),
+        "made-up ticket": world.client.get(download.url + "?ticket=" + "A" * 32),
+    }
+    for who, r in refused.items():
+        assert (r.status_code, r.json()) == (404, unknown), who
+    for other in ("admin", "insp1"):  # nobody else can get a ticket for this link either
+        with pytest.raises(DomainError) as no_ticket:
+            ticketed(world, other, download)
+        assert no_ticket.value.code == ProblemCode.REQUEST_NOT_FOUND
+
+    address = ticketed(world, "sup1", download)
+    first = world.client.get(address)
+    assert first.status_code == 200 and first.content.startswith(b"%PDF")
+    again = world.client.get(address)  # the ticket is spent
+    assert (again.status_code, again.json()) == (404, unknown)
+    other_link = export(world, "sup1", "visit-xlsx", visit_id=str(visit_id))
+    stray = other_link.url + "?ticket=" + address.rsplit("=", 1)[1]
+    assert world.client.get(stray).status_code == 404  # a ticket is for its own link only
+    assert world.client.get(ticketed(world, "sup1", download)).status_code == 200  # next one
+    owner = world.client.get(download.url, headers=bearer(world, "sup1"))
+    assert owner.status_code == 200 and owner.content == first.content
+
+
+def test_every_fetch_is_audited_served_or_refused(world: World) -> None:
+    visit_id, _ = visit(world, world.phone("insp1"), "S1", {})
+    download = export(world, "sup1", "visit-xlsx", visit_id=str(visit_id))
+    world.client.get(ticketed(world, "sup1", download))
+    world.client.get(download.url, headers=bearer(world, "insp1"))
+    world.client.get(download.url)
+    world.clock.advance(minutes=16)
+    world.client.get(download.url, headers=bearer(world, "sup1"))
+
+    rows = fetch_rows(world)
+    seen = [(r.action, r.user_id, r.entity_id, r.details.get("reason")) for r in rows]
+    assert seen == [
+        ("download", world.ids["sup1"], download.filename, None),
+        ("download_refused", world.ids["insp1"], download.filename, "not the owner"),
+        ("download_refused", None, download.filename, "no identity"),
+        ("download_refused", world.ids["sup1"], "", "unknown or expired"),
+    ]
+    assert [r.details["via"] for r in rows] == ["ticket", "bearer", "", "bearer"]
+    assert [r.details["username"] for r in rows] == ["sup1", "insp1", "", "sup1"]
+    assert len({r.details["link"] for r in rows}) == 1  # one link, its token not stored
+    assert all(download.url.rsplit("/", 1)[1] not in str(r.details) for r in rows)
+    assert [r.at for r in rows[:3]] == [rows[0].at] * 3 and rows[3].at > rows[0].at
+
+
+def test_a_ticket_granted_by_one_worker_is_redeemed_once_by_another(world: World) -> None:
+    visit_id, _ = visit(world, world.phone("insp1"), "S1", {})
+    download = export(world, "sup1", "visit-xlsx", visit_id=str(visit_id))
+    data_dir = world.client.app.state.settings.data_dir  # type: ignore[attr-defined]
+    token, now = download.url.rsplit("/", 1)[1], world.clock()
+    ticket = DownloadStore.under(data_dir).grant(token, world.ids["sup1"], now)
+    other = DownloadStore.under(data_dir)
+    assert other.redeem(token, ticket, now) == world.ids["sup1"]
+    assert DownloadStore.under(data_dir).redeem(token, ticket, now) is None

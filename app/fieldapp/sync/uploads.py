@@ -113,16 +113,16 @@ def _settle(
     busy: ServerBusy | None = None
     for job in pack:
         result = by_sha.get(job.sha256, {"status": "failed", "code": "client.pack_unanswered"})
-        code = result.get("code", "")
+        code = result.get("code") or ""  # null on success (PROTOCOL.md)
         if result.get("status") in ("stored", "present"):
             store.blob_uploaded(job.sha256)
             report.photos_uploaded += 1
         elif code in SERVER_SIDE or code == "client.pack_unanswered":
-            busy = busy or ServerBusy(code, result.get("message", ""), result.get("details"))
+            busy = busy or ServerBusy(code, result.get("message") or "", result.get("details"))
         elif code in SEND_SINGLY:
             _upload_singly(store, client, job, report, restarted=code == "blob.hash_mismatch")
         else:  # this file can never be accepted: say so, go on
-            store.blob_failed(job.sha256, f"{code}: {result.get('message', '')}")
+            store.blob_failed(job.sha256, f"{code}: {result.get('message') or ''}")
             report.errors.append(code)
     if busy is not None:
         raise busy
