@@ -1,0 +1,92 @@
+"""Behind a reverse proxy (MINGCHA_FORWARDED_ALLOW_IPS): the sign-in throttle counts the real
+client's address when, and only when, the request comes from a trusted proxy."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pydantic
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from sync_server.config import Settings
+from sync_server.main import create_app
+from tests.server.world import HEADERS, PASSWORD, World
+
+PROXY = "10.9.0.5"
+
+
+LIMIT = 3  # failures per address (20 by default: a smaller one keeps argon2's bill small)
+
+
+@pytest.fixture
+def servers(world: World, settings: Settings) -> Iterator[dict[str, FastAPI]]:
+    """The same server (same database, same clock) trusting the proxies in 10.9.0.0/16, and
+    trusting none (the default)."""
+    apps = {
+        name: create_app(
+            settings.model_copy(
+                update={"forwarded_allow_ips": trusted, "login_address_max_failures": LIMIT}
+            ),
+            clock=world.clock,
+        )
+        for name, trusted in (("proxied", "10.9.0.0/16"), ("direct", ""))
+    }
+    yield apps
+    for app in apps.values():
+        app.state.engine.dispose()
+
+
+@pytest.fixture
+def proxied(servers: dict[str, FastAPI]) -> FastAPI:
+    return servers["proxied"]
+
+
+def login(app: FastAPI, peer: str, username: str, forwarded: str | None, password: str):  # type: ignore[no-untyped-def]
+    headers = {**HEADERS, **({"X-Forwarded-For": forwarded} if forwarded else {})}
+    with TestClient(app, client=(peer, 40000)) as client:
+        return client.post(
+            "/v1/auth/login",
+            headers=headers,
+            json={"username": username, "password": password, "device_id": str(uuid.uuid4())},
+        )
+
+
+def test_clients_behind_a_trusted_proxy_each_have_their_own_budget(proxied: FastAPI) -> None:
+    for n in range(LIMIT + 2):  # more than one address may fail, each from its own client
+        r = login(proxied, PROXY, f"guess{n}", f"203.0.113.{n}", "wrong-pass")
+        assert r.status_code == 401
+    for n in range(LIMIT):
+        login(proxied, PROXY, f"again{n}", "203.0.113.200", "wrong-pass")
+    r = login(proxied, PROXY, "insp1", "203.0.113.200", PASSWORD)
+    assert r.status_code == 429  # the one client that failed 20 times
+    assert login(proxied, PROXY, "insp1", "203.0.113.201", PASSWORD).status_code == 200
+
+
+def test_a_chain_of_trusted_proxies_names_the_client_before_them(proxied: FastAPI) -> None:
+    for n in range(LIMIT):  # the client wrote its own header; the proxies appended the truth
+        forwarded = f"192.0.2.{n}, 203.0.113.9, 10.9.0.7"
+        assert login(proxied, PROXY, f"guess{n}", forwarded, "wrong-pass").status_code == 401
+    r = login(proxied, PROXY, "insp1", "192.0.2.99, 203.0.113.9, 10.9.0.7", PASSWORD)
+    assert r.status_code == 429
+
+
+@pytest.mark.parametrize("server", ["proxied", "direct"])
+def test_forwarded_for_from_an_untrusted_peer_is_ignored(
+    servers: dict[str, FastAPI], server: str
+) -> None:
+    app = servers[server]
+    for n in range(LIMIT):  # an attacker cannot escape the limit by writing the header
+        r = login(app, "198.51.100.7", f"guess{n}", f"203.0.113.{n}", "wrong-pass")
+        assert r.status_code == 401
+    assert login(app, "198.51.100.7", "insp1", "203.0.113.250", PASSWORD).status_code == 429
+
+
+def test_the_setting_takes_addresses_and_networks_only() -> None:
+    settings = Settings(forwarded_allow_ips=" 127.0.0.1, 10.0.0.0/8,::1 ")
+    assert settings.forwarded_allow_ips == "127.0.0.1,10.0.0.0/8,::1"
+    assert Settings(forwarded_allow_ips="*").forwarded_allow_ips == "*"
+    with pytest.raises(pydantic.ValidationError, match=r"proxy\.example"):
+        Settings(forwarded_allow_ips="127.0.0.1,proxy.example")
