@@ -52,8 +52,8 @@ class Settings(BaseSettings):
     # Per client address: at most this many failures (any usernames) in the window.
     login_address_max_failures: int = Field(20, ge=1)
     login_window_seconds: int = Field(900, ge=1)
-    # Threads per process that check passwords (argon2: ~0.1–0.5 s of CPU and 64 MB each),
-    # so a login storm cannot take the threads or CPUs that pushes need. 0: half the CPUs.
+    # Threads per worker process that check passwords (argon2: ~0.1–0.5 s of CPU and 64 MB
+    # each), so a login storm cannot take the threads or CPUs pushes need. 0: half the CPUs.
     password_check_threads: int = Field(0, ge=0, le=64)
     # Reverse proxies whose X-Forwarded-For names the real client (comma-separated
     # addresses or networks, e.g. "127.0.0.1,10.0.0.0/8"; "*" trusts every peer). Empty:

@@ -41,6 +41,7 @@ from sync_server.tables import LoginAttempt, User
 
 T = TypeVar("T")
 ADDRESS_MAX = 64  # LoginAttempt.ip's width
+USERNAME_MAX = 64  # User.username's and LoginAttempt.username's
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,15 @@ def _password_checkers(settings: Settings) -> ThreadPoolExecutor:
     global _checkers
     with _checkers_guard:
         if _checkers is None:
-            size = settings.password_check_threads or max(1, len(os.sched_getaffinity(0)) // 2)
+            size = settings.password_check_threads or max(1, _usable_cpus() // 2)
             _checkers = ThreadPoolExecutor(size, thread_name_prefix="password-check")
         return _checkers
+
+
+def _usable_cpus() -> int:
+    if hasattr(os, "sched_getaffinity"):  # Linux: the CPUs this process may run on
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 async def sign_in(
@@ -79,7 +86,9 @@ async def sign_in(
         DomainError: auth.throttled (with retry_after), auth.invalid_credentials, or what
             `then` raises (the sign-in still counts as a success).
     """
-    address = address[:ADDRESS_MAX]
+    if not _could_exist(username):  # and PostgreSQL refuses NUL in text: not even recorded
+        raise DomainError(ProblemCode.AUTH_INVALID_CREDENTIALS)
+    address = address.replace("\x00", "")[:ADDRESS_MAX]  # a forwarded one is the proxy's text
     candidate = await to_thread.run_sync(
         run_write, engine, lambda s: _gate(s, settings, username, address, now)
     )
@@ -94,6 +103,10 @@ async def sign_in(
         run_write, engine, lambda s: _succeeded(s, candidate, user_id, new_hash)
     )
     return await to_thread.run_sync(run_write, engine, lambda s: _then(s, user_id, then))
+
+
+def _could_exist(username: str) -> bool:
+    return 0 < len(username) <= USERNAME_MAX and "\x00" not in username
 
 
 def _gate(

@@ -41,6 +41,11 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(world: World) -> No
     )
 
 
+def test_a_username_no_account_can_have_is_refused_like_a_wrong_password(world: World) -> None:
+    r = login(world, "insp1\x00", "wrong-pass")  # PostgreSQL refuses NUL in text
+    assert (r.status_code, r.json()["code"]) == (401, "auth.invalid_credentials")
+
+
 def refused_for(r) -> int:  # type: ignore[no-untyped-def]
     """Seconds a 429 auth.throttled asks to wait (its Retry-After, also in details)."""
     assert (r.status_code, r.json()["code"]) == (429, "auth.throttled"), r.text

@@ -71,3 +71,8 @@ def test_each_browser_address_has_its_own_budget(world: World) -> None:
 
 def test_only_reviewers_may_sign_in(world: World) -> None:
     assert refused(services(world), "insp1", PASSWORD).code == ProblemCode.AUTH_FORBIDDEN
+
+
+def test_a_username_no_account_can_have_is_refused_like_a_wrong_password(world: World) -> None:
+    for name in ("sup1\x00", "s" * 65):  # the console's field has no schema in front of it
+        assert refused(services(world), name, PASSWORD).code == ProblemCode.AUTH_INVALID_CREDENTIALS
