@@ -34,8 +34,7 @@ FAILURES_WHILE_MEASURED = 12  # verified wrong passwords the server answered mea
 BOUND_SECONDS = 30  # a wait bound on a loaded machine, not a timing claim
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
+def start_server(tmp_path: Path, **env: str) -> Proc:
     data = tmp_path / "server"
     data.mkdir()
 
@@ -51,10 +50,17 @@ def server(tmp_path: Path) -> Iterator[str]:
         ["serve", "--port", str(port), "--data-dir", str(data)],
         f"http://127.0.0.1:{port}/healthz",
         tmp_path,
+        env,
     )
     proc.start()
+    return proc
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    proc = start_server(tmp_path)
     try:
-        yield f"127.0.0.1:{port}"
+        yield proc.probe.removeprefix("http://").removesuffix("/healthz")
     finally:
         proc.stop()
 
@@ -167,3 +173,47 @@ def test_failed_logins_do_not_slow_other_devices_pushes(server: str) -> None:
         )
     finally:
         device.close()
+
+
+def failed_login(address: str, source: str, username: str, forwarded: str) -> int:
+    host, port = address.split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=60, source_address=(source, 0))
+    body = json.dumps(
+        {"username": username, "password": "wrong-password", "device_id": str(uuid.uuid4())}
+    )
+    headers = {**HEADERS, "Content-Type": "application/json", "X-Forwarded-For": forwarded}
+    try:
+        conn.request("POST", "/v1/auth/login", body, headers)
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def test_mingcha_serve_believes_x_forwarded_for_only_from_the_trusted_proxy(
+    tmp_path: Path,
+) -> None:
+    """MINGCHA_FORWARDED_ALLOW_IPS reaches the workers of a real `mingcha serve`, and uvicorn
+    itself trusts nobody (by default it would believe 127.0.0.1)."""
+    proc = start_server(
+        tmp_path, MINGCHA_FORWARDED_ALLOW_IPS="127.0.0.2", MINGCHA_LOGIN_ADDRESS_MAX_FAILURES="2"
+    )
+    address = proc.probe.removeprefix("http://").removesuffix("/healthz")
+    try:
+        # through the proxy: three clients, two failures each, none of them refused
+        statuses = [
+            failed_login(address, "127.0.0.2", f"u{n}{c}", f"203.0.113.{c}")
+            for c in range(3)
+            for n in range(2)
+        ]
+        assert statuses == [401] * 6
+        # from any other peer the header is ignored: its own address has two failures
+        for source in ("127.0.0.3", "127.0.0.1"):
+            assert [
+                failed_login(address, source, f"v{n}", f"198.51.100.{n}") for n in range(3)
+            ] == [
+                401,
+                401,
+                429,
+            ]
+    finally:
+        proc.stop()
