@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from fieldcore.problems import DomainError, ProblemCode
-from sync_server.db import write_session
 from sync_server.photostore import PhotoStore
 from sync_server.reports import exports
 from sync_server.reports.data import Progress, no_progress
@@ -46,10 +45,14 @@ class Deliverer:
         make: Callable[[Session, Path], exports.ExportResult],
     ) -> Download:
         slot: Slot | None = None
-        try:
-            with write_session(self.engine) as session:  # the audit row commits with it
-                slot = self.store.reserve(name(session))
-                result = make(session, slot.path)
+
+        def build(session: Session) -> exports.ExportResult:
+            nonlocal slot
+            slot = self.store.reserve(name(session))
+            return make(session, slot.path)
+
+        try:  # the audit row commits once the file is complete, the link after it
+            result = exports.outside_the_writer(self.engine, build)
         except BaseException:
             if slot is not None:
                 self.store.discard(slot)  # a refused or failed export leaves no file
