@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pydantic
 import pytest
@@ -13,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from sync_server.config import Settings
 from sync_server.main import create_app
+from sync_server.proxies import TrustedProxies
 from tests.server.world import HEADERS, PASSWORD, World
 
 PROXY = "10.9.0.5"
@@ -90,3 +92,22 @@ def test_the_setting_takes_addresses_and_networks_only() -> None:
     assert Settings(forwarded_allow_ips="*").forwarded_allow_ips == "*"
     with pytest.raises(pydantic.ValidationError, match=r"proxy\.example"):
         Settings(forwarded_allow_ips="127.0.0.1,proxy.example")
+
+
+async def _echo_client(scope: dict, receive: Any, send: Any) -> None:
+    """A WebSocket endpoint that answers with the client address it was given."""
+    await receive()  # websocket.connect
+    await send({"type": "websocket.accept"})
+    await send({"type": "websocket.send", "text": scope["client"][0]})
+    await send({"type": "websocket.close", "code": 1000})
+
+
+@pytest.mark.parametrize(
+    ("peer", "seen"), [(PROXY, "203.0.113.4"), ("198.51.100.7", "198.51.100.7")]
+)
+def test_the_consoles_websocket_sees_the_same_client_address(peer: str, seen: str) -> None:
+    """Flet takes the console's client address from its WebSocket: the same rule applies."""
+    app = TrustedProxies(_echo_client, Settings(forwarded_allow_ips="10.9.0.0/16"))
+    client = TestClient(app, client=(peer, 40000))  # type: ignore[arg-type]
+    with client.websocket_connect("/console/ws", headers={"X-Forwarded-For": "203.0.113.4"}) as ws:
+        assert ws.receive_text() == seen
