@@ -109,9 +109,21 @@ def _could_exist(username: str) -> bool:
     return 0 < len(username) <= USERNAME_MAX and "\x00" not in username
 
 
+def _one_gate_at_a_time(session: Session, username: str) -> None:
+    """Parallel attempts for one username pass the gate one by one, each seeing the others'
+    failures. SQLite's writers are serial already; PostgreSQL's concurrent transactions
+    would each count only committed rows, so a burst of guesses would all pass: they queue
+    on a transaction-scoped advisory lock instead (held for the gate's few milliseconds)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            sa.text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": username}
+        )
+
+
 def _gate(
     session: Session, settings: Settings, username: str, address: str, now: datetime
 ) -> _Candidate:
+    _one_gate_at_a_time(session, username)
     login_throttle.check(session, settings, username, address, now)
     attempt = LoginAttempt(username=username, ip=address, at=now, success=False)
     session.add(attempt)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from sync_server import admin, auth
+from sync_server import admin, auth, login_throttle
 from sync_server.db import write_session
 from tests.server.world import HEADERS, PASSWORD, World
 
@@ -180,3 +183,20 @@ def test_logout_revokes_only_this_device(world: World) -> None:
     assert world.client.post("/v1/auth/logout", headers=a.headers).status_code == 204
     assert me(world, a.token).status_code == 401
     assert me(world, b.token).status_code == 200
+
+
+def test_parallel_guesses_are_counted_before_any_is_checked(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for _ in range(4):
+        login(world, "insp1", "wrong-pass")
+    check = login_throttle.check
+
+    def slow_check(*args: Any) -> None:
+        check(*args)
+        time.sleep(0.2)  # widens the race between counting and recording the attempt
+
+    monkeypatch.setattr(login_throttle, "check", slow_check)
+    with ThreadPoolExecutor(8) as pool:  # a burst: only one may still be checked
+        answers = list(pool.map(lambda _: login(world, "insp1", "wrong-pass"), range(8)))
+    assert sorted(r.status_code for r in answers) == [401] + [429] * 7
