@@ -42,6 +42,8 @@ from sync_server.tables import LoginAttempt, User
 T = TypeVar("T")
 ADDRESS_MAX = 64  # LoginAttempt.ip's width
 USERNAME_MAX = 64  # User.username's and LoginAttempt.username's
+# PostgreSQL advisory lock spaces (two-int keys: apart from any single-bigint lock)
+_USERNAME_LOCKS, _ADDRESS_LOCKS = 0x4D43_0001, 0x4D43_0002
 
 
 @dataclass(frozen=True)
@@ -109,21 +111,25 @@ def _could_exist(username: str) -> bool:
     return 0 < len(username) <= USERNAME_MAX and "\x00" not in username
 
 
-def _one_gate_at_a_time(session: Session, username: str) -> None:
-    """Parallel attempts for one username pass the gate one by one, each seeing the others'
-    failures. SQLite's writers are serial already; PostgreSQL's concurrent transactions
-    would each count only committed rows, so a burst of guesses would all pass: they queue
-    on a transaction-scoped advisory lock instead (held for the gate's few milliseconds)."""
-    if session.get_bind().dialect.name == "postgresql":
+def _one_gate_at_a_time(session: Session, username: str, address: str) -> None:
+    """Parallel attempts for one username, or from one address, pass the gate one by one,
+    each seeing the others' failures. SQLite's writers are serial already; PostgreSQL's
+    concurrent transactions would each count only committed rows, so a burst of guesses
+    would all pass: they queue on transaction-scoped advisory locks instead (held for the
+    gate's few milliseconds; always the username's first, so two gates cannot deadlock)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for space, key in ((_USERNAME_LOCKS, username), (_ADDRESS_LOCKS, address)):
         session.execute(
-            sa.text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": username}
+            sa.text("SELECT pg_advisory_xact_lock(:space, hashtext(:key))"),
+            {"space": space, "key": key},
         )
 
 
 def _gate(
     session: Session, settings: Settings, username: str, address: str, now: datetime
 ) -> _Candidate:
-    _one_gate_at_a_time(session, username)
+    _one_gate_at_a_time(session, username, address)
     login_throttle.check(session, settings, username, address, now)
     attempt = LoginAttempt(username=username, ip=address, at=now, success=False)
     session.add(attempt)

@@ -3,8 +3,10 @@ client's address when, and only when, the request comes from a trusted proxy."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pydantic
@@ -12,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from sync_server import login_throttle
 from sync_server.config import Settings
 from sync_server.main import create_app
 from sync_server.proxies import TrustedProxies
@@ -111,3 +114,23 @@ def test_the_consoles_websocket_sees_the_same_client_address(peer: str, seen: st
     client = TestClient(app, client=(peer, 40000))  # type: ignore[arg-type]
     with client.websocket_connect("/console/ws", headers={"X-Forwarded-For": "203.0.113.4"}) as ws:
         assert ws.receive_text() == seen
+
+
+def test_a_burst_from_one_address_is_counted_one_by_one(
+    servers: dict[str, FastAPI], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = servers["direct"]
+    for n in range(LIMIT - 1):
+        login(app, "198.51.100.9", f"first{n}", None, "wrong-pass")
+    check = login_throttle.check
+
+    def slow_check(*args: Any) -> None:
+        check(*args)
+        time.sleep(0.2)  # widens the race between counting and recording the attempt
+
+    monkeypatch.setattr(login_throttle, "check", slow_check)
+    with ThreadPoolExecutor(6) as pool:  # six usernames at once: only one may be checked
+        answers = list(
+            pool.map(lambda n: login(app, "198.51.100.9", f"burst{n}", None, "wrong"), range(6))
+        )
+    assert sorted(r.status_code for r in answers) == [401] + [429] * 5
