@@ -43,8 +43,8 @@ class Settings(BaseSettings):
     # sign-in throttling (PROTOCOL.md, Login). Per user: this many consecutive failures are
     # answered at once; after that each attempt waits base·2^(failures − max) seconds after
     # the last failure, at most delay_max: a locked-out user gets in after a short wait, a
-    # guesser gets one try per delay_max. A success ends the run; so do streak_seconds
-    # without a failure.
+    # guesser gets one try per delay_max. A success ends the run of failures; failures
+    # older than streak_seconds no longer count.
     login_max_failures: int = Field(5, ge=1)
     login_delay_base_seconds: int = Field(1, ge=1)
     login_delay_max_seconds: int = Field(300, ge=1)
