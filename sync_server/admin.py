@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, select
@@ -68,19 +69,38 @@ def add_subject(
     return subject
 
 
+@dataclass(frozen=True)
+class HashedPassword:
+    """A new account's password, already hashed (see `hash_new_password`)."""
+
+    value: str
+
+
+def hash_new_password(password: str) -> HashedPassword:
+    """Check and hash a new password. Argon2 is slow on purpose: call this before opening
+    the write transaction, which on SQLite holds the database's only writer meanwhile.
+
+    Raises:
+        DomainError(request.invalid): shorter than 8 characters.
+    """
+    if len(password) < 8:
+        raise DomainError(ProblemCode.REQUEST_INVALID, "password needs at least 8 characters")
+    return HashedPassword(hash_password(password))
+
+
 def add_user(
     session: Session,
     username: str,
     role: str,
-    password: str,
+    password: str | HashedPassword,
     display_name: str = "",
     alias: str = "",
 ) -> User:
-    """Create an account. Raises DomainError(user.exists) or (request.invalid) for a bad role."""
+    """Create an account. Raises DomainError(user.exists) or (request.invalid) for a bad role
+    or password. Pass a `HashedPassword` to keep the hashing out of the transaction."""
     if role not in ROLES:
         raise DomainError(ProblemCode.REQUEST_INVALID, f"role must be one of {', '.join(ROLES)}")
-    if len(password) < 8:
-        raise DomainError(ProblemCode.REQUEST_INVALID, "password needs at least 8 characters")
+    hashed = password if isinstance(password, HashedPassword) else hash_new_password(password)
     if session.exec(select(User).where(User.username == username)).first() is not None:
         raise DomainError(ProblemCode.USER_EXISTS, username)
     user = User(
@@ -88,7 +108,7 @@ def add_user(
         role=role,
         display_name=display_name or username,
         alias=alias or username,
-        password_hash=hash_password(password),
+        password_hash=hashed.value,
     )
     session.add(user)
     session.flush()

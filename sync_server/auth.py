@@ -1,4 +1,5 @@
-"""Accounts and devices: argon2 password hashes, throttled login, opaque device tokens.
+"""Accounts and devices: argon2 password hashes, opaque device tokens (sign-in itself and its
+throttle: sync_server/signin.py, login_throttle.py).
 
 A phone enrolls as a device at login and receives a random bearer token; the server keeps
 only its sha256, so a stolen database leaks no usable token. Tokens expire and can be
@@ -13,16 +14,16 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
 from pwdlib import PasswordHash
 from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server.config import Settings
-from sync_server.tables import Device, LoginAttempt, User
+from sync_server.tables import Device, User
 
 _hasher = PasswordHash.recommended()  # argon2id
-_DUMMY_HASH = _hasher.hash("timing-equaliser")
+# checked for an unknown user, so that answer takes as long as a wrong password
+DUMMY_HASH = _hasher.hash("timing-equaliser")
 
 
 def hash_password(password: str) -> str:
@@ -33,33 +34,10 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def check_throttle(
-    session: Session, settings: Settings, username: str, ip: str, now: datetime
-) -> None:
-    """Refuse a login after too many recent failures for this user or from this address."""
-    since = now - timedelta(seconds=settings.login_window_seconds)
-    recent = (
-        select(sa.func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.at >= since, LoginAttempt.success.is_(False))
-    )  # type: ignore[union-attr]
-    by_user = session.exec(recent.where(LoginAttempt.username == username)).one()
-    by_ip = session.exec(recent.where(LoginAttempt.ip == ip)).one() if ip else 0
-    if by_user >= settings.login_max_failures or by_ip >= 4 * settings.login_max_failures:
-        raise DomainError(ProblemCode.AUTH_THROTTLED, retry_after=settings.login_window_seconds)
-
-
-def authenticate(
-    session: Session, username: str, password: str, ip: str, now: datetime
-) -> User | None:
-    """The active user with these credentials, or None; records the attempt either way."""
-    user = session.exec(select(User).where(User.username == username)).first()
-    ok, new_hash = _hasher.verify_and_update(password, user.password_hash if user else _DUMMY_HASH)
-    ok = ok and user is not None and user.active
-    session.add(LoginAttempt(username=username, ip=ip, at=now, success=ok))
-    if ok and new_hash and user is not None:
-        user.password_hash = new_hash  # parameters were strengthened since it was hashed
-    return user if ok else None
+def verify_password(password: str, password_hash: str) -> tuple[bool, str | None]:
+    """(matches, a stronger hash to store or None). Slow on purpose: call it with no
+    transaction open (sync_server/signin.py)."""
+    return _hasher.verify_and_update(password, password_hash)
 
 
 @dataclass(frozen=True)

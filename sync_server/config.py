@@ -6,9 +6,10 @@ photos under DATA_DIR/blobs. Production sets MINGCHA_DATABASE_URL=postgresql+psy
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from fieldcore.protocol import SCHEMA_VERSION
@@ -37,9 +38,40 @@ class Settings(BaseSettings):
 
     # accounts
     token_days: int = Field(30, ge=1)
-    login_max_failures: int = Field(5, ge=1)
-    login_window_seconds: int = Field(900, ge=1)
     upload_expiry_hours: int = Field(72, ge=1)
+
+    # sign-in throttling (PROTOCOL.md, Login). Per user: this many consecutive failures are
+    # answered at once; after that each attempt waits base·2^(failures − max) seconds after
+    # the last failure, at most delay_max: a locked-out user gets in after a short wait, a
+    # guesser gets one try per delay_max. A success ends the run of failures; failures
+    # older than streak_seconds no longer count.
+    login_max_failures: int = Field(5, ge=1)
+    login_delay_base_seconds: int = Field(1, ge=1)
+    login_delay_max_seconds: int = Field(300, ge=1)
+    login_streak_seconds: int = Field(86_400, ge=1)
+    # Per client address: at most this many failures (any usernames) in the window.
+    login_address_max_failures: int = Field(20, ge=1)
+    login_window_seconds: int = Field(900, ge=1)
+    # Threads per worker process that check passwords (argon2: ~0.1–0.5 s of CPU and 64 MB
+    # each), so a login storm cannot take the threads or CPUs pushes need. 0: half the CPUs.
+    password_check_threads: int = Field(0, ge=0, le=64)
+    # Reverse proxies whose X-Forwarded-For names the real client (comma-separated
+    # addresses or networks, e.g. "127.0.0.1,10.0.0.0/8"; "*" trusts every peer). Empty:
+    # trust none, the peer's own address is the client's.
+    forwarded_allow_ips: str = ""
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _addresses_or_networks(cls, value: str) -> str:
+        entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+        if entries == ["*"]:
+            return "*"
+        for entry in entries:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"not an IP address or network: {entry!r}") from None
+        return ",".join(entries)
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -17,6 +17,7 @@ from sync_server.console import console_lifespan, mount_console
 from sync_server.db import make_engine
 from sync_server.limits import BodyLimit
 from sync_server.photostore import PhotoStore
+from sync_server.proxies import TrustedProxies
 from sync_server.tables import utcnow
 
 DESCRIPTION = """明察 sync server: phones push their offline work as numbered mutations and pull
@@ -56,4 +57,6 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         mount_console(app)  # last: its catch-all static files must not shadow the API
     problems.document_problems(app)
     app.add_middleware(BodyLimit, settings=settings)  # type: ignore[arg-type]
+    # outermost: everything inside, the sign-in throttle too, sees the real client address
+    app.add_middleware(TrustedProxies, settings=settings)  # type: ignore[arg-type]
     return app

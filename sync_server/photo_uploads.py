@@ -27,7 +27,7 @@ from sqlmodel import Session, select
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server.changeset import ChangeSet
 from sync_server.config import Settings
-from sync_server.db import write_session
+from sync_server.db import read_session, write_session
 from sync_server.merge.fields import Actor
 from sync_server.photostore import PhotoStore, storage_failed, valid_sha
 from sync_server.tables import Blob, Photo, Rectification, Upload, Visit
@@ -252,21 +252,19 @@ def _complete(
     upload_id: uuid.UUID,
     now: datetime,
 ) -> UploadState:
-    with write_session(engine) as session:
-        upload = own_upload(session, actor, upload_id, now)
-        sha256 = upload.sha256
-        # A crash after `store.commit` renamed the bytes into place and before the commit
-        # below leaves them there and this upload unfinished; its resend re-creates an
-        # empty temp file. The bytes in place count (re-hashed here), not that temp.
-        placed = store.intact(sha256)
-        if not placed and store.digest(upload_id) != sha256:
-            upload.offset = 0  # the bytes are not the photo's: start over
+    with read_session(engine) as session:
+        sha256 = own_upload(session, actor, upload_id, now).sha256
+    # Hashing up to max_photo bytes takes a while: outside any transaction, so it never
+    # holds SQLite's one writer (the caller holds this upload's temp file lock).
+    # A crash after `store.commit` renamed the bytes into place and before the commit
+    # below leaves them there and this upload unfinished; its resend re-creates an
+    # empty temp file. The bytes in place count (re-hashed here), not that temp.
+    placed = store.intact(sha256)
+    if not placed and store.digest(upload_id) != sha256:
+        with write_session(engine) as session:
+            own_upload(session, actor, upload_id, now).offset = 0  # not the photo's: restart
             store.discard(upload_id)
-            failure: DomainError | None = DomainError(C.BLOB_HASH_MISMATCH, sha256=sha256)
-        else:
-            failure = None
-    if failure is not None:
-        raise failure
+        raise DomainError(C.BLOB_HASH_MISMATCH, sha256=sha256)
     source = store.path(sha256) if placed else store.temp_path(upload_id)
     width, height = verify_jpeg(source, settings.max_image_pixels)
     if placed:

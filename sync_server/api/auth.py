@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
+from sqlmodel import Session
 
-from fieldcore.problems import DomainError, ProblemCode
+from fieldcore.problems import ProblemCode
 from fieldcore.protocol import LoginRequest, LoginResponse, UserInfo
-from sync_server.auth import authenticate, check_throttle, enroll_device
+from sync_server.auth import enroll_device
 from sync_server.db import write_session
 from sync_server.deps import ActorDep, EngineDep, NowDep, SettingsDep, schema_version
 from sync_server.problems import responses
+from sync_server.signin import sign_in
 from sync_server.tables import Device, User
 
 C = ProblemCode
@@ -33,23 +35,18 @@ router = APIRouter(
         C.SYNC_SCHEMA_UNSUPPORTED,
     ),
 )
-def login(
+async def login(
     body: LoginRequest, request: Request, engine: EngineDep, settings: SettingsDep, now: NowDep
 ) -> LoginResponse:
     """Sign in with a password and enrol this device; returns its bearer token.
 
     Needs the network once; afterwards the phone works offline until the token expires.
-    Repeated failures for a user or an address are throttled (429 auth.throttled).
+    Repeated failures for a user or from an address are throttled (429 auth.throttled,
+    Retry-After): see PROTOCOL.md, Login. The client address is the peer's, or the one a
+    trusted reverse proxy forwards (MINGCHA_FORWARDED_ALLOW_IPS).
     """
-    ip = request.client.host if request.client else ""
-    with write_session(engine) as session:
-        check_throttle(session, settings, body.username, ip, now)
-        user = authenticate(session, body.username, body.password, ip, now)
-    if user is None:  # the failed attempt is committed above, so throttling counts it
-        raise DomainError(C.AUTH_INVALID_CREDENTIALS)
-    with write_session(engine) as session:
-        user = session.get(User, user.id)
-        assert user is not None
+
+    def enrol(session: Session, user: User) -> LoginResponse:
         enrolled = enroll_device(session, settings, user, body.device_id, body.device_name, now)
         return LoginResponse(
             token=enrolled.token,
@@ -62,6 +59,10 @@ def login(
             server_time=now,
             schema_versions=(settings.schema_min, settings.schema_max),
         )
+
+    address = request.client.host if request.client else ""
+    # async: the password check runs on its own pool, never on the threads pushes use
+    return await sign_in(engine, settings, body.username, body.password, address, now, enrol)
 
 
 @router.post("/logout", status_code=204, responses=responses(C.AUTH_TOKEN_INVALID))

@@ -7,13 +7,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.progress import Progress
+from sqlmodel import Session
 
-from sync_server.cli.base import app
-from sync_server.cli.common import DataDir, settings_for, write
+from fieldcore.problems import DomainError
+from sync_server.cli.base import app, fail
+from sync_server.cli.common import DataDir, database, settings_for
 from sync_server.photostore import PhotoStore
 from sync_server.reports import exports
 
@@ -21,6 +23,7 @@ export_app = typer.Typer(help="Export reports (xlsx, PDF); every export is audit
 app.add_typer(export_app, name="export")
 As = Annotated[str, typer.Option("--as", help="Export as this user (scope and audit log).")]
 Out = Annotated[Path, typer.Option("-o", "--output", help="File to write.")]
+T = TypeVar("T")
 
 
 def _day(text: str) -> date:
@@ -41,6 +44,15 @@ def _bar(label: str) -> Iterator[Callable[[int, int], None]]:
         yield step
 
 
+def _export(data_dir: Path | None, work: Callable[[Session], T]) -> T:
+    """Run an export with no database writer held (the server's pushes go on meanwhile)."""
+    with database(data_dir) as engine:
+        try:
+            return exports.outside_the_writer(engine, work)
+        except DomainError as exc:
+            raise fail(exc) from None
+
+
 @export_app.command("visit")
 def export_visit(
     visit_id: uuid.UUID,
@@ -54,7 +66,7 @@ def export_visit(
         raise typer.BadParameter("--format must be xlsx or pdf")
     photos = PhotoStore(settings_for(data_dir).blobs_path)
     with _bar("导出 exporting") as step:
-        result = write(
+        result = _export(
             data_dir,
             lambda s: exports.export_visit(
                 s,
@@ -83,7 +95,7 @@ def export_summary(
     """汇总表: averages by department/region, site and subject for a period."""
     first, last = _day(from_), _day(to)
     with _bar("汇总 summarising") as step:
-        result = write(
+        result = _export(
             data_dir,
             lambda s: exports.export_summary(s, as_user, first, last, output, region, step),
         )
@@ -100,5 +112,7 @@ def export_daily(
     """质检日报: one day's failed items."""
     the_day = _day(day)
     with _bar("日报 daily report") as step:
-        result = write(data_dir, lambda s: exports.export_daily(s, as_user, the_day, output, step))
+        result = _export(
+            data_dir, lambda s: exports.export_daily(s, as_user, the_day, output, step)
+        )
     print(f"wrote {result.path} ({result.rows} findings)")

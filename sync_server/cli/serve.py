@@ -41,6 +41,8 @@ def serve(
         f"明察 sync server: http://{host}:{port}/  API: http://{host}:{port}/docs  (data: {where})",
         flush=True,
     )
+    if settings.forwarded_allow_ips:
+        print(f"client addresses from X-Forwarded-For of: {settings.forwarded_allow_ips}")
     uvicorn.run(
         "sync_server.main:create_app",
         factory=True,
@@ -48,6 +50,9 @@ def serve(
         port=port,
         workers=workers,
         log_level="warning",
+        # The app applies MINGCHA_FORWARDED_ALLOW_IPS itself (sync_server/proxies.py), for
+        # HTTP and the console's WebSocket alike; uvicorn's own rewrite would trust
+        # 127.0.0.1 (or $FORWARDED_ALLOW_IPS) by default, so it stays off.
         proxy_headers=False,
         timeout_keep_alive=keep_alive,
     )

@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 from sqlmodel import Session, select
 
+from fieldcore.problems import DomainError
 from sync_server import admin, auth
-from sync_server.cli.base import app
+from sync_server.cli.base import app, fail
 from sync_server.cli.common import DataDir, table, write
 from sync_server.tables import Device, Region, Site, User, UserScope, utcnow
 
@@ -36,10 +37,13 @@ def add(
     data_dir: DataDir = None,
 ) -> None:
     """Create an account (and its region or site assignments)."""
-    password = read_password(password_stdin)
+    try:  # hashed first: the transaction below holds the database's writer
+        hashed = admin.hash_new_password(read_password(password_stdin))
+    except DomainError as exc:
+        raise fail(exc) from None
 
     def work(session: Session) -> None:
-        user = admin.add_user(session, username, role, password, name, alias)
+        user = admin.add_user(session, username, role, hashed, name, alias)
         admin.assign(session, user, region or [], site or [])
 
     write(data_dir, work)

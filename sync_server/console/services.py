@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from sqlmodel import Session
 
 from fieldcore.problems import DomainError, ProblemCode
-from sync_server import auth, rectify, review, review_actions
+from sync_server import rectify, review, review_actions, signin
 from sync_server.db import read_session, write_session
 from sync_server.tables import User
 
@@ -47,15 +47,9 @@ class ConsoleServices:
         Raises:
             DomainError: auth.invalid_credentials, auth.throttled, auth.forbidden.
         """
-        now = self.clock()
-
-        def work(s: Session) -> User | None:
-            auth.check_throttle(s, self.settings, username, ip, now)
-            return auth.authenticate(s, username, password, ip, now)
-
-        user = await self._write(work)  # the attempt is recorded either way
-        if user is None:
-            raise DomainError(ProblemCode.AUTH_INVALID_CREDENTIALS)
+        user = await signin.sign_in(
+            self.engine, self.settings, username, password, ip, self.clock(), lambda _, u: u
+        )
         if user.role not in REVIEWERS:
             raise DomainError(ProblemCode.AUTH_FORBIDDEN, role=user.role)
         return user

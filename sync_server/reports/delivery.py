@@ -18,7 +18,6 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError, ProblemCode
-from sync_server.db import write_session
 from sync_server.photostore import PhotoStore
 from sync_server.reports import exports
 from sync_server.reports.data import Progress, no_progress
@@ -48,15 +47,22 @@ class Deliverer:
         make: Callable[[Session, Path], exports.ExportResult],
     ) -> Download:
         slot: Slot | None = None
-        try:
-            with write_session(self.engine) as session:  # the audit row commits with it
-                slot = self.store.reserve(name(session))
-                result = make(session, slot.path)  # checks the user exists and may read
-                owner = session.exec(select(User.id).where(User.username == username)).one()
+        owner: uuid.UUID | None = None
+
+        def build(session: Session) -> exports.ExportResult:
+            nonlocal slot, owner
+            slot = self.store.reserve(name(session))
+            result = make(session, slot.path)  # checks the user exists and may read
+            owner = session.exec(select(User.id).where(User.username == username)).one()
+            return result
+
+        try:  # the audit row commits once the file is complete, the link after it
+            result = exports.outside_the_writer(self.engine, build)
         except BaseException:
             if slot is not None:
                 self.store.discard(slot)  # a refused or failed export leaves no file
             raise
+        assert slot is not None and owner is not None  # build ran to its end
         token = self.store.publish(slot, self.clock(), owner)
         return Download(
             f"/downloads/{token}", slot.filename, result.rows, "".join(result.missing_glyphs)

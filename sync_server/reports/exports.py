@@ -1,20 +1,22 @@
 """The export use cases: check the reader, build the file, leave an audit row.
 
-Each function runs inside the caller's transaction; the AuditLog row commits with it, so an
-export that fails leaves no row and one that succeeds always leaves one.
+Each function runs inside the caller's session and adds its AuditLog row there; callers run
+them with `outside_the_writer`, so the row commits only once the file is complete.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from sync_server.db import read_session, write_session
 from sync_server.photostore import PhotoStore
 from sync_server.reports.access import (
     COUNTED,
@@ -29,9 +31,10 @@ from sync_server.reports.data import Progress, VisitReport, load_visit_report, n
 from sync_server.reports.pdf import write_visit_pdf
 from sync_server.reports.summary import build_summary
 from sync_server.reports.xlsx import write_daily_xlsx, write_summary_xlsx, write_visit_xlsx
-from sync_server.tables import Visit
+from sync_server.tables import AuditLog, Visit
 
 Format = Literal["xlsx", "pdf"]
+T = TypeVar("T")
 
 
 @dataclass
@@ -39,6 +42,26 @@ class ExportResult:
     path: Path
     rows: int  # items, visits or findings written
     missing_glyphs: list[str] = field(default_factory=list)  # PDF: characters the font lacks
+
+
+def outside_the_writer(engine: sa.Engine, work: Callable[[Session], T]) -> T:
+    """Run an export on one consistent snapshot with no writer held, then commit the audit
+    rows it left in a short write of their own.
+
+    A PDF with its photos takes seconds; in a write transaction it held SQLite's one writer
+    (the CLI's from another process, the console's in the server) and every push waited.
+    An export that fails leaves no row; one that succeeds always leaves its rows.
+    """
+    with read_session(engine) as session:
+        result = work(session)
+        rows = [row for row in session.new if isinstance(row, AuditLog)]
+        for row in rows:
+            session.expunge(row)
+        if session.new or session.dirty:  # the read transaction must not write
+            raise RuntimeError("an export changed more than its audit rows")
+    with write_session(engine) as session:
+        session.add_all(rows)
+    return result
 
 
 def export_visit(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,45 @@ def test_db_upgrade_creates_the_schema_on_a_fresh_data_dir(data: Path) -> None:
     assert result.exit_code == 0 and "schema at 0001" in result.output
     assert (data / "central.db").exists()
     assert run("db", "current", "--data-dir", str(data)).output.strip() == "0001"
+
+
+def test_the_database_stays_writable_while_a_new_password_is_hashed(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Argon2 takes a few hundred ms on purpose; inside the write transaction it kept every
+    writer of the running server (other processes: SQLite's file lock) waiting."""
+    from sync_server import admin
+
+    assert run("regions", "add", "NX", "宁夏", "--data-dir", str(data)).exit_code == 0
+    writable: list[bool] = []
+    slow_hash = admin.hash_password
+
+    def hash_and_probe(password: str) -> str:
+        probe = sqlite3.connect(data / "central.db", timeout=0, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")  # what the server's next push would do
+            probe.execute("ROLLBACK")
+            writable.append(True)
+        except sqlite3.OperationalError:  # database is locked
+            writable.append(False)
+        finally:
+            probe.close()
+        return slow_hash(password)
+
+    monkeypatch.setattr(admin, "hash_password", hash_and_probe)
+    result = run(
+        "user",
+        "add",
+        "wang",
+        "--role",
+        "inspector",
+        "--password-stdin",
+        "--data-dir",
+        str(data),
+        input="long-password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert writable == [True]
 
 
 def test_users_are_created_with_scope_and_bad_ones_change_nothing(data: Path) -> None:

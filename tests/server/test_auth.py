@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
-from sync_server import admin, auth
+import pytest
+from fastapi.testclient import TestClient
+
+from sync_server import admin, auth, login_throttle
 from sync_server.db import write_session
 from tests.server.world import HEADERS, PASSWORD, World
 
@@ -38,14 +44,100 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(world: World) -> No
     )
 
 
-def test_repeated_failures_are_throttled_until_the_window_passes(world: World) -> None:
+def test_a_username_no_account_can_have_is_refused_like_a_wrong_password(world: World) -> None:
+    r = login(world, "insp1\x00", "wrong-pass")  # PostgreSQL refuses NUL in text
+    assert (r.status_code, r.json()["code"]) == (401, "auth.invalid_credentials")
+
+
+def refused_for(r) -> int:  # type: ignore[no-untyped-def]
+    """Seconds a 429 auth.throttled asks to wait (its Retry-After, also in details)."""
+    assert (r.status_code, r.json()["code"]) == (429, "auth.throttled"), r.text
+    assert r.json()["details"]["retry_after"] == int(r.headers["Retry-After"])
+    return int(r.headers["Retry-After"])
+
+
+def test_five_failures_are_answered_then_each_attempt_waits_twice_as_long(world: World) -> None:
     for _ in range(5):
         assert login(world, "insp1", "wrong-pass").status_code == 401
+    for delay in (1, 2, 4, 8):  # after the 5th, 6th, 7th, 8th consecutive failure
+        assert refused_for(login(world, "insp1", "wrong-pass")) == delay
+        world.clock.advance(seconds=delay - 0.5)
+        assert refused_for(login(world, "insp1", "wrong-pass")) == 1  # the rest, rounded up
+        world.clock.advance(seconds=0.5)
+        assert login(world, "insp1", "wrong-pass").status_code == 401
+
+
+def test_the_delay_stops_growing_at_five_minutes(world: World) -> None:
+    waits = []
+    for _ in range(5):
+        login(world, "insp1", "wrong-pass")
+    for _ in range(12):
+        waits.append(refused_for(login(world, "insp1", "wrong-pass")))
+        world.clock.advance(seconds=waits[-1])
+        assert login(world, "insp1", "wrong-pass").status_code == 401
+    assert waits == [1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300, 300]
+
+
+def test_a_locked_out_user_gets_in_after_the_short_wait_and_starts_afresh(world: World) -> None:
+    for _ in range(6):
+        login(world, "insp1", "wrong-pass")
+        world.clock.advance(seconds=1)
     r = login(world, "insp1")  # even the right password waits
-    assert (r.status_code, r.json()["code"]) == (429, "auth.throttled")
-    assert int(r.headers["Retry-After"]) > 0
-    world.clock.advance(seconds=901)
+    assert refused_for(r) == 1  # 2 s after the 6th failure, 1 s of it passed
+    world.clock.advance(seconds=1)
     assert login(world, "insp1").status_code == 200
+    for _ in range(5):  # the success ended the run of failures
+        assert login(world, "insp1", "wrong-pass").status_code == 401
+
+
+def test_failures_of_another_user_or_a_day_ago_do_not_delay(world: World) -> None:
+    for _ in range(5):
+        login(world, "insp2", "wrong-pass")
+    assert login(world, "insp1").status_code == 200
+    world.clock.advance(hours=24, seconds=1)
+    assert login(world, "insp2").status_code == 200
+
+
+def test_unknown_users_are_delayed_like_real_ones(world: World) -> None:
+    for _ in range(5):
+        assert login(world, "nobody", "wrong-pass").status_code == 401
+    assert refused_for(login(world, "nobody", "wrong-pass")) == 1
+
+
+def test_unknown_users_get_their_password_checked_like_real_ones(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: list[str] = []
+    verify = auth.verify_password
+
+    def counting(password: str, password_hash: str) -> tuple[bool, str | None]:
+        checked.append(password)
+        return verify(password, password_hash)
+
+    monkeypatch.setattr(auth, "verify_password", counting)
+    login(world, "insp1", "wrong-1")
+    login(world, "nobody", "wrong-2")
+    assert checked == ["wrong-1", "wrong-2"]  # so both take the same time
+
+
+def from_address(world: World, address: str, username: str, password: str = "wrong-pass"):  # type: ignore[no-untyped-def]
+    with TestClient(world.client.app, client=(address, 40000)) as client:
+        return client.post(
+            "/v1/auth/login",
+            headers=HEADERS,
+            json={"username": username, "password": password, "device_id": str(uuid.uuid4())},
+        )
+
+
+def test_one_address_gets_twenty_failures_in_fifteen_minutes(world: World) -> None:
+    for n in range(20):  # a different username each time: no user is delayed
+        assert from_address(world, "198.51.100.7", f"guess{n}").status_code == 401
+        world.clock.advance(seconds=10)
+    # even the right password, for a user with no failures: 10 s until the first ages out
+    assert refused_for(from_address(world, "198.51.100.7", "insp1", PASSWORD)) == 900 - 200
+    assert from_address(world, "198.51.100.8", "insp1", PASSWORD).status_code == 200
+    world.clock.advance(seconds=700)
+    assert from_address(world, "198.51.100.7", "insp1", PASSWORD).status_code == 200
 
 
 def test_tokens_expire_and_a_new_login_keeps_the_device_counter(world: World) -> None:
@@ -91,3 +183,20 @@ def test_logout_revokes_only_this_device(world: World) -> None:
     assert world.client.post("/v1/auth/logout", headers=a.headers).status_code == 204
     assert me(world, a.token).status_code == 401
     assert me(world, b.token).status_code == 200
+
+
+def test_parallel_guesses_are_counted_before_any_is_checked(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for _ in range(4):
+        login(world, "insp1", "wrong-pass")
+    check = login_throttle.check
+
+    def slow_check(*args: Any) -> None:
+        check(*args)
+        time.sleep(0.2)  # widens the race between counting and recording the attempt
+
+    monkeypatch.setattr(login_throttle, "check", slow_check)
+    with ThreadPoolExecutor(8) as pool:  # a burst: only one may still be checked
+        answers = list(pool.map(lambda _: login(world, "insp1", "wrong-pass"), range(8)))
+    assert sorted(r.status_code for r in answers) == [401] + [429] * 7

@@ -6,7 +6,7 @@ from typing import Any
 
 import flet as ft
 
-from fieldcore.problems import DomainError, message
+from fieldcore.problems import DomainError, ProblemCode, message
 from sync_server.console.app import Console
 
 
@@ -22,11 +22,14 @@ async def login(console: Console) -> ft.View:
             console.user = await console.services.sign_in(
                 (username.value or "").strip(),
                 password.value or "",
-                # throttled per browser address, so failures elsewhere lock nobody else out
+                # throttled per browser address (the real one behind a trusted proxy),
+                # so failures elsewhere lock nobody else out
                 ip=console.page.client_ip or "console",
             )
         except DomainError as exc:
             error.value = message(exc.code, "zh")
+            if exc.code == ProblemCode.AUTH_THROTTLED:  # the wait is short: say how short
+                error.value += f"({exc.details.get('retry_after', 1)} 秒后)"
             return
         await console.go("/")
 
