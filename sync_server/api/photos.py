@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from fieldcore.problems import DomainError, ProblemCode
-from sync_server import photo_packs, photo_uploads
+from sync_server import photo_access, photo_packs, photo_uploads
 from sync_server.db import read_session, run_write
 from sync_server.deps import ActorDep, EngineDep, NowDep, SettingsDep, schema_version
 from sync_server.limits import PACK_PATH
@@ -273,7 +273,7 @@ async def patch_upload(
 def get_blob(sha256: str, actor: ActorDep, engine: EngineDep, store: StoreDep) -> FileResponse:
     """The bytes of a photo you may see."""
     with read_session(engine) as session:
-        path = photo_uploads.readable_path(session, store, actor, sha256)
+        path = photo_access.readable_path(session, store, actor, sha256)
     return FileResponse(
         path,
         media_type="image/jpeg",
