@@ -18,15 +18,17 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server.changeset import ChangeSet
-from sync_server.merge.fields import Actor
 from sync_server.photostore import PhotoStore, valid_sha
 from sync_server.tables import Blob, BlobHolder, Photo, Rectification, Visit
+
+if TYPE_CHECKING:  # merge uses this module: importing merge here would be a cycle
+    from sync_server.merge.fields import Actor
 
 
 def held(session: Session, user_id: uuid.UUID, hashes: list[str] | set[str]) -> set[str]:
