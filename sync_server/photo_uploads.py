@@ -3,7 +3,9 @@
 A photo row travels through push first; its bytes follow here. Only hashes referenced by
 photos the caller may see are answered (no existence oracle), only a photo's uploader may
 upload its bytes, and nothing is accepted before the server has re-hashed the whole file
-and checked it is a complete JPEG within the pixel limit. No web framework in here.
+and checked it is a complete JPEG within the pixel limit. Bytes already stored by someone
+else are uploaded again all the same (proof of possession, photo_access); the stored copy
+is kept and the new one discarded. No web framework in here.
 """
 
 from __future__ import annotations
@@ -25,63 +27,25 @@ from PIL import Image
 from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError, ProblemCode
-from sync_server.changeset import ChangeSet
+from sync_server import photo_access
 from sync_server.config import Settings
 from sync_server.db import read_session, write_session
 from sync_server.merge.fields import Actor
 from sync_server.photostore import PhotoStore, storage_failed, valid_sha
-from sync_server.tables import Blob, Photo, Rectification, Upload, Visit
+from sync_server.tables import Blob, Photo, Upload
 
 C = ProblemCode
 _pillow = threading.Lock()  # Image.MAX_IMAGE_PIXELS is process-wide
 
 
-def visible_hashes(session: Session, actor: Actor, hashes: list[str]) -> set[str]:
-    """Which of `hashes` belong to a live photo the caller may see."""
-    wanted = [h for h in set(hashes) if valid_sha(h)]
-    if not wanted:
-        return set()
-    live = select(Photo.sha256).where(Photo.sha256.in_(wanted), Photo.deleted_at.is_(None))  # type: ignore[attr-defined,union-attr]
-    found = set(session.exec(live.where(Photo.uploaded_by == actor.user_id)).all())
-    if actor.role == "inspector":
-        return found
-    sites = actor.scope.site_ids
-    if actor.role == "site_manager":
-        return found | _action_evidence(session, live, sites)
-    by_visit = live.join(Visit, Visit.id == Photo.visit_id)  # type: ignore[arg-type]
-    by_rect = live.join(Rectification, Rectification.id == Photo.rectification_id).join(  # type: ignore[arg-type]
-        Visit, Visit.id == Rectification.visit_id
-    )  # type: ignore[arg-type]
-    for query, site_col in ((by_visit, Visit.site_id), (by_rect, Rectification.site_id)):
-        if sites is not None:
-            query = query.where(site_col.in_(sites))  # type: ignore[attr-defined]
-        found |= set(session.exec(query).all())
-    return found
-
-
-def _action_evidence(session: Session, live: Any, sites: frozenset[uuid.UUID] | None) -> set[str]:
-    """A site manager's view of other people's photos: only the evidence of the deducted
-    items they must fix (the items a corrective action was raised from) on published
-    visits at their sites. Their own after-photos come from `uploaded_by` above; passed
-    items, visit-level photos, unpublished results and other managers' photos stay closed.
-    """
-    query = (
-        live.join(Rectification, Rectification.finding_id == Photo.finding_id)  # type: ignore[arg-type]
-        .join(Visit, Visit.id == Rectification.visit_id)  # type: ignore[arg-type]
-        .where(Visit.status == "published", Rectification.deleted_at.is_(None))  # type: ignore[union-attr]
-    )
-    if sites is not None:
-        query = query.where(Rectification.site_id.in_(sites))  # type: ignore[attr-defined]
-    return set(session.exec(query).all())
-
-
 def missing(
     session: Session, store: PhotoStore, actor: Actor, hashes: list[str], now: datetime
 ) -> dict[str, Any]:
-    """Which of `hashes` the server lacks, has, or will not say; and for the caller's own
-    unfinished uploads, how many bytes are in (resume there: a pack part's `offset`)."""
-    visible = visible_hashes(session, actor, hashes)
-    present = set(session.exec(select(Blob.sha256).where(Blob.sha256.in_(visible))).all())  # type: ignore[attr-defined]
+    """Which of `hashes` the caller must upload, may read, or will not be told about; and
+    for the caller's own unfinished uploads, how many bytes are in (resume there: a pack
+    part's `offset`). Who holds a hash besides the caller is never revealed: a hash of the
+    caller's own photo is 'missing' until the caller has uploaded those bytes themselves."""
+    visible, present = photo_access.present_for(session, actor, hashes)
     ordered = list(dict.fromkeys(hashes))
     lacking = [h for h in ordered if h in visible and h not in present]
     return {
@@ -151,9 +115,11 @@ def create_upload(
         raise DomainError(
             code, f"length {length}, photo says {photo.byte_size}", max=settings.max_photo
         )
-    if session.get(Blob, sha256) is not None:
-        _mark_present(session, sha256)
+    if photo_access.stored_and_held(session, actor.user_id, sha256):
+        photo_access.mark_present(session, sha256, actor.user_id)
         return UploadState(uuid.uuid4(), sha256, length, length, now, True)
+    # Stored but uploaded by someone else: this caller must still send the bytes (proof of
+    # possession); the same answer as for bytes nobody has, so nothing is revealed.
     existing = session.exec(
         select(Upload)
         .where(
@@ -254,17 +220,23 @@ def _complete(
 ) -> UploadState:
     with read_session(engine) as session:
         sha256 = own_upload(session, actor, upload_id, now).sha256
+        holder = photo_access.holds(session, actor.user_id, sha256)
     # Hashing up to max_photo bytes takes a while: outside any transaction, so it never
     # holds SQLite's one writer (the caller holds this upload's temp file lock).
     # A crash after `store.commit` renamed the bytes into place and before the commit
     # below leaves them there and this upload unfinished; its resend re-creates an
-    # empty temp file. The bytes in place count (re-hashed here), not that temp.
+    # empty temp file. The bytes in place count (re-hashed here), not that temp, but
+    # only for a caller already recorded as holding them (recorded below, before the
+    # rename): bytes someone else placed prove nothing about this caller.
     placed = store.intact(sha256)
-    if not placed and store.digest(upload_id) != sha256:
+    if not (placed and holder) and store.digest(upload_id) != sha256:
         with write_session(engine) as session:
             own_upload(session, actor, upload_id, now).offset = 0  # not the photo's: restart
             store.discard(upload_id)
         raise DomainError(C.BLOB_HASH_MISMATCH, sha256=sha256)
+    if not holder:
+        with write_session(engine) as session:
+            photo_access.record_holder(session, sha256, actor.user_id, now)
     source = store.path(sha256) if placed else store.temp_path(upload_id)
     width, height = verify_jpeg(source, settings.max_image_pixels)
     if placed:
@@ -284,19 +256,8 @@ def _complete(
                 )
             )
         upload.completed_at = now
-        _mark_present(session, upload.sha256)
+        photo_access.mark_present(session, upload.sha256, actor.user_id)
         return _state(upload)
-
-
-def _mark_present(session: Session, sha256: str) -> None:
-    """Every photo row with these bytes is now complete; pulls must learn it."""
-    changes = ChangeSet(session)
-    for photo in session.exec(
-        select(Photo).where(Photo.sha256 == sha256, Photo.blob_present.is_(False))
-    ).all():  # type: ignore[attr-defined]
-        photo.blob_present = True
-        changes.touch(photo)
-    changes.assign_seqs()
 
 
 def verify_jpeg(path: Path, max_pixels: int) -> tuple[int, int]:
@@ -323,16 +284,6 @@ def verify_jpeg(path: Path, max_pixels: int) -> tuple[int, int]:
             raise DomainError(C.BLOB_NOT_JPEG, str(exc)[:200]) from None
         finally:
             Image.MAX_IMAGE_PIXELS = saved
-
-
-def readable_path(session: Session, store: PhotoStore, actor: Actor, sha256: str) -> Path:
-    """The blob file of a photo the caller may see, or blob.not_found (same answer for
-    absent, not present yet, not yours, or a malformed hash)."""
-    if not valid_sha(sha256) or sha256 not in visible_hashes(session, actor, [sha256]):
-        raise DomainError(C.BLOB_NOT_FOUND)
-    if session.get(Blob, sha256) is None or not store.exists(sha256):
-        raise DomainError(C.BLOB_NOT_FOUND)
-    return store.path(sha256)
 
 
 def purge_expired_uploads(session: Session, store: PhotoStore, now: datetime) -> int:

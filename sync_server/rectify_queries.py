@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError, ProblemCode
+from sync_server.photo_access import visit_evidence
 from sync_server.review import reviewer_scope
 from sync_server.scope import Scope
 from sync_server.tables import Photo, Rectification, Site, User, Visit
@@ -59,6 +60,9 @@ class RectDetail:
     verified_at: datetime | None
     before: list[str]  # sha256 of the finding's evidence photos
     after: list[str]  # sha256 of the site manager's after-photos
+    # of those, the ones whose author uploaded the bytes: only these may be shown (a row
+    # only naming a hash makes nothing readable; PROTOCOL.md, Photos)
+    readable: frozenset[str] = frozenset()
 
 
 def is_overdue(status: str, due: date, now: datetime) -> bool:
@@ -186,13 +190,15 @@ def visible_rectification(session: Session, scope: Scope, rect_id: uuid.UUID) ->
     return rect
 
 
-def _shas(session: Session, *where: Any) -> list[str]:
+def _shas(session: Session, *where: Any) -> tuple[list[str], set[str]]:
+    """(every sha256 in the order received, one entry per blob; those whose row's author
+    uploaded the bytes)."""
     rows = session.exec(
-        select(Photo.sha256)
+        select(Photo.sha256, Photo.blob_present)
         .where(*where, Photo.deleted_at.is_(None))  # type: ignore[union-attr]
         .order_by(Photo.received_at, Photo.id)  # type: ignore[arg-type]
     ).all()
-    return list(dict.fromkeys(rows))  # one entry per blob, in the order received
+    return list(dict.fromkeys(sha for sha, _ in rows)), {sha for sha, ok in rows if ok}
 
 
 def rectification_detail(
@@ -206,6 +212,10 @@ def rectification_detail(
     site = session.get(Site, rect.site_id)
     visit = session.get(Visit, rect.visit_id)
     assert site is not None and visit is not None  # foreign keys
+    before, before_ok = _shas(  # the inspector's evidence of the item, never an after-photo
+        session, Photo.finding_id == rect.finding_id, *visit_evidence(visit)
+    )
+    after, after_ok = _shas(session, Photo.rectification_id == rect.id)
     return RectDetail(
         row=_row(rect, site, now, voided=visit.status == "voided"),
         template_key=visit.template_key,
@@ -214,6 +224,7 @@ def rectification_detail(
         responded_at=rect.responded_at,
         verify_comment=rect.verify_comment,
         verified_at=rect.verified_at,
-        before=_shas(session, Photo.finding_id == rect.finding_id),
-        after=_shas(session, Photo.rectification_id == rect.id),
+        before=before,
+        after=after,
+        readable=frozenset(before_ok | after_ok),
     )

@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.scoring import score_raw
 from sync_server.effects import answers_of, live_findings
+from sync_server.photo_access import visit_evidence
 from sync_server.review_checks import PhotoCheck, check_photo, distance_m
 from sync_server.scope import Scope, _with_descendants, load_scope
 from sync_server.tables import (
@@ -263,9 +264,7 @@ def visit_detail(
             )
         )
     photos = session.exec(
-        select(Photo)
-        .where(Photo.visit_id == visit.id, Photo.deleted_at.is_(None))  # type: ignore[union-attr]
-        .order_by(Photo.received_at, Photo.id)  # type: ignore[arg-type]
+        select(Photo).where(*visit_evidence(visit)).order_by(Photo.received_at, Photo.id)  # type: ignore[arg-type]
     ).all()
     conflicts = session.exec(
         select(ConflictLog).where(ConflictLog.visit_id == visit.id).order_by(ConflictLog.id)  # type: ignore[arg-type]

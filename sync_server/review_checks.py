@@ -26,6 +26,7 @@ class PhotoCheck:
     clock_skew: bool  # captured after receipt, or the device clock off by > SKEW_LIMIT
     distance_m: float | None  # from the site, when both positions are known
     far_from_site: bool
+    blob_present: bool  # its author uploaded the bytes: only then may they be shown
 
 
 def check_photo(photo: Photo, site: Site) -> PhotoCheck:
@@ -48,6 +49,7 @@ def check_photo(photo: Photo, site: Site) -> PhotoCheck:
         clock_skew=skew,
         distance_m=distance,
         far_from_site=distance is not None and distance > DISTANCE_LIMIT_M,
+        blob_present=photo.blob_present,
     )
 
 

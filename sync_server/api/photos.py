@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from fieldcore.problems import DomainError, ProblemCode
-from sync_server import photo_packs, photo_uploads
+from sync_server import photo_access, photo_packs, photo_uploads
 from sync_server.db import read_session, run_write
 from sync_server.deps import ActorDep, EngineDep, NowDep, SettingsDep, schema_version
 from sync_server.limits import PACK_PATH
@@ -43,8 +43,13 @@ class MissingRequest(BaseModel):
 
 
 class MissingResponse(BaseModel):
-    missing: list[str] = Field(description="Referenced by your photos; bytes not here yet")
-    present: list[str]
+    missing: list[str] = Field(
+        description="To upload: not here yet, or (for your own photos) not uploaded by you; "
+        "bytes someone else uploaded are never readable through your own photo row"
+    )
+    present: list[str] = Field(
+        description="Readable by you: uploaded by you, or by the author of a photo you may see"
+    )
     unknown: list[str] = Field(description="Not referenced by any photo you may see")
     partial: dict[str, int] = Field(
         default_factory=dict,
@@ -173,7 +178,9 @@ def create_upload(
     store: StoreDep,
     now: NowDep,
 ) -> UploadInfo:
-    """Start (or resume: same photo, same user) the upload of a photo's bytes."""
+    """Start (or resume: same photo, same user) the upload of a photo's bytes. Complete at
+    once (200) only when you uploaded these bytes before; bytes stored from someone else's
+    upload must be sent again (proof of possession; the stored copy is kept)."""
     state = run_write(
         engine,
         lambda s: photo_uploads.create_upload(
@@ -289,9 +296,10 @@ async def patch_upload(
     },
 )
 def get_blob(sha256: str, actor: ActorDep, engine: EngineDep, store: StoreDep) -> FileResponse:
-    """The bytes of a photo you may see."""
+    """The bytes of a photo: only if you uploaded them yourself, or a photo you may see
+    references them and its author uploaded them (knowing the hash is not enough)."""
     with read_session(engine) as session:
-        path = photo_uploads.readable_path(session, store, actor, sha256)
+        path = photo_access.readable_path(session, store, actor, sha256)
     return FileResponse(
         path,
         media_type="image/jpeg",

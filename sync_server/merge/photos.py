@@ -3,7 +3,8 @@
 A photo row may arrive before its bytes: it records the sha256 and the server notes
 whether the blob is present (`blob_present`), so supervisors can see what is still missing.
 Visit photos belong to the visit's inspector; after-photos of a rectification belong to
-the site manager answering it.
+the site manager answering it and to the rectification only (never to the visit or a
+finding: they must not show as the inspector's evidence).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from fieldcore.workflow import REVIEWERS, can_transition
 from sync_server.merge.context import PushContext
 from sync_server.merge.fields import Actor, apply_values, checked_fields, create_row
 from sync_server.merge.visits import denied, require_editable, visible_visit
-from sync_server.tables import Blob, Finding, Photo, Rectification, Visit
+from sync_server.photo_access import stored_and_held
+from sync_server.tables import Finding, Photo, Rectification, Visit
 
 MANAGER_EDITABLE = frozenset({"open", "reopened"})
 
@@ -62,9 +64,14 @@ def _new_photo(ctx: PushContext, m: Mutation, values: dict[str, Any]) -> Photo:
         rect = visible_rectification(ctx, values.get("rectification_id"))
         if rect.status not in MANAGER_EDITABLE:
             raise DomainError(ProblemCode.WORKFLOW_LOCKED, rect.status, status=rect.status)
-        if values.get("visit_id") not in (None, rect.visit_id) or values.get("finding_id"):
-            raise denied("visit", values.get("visit_id"))
-    present = ctx.session.get(Blob, values["sha256"]) is not None
+        for name in ("visit_id", "finding_id"):  # the inspector's evidence is theirs alone
+            if values.get(name) is not None:
+                raise DomainError(
+                    ProblemCode.SYNC_FIELD_NOT_OWNED, name, field=name, role=actor.role
+                )
+    # present only when this author proved they hold the bytes: a hash seen elsewhere
+    # (pull shows them) makes nothing readable (photo_access)
+    present = stored_and_held(ctx.session, actor.user_id, values["sha256"])
     return create_row(
         ctx,
         Photo,

@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from fieldcore.checklist import MODE_TITLES, Template
+from sync_server.photo_access import visit_evidence
 from sync_server.reports.access import local
 from sync_server.tables import Finding, Photo, Region, Site, Subject, User, Visit
 from sync_server.templates import get_template
@@ -119,9 +120,7 @@ def load_visit_report(session: Session, visit: Visit) -> VisitReport:
         select(Finding).where(Finding.visit_id == visit.id, Finding.deleted_at.is_(None))  # type: ignore[union-attr]
     ).all()
     photos = session.exec(
-        select(Photo)
-        .where(Photo.visit_id == visit.id, Photo.deleted_at.is_(None))  # type: ignore[union-attr]
-        .order_by(Photo.captured_at, Photo.sha256)  # type: ignore[arg-type]
+        select(Photo).where(*visit_evidence(visit)).order_by(Photo.captured_at, Photo.sha256)  # type: ignore[arg-type]
     ).all()
     subject_ids = {f.subject_id for f in findings if f.subject_id}
     subjects = (

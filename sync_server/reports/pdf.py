@@ -18,6 +18,7 @@ from fpdf.enums import XPos, YPos
 from sync_server.photostore import PhotoStore
 from sync_server.reports.access import local
 from sync_server.reports.data import Progress, VisitReport, no_progress, visit_header
+from sync_server.tables import Photo
 
 FONT = Path(__file__).resolve().parents[2] / "assets" / "fonts" / "NotoSansSC-Subset.otf"
 FAMILY = "noto-sc"
@@ -73,7 +74,7 @@ def write_visit_pdf(
         if row.note:
             doc.line_(f"  备注: {row.note}")
         for photo in row.photos:
-            _photo(doc, photos, photo.sha256)
+            _photo(doc, photos, photo)
         progress(done, len(failed) + 1)
     doc.ln(2)
     doc.line_("现场确认 Acknowledgement", size=13, height=8)
@@ -89,15 +90,22 @@ def write_visit_pdf(
     doc.ln(2)
     doc.line_(f"照片 sha256 ({len(report.photos)})", size=13, height=8)
     for photo in report.photos:
-        state = "" if photos.exists(photo.sha256) else "  (未上传 missing)"
+        state = "" if _printable(photos, photo) else "  (未上传 missing)"
         doc.line_(f"{photo.sha256}{state}", size=8, height=5)
     doc.output(str(out))
     progress(len(failed) + 1, len(failed) + 1)
     return doc.missing()
 
 
-def _photo(doc: _Doc, photos: PhotoStore, sha256: str) -> None:
-    if not photos.exists(sha256):
+def _printable(photos: PhotoStore, photo: Photo) -> bool:
+    """Only bytes the photo's author uploaded: a row that only names a hash stored by
+    someone else prints as missing (PROTOCOL.md, Photos)."""
+    return photo.blob_present and photos.exists(photo.sha256)
+
+
+def _photo(doc: _Doc, photos: PhotoStore, photo: Photo) -> None:
+    sha256 = photo.sha256
+    if not _printable(photos, photo):
         doc.line_(f"  照片未上传 photo not uploaded: {sha256[:12]}…", size=8)
         return
     data = photos.path(sha256).read_bytes()

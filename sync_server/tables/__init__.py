@@ -12,6 +12,7 @@ from sync_server.tables.sync import (
 from sync_server.tables.work import (
     AuditLog,
     Blob,
+    BlobHolder,
     Finding,
     Photo,
     Rectification,
@@ -24,6 +25,7 @@ from sync_server.tables.work import (
 __all__ = [
     "AuditLog",
     "Blob",
+    "BlobHolder",
     "ChangeLog",
     "ConflictLog",
     "Device",

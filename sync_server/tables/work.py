@@ -156,6 +156,19 @@ class Blob(ServerModel, table=True):
     stored_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class BlobHolder(ServerModel, table=True):
+    """Who has proven they hold a blob's bytes: their own upload of them hashed right.
+
+    Knowing a sha256 proves nothing (pull shows hashes); reading bytes needs this proof
+    or a visible photo whose author has it (PROTOCOL.md, Photos: who may read bytes).
+    """
+
+    __tablename__ = "blob_holder"
+    sha256: str = Field(primary_key=True, max_length=64)
+    user_id: uuid.UUID = fk("app_user.id", primary_key=True)
+    since: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class Upload(ServerModel, table=True):
     """A resumable (tus-style) upload session for one blob."""
 

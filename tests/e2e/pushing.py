@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from typing import Any
 
@@ -52,6 +54,17 @@ class HttpPhone:
         r = self.http.post("v1/sync/push", json={"mutations": body})
         r.raise_for_status()
         return r.json()["results"]  # type: ignore[no-any-return]
+
+    def upload(self, data: bytes) -> None:
+        """A photo's bytes in one pack, as the phone sends them (the row must be pushed)."""
+        header = json.dumps({"sha256": hashlib.sha256(data).hexdigest(), "length": len(data)})
+        r = self.http.post(
+            "v1/blobs/pack",
+            headers={"Content-Type": "application/vnd.mingcha.pack"},
+            content=header.encode() + b"\n" + data,
+        )
+        r.raise_for_status()
+        assert [p["status"] for p in r.json()["results"]] == ["stored"], r.text
 
     def submitted_visit(self, site_code: str, fails: list[str], mode: str = "overt") -> uuid.UUID:
         """A complete store-patrol visit (failed items without photo rules) submitted."""

@@ -207,11 +207,7 @@ def test_reading_photos_follows_scope_and_the_publish_embargo(world: World) -> N
     visit_id, muts = complete_visit(insp, world.site("S1"), {"1.1": 1})
     digest = next(m["fields"]["sha256"] for m in muts if m["entity"] == "photo")
     insp.push(*muts, insp.mutation("visit", visit_id, status="submitted"))
-    with Session(world.engine) as s:  # the bytes of the workflow helper's fake hash
-        s.add(Blob(sha256=digest, byte_size=1000))
-        s.commit()
-    world.client.app.state.photos.path(digest).parent.mkdir(parents=True, exist_ok=True)  # type: ignore[attr-defined]
-    world.client.app.state.photos.path(digest).write_bytes(b"x" * 1000)  # type: ignore[attr-defined]
+    world.place_blob(digest, b"x" * 1000, holder="insp1")  # the workflow helper's fake hash
     other = world.phone("insp2")
 
     def status(phone: Phone) -> int:

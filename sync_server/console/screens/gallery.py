@@ -4,6 +4,7 @@ them would be tens of MB down the browser session)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import flet as ft
@@ -15,19 +16,23 @@ from sync_server.console.app import Console
 PHOTO_PAGE = 24  # thumbnails made and sent per "more photos" click
 
 
-def photo_gallery(console: Console, photos: list[str], ident: str) -> tuple[ft.Control, Any]:
+def photo_gallery(
+    console: Console, photos: list[str], readable: Collection[str], ident: str
+) -> tuple[ft.Control, Any]:
     """Thumbnail tiles of every photo given (sha256s of a visit or an action the user was
-    allowed to open), a page at a time; a click opens the photo itself in a dialog.
+    allowed to open), a page at a time; a click opens the photo itself in a dialog. Only
+    the `readable` ones (their row's author uploaded the bytes) show bytes: a row that
+    only names a hash shows "not uploaded", whoever else stored those bytes.
     Returns (the control, an async loader of the next page)."""
     shas = list(dict.fromkeys(photos))
-    allowed = frozenset(shas)
+    allowed = frozenset(readable) & frozenset(shas)
     tiles = ft.Row(wrap=True, spacing=8)
     more = ft.TextButton("更多照片 More photos", visible=False)
     shown = ft.Text("", size=12)
 
     async def open_photo(sha: str) -> None:
         try:
-            data = await qs.full_photo(console.services, allowed, sha)
+            data = await qs.full_photo(console.services, allowed, sha) if sha in allowed else None
         except DomainError as exc:
             console.fail(exc)
             return
@@ -74,7 +79,7 @@ def photo_gallery(console: Console, photos: list[str], ident: str) -> tuple[ft.C
         start = len(tiles.controls)
         batch = shas[start : start + PHOTO_PAGE]
         try:
-            got = await qs.thumbnails(console.services, allowed, batch)
+            got = await qs.thumbnails(console.services, allowed, [s for s in batch if s in allowed])
         except DomainError as exc:
             console.fail(exc)
             return

@@ -116,8 +116,10 @@ async def rectifications(console: Console) -> ft.View:
     )
 
 
-async def _photo_column(console: Console, title: str, shas: list[str], ident: str) -> Any:
-    gallery, load = photo_gallery(console, shas, ident)
+async def _photo_column(
+    console: Console, title: str, shas: list[str], readable: frozenset[str], ident: str
+) -> Any:
+    gallery, load = photo_gallery(console, shas, readable, ident)
     await load()
     return ft.Column(
         [ft.Text(title, weight=ft.FontWeight.BOLD), gallery if shas else ft.Text("无", size=12)],
@@ -177,8 +179,12 @@ async def rectification(console: Console, rect_id: uuid.UUID) -> ft.View:
     due = f"整改期限 {r.due_date.isoformat()}" + (" · 已逾期" if r.overdue else "")
     if r.voided:
         due += " · 来源检查已作废,无需整改 (the visit was voided: nothing is owed)"
-    before = await _photo_column(console, "整改前 Before", detail.before, "rect-before")
-    after = await _photo_column(console, "整改后 After", detail.after, "rect-after")
+    before = await _photo_column(
+        console, "整改前 Before", detail.before, detail.readable, "rect-before"
+    )
+    after = await _photo_column(
+        console, "整改后 After", detail.after, detail.readable, "rect-after"
+    )
     return detail_view(
         console,
         f"/rect/{r.id}",

@@ -67,7 +67,12 @@ async def visit(console: Console, visit_id: uuid.UUID) -> ft.View:
         return unavailable_view(f"/visit/{visit_id}")
     v, site = detail.visit, detail.site
     score = v.score or {}
-    photos, load_photos = photo_gallery(console, [p.sha256 for p in detail.photos], "visit-photos")
+    photos, load_photos = photo_gallery(
+        console,
+        [p.sha256 for p in detail.photos],
+        {p.sha256 for p in detail.photos if p.blob_present},
+        "visit-photos",
+    )
     await load_photos()
     comment = ft.TextField(label="意见 / 理由 Comment or reason", multiline=True, width=520)
     failed = [i for c in detail.categories for i in c["items"] if i.get("result") == "fail"]
