@@ -12,28 +12,26 @@ import base64
 import binascii
 import hashlib
 import os
-import threading
 import uuid
-import warnings
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
 import sqlalchemy as sa
-from PIL import Image
 from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError, ProblemCode
+from sync_server import upload_space
 from sync_server.changeset import ChangeSet
 from sync_server.config import Settings
-from sync_server.db import write_session
+from sync_server.db import read_session, write_session
+from sync_server.jpeg_check import verify_jpeg
 from sync_server.merge.fields import Actor
 from sync_server.photostore import PhotoStore, storage_failed, valid_sha
 from sync_server.tables import Blob, Photo, Rectification, Upload, Visit
 
 C = ProblemCode
-_pillow = threading.Lock()  # Image.MAX_IMAGE_PIXELS is process-wide
 
 
 def visible_hashes(session: Session, actor: Actor, hashes: list[str]) -> set[str]:
@@ -166,6 +164,7 @@ def create_upload(
     ).first()  # type: ignore[union-attr]
     if existing is not None:
         return _state(existing)
+    upload_space.check_quota(session, settings, actor, length, now)
     if store.free_bytes() < 2 * length:
         raise DomainError(C.SERVER_STORAGE_FAILED, "disk full", retry_after=300)
     upload = Upload(
@@ -215,6 +214,8 @@ def append_chunk(
 ) -> UploadState:
     """Append one chunk at `offset`; the last one completes and verifies the blob."""
     check_chunk(chunk, checksum)
+    with read_session(engine) as session:  # no temp file for an upload that is not yours
+        own_upload(session, actor, upload_id, now)
     with store.locked_temp(upload_id) as f:
         with write_session(engine) as session:
             upload = own_upload(session, actor, upload_id, now)
@@ -268,7 +269,12 @@ def _complete(
     if failure is not None:
         raise failure
     source = store.path(sha256) if placed else store.temp_path(upload_id)
-    width, height = verify_jpeg(source, settings.max_image_pixels)
+    try:
+        width, height = verify_jpeg(source, settings.max_image_pixels)
+    except DomainError:
+        if not placed:  # these bytes hash right, so they will always be refused: drop them
+            upload_space.forget_refused(engine, store, upload_id)
+        raise
     if placed:
         store.discard(upload_id)
     else:
@@ -301,32 +307,6 @@ def _mark_present(session: Session, sha256: str) -> None:
     changes.assign_seqs()
 
 
-def verify_jpeg(path: Path, max_pixels: int) -> tuple[int, int]:
-    """(width, height) of a complete JPEG, or the reason it is not acceptable."""
-    with open(path, "rb") as f:
-        if f.read(3) != b"\xff\xd8\xff":
-            raise DomainError(C.BLOB_NOT_JPEG, "not a JPEG")
-    with _pillow:
-        saved = Image.MAX_IMAGE_PIXELS
-        Image.MAX_IMAGE_PIXELS = max_pixels
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", Image.DecompressionBombWarning)
-                with Image.open(path) as image:
-                    image.verify()
-                with Image.open(path) as image:
-                    if image.format != "JPEG":
-                        raise DomainError(C.BLOB_NOT_JPEG, image.format or "")
-                    image.load()  # a truncated file fails here
-                    return image.size
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise DomainError(C.BLOB_BOMB, max_pixels=max_pixels) from None
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise DomainError(C.BLOB_NOT_JPEG, str(exc)[:200]) from None
-        finally:
-            Image.MAX_IMAGE_PIXELS = saved
-
-
 def readable_path(session: Session, store: PhotoStore, actor: Actor, sha256: str) -> Path:
     """The blob file of a photo the caller may see, or blob.not_found (same answer for
     absent, not present yet, not yours, or a malformed hash)."""
@@ -335,16 +315,3 @@ def readable_path(session: Session, store: PhotoStore, actor: Actor, sha256: str
     if session.get(Blob, sha256) is None or not store.exists(sha256):
         raise DomainError(C.BLOB_NOT_FOUND)
     return store.path(sha256)
-
-
-def purge_expired_uploads(session: Session, store: PhotoStore, now: datetime) -> int:
-    expired = session.exec(
-        select(Upload).where(
-            Upload.completed_at.is_(None),  # type: ignore[union-attr]
-            Upload.expires_at <= now,
-        )
-    ).all()
-    for upload in expired:
-        store.discard(upload.id)
-        session.delete(upload)
-    return len(expired)
