@@ -215,7 +215,9 @@ def _decode_all(data: bytes, frame: Frame, max_pixels: int) -> None:
     coefficient of every block, so a corrupt or cut stream fails exactly as in a full
     decode (with LOAD_TRUNCATED_IMAGES off, Pillow's default, a stream without its end
     raises), while it skips most of the inverse DCT and allocates 1/64 of the pixels
-    (a noisy 12 MP JPEG: 107 ms instead of 137 ms, and 0.6 MB of pixels instead of 36 MB).
+    (0.6 MB of pixels instead of 36 MB for 12 MP). Measured on a 12 MP, 2.1 MB JPEG on a
+    loaded machine: this whole check 74 ms (the structure scan 12 ms of it), where the
+    full decode it replaces took 150 ms.
     """
     with _pillow:  # the bomb guard is read when the file is opened
         saved = Image.MAX_IMAGE_PIXELS

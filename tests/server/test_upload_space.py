@@ -89,6 +89,18 @@ def test_a_pack_part_refused_after_its_bytes_arrived_leaves_nothing(
     assert [u.sha256 for u in uploads(world)] == [sha(good)]  # the stored one, completed
 
 
+def test_bytes_that_do_not_hash_to_the_photo_are_deleted_and_the_upload_restarts(
+    world: World,
+) -> None:
+    phone = world.phone("insp1")
+    data = jpeg(seed=4)
+    _, digest = photo_row(phone, world, data)
+    upload_id = start(phone, digest, len(data)).json()["id"]
+    assert patch(phone, upload_id, 0, data[:-1] + b"x").json()["code"] == "blob.hash_mismatch"
+    assert temp_files(world) == set() and ask_missing(phone, digest)["partial"] == {}
+    assert patch(phone, upload_id, 0, data).status_code == 204  # the resend from 0 is taken
+
+
 def test_no_answer_names_a_server_path(world: World) -> None:
     phone = world.phone("insp1")
     data = b"\xff\xd8\xff" + b"x" * 5000  # Pillow's own error would name the temp file
