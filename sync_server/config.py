@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from fieldcore.protocol import SCHEMA_VERSION
@@ -39,6 +39,17 @@ class Settings(BaseSettings):
     # accounts
     token_days: int = Field(30, ge=1)
     upload_expiry_hours: int = Field(72, ge=1)
+    # bytes: the declared lengths of one user's unfinished uploads (upload_space.py);
+    # ten full-size photos in flight — a phone sends one at a time
+    upload_quota: int = Field(256 * 1024 * 1024, ge=1024)
+    # seconds between purges of abandoned uploads and orphan temp files (upkeep.py)
+    upload_purge_interval: int = Field(3600, ge=1)
+
+    @model_validator(mode="after")
+    def _quota_fits_a_photo(self) -> Settings:
+        if self.upload_quota < self.max_photo:
+            raise ValueError("upload_quota must be at least max_photo")
+        return self
 
     # sign-in throttling (PROTOCOL.md, Login). Per user: this many consecutive failures are
     # answered at once; after that each attempt waits base·2^(failures − max) seconds after

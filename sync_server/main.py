@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib.util
 import os
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 
 from fastapi import FastAPI
 
 from fieldcore.protocol import SCHEMA_VERSION
-from sync_server import problems
+from sync_server import problems, upkeep
 from sync_server.api import auth, downloads, photos, sync
 from sync_server.config import Settings
 from sync_server.console import console_lifespan, mount_console
@@ -29,16 +32,40 @@ def _flet_web_installed() -> bool:
     return importlib.util.find_spec("flet_web") is not None
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Purge abandoned uploads now and on a schedule (upkeep.py); start the console's
+    session manager when the console is served."""
+    state = app.state
+    await upkeep.purge_once(state.engine, state.photos, state.clock())
+    task = asyncio.create_task(
+        upkeep.purge_forever(
+            state.engine, state.photos, state.clock, state.settings.upload_purge_interval
+        )
+    )
+    try:
+        if state.console_enabled:
+            async with console_lifespan(app):
+                yield
+        else:
+            yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 def create_app(settings: Settings | None = None, clock: Callable[[], datetime] = utcnow) -> FastAPI:
     settings = settings or Settings()
     console = settings.console and _flet_web_installed()
     app = FastAPI(
-        lifespan=console_lifespan if console else None,
+        lifespan=lifespan,
         title="明察 Mingcha sync server",
         version=f"schema {SCHEMA_VERSION}",
         description=DESCRIPTION,
     )
     app.state.settings = settings
+    app.state.console_enabled = console
     app.state.engine = make_engine(settings)
     app.state.clock = clock
     problems.install(app)

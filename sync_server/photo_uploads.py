@@ -14,28 +14,25 @@ import base64
 import binascii
 import hashlib
 import os
-import threading
 import uuid
-import warnings
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
 import sqlalchemy as sa
-from PIL import Image
 from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError, ProblemCode
-from sync_server import photo_access
+from sync_server import photo_access, upload_space
 from sync_server.config import Settings
 from sync_server.db import read_session, write_session
+from sync_server.jpeg_check import verify_jpeg
 from sync_server.merge.fields import Actor
 from sync_server.photostore import PhotoStore, storage_failed, valid_sha
 from sync_server.tables import Blob, Photo, Upload
 
 C = ProblemCode
-_pillow = threading.Lock()  # Image.MAX_IMAGE_PIXELS is process-wide
 
 
 def missing(
@@ -132,6 +129,7 @@ def create_upload(
     ).first()  # type: ignore[union-attr]
     if existing is not None:
         return _state(existing)
+    upload_space.check_quota(session, settings, actor, length, now)
     if store.free_bytes() < 2 * length:
         raise DomainError(C.SERVER_STORAGE_FAILED, "disk full", retry_after=300)
     upload = Upload(
@@ -181,6 +179,8 @@ def append_chunk(
 ) -> UploadState:
     """Append one chunk at `offset`; the last one completes and verifies the blob."""
     check_chunk(chunk, checksum)
+    with read_session(engine) as session:  # no temp file for an upload that is not yours
+        own_upload(session, actor, upload_id, now)
     with store.locked_temp(upload_id) as f:
         with write_session(engine) as session:
             upload = own_upload(session, actor, upload_id, now)
@@ -234,11 +234,16 @@ def _complete(
             own_upload(session, actor, upload_id, now).offset = 0  # not the photo's: restart
             store.discard(upload_id)
         raise DomainError(C.BLOB_HASH_MISMATCH, sha256=sha256)
-    if not holder:
+    source = store.path(sha256) if placed else store.temp_path(upload_id)
+    try:
+        width, height = verify_jpeg(source, settings.max_image_pixels)
+    except DomainError:
+        if not placed:  # these bytes hash right, so they will always be refused: drop them
+            upload_space.forget_refused(engine, store, upload_id)
+        raise
+    if not holder:  # before the rename, so a crash after it still knows who proved them
         with write_session(engine) as session:
             photo_access.record_holder(session, sha256, actor.user_id, now)
-    source = store.path(sha256) if placed else store.temp_path(upload_id)
-    width, height = verify_jpeg(source, settings.max_image_pixels)
     if placed:
         store.discard(upload_id)
     else:
@@ -258,42 +263,3 @@ def _complete(
         upload.completed_at = now
         photo_access.mark_present(session, upload.sha256, actor.user_id)
         return _state(upload)
-
-
-def verify_jpeg(path: Path, max_pixels: int) -> tuple[int, int]:
-    """(width, height) of a complete JPEG, or the reason it is not acceptable."""
-    with open(path, "rb") as f:
-        if f.read(3) != b"\xff\xd8\xff":
-            raise DomainError(C.BLOB_NOT_JPEG, "not a JPEG")
-    with _pillow:
-        saved = Image.MAX_IMAGE_PIXELS
-        Image.MAX_IMAGE_PIXELS = max_pixels
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", Image.DecompressionBombWarning)
-                with Image.open(path) as image:
-                    image.verify()
-                with Image.open(path) as image:
-                    if image.format != "JPEG":
-                        raise DomainError(C.BLOB_NOT_JPEG, image.format or "")
-                    image.load()  # a truncated file fails here
-                    return image.size
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise DomainError(C.BLOB_BOMB, max_pixels=max_pixels) from None
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise DomainError(C.BLOB_NOT_JPEG, str(exc)[:200]) from None
-        finally:
-            Image.MAX_IMAGE_PIXELS = saved
-
-
-def purge_expired_uploads(session: Session, store: PhotoStore, now: datetime) -> int:
-    expired = session.exec(
-        select(Upload).where(
-            Upload.completed_at.is_(None),  # type: ignore[union-attr]
-            Upload.expires_at <= now,
-        )
-    ).all()
-    for upload in expired:
-        store.discard(upload.id)
-        session.delete(upload)
-    return len(expired)

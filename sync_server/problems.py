@@ -58,6 +58,9 @@ STATUS: dict[ProblemCode, int] = {
     C.UPLOAD_CHECKSUM_MISMATCH: 460,
     C.UPLOAD_EXPIRED: 410,
     C.UPLOAD_TOO_LONG: 413,
+    # 429, not 413 (the request is not too large) nor 507 (a 5xx blames the server): the
+    # caller's own backlog, which clears when its uploads finish or expire — retry later
+    C.UPLOAD_QUOTA_EXCEEDED: 429,
 }
 
 

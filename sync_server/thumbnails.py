@@ -11,6 +11,7 @@ Blocking (Pillow, disk): call it off the event loop. No web or UI imports.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -19,6 +20,8 @@ from PIL import Image, ImageOps
 
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server.photostore import PhotoStore, storage_failed, valid_sha
+
+log = logging.getLogger("mingcha.server")
 
 THUMB = 320  # px, the longer side of a tile in the visit page
 LARGE = 2048  # px, the longer side of a photo opened in full (see `viewable`)
@@ -95,6 +98,6 @@ def render(source: Path, size: int) -> bytes:
     except DomainError:
         raise
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise DomainError(
-            ProblemCode.BLOB_NOT_JPEG, f"cannot decode {source.name[:12]}: {str(exc)[:120]}"
-        ) from None
+        # Pillow's text names the file (a server path): the log keeps it, the answer not
+        log.warning("cannot decode blob %s: %s", source.name, exc)
+        raise DomainError(ProblemCode.BLOB_NOT_JPEG, f"cannot decode {source.name[:12]}") from None

@@ -80,6 +80,7 @@ class ProblemCode(StrEnum):
     UPLOAD_CHECKSUM_MISMATCH = "upload.checksum_mismatch"
     UPLOAD_EXPIRED = "upload.expired"
     UPLOAD_TOO_LONG = "upload.too_long"
+    UPLOAD_QUOTA_EXCEEDED = "upload.quota_exceeded"
     # operator commands
     IMPORT_INVALID = "import.invalid"
     USER_EXISTS = "user.exists"
@@ -188,6 +189,11 @@ MESSAGES: dict[ProblemCode, tuple[str, str]] = {
     ProblemCode.UPLOAD_CHECKSUM_MISMATCH: ("数据块校验失败", "Chunk checksum mismatch"),
     ProblemCode.UPLOAD_EXPIRED: ("上传任务已过期", "Upload expired"),
     ProblemCode.UPLOAD_TOO_LONG: ("上传超出声明的长度", "Upload exceeds its declared length"),
+    ProblemCode.UPLOAD_QUOTA_EXCEEDED: (
+        "未完成的照片上传已占满服务器为您保留的空间,请先完成已开始的上传,稍后再试",
+        "Your unfinished photo uploads fill the space the server keeps for you;"
+        " finish them first and retry later",
+    ),
     ProblemCode.IMPORT_INVALID: (
         "导入文件有错误,未导入任何数据",
         "Import file invalid; nothing imported",

@@ -163,6 +163,7 @@ async def upload_pack(
             *AUTH,
             C.BLOB_NOT_REFERENCED,
             C.BLOB_TOO_LARGE,
+            C.UPLOAD_QUOTA_EXCEEDED,
             C.SERVER_STORAGE_FAILED,
             C.REQUEST_INVALID,
         ),

@@ -110,7 +110,7 @@ def test_photos_reach_the_server_with_matching_sha256(
     assert app.store.sync_status().pending_photos == 0
 
 
-def _photo_synced_without_bytes(world: World, app: PhoneApp, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+def _photo_synced_without_bytes(world: World, app: PhoneApp, tmp_path, monkeypatch, seed=3):  # type: ignore[no-untyped-def]
     """A finding photo whose row reached the server; its bytes have not."""
     from fieldapp.sync import engine
     from fieldcore.workflow import finding_id
@@ -118,7 +118,7 @@ def _photo_synced_without_bytes(world: World, app: PhoneApp, tmp_path, monkeypat
     run_sync(app.store, app.client)
     visit = app.store.start_visit(uuid.UUID(world.site("S1")), "mall-property.v1", "overt")
     app.store.record_answer(visit.id, "3.1", "fail", count=1)
-    shot = capture(app, tmp_path, seed=3)
+    shot = capture(app, tmp_path, seed=seed)
     app.store.attach_photo(shot, visit_id=visit.id, finding_id_=finding_id(visit.id, "3.1"))
     with monkeypatch.context() as m:
         m.setattr(engine, "upload_photos", lambda *a: None)
@@ -272,3 +272,51 @@ def test_pass_the_rest_marks_only_unanswered_non_figure_items_in_one_action(
     line = next(li for c in card.categories for li in c.lines if li.item == first)
     assert line.result == "fail"  # an answer already given is never overwritten
     assert app.store.pass_unanswered(visit.id) == []
+
+
+def test_a_full_upload_quota_keeps_the_photo_pending_still_pulls_and_says_so(
+    world: World, phone: Callable[[str], PhoneApp], tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """`upload.quota_exceeded` is the server's cap on this user's unfinished uploads, not
+    a fault of the photo: it stays pending (not failed for good), the pull still runs, and
+    the sync ends with that code (shown; retried with backoff)."""
+    from fieldapp.sync.errors import SyncError
+
+    app = phone("insp1")
+    shot = _photo_synced_without_bytes(world, app, tmp_path, monkeypatch)
+    other = phone("insp1", "b")  # a change for the pull to bring
+    run_sync(other.store, other.client)
+    theirs = other.store.start_visit(uuid.UUID(world.site("S2")), "mall-property.v1", "overt")
+    run_sync(other.store, other.client)
+    settings = world.client.app.state.settings  # type: ignore[attr-defined]
+    monkeypatch.setattr(settings, "upload_quota", 1024)
+    with pytest.raises(SyncError) as stopped:
+        run_sync(app.store, app.client)
+    assert stopped.value.code == "upload.quota_exceeded"
+    assert app.store.visit_view(theirs.id).visit.id == theirs.id  # pulled all the same
+    status = app.store.sync_status()
+    assert status.pending_photos == 1 and status.last_error.startswith("upload.quota_exceeded")
+    monkeypatch.setattr(settings, "upload_quota", 256 * 1024 * 1024)  # room again
+    report = run_sync(app.store, app.client)
+    assert report.photos_uploaded == 1 and app.store.sync_status().pending_photos == 0
+    assert world.client.app.state.photos.exists(shot.sha256)  # type: ignore[attr-defined]
+
+
+def test_photos_the_server_holds_part_of_go_first_so_a_tight_quota_still_drains(
+    world: World, phone: Callable[[str], PhoneApp], tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from fieldapp.sync import engine
+
+    app = phone("insp1")
+    with monkeypatch.context() as m:  # two photos whose bytes have not been sent
+        m.setattr(engine, "upload_photos", lambda *a: None)
+        _photo_synced_without_bytes(world, app, tmp_path, monkeypatch, seed=4)
+        _photo_synced_without_bytes(world, app, tmp_path, monkeypatch, seed=5)
+    first, second = app.store.blobs_to_upload()
+    started = app.client.create_upload(second.sha256, second.byte_size)  # a cut-off upload
+    with open(second.path, "rb") as f:
+        app.client.upload_chunk(started["id"], 0, f.read(1000))
+    settings = world.client.app.state.settings  # type: ignore[attr-defined]
+    monkeypatch.setattr(settings, "upload_quota", max(first.byte_size, second.byte_size) + 10)
+    report = run_sync(app.store, app.client)  # the held one first frees the room for the other
+    assert report.photos_uploaded == 2 and app.store.sync_status().pending_photos == 0

@@ -39,3 +39,13 @@ def png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (20, 20), "red").save(out, "PNG")
     return out.getvalue()
+
+
+def cut_with_end(data: bytes, keep: float = 0.5) -> bytes:
+    """A JPEG cut part way and given its end marker (FFD9): libjpeg pads the rest grey."""
+    return data[: int(len(data) * keep)] + b"\xff\xd9"
+
+
+def noise(size: int, seed: int = 1) -> bytes:
+    """Random bytes, as an attacker's or a broken camera's "photo"."""
+    return random.Random(seed).randbytes(size)

@@ -12,14 +12,14 @@ import pytest
 from sqlmodel import Session, select
 
 from sync_server.tables import Blob, Photo, Upload
-from tests.server.images import bomb, jpeg, png, sha
+from tests.server.images import bomb, cut_with_end, jpeg, png, sha
 from tests.server.test_visit_workflow import complete_visit
 from tests.server.world import Phone, World
 
 
-def photo_row(phone: Phone, world: World, data: bytes) -> tuple[uuid.UUID, str]:
-    """A draft visit with one photo row whose bytes are `data`."""
-    visit_id, create = phone.new_visit(world.site("S1"))
+def photo_row(phone: Phone, world: World, data: bytes, site: str = "S1") -> tuple[uuid.UUID, str]:
+    """A draft visit at `site` with one photo row whose bytes are `data`."""
+    visit_id, create = phone.new_visit(world.site(site))
     phone.push(create, phone.answer(visit_id, "1.1", "fail", count=1))
     digest = sha(data)
     from fieldcore.workflow import finding_id
@@ -162,6 +162,9 @@ def test_bytes_that_do_not_hash_to_the_photo_restart_the_upload(world: World) ->
         (lambda: b"\x00" * 2000, "blob.not_jpeg"),
         (lambda: jpeg(seed=6)[:1500], "blob.not_jpeg"),
         (bomb, "blob.decompression_bomb"),
+        # the frame claims 7,700 × 7,700 (within the pixel limit) but holds ~800 bytes
+        (lambda: bomb(7700), "blob.not_jpeg"),
+        (lambda: cut_with_end(jpeg(seed=6)), "blob.not_jpeg"),  # libjpeg would pad it grey
     ],
 )
 def test_only_complete_jpegs_within_the_pixel_limit_are_accepted(

@@ -81,6 +81,7 @@ def test_a_missing_blob_is_none_and_a_corrupt_one_a_clear_error(thumbs: Thumbnai
             thumbs.get(digest)
         assert refused.value.code == ProblemCode.BLOB_NOT_JPEG
         assert digest[:12] in refused.value.detail
+        assert str(thumbs.blobs.root) not in refused.value.detail  # no server path shown
         assert not thumbs.cache_path(digest, THUMB).exists()  # nothing half-made is cached
     with pytest.raises(ValueError):
         thumbs.get("../../etc/passwd")

@@ -44,6 +44,9 @@ class SyncReport:
     photos_downloaded: int = 0
     downloaded_bytes: int = 0
     errors: list[str] = field(default_factory=list)
+    # an error that stops one phase but not the sync (upload.quota_exceeded): raised once
+    # the pull and downloads are done, so the phone still learns what changed
+    held_back: SyncError | None = None
 
     @property
     def ok(self) -> bool:
@@ -68,6 +71,8 @@ def run_sync(
         upload_photos(store, client, report, progress, notify)
         _pull(store, client, report, progress, notify)
         fetch_evidence(store, client, media or Media.beside(store), report, progress, notify)
+        if report.held_back is not None:
+            raise report.held_back
     except SyncError as exc:
         store.note_sync(error=f"{exc.code}: {exc.message}" if exc.message else exc.code)
         raise

@@ -8,7 +8,11 @@ cut off half way costs at most the server's last uncommitted chunk: the next syn
 
 A part the server refuses for good (not a JPEG, too large…) is recorded on its photo and
 the others go on. A part whose bytes went wrong in transit (`blob.hash_mismatch`) or whose
-offset moved goes once more through the single-photo resumable upload.
+offset moved goes once more through the single-photo resumable upload. A part refused
+because this user's unfinished uploads fill the server's cap (`upload.quota_exceeded`)
+stays pending: no more photos are sent this sync (they would be refused alike), the pull
+still runs, and the sync then ends with that error shown and retried with backoff. Photos
+the server already has part of go first, so finishing them frees the space.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ PACK_BYTES = 32 * 1024 * 1024  # photo bytes per pack: ~25 s at 10 Mbit/s
 MISSING_BATCH = 1000  # hashes per `missing` question (the server's limit)
 SEND_SINGLY = {"blob.hash_mismatch", "upload.offset_mismatch"}
 SERVER_SIDE = {"server.unavailable", "server.storage_failed", "server.error"}
+QUOTA = "upload.quota_exceeded"  # our unfinished uploads fill the server's cap: later
 
 
 def upload_photos(
@@ -56,6 +61,8 @@ def upload_photos(
         parts = [PackPart(j.sha256, j.path, j.byte_size, offsets.get(j.sha256, 0)) for j in pack]
         results = client.send_pack(parts, sent)
         _settle(store, client, pack, results, report)
+        if report.held_back is not None:
+            break  # the rest would meet the same cap
     report.uploaded_bytes = progress.bytes_done
 
 
@@ -82,6 +89,7 @@ def _still_missing(
             store.blob_failed(job.sha256, "client.photo_file_missing")
             continue
         todo.append(job)
+    todo.sort(key=lambda job: job.sha256 not in offsets)  # finish what the server holds first
     return todo, offsets
 
 
@@ -119,6 +127,10 @@ def _settle(
             report.photos_uploaded += 1
         elif code in SERVER_SIDE or code == "client.pack_unanswered":
             busy = busy or ServerBusy(code, result.get("message") or "", result.get("details"))
+        elif code == QUOTA:  # not this photo's fault: it stays pending
+            report.held_back = report.held_back or ServerBusy(
+                code, result.get("message") or "", result.get("details")
+            )
         elif code in SEND_SINGLY:
             _upload_singly(store, client, job, report, restarted=code == "blob.hash_mismatch")
         else:  # this file can never be accepted: say so, go on
@@ -133,6 +145,11 @@ def _upload_singly(
 ) -> None:
     try:
         upload_one(store, client, job, restarted)
+    except ServerBusy as exc:
+        if exc.code != QUOTA:
+            raise
+        report.held_back = report.held_back or exc
+        return
     except Rejected as exc:
         store.blob_failed(job.sha256, f"{exc.code}: {exc.message}")
         report.errors.append(exc.code)
