@@ -17,7 +17,6 @@ import os
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import IO, Any
 
 import sqlalchemy as sa
