@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -149,5 +150,17 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError):
+            # the database is down or unreachable: the client retries later; one line
+            # in the log, not a traceback per request of the flood that follows
+            log.warning(
+                "database unavailable on %s %s: %s",
+                request.method,
+                request.url.path,
+                type(exc.orig).__name__,
+            )
+            return problem_response(
+                DomainError(C.SERVER_UNAVAILABLE, retry_after=5), {"Retry-After": "5"}
+            )
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(DomainError(C.SERVER_ERROR))
