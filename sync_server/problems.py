@@ -139,6 +139,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {
+            # FastAPI's only 400: a body it could not parse as JSON (nested too deep for
+            # json.loads, or not UTF-8) — what its JSONDecodeError path calls json_invalid
+            400: C.REQUEST_MALFORMED_JSON,
             404: C.REQUEST_NOT_FOUND,
             405: C.REQUEST_METHOD_NOT_ALLOWED,
             413: C.REQUEST_TOO_LARGE,

@@ -5,6 +5,7 @@ or without signing in: each is a documented 4xx in the problem shape, never a 50
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from typing import Any
 
@@ -133,3 +134,34 @@ def test_a_content_length_that_is_no_length_is_refused_in_the_problem_shape(
         problem(r, 413, "request.too_large")
     else:
         problem(r, 400, "request.invalid")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"mutations": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",  # RecursionError
+        b'{"mutations": ["\xff\xfe"]}',  # not UTF-8
+    ],
+)
+def test_a_body_json_cannot_read_is_malformed_json(
+    world: World, raw: TestClient, body: bytes
+) -> None:
+    phone = world.phone("insp1")
+    headers = {**phone.headers, "Content-Type": "application/json"}
+    problem(raw.post("/v1/sync/push", headers=headers, content=body), 400, "request.malformed_json")
+
+
+@pytest.mark.parametrize(
+    "login",
+    [
+        {"username": "insp1\x00", "password": PASSWORD},  # PostgreSQL refuses NUL in text
+        {"username": "insp1", "password": "\ud800"},  # argon2 cannot encode it
+        {"username": "insp1", "password": PASSWORD, "device_name": "a\x00b"},
+    ],
+)
+def test_sign_in_text_no_database_can_store_is_invalid(
+    world: World, raw: TestClient, login: dict[str, str]
+) -> None:
+    body = json.dumps({"device_id": str(uuid.uuid4()), **login})
+    headers = {SCHEMA_HEADER: "1", "Content-Type": "application/json"}
+    problem(raw.post("/v1/auth/login", headers=headers, content=body), 422, "request.invalid")
