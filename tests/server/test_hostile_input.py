@@ -313,3 +313,22 @@ def test_pack_headers_never_crash(raw_world: World) -> None:
         no_server_error(r)
 
     pack()
+
+
+def test_photo_requests_never_crash(raw_world: World) -> None:
+    """The JSON routes of photo bytes: `missing` echoes hashes back, uploads take sizes."""
+    world = raw_world
+    phone = world.phone("insp1")
+
+    @SETTINGS
+    @given(
+        st.lists(st.one_of(st.sampled_from([*EDGE_TEXT[:5], SHA]), values), max_size=3),
+        st.one_of(st.sampled_from(EDGE_INTS), values),
+    )
+    @example(["\ud800"], 1)
+    def photos(hashes: list[Any], length: Any) -> None:
+        no_server_error(post_json(world, phone, "/v1/blobs/missing", {"sha256": hashes}))
+        body = {"sha256": hashes[0] if hashes else SHA, "length": length}
+        no_server_error(post_json(world, phone, "/v1/uploads", body))
+
+    photos()

@@ -165,3 +165,15 @@ def test_sign_in_text_no_database_can_store_is_invalid(
     body = json.dumps({"device_id": str(uuid.uuid4()), **login})
     headers = {SCHEMA_HEADER: "1", "Content-Type": "application/json"}
     problem(raw.post("/v1/auth/login", headers=headers, content=body), 422, "request.invalid")
+
+
+@pytest.mark.parametrize("digest", ["\ud800", "a\x00b", "f" * 65])
+def test_a_missing_query_with_a_hash_no_answer_can_carry_is_invalid(
+    world: World, raw: TestClient, digest: str
+) -> None:
+    """Hashes are echoed back (`unknown`): an unpaired surrogate could not be encoded in the
+    answer (500), so a hash must be text of at most 64 characters."""
+    phone = world.phone("insp1")
+    headers = {**phone.headers, "Content-Type": "application/json"}
+    body = json.dumps({"sha256": [digest]})
+    problem(raw.post("/v1/blobs/missing", headers=headers, content=body), 422, "request.invalid")
