@@ -16,7 +16,10 @@ from pydantic import AfterValidator, AwareDatetime, Field
 
 INT32_MAX = 2**31 - 1  # PostgreSQL INTEGER
 INT64_MAX = 2**63 - 1  # BIGINT on both databases
-FIRST_YEAR, LAST_YEAR = 2000, 2100  # every time and date of the product's records (UTC)
+# Every time and date of a record, in UTC. 1970, not later: a phone whose clock was reset
+# (dead battery: 1970-01-01) still records evidence; its photo rows carry clock_offset_ms,
+# and refusing the row would lose the photo. Before 1970 no device clock is plausible.
+FIRST_YEAR, LAST_YEAR = 1970, 2100
 _EARLIEST = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)
 _AFTER_LAST = datetime(LAST_YEAR + 1, 1, 1, tzinfo=UTC)
 
@@ -33,7 +36,7 @@ def storable_text(value: str) -> str:
 
 
 def utc_in_range(value: datetime) -> datetime:
-    """The time in UTC, between the years 2000 and 2100 inclusive."""
+    """The time in UTC, between the years 1970 and 2100 inclusive."""
     try:
         utc = value.astimezone(UTC)
     except OverflowError:  # e.g. 0001-01-01T00:00+08:00 is in year 0 in UTC
