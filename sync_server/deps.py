@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
@@ -31,6 +32,7 @@ def get_now(request: Request) -> datetime:
     return clock()
 
 
+VERSION = re.compile(r"[0-9]{1,6}")
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[sa.Engine, Depends(get_engine)]
 NowDep = Annotated[datetime, Depends(get_now)]
@@ -46,15 +48,17 @@ def schema_version(
         ),
     ] = None,
 ) -> int:
+    # ASCII digits only: str.isdigit() also passes "²" (no int at all) and "١" (an
+    # Arabic-Indic 1), and int() refuses more than 4,300 digits
     if (
         version is None
-        or not version.isdigit()
+        or not VERSION.fullmatch(version)
         or not (settings.schema_min <= int(version) <= settings.schema_max)
     ):
         raise DomainError(
             ProblemCode.SYNC_SCHEMA_UNSUPPORTED,
             f"got {version!r}",
-            got=version,
+            got=None if version is None else version[:20],
             min=settings.schema_min,
             max=settings.schema_max,
         )

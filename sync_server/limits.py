@@ -10,11 +10,13 @@ and the pack reader counts the bytes it is actually sent (sync_server/photo_pack
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from fieldcore.problems import DomainError, ProblemCode
 
 PACK_PATH = "/v1/blobs/pack"
+DECIMAL = re.compile(rb"[0-9]+")  # ASCII digits only (bytes.isdigit() is ASCII too)
 
 
 class BodyLimit:
@@ -34,7 +36,16 @@ class BodyLimit:
             else self.settings.max_json_body
         )
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        if declared is not None and not DECIMAL.fullmatch(declared):
+            # uvicorn's HTTP parser answers most of these itself, in plain text, before
+            # any app sees them (PROTOCOL.md, Errors); this answers whatever gets through
+            error = DomainError(
+                ProblemCode.REQUEST_INVALID, "Content-Length must be a decimal byte count"
+            )
+            await _answer(send, 400, error)
+            return
+        # more than 18 digits is beyond any limit (and int() refuses over 4,300 of them)
+        if declared is not None and (len(declared) > 18 or int(declared) > limit):
             await _refuse(send, limit)
             return
         if streamed:
@@ -65,16 +76,17 @@ class BodyLimit:
 
 
 async def _refuse(send: Any, limit: int) -> None:
-    body = json.dumps(
-        DomainError(
-            ProblemCode.REQUEST_TOO_LARGE, f"limit {limit} bytes", limit=limit
-        ).to_problem(),
-        ensure_ascii=False,
-    ).encode()
+    error = DomainError(ProblemCode.REQUEST_TOO_LARGE, f"limit {limit} bytes", limit=limit)
+    await _answer(send, 413, error)
+
+
+async def _answer(send: Any, status: int, error: DomainError) -> None:
+    """A problem answer that also closes the connection (the body was not read)."""
+    body = json.dumps(error.to_problem(), ensure_ascii=False).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),

@@ -19,7 +19,6 @@ function that runs blocking work in a thread.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import BaseModel, Field, ValidationError
 
+from fieldcore.bounds import INT32_MAX
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server import photo_uploads
 from sync_server.config import Settings
@@ -44,8 +44,8 @@ Threaded = Callable[..., Awaitable[Any]]
 
 class PartHeader(BaseModel):
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    length: int = Field(ge=1, description="The photo's whole size")
-    offset: int = Field(0, ge=0, description="Where this part's bytes start")
+    length: int = Field(ge=1, le=INT32_MAX, description="The photo's whole size")
+    offset: int = Field(0, ge=0, le=INT32_MAX, description="Where this part's bytes start")
 
 
 @dataclass
@@ -103,13 +103,21 @@ def _bad_pack(index: int, why: str) -> DomainError:
 
 
 def parse_header(line: bytes, index: int) -> PartHeader:
+    # pydantic's own JSON parser: it refuses deep nesting ("[" × 1000) with a validation
+    # error where json.loads recursed until RecursionError, and it rejects invalid UTF-8
     try:
-        header = PartHeader.model_validate(json.loads(line))
-    except (ValueError, ValidationError) as exc:
-        raise _bad_pack(index, str(exc).splitlines()[0][:200]) from None
+        header = PartHeader.model_validate_json(line)
+    except ValidationError as exc:
+        raise _bad_pack(index, _first_problem(exc)) from None
     if header.offset > header.length:
         raise _bad_pack(index, "offset beyond length")
     return header
+
+
+def _first_problem(exc: ValidationError) -> str:
+    error = exc.errors(include_url=False, include_input=False)[0]
+    where = ".".join(str(p) for p in error["loc"])
+    return f"{where}: {error['msg']}"[:200] if where else error["msg"][:200]
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -168,6 +169,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {
+            # FastAPI's only 400: a body it could not parse as JSON (nested too deep for
+            # json.loads, or not UTF-8) — what its JSONDecodeError path calls json_invalid
+            400: C.REQUEST_MALFORMED_JSON,
             404: C.REQUEST_NOT_FOUND,
             405: C.REQUEST_METHOD_NOT_ALLOWED,
             413: C.REQUEST_TOO_LARGE,
@@ -179,5 +183,17 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError):
+            # the database is down or unreachable: the client retries later; one line
+            # in the log, not a traceback per request of the flood that follows
+            log.warning(
+                "database unavailable on %s %s: %s",
+                request.method,
+                request.url.path,
+                type(exc.orig).__name__,
+            )
+            return problem_response(
+                DomainError(C.SERVER_UNAVAILABLE, retry_after=5), {"Retry-After": "5"}
+            )
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(DomainError(C.SERVER_ERROR))

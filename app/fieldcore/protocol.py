@@ -11,8 +11,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field
 
+from fieldcore.bounds import INT64_MAX, Text
 from fieldcore.workflow import Role
 
 SCHEMA_VERSION = 1
@@ -38,11 +39,16 @@ class _Wire(BaseModel):
 class Mutation(_Wire):
     """One local change, numbered per device; applied exactly once by the server."""
 
-    seq: Annotated[int, Field(ge=1, description="Per-device mutation number, 1, 2, 3 …")]
+    seq: Annotated[
+        int, Field(ge=1, le=INT64_MAX, description="Per-device mutation number, 1, 2, 3 …")
+    ]
     entity: Entity
     id: uuid.UUID
     op: Literal["upsert", "delete"] = "upsert"
-    fields: dict[str, JsonValue] = Field(default_factory=dict)
+    # Any JSON here: each value is checked against the entity's record (fieldcore/records.py)
+    # when the mutation is applied, so a bad value is that mutation's rejection, consumed,
+    # not a refusal of the whole push that would block the phone's queue.
+    fields: dict[str, Any] = Field(default_factory=dict)
     base_seq: dict[str, Annotated[int, Field(ge=0)]] = Field(
         default_factory=dict,
         description="Per field: the server seq of the value this edit was based on "
@@ -92,10 +98,10 @@ class PullResponse(_Wire):
 
 
 class LoginRequest(_Wire):
-    username: Annotated[str, Field(min_length=1, max_length=64)]
-    password: Annotated[str, Field(min_length=1, max_length=256)]
+    username: Text(64, min_length=1)  # type: ignore[valid-type]
+    password: Text(256, min_length=1)  # type: ignore[valid-type]
     device_id: uuid.UUID
-    device_name: Annotated[str, Field(max_length=120)] = ""
+    device_name: Text(120) = ""  # type: ignore[valid-type]
 
 
 class UserInfo(_Wire):

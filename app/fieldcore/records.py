@@ -2,22 +2,25 @@
 
 The phone builds mutations from these; the server validates every pushed `fields` object
 with them before anything is applied. Which role may write which field is in workflow.py.
+Every value that validates is storable on SQLite and PostgreSQL (fieldcore/bounds.py).
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from fieldcore.bounds import INT32_MAX, RecordDate, Text, UtcTime
 from fieldcore.checklist import Mode
 from fieldcore.workflow import RectificationStatus, VisitStatus
 
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-Note = Annotated[str, Field(max_length=4000)]
+Note = Text(4000)
+Name = Text(120)
+Caption = Text(500)
 Lat = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
 Lon = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
 TemplateKey = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*\.v[1-9][0-9]*$")]
@@ -34,14 +37,14 @@ class VisitFields(_Fields):
     mode: Mode | None = None
     kind: Literal["routine", "surprise"] | None = None  # 例行 / 突击
     task_id: uuid.UUID | None = None
-    started_at: AwareDatetime | None = None
-    finished_at: AwareDatetime | None = None
+    started_at: UtcTime | None = None
+    finished_at: UtcTime | None = None
     note: Note | None = None
     lat: Lat | None = None
     lon: Lon | None = None
-    ack_name: Annotated[str, Field(max_length=120)] | None = None
+    ack_name: Name | None = None
     ack_signature_sha256: Sha256 | None = None
-    ack_at: AwareDatetime | None = None
+    ack_at: UtcTime | None = None
     ack_refused: bool | None = None
     status: VisitStatus | None = None
     return_comment: Note | None = None
@@ -66,21 +69,21 @@ class PhotoFields(_Fields):
     finding_id: uuid.UUID | None = None
     rectification_id: uuid.UUID | None = None
     sha256: Sha256 | None = None
-    byte_size: Annotated[int, Field(ge=1)] | None = None
+    byte_size: Annotated[int, Field(ge=1, le=INT32_MAX)] | None = None
     mime: Literal["image/jpeg"] | None = None
     width: Annotated[int, Field(ge=1, le=20_000)] | None = None
     height: Annotated[int, Field(ge=1, le=20_000)] | None = None
-    captured_at: AwareDatetime | None = None
+    captured_at: UtcTime | None = None
     clock_offset_ms: (
         Annotated[int, Field(ge=-10 * 365 * 86_400_000, le=10 * 365 * 86_400_000)] | None
     ) = None
     lat: Lat | None = None
     lon: Lon | None = None
-    caption: Annotated[str, Field(max_length=500)] | None = None
+    caption: Caption | None = None
 
 
 class RectificationFields(_Fields):
-    due_date: date | None = None
+    due_date: RecordDate | None = None
     instructions: Note | None = None
     verify_comment: Note | None = None
     status: RectificationStatus | None = None

@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from fieldcore.bounds import Text
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server import photo_access, photo_packs, photo_uploads
 from sync_server.db import read_session, run_write
@@ -39,7 +40,10 @@ StoreDep = Annotated[PhotoStore, Depends(get_store)]
 
 
 class MissingRequest(BaseModel):
-    sha256: list[str] = Field(max_length=1000, description="Hashes of the caller's photos")
+    # each echoed back (`unknown`): text a response can carry, no longer than a hash
+    sha256: list[Text(64)] = Field(  # type: ignore[valid-type]
+        max_length=1000, description="Hashes of the caller's photos"
+    )
 
 
 class MissingResponse(BaseModel):

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from fieldcore.bounds import INT64_MAX
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import PullResponse, PushRequest, PushResponse
 from sync_server.changes import pull_page
@@ -66,7 +67,10 @@ def pull(
     engine: EngineDep,
     settings: SettingsDep,
     now: NowDep,
-    cursor: Annotated[int, Query(ge=0, description="next_cursor of the last page, 0 at first")] = 0,
+    cursor: Annotated[
+        int,
+        Query(ge=0, le=INT64_MAX, description="next_cursor of the last page, 0 at first"),
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000, description="Changes per page")] = 500,
     epoch: Annotated[
         str | None, Query(max_length=200, description="epoch of the last page")

@@ -7,7 +7,8 @@ Steps (sync-design §2.4; PROTOCOL.md §Push):
 4. Each new mutation is authorised (row and every parent in scope, fields owned by the
    role, workflow state), validated and applied per field with last-arrival-wins. A
    rejection undoes only that mutation and is stored as its result with a problem code,
-   so a poison mutation never blocks the queue.
+   so a poison mutation never blocks the queue — also when the database or Python
+   refuses one of its values (merge/poison.py: `sync.invalid_value`).
 5. Seqs are assigned last (ChangeSet), results and the new mark are written, and the whole
    push commits together — effects, results and mark, or nothing.
 
@@ -33,6 +34,7 @@ from sync_server.changeset import ChangeSet
 from sync_server.merge.context import PushContext
 from sync_server.merge.fields import Actor, Conflicts
 from sync_server.merge.photos import handle_photo, handle_rectification
+from sync_server.merge.poison import clean, clean_message, invalid_value, is_bad_value
 from sync_server.merge.visits import handle_finding, handle_visit
 from sync_server.tables import Device, MutationResultRow
 
@@ -66,7 +68,9 @@ def apply_push(session: Session, actor: Actor, request: PushRequest, now: dateti
         with session.begin_nested():
             ctx, applied = _run(session, actor, now, fresh, isolate=False)
             ctx.changes.assign_seqs()  # before the first flush: rows are inserted once
-    except _Rejected:
+    except Exception as exc:
+        if not isinstance(exc, _Rejected) and not is_bad_value(exc):
+            raise  # a server failure or a bug: nothing is consumed
         ctx, applied = _run(session, actor, now, fresh, isolate=True)
         ctx.changes.assign_seqs()
     ctx.conflicts.write(session, ctx.changes, actor)
@@ -116,17 +120,20 @@ def _isolated(ctx: PushContext, m: Mutation) -> MutationResult:
         with ctx.session.begin_nested():
             HANDLERS[m.entity](ctx, m)
             ctx.session.flush()
-    except DomainError as exc:
+    except Exception as exc:
+        if not isinstance(exc, DomainError) and not is_bad_value(exc):
+            raise  # a server failure or a bug: nothing is consumed
+        error = exc if isinstance(exc, DomainError) else invalid_value(m, exc)
         ctx.changes.rollback_to(marks[0])
         ctx.rows.rollback_to(marks[1])
         del ctx.conflicts.pending[marks[2] :]
-        problem = exc.to_problem()
+        problem = error.to_problem()
         return MutationResult(
             seq=m.seq,
             status="rejected",
             code=problem["code"],
-            message=problem["message"],
-            details=_plain(exc.details),
+            message=clean_message(problem["message"]),
+            details=clean(_plain(error.details)),
         )
     return MutationResult(seq=m.seq, status="applied")
 

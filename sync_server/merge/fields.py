@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from fieldcore.bounds import INT64_MAX
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import Mutation
 from fieldcore.records import parse_fields
@@ -77,6 +78,7 @@ def checked_fields(m: Mutation, actor: Actor, creating: bool) -> dict[str, Any]:
             sync.missing_field (a field required to create the row).
     """
     rules = FIELDS[m.entity]
+    _check_base_seqs(m)
     for name in m.fields:
         rule = rules.get(name)
         if rule is None:
@@ -97,6 +99,14 @@ def checked_fields(m: Mutation, actor: Actor, creating: bool) -> dict[str, Any]:
         if missing:
             raise DomainError(ProblemCode.SYNC_MISSING_FIELD, ", ".join(missing), fields=missing)
     return values
+
+
+def _check_base_seqs(m: Mutation) -> None:
+    """A base seq is stored with a logged conflict (BIGINT): beyond it, it names no seq."""
+    for name, base in m.base_seq.items():
+        if base > INT64_MAX:
+            field = f"base_seq.{name}"
+            raise DomainError(ProblemCode.SYNC_INVALID_VALUE, field, field=field)
 
 
 def create_row(

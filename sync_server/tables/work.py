@@ -115,7 +115,7 @@ class Photo(Synced, table=True):
     width: int | None = None
     height: int | None = None
     captured_at: datetime | None = when()
-    clock_offset_ms: int | None = None
+    clock_offset_ms: int | None = Field(default=None, sa_type=sa.BigInteger)  # ±10 years
     lat: float | None = None
     lon: float | None = None
     caption: str = Field(default="", max_length=500)

@@ -1,4 +1,4 @@
-"""Migration 0002_blob_holders on a database written by the old server: who proved they
+"""Migration 0003_blob_holders on a database written by the old server: who proved they
 hold which bytes is rebuilt from completed uploads (or, for bytes that never came through
 an upload, from the earliest photo row); `blob_present` then says what the new rule says;
 after-photos leave the visit."""

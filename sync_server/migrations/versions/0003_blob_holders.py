@@ -1,7 +1,7 @@
 """blob holders: who proved possession of a blob's bytes; after-photos leave the visit
 
-Revision ID: 0002_blob_holders
-Revises: 0001
+Revision ID: 0003_blob_holders
+Revises: 0002_photo_clock_offset_bigint
 
 Reading a photo's bytes used to follow knowledge of its sha256 (any photo row the caller
 pushed with that hash). Now it follows proof of possession, recorded per user in
@@ -23,8 +23,8 @@ from alembic import op
 
 import sync_server.tables.base
 
-revision = "0002_blob_holders"
-down_revision = "0001"
+revision = "0003_blob_holders"
+down_revision = "0002_photo_clock_offset_bigint"
 branch_labels = None
 depends_on = None
 
