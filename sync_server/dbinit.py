@@ -33,6 +33,16 @@ def upgrade(engine: sa.Engine, revision: str = "head") -> None:
             session.add(ServerMeta(key="epoch", value=uuid.uuid4().hex))
 
 
+def head_revision() -> str:
+    """The revision the migrations end at (one head: a branched history is an error)."""
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    (head,) = ScriptDirectory.from_config(config).get_heads()
+    return head
+
+
 def current_revision(engine: sa.Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 

@@ -148,7 +148,8 @@ def test_unfinished_uploads_are_capped_per_user(
     assert (results[0]["status"], results[0]["code"]) == ("failed", "upload.quota_exceeded")
     assert send(insp2, part(d)).json()["results"][0]["status"] == "stored"  # others unaffected
     assert patch(insp1, first["id"], 1000, a[1000:]).status_code == 204  # finishing frees space
-    assert send(insp1, part(c)).json()["results"][0]["status"] == "stored"
+    final = send(insp1, part(c)).json()["results"][0]
+    assert final["status"] == "stored", final
 
 
 def test_a_resumed_upload_is_not_counted_twice(
