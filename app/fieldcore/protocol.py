@@ -113,3 +113,47 @@ class LoginResponse(_Wire):
     user: UserInfo
     server_time: datetime
     schema_versions: tuple[int, int]
+
+
+# ---- photos (PROTOCOL.md, Photos): the answers the phone reads ---------------------------
+SHA256_HEX = r"^[0-9a-f]{64}$"
+
+
+class MissingResponse(_Wire):
+    missing: list[str] = Field(description="Referenced by your photos; bytes not here yet")
+    present: list[str]
+    unknown: list[str] = Field(description="Not referenced by any photo you may see")
+    partial: dict[str, Annotated[int, Field(ge=0)]] = Field(
+        default_factory=dict,
+        description="Of `missing`: bytes already in from your unfinished uploads (resume there)",
+    )
+
+
+class PartResult(_Wire):
+    sha256: str
+    status: Literal["stored", "present", "failed"]
+    code: str = Field("", description="Why a part failed (a problem code)")
+    message: str = ""
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class PackResponse(_Wire):
+    results: list[PartResult] = Field(description="One per part, in the pack's order")
+
+
+class UploadInfo(_Wire):
+    id: uuid.UUID
+    sha256: Annotated[str, Field(pattern=SHA256_HEX)]
+    offset: Annotated[int, Field(ge=0)]
+    length: Annotated[int, Field(ge=1)]
+    expires_at: str
+    complete: bool
+
+
+class ProblemAnswer(BaseModel):
+    """An error answer as a client reads it (`{code, message, details}`); extra keys are
+    ignored so a server may add some."""
+
+    code: Annotated[str, Field(min_length=1, max_length=200)]
+    message: str = ""
+    details: dict[str, Any] = Field(default_factory=dict)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.responses import FileResponse
@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from fieldcore.problems import DomainError, ProblemCode
+from fieldcore.protocol import MissingResponse, PackResponse, PartResult, UploadInfo
 from sync_server import photo_packs, photo_uploads
 from sync_server.db import read_session, run_write
 from sync_server.deps import ActorDep, EngineDep, NowDep, SettingsDep, schema_version
@@ -42,40 +43,9 @@ class MissingRequest(BaseModel):
     sha256: list[str] = Field(max_length=1000, description="Hashes of the caller's photos")
 
 
-class MissingResponse(BaseModel):
-    missing: list[str] = Field(description="Referenced by your photos; bytes not here yet")
-    present: list[str]
-    unknown: list[str] = Field(description="Not referenced by any photo you may see")
-    partial: dict[str, int] = Field(
-        default_factory=dict,
-        description="Of `missing`: bytes already in from your unfinished uploads (resume there)",
-    )
-
-
-class PartResult(BaseModel):
-    sha256: str
-    status: Literal["stored", "present", "failed"]
-    code: str = Field("", description="Why a part failed (a problem code)")
-    message: str = ""
-    details: dict[str, Any] = Field(default_factory=dict)
-
-
-class PackResponse(BaseModel):
-    results: list[PartResult] = Field(description="One per part, in the pack's order")
-
-
 class UploadRequest(BaseModel):
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     length: int = Field(ge=1)
-
-
-class UploadInfo(BaseModel):
-    id: uuid.UUID
-    sha256: str
-    offset: int
-    length: int
-    expires_at: str
-    complete: bool
 
 
 def _info(state: UploadState) -> UploadInfo:

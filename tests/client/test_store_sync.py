@@ -149,7 +149,7 @@ def test_a_pack_cut_off_resumes_from_the_servers_last_chunk(
     assert r.status_code == 422 and r.json()["details"]["part"] == 0, r.text
     committed = cut - cut % (16 * 1024)
     answer = app.client.missing([shot.sha256])
-    assert answer["missing"] == [shot.sha256] and answer["partial"] == {shot.sha256: committed}
+    assert answer.missing == [shot.sha256] and answer.partial == {shot.sha256: committed}
 
     sent_parts: list[tuple[int, int]] = []
     real = app.client.send_pack
