@@ -3,7 +3,6 @@ subprocess on a free loopback port with its own data directory and a log file.""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -15,21 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sync_server.cli.common import write
-
-
-def _descends_from(pid: int, ancestor: int) -> bool:
-    """Whether `pid` is `ancestor` or its (grand)child (Linux /proc; elsewhere: assume so)."""
-    for _ in range(16):
-        if pid == ancestor:
-            return True
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            return not Path("/proc/self/stat").exists()
-        pid = int(stat.rsplit(")", 1)[1].split()[1])  # the field after the name: ppid
-        if pid <= 1:
-            return False
-    return False
+from sync_server.cli.probe import stranger_pid
 
 
 def free_port() -> int:
@@ -82,21 +67,13 @@ class Proc:
         raise RuntimeError(f"{self.name} not up in {timeout} s: {self.tail()}")
 
     def _stranger(self, body: bytes) -> int | None:
-        """The pid of another process answering our probe, None when it is ours.
+        """Another process answering our probe (its pid), None when it is ours.
 
-        A port from `free_port()` is free only until someone binds it, and a server that is
-        SIGKILLed and restarted on it (the chaos suite) leaves it free each time: on a busy
-        machine another test's server can take it in between, and a probe that believed any
-        answer let the phone sync with that stranger (the chaos run's `KeyError: 'results'`
-        was a pack answered by something that was not our server). /healthz names the
-        answering worker's pid: it must be our process or one of its children."""
-        try:
-            pid = json.loads(body).get("pid")
-        except (ValueError, AttributeError):
-            return None  # a probe without a pid (the phone app's page): nothing to check
-        if not isinstance(pid, int) or self.proc is None:
-            return None
-        return None if _descends_from(pid, self.proc.pid) else pid
+        The chaos suite SIGKILLs its server and restarts it on the same port: in between
+        the port is free, and on a busy machine another test's server can take it. A probe
+        that believed any answer let the phone sync with that stranger (a pack answered by
+        something else is a 2xx without `results`, as in the chaos run's KeyError)."""
+        return stranger_pid(body, self.proc.pid) if self.proc is not None else None
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.proc is not None and self.proc.poll() is None:
