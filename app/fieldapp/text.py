@@ -75,6 +75,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sync.phase.done": ("同步完成", "Sync complete"),
     "sync.rejected": ("服务器未接受的修改", "Changes the server refused"),
     "sync.offline": ("无法连接服务器,稍后自动重试", "Server unreachable; will retry"),
+    "sync.bad_answer": (
+        "服务器的回复无法识别,稍后自动重试",
+        "The server's answer could not be read; will retry",
+    ),
     # site picker and new visit
     "sites.title": ("选择检查点", "Choose a site"),
     "sites.search": ("搜索编号、名称或地址", "Search code, name or address"),
@@ -174,6 +178,8 @@ STRINGS: dict[str, tuple[str, str]] = {
 }
 
 LANGS = ("zh", "en")
+# the phone's own sync failures (fieldapp/sync/errors.py), which are no problem codes
+CLIENT_REASONS = {"client.offline": "sync.offline", "client.bad_answer": "sync.bad_answer"}
 
 
 class Text:
@@ -199,6 +205,12 @@ class Text:
             if detail and self.lang == "zh"
             else (f"{text} ({detail})" if detail else text)
         )
+
+    def reason(self, code: str) -> str:
+        """Why a sync or sign-in failed, in words: the phone's own failures (no route, an
+        answer it could not read) or the server's problem code."""
+        key = CLIENT_REASONS.get(code)
+        return self(key) if key else self.problem(code)
 
     def pick(self, zh: str, en: str = "") -> str:
         """Template text in the current language (templates carry *_en beside Chinese)."""

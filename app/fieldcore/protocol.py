@@ -33,7 +33,16 @@ PulledEntity = Literal[
 
 
 class _Wire(BaseModel):
+    """What a client sends: a key the server does not know is a mistake, refused."""
+
     model_config = ConfigDict(extra="forbid")
+
+
+class _Answer(BaseModel):
+    """What the server answers: a phone ignores keys it does not know, so a server may add
+    fields to an answer without breaking the phones already in the field."""
+
+    model_config = ConfigDict(extra="ignore")
 
 
 class Mutation(_Wire):
@@ -60,7 +69,7 @@ class PushRequest(_Wire):
     mutations: list[Mutation] = Field(max_length=MAX_MUTATIONS_PER_PUSH)
 
 
-class MutationResult(_Wire):
+class MutationResult(_Answer):
     seq: int
     status: Literal["applied", "rejected"]
     code: str | None = Field(None, description="Problem code of a rejection")
@@ -69,13 +78,13 @@ class MutationResult(_Wire):
     entity_seq: int | None = Field(None, description="The row's server seq after this change")
 
 
-class PushResponse(_Wire):
+class PushResponse(_Answer):
     last_mutation_seq: int = Field(description="Highest mutation seq applied for this device")
     results: list[MutationResult]
     server_time: datetime
 
 
-class Change(_Wire):
+class Change(_Answer):
     entity: PulledEntity
     id: str
     seq: int
@@ -83,7 +92,7 @@ class Change(_Wire):
     data: dict[str, Any] | None = Field(None, description="The row; None for a tombstone")
 
 
-class PullResponse(_Wire):
+class PullResponse(_Answer):
     changes: list[Change]
     next_cursor: int
     has_more: bool
@@ -104,14 +113,14 @@ class LoginRequest(_Wire):
     device_name: Text(120) = ""  # type: ignore[valid-type]
 
 
-class UserInfo(_Wire):
+class UserInfo(_Answer):
     id: uuid.UUID
     username: str
     display_name: str
     role: Role
 
 
-class LoginResponse(_Wire):
+class LoginResponse(_Answer):
     token: str
     expires_at: datetime
     device_id: uuid.UUID
@@ -119,3 +128,52 @@ class LoginResponse(_Wire):
     user: UserInfo
     server_time: datetime
     schema_versions: tuple[int, int]
+
+
+# ---- photos (PROTOCOL.md, Photos): the answers the phone reads ---------------------------
+SHA256_HEX = r"^[0-9a-f]{64}$"
+
+
+class MissingResponse(_Answer):
+    missing: list[str] = Field(
+        description="To upload: not here yet, or (for your own photos) not uploaded by you; "
+        "bytes someone else uploaded are never readable through your own photo row"
+    )
+    present: list[str] = Field(
+        description="Readable by you: uploaded by you, or by the author of a photo you may see"
+    )
+    unknown: list[str] = Field(description="Not referenced by any photo you may see")
+    partial: dict[str, Annotated[int, Field(ge=0)]] = Field(
+        default_factory=dict,
+        description="Of `missing`: bytes already in from your unfinished uploads (resume there)",
+    )
+
+
+class PartResult(_Answer):
+    sha256: str
+    status: Literal["stored", "present", "failed"]
+    code: str | None = Field(None, description="Why a part failed (a problem code); null if not")
+    message: str | None = Field(None, description="The failure in words; null if not failed")
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class PackResponse(_Answer):
+    results: list[PartResult] = Field(description="One per part, in the pack's order")
+
+
+class UploadInfo(_Answer):
+    id: uuid.UUID
+    sha256: Annotated[str, Field(pattern=SHA256_HEX)]
+    offset: Annotated[int, Field(ge=0)]
+    length: Annotated[int, Field(ge=1)]
+    expires_at: str
+    complete: bool
+
+
+class ProblemAnswer(BaseModel):
+    """An error answer as a client reads it (`{code, message, details}`); extra keys are
+    ignored so a server may add some."""
+
+    code: Annotated[str, Field(min_length=1, max_length=200)]
+    message: str = ""
+    details: dict[str, Any] = Field(default_factory=dict)

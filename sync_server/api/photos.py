@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from fastapi.responses import FileResponse
@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from fieldcore.bounds import Text
 from fieldcore.problems import DomainError, ProblemCode
+from fieldcore.protocol import MissingResponse, PackResponse, PartResult, UploadInfo
 from sync_server import photo_access, photo_packs, photo_uploads
 from sync_server.db import read_session, run_write
 from sync_server.deps import ActorDep, EngineDep, NowDep, SettingsDep, schema_version
@@ -46,45 +47,9 @@ class MissingRequest(BaseModel):
     )
 
 
-class MissingResponse(BaseModel):
-    missing: list[str] = Field(
-        description="To upload: not here yet, or (for your own photos) not uploaded by you; "
-        "bytes someone else uploaded are never readable through your own photo row"
-    )
-    present: list[str] = Field(
-        description="Readable by you: uploaded by you, or by the author of a photo you may see"
-    )
-    unknown: list[str] = Field(description="Not referenced by any photo you may see")
-    partial: dict[str, int] = Field(
-        default_factory=dict,
-        description="Of `missing`: bytes already in from your unfinished uploads (resume there)",
-    )
-
-
-class PartResult(BaseModel):
-    sha256: str
-    status: Literal["stored", "present", "failed"]
-    code: str | None = Field(None, description="Why a part failed (a problem code); null if not")
-    message: str | None = Field(None, description="The failure in words; null if not failed")
-    details: dict[str, Any] = Field(default_factory=dict)
-
-
-class PackResponse(BaseModel):
-    results: list[PartResult] = Field(description="One per part, in the pack's order")
-
-
 class UploadRequest(BaseModel):
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     length: int = Field(ge=1)
-
-
-class UploadInfo(BaseModel):
-    id: uuid.UUID
-    sha256: str
-    offset: int
-    length: int
-    expires_at: str
-    complete: bool
 
 
 def _info(state: UploadState) -> UploadInfo:

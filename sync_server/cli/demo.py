@@ -25,6 +25,7 @@ from fieldcore.scoring import score_raw
 from sync_server.catalog import load_catalog
 from sync_server.cli.base import app, fail
 from sync_server.cli.common import write
+from sync_server.cli.probe import stranger_pid
 from sync_server.cli.score import print_scorecard
 
 READY = "明察 demo ready"  # tests and scripts wait for this line
@@ -77,10 +78,12 @@ def wait_until_up(url: str, proc: subprocess.Popen[bytes], what: str, timeout: f
         if proc.poll() is not None:
             raise typer.Exit(f"{what} stopped during start-up (exit {proc.returncode})")
         try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                if stranger_pid(answer.read(), proc.pid) is None:
+                    return  # else: someone else took the port; our process will say so
         except OSError:
-            time.sleep(0.3)
+            pass
+        time.sleep(0.3)
     raise typer.Exit(f"{what} did not answer at {url} within {timeout:.0f} s")
 
 

@@ -168,7 +168,7 @@ def naive_sync(
         raise AssertionError(f"naive client refused {len(refused)}: {refused[:3]}")
     for sha256, path in photo_files(store):
         created = client.create_upload(sha256, Path(path).stat().st_size)
-        client.upload_chunk(created["id"], 0, Path(path).read_bytes())
+        client.upload_chunk(str(created.id), 0, Path(path).read_bytes())
         tick()
     client.close()
     return len(refused)

@@ -54,7 +54,7 @@ def test_a_dropped_keep_alive_is_retried_once_on_a_fresh_connection(
     hang_up_once: HangUpFirst,
 ) -> None:
     client = SyncClient(f"http://127.0.0.1:{hang_up_once.port}", token="t")
-    assert client.missing(["ab"])["missing"] == []
+    assert client.missing(["ab"]).missing == []
     assert hang_up_once.connections == 2
     client.close()
 

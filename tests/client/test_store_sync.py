@@ -149,7 +149,7 @@ def test_a_pack_cut_off_resumes_from_the_servers_last_chunk(
     assert r.status_code == 422 and r.json()["details"]["part"] == 0, r.text
     committed = cut - cut % (16 * 1024)
     answer = app.client.missing([shot.sha256])
-    assert answer["missing"] == [shot.sha256] and answer["partial"] == {shot.sha256: committed}
+    assert answer.missing == [shot.sha256] and answer.partial == {shot.sha256: committed}
 
     sent_parts: list[tuple[int, int]] = []
     real = app.client.send_pack
@@ -315,7 +315,7 @@ def test_photos_the_server_holds_part_of_go_first_so_a_tight_quota_still_drains(
     first, second = app.store.blobs_to_upload()
     started = app.client.create_upload(second.sha256, second.byte_size)  # a cut-off upload
     with open(second.path, "rb") as f:
-        app.client.upload_chunk(started["id"], 0, f.read(1000))
+        app.client.upload_chunk(started.id, 0, f.read(1000))
     settings = world.client.app.state.settings  # type: ignore[attr-defined]
     monkeypatch.setattr(settings, "upload_quota", max(first.byte_size, second.byte_size) + 10)
     report = run_sync(app.store, app.client)  # the held one first frees the room for the other

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sync_server.cli.common import write
+from sync_server.cli.probe import stranger_pid
 
 
 def free_port() -> int:
@@ -48,15 +49,31 @@ class Proc:
                 start_new_session=True,
             )
         deadline = time.monotonic() + timeout
+        stranger = None
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited {self.proc.returncode}: {self.tail()}")
+                taken = f" (port answered by pid {stranger})" if stranger else ""
+                raise RuntimeError(
+                    f"{self.name} exited {self.proc.returncode}{taken}: {self.tail()}"
+                )
             try:
-                with urllib.request.urlopen(self.probe, timeout=2):
+                with urllib.request.urlopen(self.probe, timeout=2) as answer:
+                    stranger = self._stranger(answer.read())
+                if stranger is None:
                     return
             except OSError:
-                time.sleep(0.2)
+                pass
+            time.sleep(0.2)
         raise RuntimeError(f"{self.name} not up in {timeout} s: {self.tail()}")
+
+    def _stranger(self, body: bytes) -> int | None:
+        """Another process answering our probe (its pid), None when it is ours.
+
+        The chaos suite SIGKILLs its server and restarts it on the same port: in between
+        the port is free, and on a busy machine another test's server can take it. A probe
+        that believed any answer let the phone sync with that stranger (a pack answered by
+        something else is a 2xx without `results`, as in the chaos run's KeyError)."""
+        return stranger_pid(body, self.proc.pid) if self.proc is not None else None
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.proc is not None and self.proc.poll() is None:

@@ -8,11 +8,16 @@ import random
 
 from PIL import Image
 
+NOISE_LEVELS = bytes(68 + i * 120 // 256 for i in range(256))  # grey 68..187
+
 
 def jpeg(width: int = 640, height: int = 480, seed: int = 1) -> bytes:
     """A noisy JPEG (does not compress to nothing), different per seed."""
     rng = random.Random(seed)
-    image = Image.effect_noise((width, height), 60).convert("RGB")
+    # noise from the seeded generator (Image.effect_noise draws from C's rand(), so the
+    # same seed gave other bytes, and another size, on every run)
+    grey = rng.randbytes(width * height).translate(NOISE_LEVELS)
+    image = Image.frombytes("L", (width, height), grey).convert("RGB")
     image.paste(
         (rng.randrange(256), rng.randrange(256), rng.randrange(256)),
         (0, 0, width // 3, height // 3),

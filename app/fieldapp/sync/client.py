@@ -1,8 +1,10 @@
 """The sync protocol over HTTP (PROTOCOL.md), and nothing else: no database, no UI.
 
 Maps transport failures and problem responses to fieldapp.sync.errors so callers never see
-an httpx exception. Works with any `httpx.Client`-like object (tests pass one bound to an
-in-process server).
+an httpx exception, and validates every 2xx answer against the protocol models
+(fieldcore/protocol.py): one that does not fit is `BadAnswer`, a transient failure like
+being offline — never a KeyError half way through a sync. Works with any
+`httpx.Client`-like object (tests pass one bound to an in-process server).
 """
 
 from __future__ import annotations
@@ -13,23 +15,30 @@ import json
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
+from pydantic import BaseModel, ValidationError
 
-from fieldapp.sync.errors import AuthExpired, Offline, Rejected, ServerBusy, SyncError
+from fieldapp.sync.errors import AuthExpired, BadAnswer, Offline, Rejected, ServerBusy, SyncError
 from fieldcore.protocol import (
     SCHEMA_HEADER,
     SCHEMA_VERSION,
     LoginResponse,
+    MissingResponse,
+    PackResponse,
+    PartResult,
+    ProblemAnswer,
     PullResponse,
     PushRequest,
     PushResponse,
+    UploadInfo,
 )
 
 PACK = "application/vnd.mingcha.pack"
 CONNECTION_LOST = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 PIECE = 256 * 1024  # bytes read from a photo file at a time while streaming a pack
+Answer = TypeVar("Answer", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -75,7 +84,9 @@ class SyncClient:
             headers["Authorization"] = f"Bearer {self.token}"
         return {**headers, **(extra or {})}
 
-    def _send(self, method: str, url: str, **kw: Any) -> httpx.Response:
+    def _send(self, what: str, method: str, url: str, **kw: Any) -> httpx.Response:
+        """The 2xx answer to a request (read whole), or a SyncError; `what` names the call
+        in errors."""
         headers = self._headers(kw.pop("headers", None))
         # A kept-alive connection the server (or a carrier's middlebox) closed while idle
         # fails the next request (disconnected, reset, broken pipe); every request here is safe
@@ -91,10 +102,14 @@ class SyncClient:
                     raise Offline(type(exc).__name__) from None
             except httpx.TransportError as exc:  # includes timeouts and refused connections
                 raise Offline(type(exc).__name__) from None
+            except httpx.DecodingError:  # a Content-Encoding the body does not follow
+                raise BadAnswer(what, "undecodable body") from None
         # the declared length: a streamed body (a pack) has no `.content` to measure
         self.bytes_up += int(response.request.headers.get("content-length", 0))
         if response.status_code >= 400:
             raise _problem(response)
+        if not response.is_success:  # no route answers 1xx or 3xx: not our server's answer
+            raise BadAnswer(what, f"HTTP {response.status_code}")
         return response
 
     # ---- accounts -------------------------------------------------------------------
@@ -102,6 +117,7 @@ class SyncClient:
         self, username: str, password: str, device_id: uuid.UUID, device_name: str = ""
     ) -> LoginResponse:
         r = self._send(
+            "login",
             "POST",
             "/v1/auth/login",
             json={
@@ -111,33 +127,35 @@ class SyncClient:
                 "device_name": device_name,
             },
         )
-        login = LoginResponse.model_validate(r.json())
+        login = _answer(LoginResponse, r, "login")
         self.token = login.token
         return login
 
     # ---- records --------------------------------------------------------------------
     def push(self, request: PushRequest) -> PushResponse:
         r = self._send(
+            "push",
             "POST",
             "/v1/sync/push",
             content=request.model_dump_json(),
             headers={"Content-Type": "application/json"},
         )
-        return PushResponse.model_validate_json(r.content)
+        return _answer(PushResponse, r, "push")
 
     def pull(self, cursor: int, epoch: str | None, limit: int = 500) -> PullResponse:
         params: dict[str, Any] = {"cursor": cursor, "limit": limit}
         if epoch:
             params["epoch"] = epoch
-        return PullResponse.model_validate_json(
-            self._send("GET", "/v1/sync/pull", params=params).content
+        return _answer(
+            PullResponse, self._send("pull", "GET", "/v1/sync/pull", params=params), "pull"
         )
 
     # ---- photos ---------------------------------------------------------------------
-    def missing(self, hashes: list[str]) -> dict[str, list[str]]:
-        return self._send("POST", "/v1/blobs/missing", json={"sha256": hashes}).json()  # type: ignore[no-any-return]
+    def missing(self, hashes: list[str]) -> MissingResponse:
+        r = self._send("missing", "POST", "/v1/blobs/missing", json={"sha256": hashes})
+        return _answer(MissingResponse, r, "missing")
 
-    def send_pack(self, parts: list[PackPart], on_bytes: Callable[[int], None]) -> list[dict]:
+    def send_pack(self, parts: list[PackPart], on_bytes: Callable[[int], None]) -> list[PartResult]:
         """Many photos' bytes in one streamed request (PROTOCOL.md, packs): one result per
         part. `on_bytes(n)` is called as the body is handed to the socket."""
         headers = [p.header() for p in parts]
@@ -153,23 +171,28 @@ class SyncClient:
                         on_bytes(len(piece))
 
         r = self._send(
+            "pack",
             "POST",
             "/v1/blobs/pack",
             content=body(),
             headers={"Content-Type": PACK, "Content-Length": str(length)},
         )
-        return r.json()["results"]  # type: ignore[no-any-return]
+        return _answer(PackResponse, r, "pack").results
 
-    def create_upload(self, sha256: str, length: int) -> dict[str, Any]:
-        return self._send("POST", "/v1/uploads", json={"sha256": sha256, "length": length}).json()  # type: ignore[no-any-return]
+    def create_upload(self, sha256: str, length: int) -> UploadInfo:
+        body = {"sha256": sha256, "length": length}
+        r = self._send("upload create", "POST", "/v1/uploads", json=body)
+        return _answer(UploadInfo, r, "upload create")
 
     def upload_offset(self, upload_id: str) -> int:
-        r = self._send("HEAD", f"/v1/uploads/{upload_id}")
-        return int(r.headers["Upload-Offset"])
+        return _offset(
+            self._send("upload offset", "HEAD", f"/v1/uploads/{upload_id}"), "upload offset"
+        )
 
     def upload_chunk(self, upload_id: str, offset: int, chunk: bytes) -> int:
         digest = base64.b64encode(hashlib.sha256(chunk).digest()).decode()
         r = self._send(
+            "upload chunk",
             "PATCH",
             f"/v1/uploads/{upload_id}",
             content=chunk,
@@ -179,7 +202,7 @@ class SyncClient:
                 "Upload-Checksum": f"sha256 {digest}",
             },
         )
-        return int(r.headers["Upload-Offset"])
+        return _offset(r, "upload chunk")
 
     def download(self, sha256: str, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
         """The bytes of a photo, streamed in chunks (the caller verifies the hash)."""
@@ -190,16 +213,39 @@ class SyncClient:
                 if response.status_code >= 400:
                     response.read()
                     raise _problem(response)
+                if not response.is_success:
+                    raise BadAnswer("download", f"HTTP {response.status_code}")
+                # the bytes themselves are checked by the caller, against the photo's hash
                 yield from response.iter_bytes(chunk_size)
         except httpx.TransportError as exc:  # the signal dropped mid-photo
             raise Offline(type(exc).__name__) from None
+        except httpx.DecodingError:
+            raise BadAnswer("download", "undecodable body") from None
+
+
+def _answer(model: type[Answer], response: httpx.Response, what: str) -> Answer:
+    """The body of a 2xx answer as the protocol model it must be, or BadAnswer."""
+    try:
+        return model.model_validate_json(response.content)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "body"
+        raise BadAnswer(what, f"{where}: {first['msg']}"[:200]) from None
+
+
+def _offset(response: httpx.Response, what: str) -> int:
+    """The `Upload-Offset` header of an upload answer (a whole number), or BadAnswer."""
+    raw = response.headers.get("Upload-Offset", "")
+    if not (raw.isascii() and raw.isdigit()):
+        raise BadAnswer(what, f"Upload-Offset {raw[:40]!r} is not a byte offset")
+    return int(raw)
 
 
 def _problem(response: httpx.Response) -> SyncError:
     try:
-        body = response.json()
-        code, message, details = body["code"], body.get("message", ""), body.get("details", {})
-    except (ValueError, KeyError, TypeError):
+        problem = ProblemAnswer.model_validate_json(response.content)
+        code, message, details = problem.code, problem.message, problem.details
+    except ValidationError:  # not our shape (a proxy's page, a cut body): the status speaks
         code, message, details = f"http.{response.status_code}", response.text[:200], {}
     status = response.status_code
     if status == 401 or code in AUTH_CODES:
@@ -207,3 +253,9 @@ def _problem(response: httpx.Response) -> SyncError:
     if status >= 500 or status == 429:
         return ServerBusy(code, message, details)
     return Rejected(code, message, details) if status != 409 else SyncError(code, message, details)
+
+
+def detail_offset(exc: SyncError, key: str) -> int | None:
+    """A byte offset or seq from a problem's details, None when absent or not one."""
+    value = exc.details.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from fieldapp.store import Store
-from fieldapp.sync.client import SyncClient
+from fieldapp.sync.client import SyncClient, detail_offset
 from fieldapp.sync.downloads import Media, fetch_evidence
-from fieldapp.sync.errors import SyncError
+from fieldapp.sync.errors import BadAnswer, SyncError
 from fieldapp.sync.uploads import CHUNK, upload_photos
 from fieldcore.protocol import Mutation, PushRequest
 
@@ -87,6 +87,7 @@ def _push(
 ) -> None:
     progress.phase, progress.records_total = "push", store.pending_count()
     notify(progress)
+    requeued: set[int] = set()
     while True:
         batch = store.pending_batch(BATCH)
         if not batch:
@@ -109,8 +110,13 @@ def _push(
         except SyncError as exc:
             if exc.code != "sync.mutation_gap":
                 raise
-            # the server lost mutations we had (restored from a backup): send them again
-            store.requeue_from(int(exc.details.get("expected", 0)))
+            # the server lost mutations we had (restored from a backup): send them again —
+            # once per gap: the same gap after a resend is an answer we cannot act on
+            expected = detail_offset(exc, "expected")
+            if expected is None or expected in requeued:
+                raise BadAnswer("push", f"sync.mutation_gap, details {exc.details}"[:200]) from None
+            requeued.add(expected)
+            store.requeue_from(expected)
             continue
         store.clock_offset(response.server_time)
         report.rejected += store.apply_results(response.results)

@@ -41,3 +41,13 @@ class Rejected(SyncError):
     mismatch; retrying the same request will not help."""
 
     retry = False
+
+
+class BadAnswer(SyncError):
+    """A 2xx answer that does not follow the protocol (a body that does not validate, a
+    missing or wrong header, an undecodable encoding). Transient: a middlebox, a cut or a
+    server mid-upgrade can cause it, and every request is safe to send again, so the sync
+    stops here and the next one — after the runner's backoff — starts over."""
+
+    def __init__(self, what: str, why: str) -> None:
+        super().__init__("client.bad_answer", f"{what}: {why}", {"request": what})

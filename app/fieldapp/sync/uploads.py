@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING
 
 from fieldapp.store import Store
 from fieldapp.store.syncstate import BlobJob
-from fieldapp.sync.client import PackPart, SyncClient
+from fieldapp.sync.client import PackPart, SyncClient, detail_offset
 from fieldapp.sync.errors import Rejected, ServerBusy, SyncError
+from fieldcore.protocol import PartResult
 
 if TYPE_CHECKING:
     from fieldapp.sync.engine import SyncProgress, SyncReport
@@ -35,6 +36,8 @@ MISSING_BATCH = 1000  # hashes per `missing` question (the server's limit)
 SEND_SINGLY = {"blob.hash_mismatch", "upload.offset_mismatch"}
 SERVER_SIDE = {"server.unavailable", "server.storage_failed", "server.error"}
 QUOTA = "upload.quota_exceeded"  # our unfinished uploads fill the server's cap: later
+# a part the pack's answer does not mention: the server did not get to it (retry later)
+UNANSWERED = PartResult(sha256="", status="failed", code="client.pack_unanswered")
 
 
 def upload_photos(
@@ -75,10 +78,10 @@ def _still_missing(
     for start in range(0, len(jobs), MISSING_BATCH):
         batch = jobs[start : start + MISSING_BATCH]
         answer = client.missing([j.sha256 for j in batch])
-        for sha in answer.get("present", []):
+        for sha in answer.present:
             store.blob_uploaded(sha)
-        missing.update(answer.get("missing", []))
-        offsets.update(answer.get("partial", {}))
+        missing.update(answer.missing)
+        offsets.update(answer.partial)
     for sha, offset in offsets.items():  # the sync screen shows how far each photo got
         store.blob_progress(sha, "", offset)
     todo = []
@@ -112,29 +115,29 @@ def _settle(
     store: Store,
     client: SyncClient,
     pack: list[BlobJob],
-    results: list[dict],
+    results: list[PartResult],
     report: SyncReport,
 ) -> None:
     """Record each part's outcome; a server-side failure stops the sync after recording
     the rest (retry later), as a 503 to a single upload would."""
-    by_sha = {r.get("sha256"): r for r in results}
+    by_sha = {r.sha256: r for r in results}
     busy: ServerBusy | None = None
     for job in pack:
-        result = by_sha.get(job.sha256, {"status": "failed", "code": "client.pack_unanswered"})
-        code = result.get("code") or ""  # null on success (PROTOCOL.md)
-        if result.get("status") in ("stored", "present"):
+        result = by_sha.get(job.sha256, UNANSWERED.model_copy(update={"sha256": job.sha256}))
+        code = result.code or ""  # null on success (PROTOCOL.md)
+        if result.status in ("stored", "present"):
             store.blob_uploaded(job.sha256)
             report.photos_uploaded += 1
-        elif code in SERVER_SIDE or code == "client.pack_unanswered":
-            busy = busy or ServerBusy(code, result.get("message") or "", result.get("details"))
+        elif code in SERVER_SIDE or code == UNANSWERED.code:
+            busy = busy or ServerBusy(code, result.message or "", result.details)
         elif code == QUOTA:  # not this photo's fault: it stays pending
             report.held_back = report.held_back or ServerBusy(
-                code, result.get("message") or "", result.get("details")
+                code, result.message or "", result.details
             )
         elif code in SEND_SINGLY:
             _upload_singly(store, client, job, report, restarted=code == "blob.hash_mismatch")
         else:  # this file can never be accepted: say so, go on
-            store.blob_failed(job.sha256, f"{code}: {result.get('message') or ''}")
+            store.blob_failed(job.sha256, f"{code}: {result.message or ''}")
             report.errors.append(code)
     if busy is not None:
         raise busy
@@ -161,10 +164,10 @@ def upload_one(store: Store, client: SyncClient, job: BlobJob, restarted: bool =
     """One photo through the resumable single upload (tus subset), chunk by chunk.
     `restarted`: the server already discarded one bad copy; a second mismatch is final."""
     created = client.create_upload(job.sha256, job.byte_size)
-    if created.get("complete"):
+    if created.complete:
         store.blob_uploaded(job.sha256)
         return
-    upload_id, offset = created["id"], int(created.get("offset", 0))
+    upload_id, offset = str(created.id), created.offset
     with open(job.path, "rb") as f:
         while True:  # an empty chunk when every byte is in already makes the server finish
             f.seek(offset)
@@ -179,7 +182,8 @@ def upload_one(store: Store, client: SyncClient, job: BlobJob, restarted: bool =
                     continue
                 if exc.code != "upload.offset_mismatch":
                     raise
-                offset = int(exc.details.get("offset", client.upload_offset(upload_id)))
+                told = detail_offset(exc, "offset")
+                offset = told if told is not None else client.upload_offset(upload_id)
                 continue
             store.blob_progress(job.sha256, upload_id, offset)
             if offset >= job.byte_size:

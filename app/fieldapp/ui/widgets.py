@@ -65,8 +65,7 @@ def sync_line(status: SyncStatus, state: SyncState, t: Text) -> str:
     )
     error = state.error_code or status.last_error.split(":", 1)[0]
     if error:
-        reason = t("sync.offline") if error == "client.offline" else t.problem(error)
-        parts.append(t("sync.error", reason=reason))
+        parts.append(t("sync.error", reason=t.reason(error)))
     if state.needs_login:
         parts.append(t("sync.relogin"))  # the badge then opens the sign-in screen
     return " · ".join(parts)

@@ -6,7 +6,7 @@ import flet as ft
 
 from fieldapp.store.queries import UnsyncedWork
 from fieldapp.sync.client import SyncClient
-from fieldapp.sync.errors import Offline, SyncError
+from fieldapp.sync.errors import SyncError
 from fieldapp.ui.app import UI
 from fieldapp.ui.widgets import big_button, tagged
 
@@ -39,10 +39,8 @@ async def build(ui: UI) -> ft.View:
             await ui.run(ui.store.enroll, url, login)
         except UnsyncedWork as exc:
             message.value = t("login.unsynced", n=exc.count, user=exc.username)
-        except Offline:
-            message.value = t("sync.offline")
-        except SyncError as exc:
-            message.value = t.problem(exc.code)
+        except SyncError as exc:  # offline, an unreadable answer, or the server's refusal
+            message.value = t.reason(exc.code)
         finally:
             await ui.run(client.close)
         if message.value:
