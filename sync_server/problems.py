@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from fieldcore.problems import DomainError, ProblemCode
 
@@ -181,19 +182,32 @@ def install(app: FastAPI) -> None:
         response.status_code = exc.status_code
         return response
 
+    # Handlers for specific classes run inside Starlette's ExceptionMiddleware and end there;
+    # the catch-all below runs in ServerErrorMiddleware, which answers and then re-raises,
+    # so the server logs a traceback for it as well. Expected failures get their own.
+    @app.exception_handler(sa.exc.OperationalError)
+    @app.exception_handler(sa.exc.InterfaceError)
+    async def on_database_down(request: Request, exc: sa.exc.DBAPIError) -> JSONResponse:
+        # the database is down or unreachable: the client retries later; one line in the
+        # log, not a traceback per request of the flood that follows
+        log.warning(
+            "database unavailable on %s %s: %s",
+            request.method,
+            request.url.path,
+            type(exc.orig).__name__,
+        )
+        return problem_response(
+            DomainError(C.SERVER_UNAVAILABLE, retry_after=5), {"Retry-After": "5"}
+        )
+
+    @app.exception_handler(ClientDisconnect)
+    async def on_client_gone(request: Request, _: ClientDisconnect) -> JSONResponse:
+        # a phone that lost its link mid-body (a cut pack): what was committed stays, the
+        # next sync resumes; nobody is there to read this answer
+        log.info("client went away during %s %s", request.method, request.url.path)
+        return problem_response(DomainError(C.REQUEST_INVALID, "the request body was cut off"))
+
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-        if isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError):
-            # the database is down or unreachable: the client retries later; one line
-            # in the log, not a traceback per request of the flood that follows
-            log.warning(
-                "database unavailable on %s %s: %s",
-                request.method,
-                request.url.path,
-                type(exc.orig).__name__,
-            )
-            return problem_response(
-                DomainError(C.SERVER_UNAVAILABLE, retry_after=5), {"Retry-After": "5"}
-            )
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(DomainError(C.SERVER_ERROR))

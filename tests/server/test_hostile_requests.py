@@ -177,3 +177,49 @@ def test_a_missing_query_with_a_hash_no_answer_can_carry_is_invalid(
     headers = {**phone.headers, "Content-Type": "application/json"}
     body = json.dumps({"sha256": [digest]})
     problem(raw.post("/v1/blobs/missing", headers=headers, content=body), 422, "request.invalid")
+
+
+def test_a_pack_cut_off_by_the_client_is_no_server_error(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A phone that loses its link mid-pack: one info line, no traceback and no error
+    re-raised to the server underneath (which would log a second one)."""
+    phone = world.phone("insp1")
+    header = json.dumps({"sha256": "a" * 64, "length": 10_000, "offset": 0}).encode() + b"\n"
+    messages = iter(
+        [
+            {"type": "http.request", "body": header + b"\xff" * 100, "more_body": True},
+            {"type": "http.disconnect"},
+        ]
+    )
+    headers = [
+        (b"authorization", phone.headers["Authorization"].encode()),
+        (SCHEMA_HEADER.lower().encode(), b"1"),
+        (b"content-type", PACK.encode()),
+        (b"content-length", b"20000"),
+    ]
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/v1/blobs/pack",
+        "raw_path": b"/v1/blobs/pack",
+        "root_path": "",
+        "query_string": b"",
+        "headers": headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+
+    async def receive() -> dict[str, Any]:
+        return next(messages)
+
+    async def send(_: dict[str, Any]) -> None:
+        return None
+
+    with caplog.at_level("INFO"):
+        asyncio.run(world.client.app(scope, receive, send))  # raises if the app re-raised
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+    assert any("went away" in r.getMessage() for r in caplog.records)
