@@ -25,6 +25,7 @@ from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server.config import Settings
+from sync_server.db import write_session
 from sync_server.tables import LoginAttempt
 
 _MAX_DOUBLINGS = 30  # beyond this the cap applies anyway; keeps the power small
@@ -93,3 +94,15 @@ def _address_wait(session: Session, settings: Settings, address: str, now: datet
     if limiting is None:
         return 0.0
     return (limiting + window - now).total_seconds()
+
+
+def forget_old(engine: sa.Engine, settings: Settings, now: datetime) -> int:
+    """Delete attempts too old to count for any rule (the server's upkeep calls this), so
+    a guessing storm does not grow the table for ever. Safe for the per-user run: a
+    success older than the horizon only ever ended failures older still."""
+    horizon = now - timedelta(
+        seconds=max(settings.login_streak_seconds, settings.login_window_seconds)
+    )
+    with write_session(engine) as session:
+        result = session.exec(sa.delete(LoginAttempt).where(LoginAttempt.at < horizon))  # type: ignore[call-overload]
+        return int(result.rowcount or 0)

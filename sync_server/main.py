@@ -34,14 +34,12 @@ def _flet_web_installed() -> bool:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Purge abandoned uploads now and on a schedule (upkeep.py); start the console's
+    """Housekeeping now and on a schedule (upkeep.py); start the console's
     session manager when the console is served."""
     state = app.state
-    await upkeep.purge_once(state.engine, state.photos, state.clock())
+    await upkeep.purge_once(state.engine, state.photos, state.settings, state.clock())
     task = asyncio.create_task(
-        upkeep.purge_forever(
-            state.engine, state.photos, state.clock, state.settings.upload_purge_interval
-        )
+        upkeep.purge_forever(state.engine, state.photos, state.settings, state.clock)
     )
     try:
         if state.console_enabled:

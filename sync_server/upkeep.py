@@ -1,5 +1,6 @@
-"""Housekeeping the server runs by itself: purge abandoned uploads (upload_space.purge)
-once at start-up, then every `upload_purge_interval` seconds.
+"""Housekeeping the server runs by itself, once at start-up, then every
+`upload_purge_interval` seconds: purge abandoned uploads (upload_space.purge) and forget
+sign-in attempts too old to count (login_throttle.forget_old).
 
 Each uvicorn worker runs this loop in its own process; `upload_space.purge` lets one of
 them work at a time and the rest skip that round, so N workers cost one purge, not N.
@@ -16,33 +17,44 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from sync_server import upload_space
+from sync_server import login_throttle, upload_space
+from sync_server.config import Settings
 from sync_server.photostore import PhotoStore
 
 log = logging.getLogger("mingcha.server")
 Sleep = Callable[[float], Awaitable[None]]
 
 
-async def purge_once(engine: sa.Engine, store: PhotoStore, now: datetime) -> None:
-    """One purge in a worker thread (it touches the database and the disk)."""
+async def purge_once(
+    engine: sa.Engine, store: PhotoStore, settings: Settings, now: datetime
+) -> None:
+    """One round in worker threads (they touch the database and the disk); each chore
+    fails alone."""
     try:
         done = await asyncio.to_thread(upload_space.purge, engine, store, now)
     except Exception:  # a broken round must not end the loop or the server
         log.exception("purging abandoned uploads failed")
-        return
-    if done.expired or done.orphans:
-        log.info("purged %d expired uploads, %d orphan temp files", done.expired, done.orphans)
+    else:
+        if done.expired or done.orphans:
+            log.info("purged %d expired uploads, %d orphan temp files", done.expired, done.orphans)
+    try:
+        forgotten = await asyncio.to_thread(login_throttle.forget_old, engine, settings, now)
+    except Exception:
+        log.exception("forgetting old sign-in attempts failed")
+    else:
+        if forgotten:
+            log.info("forgot %d old sign-in attempts", forgotten)
 
 
 async def purge_forever(
     engine: sa.Engine,
     store: PhotoStore,
+    settings: Settings,
     clock: Callable[[], datetime],
-    interval: float,
     sleep: Sleep = asyncio.sleep,
 ) -> None:
-    """Purge every `interval` seconds until cancelled (the first one after a sleep: the
-    lifespan has just purged at start-up)."""
+    """A round every `upload_purge_interval` seconds until cancelled (the first one after
+    a sleep: the lifespan has just run one at start-up)."""
     while True:
-        await sleep(interval)
-        await purge_once(engine, store, clock())
+        await sleep(settings.upload_purge_interval)
+        await purge_once(engine, store, settings, clock())

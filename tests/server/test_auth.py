@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -202,3 +203,25 @@ def test_parallel_guesses_are_counted_before_any_is_checked(
     with ThreadPoolExecutor(8) as pool:  # a burst: only one may still be checked
         answers = list(pool.map(lambda _: login(world, "insp1", "wrong-pass"), range(8)))
     assert sorted(r.status_code for r in answers) == [401] + [429] * 7
+
+
+def test_the_servers_upkeep_forgets_attempts_too_old_to_count_and_keeps_the_rest(
+    world: World,
+) -> None:
+    from sqlmodel import Session, select
+
+    from sync_server import upkeep
+    from sync_server.tables import LoginAttempt
+
+    settings = world.client.app.state.settings  # type: ignore[attr-defined]
+    for _ in range(3):
+        assert login(world, "insp2", "wrong-pass").status_code == 401  # a day ago
+    world.clock.advance(seconds=settings.login_streak_seconds + 1)
+    for _ in range(5):
+        assert login(world, "insp1", "wrong-pass").status_code == 401  # now: still counting
+    store = world.client.app.state.photos  # type: ignore[attr-defined]
+    asyncio.run(upkeep.purge_once(world.engine, store, settings, world.clock()))
+    with Session(world.engine) as session:
+        left = session.exec(select(LoginAttempt.username)).all()
+    assert sorted(set(left)) == ["insp1"] and len(left) == 5
+    assert login(world, "insp1", "wrong-pass").status_code == 429  # the recent run still holds

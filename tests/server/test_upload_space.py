@@ -208,10 +208,12 @@ def test_purge_runs_on_its_interval_and_survives_a_failing_round(world: World) -
         if len(rounds) > 4:
             raise asyncio.CancelledError
 
+    settings = world.client.app.state.settings  # type: ignore[attr-defined]
     with pytest.MonkeyPatch.context() as m:
         m.setattr(upload_space, "purge", flaky_purge)
+        m.setattr(settings, "upload_purge_interval", 600)
         with pytest.raises(asyncio.CancelledError):
-            asyncio.run(upkeep.purge_forever(engine, store, world.clock, 600, fake_sleep))
+            asyncio.run(upkeep.purge_forever(engine, store, settings, world.clock, fake_sleep))
     assert rounds == ["sleep 600", "purge", "sleep 600", "purge", "sleep 600"]
 
 
