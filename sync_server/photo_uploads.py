@@ -181,7 +181,12 @@ def append_chunk(
     with read_session(engine) as session:  # no temp file for an upload that is not yours
         own_upload(session, actor, upload_id, now)
     with store.locked_temp(upload_id) as f:
-        with write_session(engine) as session:
+        # The temp file's lock keeps every other append to this upload out until the new
+        # offset is committed, so the write and its fsync run with no transaction open (on
+        # SQLite a write transaction holds the one writer every push needs). A crash
+        # between the fsync and the commit leaves bytes past the committed offset, which
+        # the next append cuts (`_write_at`).
+        with read_session(engine) as session:
             upload = own_upload(session, actor, upload_id, now)
             if upload.completed_at is not None:
                 return _state(upload)
@@ -189,7 +194,9 @@ def append_chunk(
                 raise DomainError(C.UPLOAD_OFFSET_MISMATCH, offset=upload.offset)
             if offset + len(chunk) > upload.length:
                 raise DomainError(C.UPLOAD_TOO_LONG, length=upload.length)
-            _write_at(f, offset, chunk)
+        _write_at(f, offset, chunk)
+        with write_session(engine) as session:
+            upload = own_upload(session, actor, upload_id, now)
             upload.offset = offset + len(chunk)
             if upload.offset < upload.length:
                 return _state(upload)
