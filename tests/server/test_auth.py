@@ -225,3 +225,17 @@ def test_the_servers_upkeep_forgets_attempts_too_old_to_count_and_keeps_the_rest
         left = session.exec(select(LoginAttempt.username)).all()
     assert sorted(set(left)) == ["insp1"] and len(left) == 5
     assert login(world, "insp1", "wrong-pass").status_code == 429  # the recent run still holds
+
+
+@pytest.mark.real_password_hashing
+def test_passwords_are_hashed_with_argon2id_at_its_recommended_cost(world: World) -> None:
+    """Everywhere but here the tests hash cheaply (tests/conftest.py); the server does not."""
+    from argon2 import extract_parameters
+
+    stored = auth.hash_password("long-password")
+    params = extract_parameters(stored)
+    assert stored.startswith("$argon2id$")
+    assert (params.time_cost, params.memory_cost) >= (2, 19 * 1024)  # OWASP's floor
+    assert auth.verify_password("long-password", stored) == (True, None)
+    assert auth.verify_password("wrong-password", stored)[0] is False
+    assert extract_parameters(auth.DUMMY_HASH) == params  # unknown users cost the same

@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import uuid
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 from unittest import mock
 
@@ -167,9 +166,8 @@ class World:
             mark_present(s, digest, self.ids[holder])
 
 
-@cache
 def _password_hash() -> str:
-    return auth.hash_password(PASSWORD)  # argon2 is slow on purpose: hash once per run
+    return auth.hash_password(PASSWORD)  # cheap in tests (tests/conftest.py), one per world
 
 
 def build_world(engine: sa.Engine, client: TestClient, clock: Any) -> World:
