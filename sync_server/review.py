@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.scoring import score_raw
+from fieldcore.workflow import REVIEWERS
 from sync_server.effects import answers_of, live_findings
 from sync_server.photo_access import visit_evidence
 from sync_server.review_checks import PhotoCheck, check_photo, distance_m
@@ -38,7 +39,6 @@ from sync_server.tables import (
 )
 from sync_server.templates import get_template
 
-REVIEWERS = ("admin", "supervisor")
 MAX_LIMIT = 500
 COLUMNS = (Visit.id, Site.code, Site.name, Region.code, Region.name, Visit.template_key)
 COLUMNS += (TemplateVersion.title, Visit.mode, User.display_name, Visit.submitted_at)
