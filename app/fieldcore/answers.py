@@ -193,3 +193,21 @@ def _to_decimal(raw: Any) -> Decimal | None:
     except InvalidOperation:
         return None
     return value if value.is_finite() and abs(value) < Decimal(10) ** 9 else None
+
+
+def clear_stale_detail(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """`changes` to a finding, plus the detail a new verdict drops.
+
+    A count belongs to a failure and a figure to an answered item, so a change of verdict
+    clears the one the new verdict does not use — unless the same change sets it, in which
+    case it is validated with the verdict. Without a new verdict nothing is cleared. The
+    phone's store and the server's merge both apply this before validating the answer.
+    """
+    cleared = dict(changes)
+    if "result" not in cleared:
+        return cleared
+    if cleared["result"] != "fail":
+        cleared.setdefault("count", None)
+    if cleared["result"] == "na":
+        cleared.setdefault("value", None)
+    return cleared

@@ -25,7 +25,7 @@ from fieldapp.store.tables import (
     TemplateRow,
     VisitRow,
 )
-from fieldcore.answers import AnswersError, parse_answers
+from fieldcore.answers import AnswersError, clear_stale_detail, parse_answers
 from fieldcore.checklist import Template
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.scorecard import ScoreCard
@@ -150,11 +150,7 @@ def record_answer(
         "note": note,
         "subject_id": subject_id,
     }
-    new = {k: (old[k] if v is KEEP else v) for k, v in given.items()}
-    if result is not KEEP and count is KEEP and new["result"] != "fail":
-        new["count"] = None
-    if result is not KEEP and value is KEEP and new["result"] == "na":
-        new["value"] = None
+    new = {**old, **clear_stale_detail({k: v for k, v in given.items() if v is not KEEP})}
     new["result"] = _validated_result(template, visit.mode, item_code, new)
     if finding is None:
         finding = FindingRow(id=fid, visit_id=visit_id, item_code=item_code)
