@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlmodel import Session, select
 
-from fieldcore.answers import AnswersError
+from fieldcore.answers import AnswersError, answers_from_findings
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.scorecard import ScoreCard
 from fieldcore.scoring import score_raw
@@ -37,24 +36,11 @@ def live_findings(session: Session, visit_id: uuid.UUID) -> list[Finding]:
     )  # type: ignore[union-attr]
 
 
-def answers_of(findings: list[Finding]) -> dict[str, dict[str, Any]]:
-    answers: dict[str, dict[str, Any]] = {}
-    for f in findings:
-        if f.result is None:
-            continue
-        entry: dict[str, Any] = {"result": f.result}
-        if f.count is not None and f.result == "fail":
-            entry["count"] = f.count
-        if f.value is not None and f.result != "na":
-            entry["value"] = f.value
-        answers[f.item_code] = entry
-    return answers
-
-
 def score_visit(session: Session, visit: Visit) -> ScoreCard:
     template = get_template(session, visit.template_key)
     try:
-        card = score_raw(template, answers_of(live_findings(session, visit.id)), visit.mode)  # type: ignore[arg-type]
+        answers = answers_from_findings(live_findings(session, visit.id), template, visit.mode)  # type: ignore[arg-type]
+        card = score_raw(template, answers, visit.mode)  # type: ignore[arg-type]
     except AnswersError as exc:  # findings are validated on push, so this means a bad row
         raise DomainError(ProblemCode.WORKFLOW_INCOMPLETE, str(exc), problems=exc.details) from exc
     visit.score = card.to_dict()

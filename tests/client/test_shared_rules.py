@@ -13,9 +13,11 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
+from fieldapp.store.tables import FindingRow
 from fieldapp.sync.engine import run_sync
 from fieldcore.workflow import finding_id
-from sync_server.tables import Finding
+from sync_server.effects import score_visit
+from sync_server.tables import Finding, Visit
 from tests.client.conftest import PhoneApp
 from tests.server.world import World
 
@@ -59,3 +61,38 @@ def test_a_changed_verdict_clears_the_same_detail_on_phone_and_server(
     on_phone = _phone_count(app, uuid.UUID(world.site("S1")), steps)
     on_server = _server_count(world, world.site("S1"), steps)
     assert on_phone == on_server == count
+
+
+MALL = ["1.1", "1.2", "1.3", "1.4", "1.5", *[f"{n}.1" for n in range(2, 11)]]
+NOT_COVERT = {"1.3", "1.5", "4.1", "5.1", "7.1", "9.1"}  # covert_ok: false in mall-property
+
+
+# A stored answer to an item a covert visit cannot observe (e.g. written by an older build).
+@pytest.mark.parametrize("stray", [{"result": "fail", "count": 2}, {"result": "na"}])
+def test_an_item_out_of_scope_in_the_mode_does_not_count_on_phone_or_server(
+    world: World, phone: Callable[[str], PhoneApp], stray: dict[str, Any]
+) -> None:
+    app = phone("insp1")
+    run_sync(app.store, app.client)
+    visit = app.store.start_visit(uuid.UUID(world.site("S1")), "mall-property.v1", "covert")
+    for code in sorted(set(MALL) - NOT_COVERT):
+        failed = code == "2.1"
+        app.store.record_answer(
+            visit.id, code, "fail" if failed else "pass", count=1 if failed else None
+        )
+    run_sync(app.store, app.client)
+    row = {"id": finding_id(visit.id, "1.3"), "visit_id": visit.id, "item_code": "1.3", **stray}
+    with Session(app.store.engine) as s:
+        s.add(FindingRow(**row))
+        s.commit()
+    with Session(world.engine) as s:
+        s.add(Finding(**row))
+        s.commit()
+    on_phone = app.store.visit_view(visit.id).card
+    with Session(world.engine) as s:
+        server_visit = s.get(Visit, visit.id)
+        assert server_visit is not None
+        on_server = score_visit(s, server_visit)
+    assert on_phone.to_dict() == on_server.to_dict()
+    assert [line.item for line in on_server.failed_lines] == ["2.1"]
+    assert on_server.complete

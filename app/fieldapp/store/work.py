@@ -25,11 +25,16 @@ from fieldapp.store.tables import (
     TemplateRow,
     VisitRow,
 )
-from fieldcore.answers import AnswersError, clear_stale_detail, parse_answers
+from fieldcore.answers import (
+    AnswersError,
+    answers_from_findings,
+    clear_stale_detail,
+    parse_answers,
+)
 from fieldcore.checklist import Template
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.scorecard import ScoreCard
-from fieldcore.scoring import score
+from fieldcore.scoring import score_raw
 from fieldcore.template_loader import parse_template
 from fieldcore.workflow import INSPECTOR_EDITABLE, finding_id
 
@@ -281,25 +286,11 @@ def delete_photo(session: Session, now: datetime, photo_id: uuid.UUID) -> None:
 def local_score(session: Session, visit: VisitRow) -> tuple[Template, ScoreCard]:
     """The live scorecard from the findings on this device (fieldcore's engine)."""
     template = template_of(session, visit.template_key)
-    answers = {}
-    for f in session.exec(
+    findings = session.exec(
         select(FindingRow).where(FindingRow.visit_id == visit.id, FindingRow.deleted.is_(False))
-    ).all():  # type: ignore[attr-defined]
-        if f.result is not None and template.in_mode(
-            template.items_by_code[f.item_code][1], visit.mode
-        ):  # type: ignore[arg-type]
-            answers[f.item_code] = parse_answers(
-                {
-                    f.item_code: {
-                        k: v
-                        for k, v in (("result", f.result), ("count", f.count), ("value", f.value))
-                        if v is not None
-                    }
-                },
-                template,
-                visit.mode,
-            )[f.item_code]  # type: ignore[arg-type]
-    return template, score(template, answers, visit.mode)  # type: ignore[arg-type]
+    ).all()  # type: ignore[attr-defined]
+    answers = answers_from_findings(findings, template, visit.mode)  # type: ignore[arg-type]
+    return template, score_raw(template, answers, visit.mode)  # type: ignore[arg-type]
 
 
 def missing_photos(session: Session, visit: VisitRow, template: Template) -> list[str]:
