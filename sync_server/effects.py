@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
+from fieldcore import submission
 from fieldcore.answers import AnswersError, answers_from_findings
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.scorecard import ScoreCard
@@ -52,25 +53,14 @@ def score_visit(session: Session, visit: Visit) -> ScoreCard:
 def check_complete(session: Session, visit: Visit, card: ScoreCard) -> None:
     """Refuse to submit a visit with unanswered items or failed items missing their photo."""
     template = get_template(session, visit.template_key)
-    needs_photo = {i.code for _, i in template.iter_items() if i.photo_on_fail}
-    failed = {
-        f.id: f.item_code
-        for f in live_findings(session, visit.id)
-        if f.result == "fail" and f.item_code in needs_photo
-    }
     with_photo = set(
         session.exec(
             select(Photo.finding_id).where(Photo.visit_id == visit.id, Photo.deleted_at.is_(None))
         ).all()
     )  # type: ignore[union-attr]
-    missing = sorted(code for fid, code in failed.items() if fid not in with_photo)
-    if card.unanswered or missing:
-        raise DomainError(
-            ProblemCode.WORKFLOW_INCOMPLETE,
-            f"{len(card.unanswered)} unanswered, {len(missing)} without photo",
-            unanswered=list(card.unanswered),
-            missing_photos=missing,
-        )
+    findings = live_findings(session, visit.id)
+    missing = submission.missing_photos(findings, with_photo, template, visit.mode)  # type: ignore[arg-type]
+    submission.check_complete(card, missing)
 
 
 def on_status_change(

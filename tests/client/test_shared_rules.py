@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from fieldapp.store.tables import FindingRow
 from fieldapp.sync.engine import run_sync
+from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.workflow import finding_id
 from sync_server.effects import score_visit
 from sync_server.tables import Finding, Visit
@@ -96,3 +97,66 @@ def test_an_item_out_of_scope_in_the_mode_does_not_count_on_phone_or_server(
     assert on_phone.to_dict() == on_server.to_dict()
     assert [line.item for line in on_server.failed_lines] == ["2.1"]
     assert on_server.complete
+
+
+# Covert visits on mall-property: (answers to in-scope items, stray stored out-of-scope
+# finding or None) → the submit's refusal details, or None when it is accepted.
+IN_SCOPE = sorted(set(MALL) - NOT_COVERT)
+SUBMIT_CASES: list[tuple[dict[str, str], dict[str, Any] | None, dict[str, Any] | None]] = [
+    (dict.fromkeys(IN_SCOPE, "pass"), None, None),
+    (
+        {c: "pass" for c in IN_SCOPE if c != "6.1"},
+        None,
+        {"unanswered": ["6.1"], "missing_photos": []},
+    ),
+    (
+        {**dict.fromkeys(IN_SCOPE, "pass"), "2.1": "fail"},
+        None,
+        {"unanswered": [], "missing_photos": ["2.1"]},
+    ),
+    # 1.3 requires a photo on failure but cannot be observed covertly: it asks for nothing
+    (dict.fromkeys(IN_SCOPE, "pass"), {"result": "fail", "count": 1}, None),
+]
+
+
+def _phone_submit(app: PhoneApp, visit_id: uuid.UUID) -> dict[str, Any] | None:
+    try:
+        app.store.submit_visit(visit_id)
+    except DomainError as exc:
+        assert exc.code == ProblemCode.WORKFLOW_INCOMPLETE
+        return {k: exc.details[k] for k in ("unanswered", "missing_photos")}
+    return None
+
+
+def _server_submit(world: World, visit_id: uuid.UUID) -> dict[str, Any] | None:
+    insp = world.phone("insp1").login()
+    (result,) = insp.push(insp.mutation("visit", visit_id, status="submitted"))
+    if result["status"] == "applied":
+        return None
+    assert result["code"] == "workflow.incomplete", result
+    return {k: result["details"][k] for k in ("unanswered", "missing_photos")}
+
+
+@pytest.mark.parametrize(("answers", "stray", "refused"), SUBMIT_CASES)
+def test_submit_completeness_is_judged_alike_on_phone_and_server(
+    world: World,
+    phone: Callable[[str], PhoneApp],
+    answers: dict[str, str],
+    stray: dict[str, Any] | None,
+    refused: dict[str, Any] | None,
+) -> None:
+    app = phone("insp1")
+    run_sync(app.store, app.client)
+    visit = app.store.start_visit(uuid.UUID(world.site("S1")), "mall-property.v1", "covert")
+    for code, result in answers.items():
+        app.store.record_answer(visit.id, code, result, count=1 if result == "fail" else None)
+    run_sync(app.store, app.client)  # the server holds the same draft
+    if stray is not None:
+        row = {"id": finding_id(visit.id, "1.3"), "visit_id": visit.id, "item_code": "1.3"}
+        with Session(app.store.engine) as s:
+            s.add(FindingRow(**row, **stray))
+            s.commit()
+        with Session(world.engine) as s:
+            s.add(Finding(**row, **stray))
+            s.commit()
+    assert _phone_submit(app, visit.id) == _server_submit(world, visit.id) == refused

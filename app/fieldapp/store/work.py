@@ -25,6 +25,7 @@ from fieldapp.store.tables import (
     TemplateRow,
     VisitRow,
 )
+from fieldcore import submission
 from fieldcore.answers import (
     AnswersError,
     answers_from_findings,
@@ -294,7 +295,6 @@ def local_score(session: Session, visit: VisitRow) -> tuple[Template, ScoreCard]
 
 
 def missing_photos(session: Session, visit: VisitRow, template: Template) -> list[str]:
-    needs = {i.code for _, i in template.iter_items() if i.photo_on_fail}
     failed = session.exec(
         select(FindingRow).where(
             FindingRow.visit_id == visit.id,
@@ -309,7 +309,7 @@ def missing_photos(session: Session, visit: VisitRow, template: Template) -> lis
             )
         ).all()
     )  # type: ignore[attr-defined]
-    return sorted(f.item_code for f in failed if f.item_code in needs and f.id not in with_photo)
+    return submission.missing_photos(failed, with_photo, template, visit.mode)  # type: ignore[arg-type]
 
 
 def submit_visit(session: Session, now: datetime, visit_id: uuid.UUID) -> VisitRow:
@@ -321,14 +321,7 @@ def submit_visit(session: Session, now: datetime, visit_id: uuid.UUID) -> VisitR
     """
     visit = editable_visit(session, visit_id)
     template, card = local_score(session, visit)
-    missing = missing_photos(session, visit, template)
-    if card.unanswered or missing:
-        raise DomainError(
-            ProblemCode.WORKFLOW_INCOMPLETE,
-            f"{len(card.unanswered)} unanswered, {len(missing)} without photo",
-            unanswered=list(card.unanswered),
-            missing_photos=missing,
-        )
+    submission.check_complete(card, missing_photos(session, visit, template))
     new_status = "resubmitted" if visit.status == "returned" else "submitted"
     fields: dict[str, Any] = {"status": new_status}
     if visit.finished_at is None:
