@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlmodel import Session, select
 
-from fieldcore.answers import AnswersError
+from fieldcore import submission
+from fieldcore.answers import AnswersError, answers_from_findings
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.scorecard import ScoreCard
 from fieldcore.scoring import score_raw
@@ -37,24 +37,11 @@ def live_findings(session: Session, visit_id: uuid.UUID) -> list[Finding]:
     )  # type: ignore[union-attr]
 
 
-def answers_of(findings: list[Finding]) -> dict[str, dict[str, Any]]:
-    answers: dict[str, dict[str, Any]] = {}
-    for f in findings:
-        if f.result is None:
-            continue
-        entry: dict[str, Any] = {"result": f.result}
-        if f.count is not None and f.result == "fail":
-            entry["count"] = f.count
-        if f.value is not None and f.result != "na":
-            entry["value"] = f.value
-        answers[f.item_code] = entry
-    return answers
-
-
 def score_visit(session: Session, visit: Visit) -> ScoreCard:
     template = get_template(session, visit.template_key)
     try:
-        card = score_raw(template, answers_of(live_findings(session, visit.id)), visit.mode)  # type: ignore[arg-type]
+        answers = answers_from_findings(live_findings(session, visit.id), template, visit.mode)  # type: ignore[arg-type]
+        card = score_raw(template, answers, visit.mode)  # type: ignore[arg-type]
     except AnswersError as exc:  # findings are validated on push, so this means a bad row
         raise DomainError(ProblemCode.WORKFLOW_INCOMPLETE, str(exc), problems=exc.details) from exc
     visit.score = card.to_dict()
@@ -66,25 +53,14 @@ def score_visit(session: Session, visit: Visit) -> ScoreCard:
 def check_complete(session: Session, visit: Visit, card: ScoreCard) -> None:
     """Refuse to submit a visit with unanswered items or failed items missing their photo."""
     template = get_template(session, visit.template_key)
-    needs_photo = {i.code for _, i in template.iter_items() if i.photo_on_fail}
-    failed = {
-        f.id: f.item_code
-        for f in live_findings(session, visit.id)
-        if f.result == "fail" and f.item_code in needs_photo
-    }
     with_photo = set(
         session.exec(
             select(Photo.finding_id).where(Photo.visit_id == visit.id, Photo.deleted_at.is_(None))
         ).all()
     )  # type: ignore[union-attr]
-    missing = sorted(code for fid, code in failed.items() if fid not in with_photo)
-    if card.unanswered or missing:
-        raise DomainError(
-            ProblemCode.WORKFLOW_INCOMPLETE,
-            f"{len(card.unanswered)} unanswered, {len(missing)} without photo",
-            unanswered=list(card.unanswered),
-            missing_photos=missing,
-        )
+    findings = live_findings(session, visit.id)
+    missing = submission.missing_photos(findings, with_photo, template, visit.mode)  # type: ignore[arg-type]
+    submission.check_complete(card, missing)
 
 
 def on_status_change(

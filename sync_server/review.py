@@ -19,9 +19,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from fieldcore.answers import answers_from_findings
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.scoring import score_raw
-from sync_server.effects import answers_of, live_findings
+from fieldcore.workflow import REVIEWERS
+from sync_server.effects import live_findings
 from sync_server.photo_access import visit_evidence
 from sync_server.review_checks import PhotoCheck, check_photo, distance_m
 from sync_server.scope import Scope, _with_descendants, load_scope
@@ -38,7 +40,6 @@ from sync_server.tables import (
 )
 from sync_server.templates import get_template
 
-REVIEWERS = ("admin", "supervisor")
 MAX_LIMIT = 500
 COLUMNS = (Visit.id, Site.code, Site.name, Region.code, Region.name, Visit.template_key)
 COLUMNS += (TemplateVersion.title, Visit.mode, User.display_name, Visit.submitted_at)
@@ -282,7 +283,11 @@ def visit_detail(
 def _categories(session: Session, visit: Visit) -> list[dict[str, Any]]:
     template = get_template(session, visit.template_key)
     findings = {f.item_code: f for f in live_findings(session, visit.id)}
-    score = visit.score or score_raw(template, answers_of(list(findings.values())), visit.mode)  # type: ignore[arg-type]
+    score = visit.score or score_raw(
+        template,
+        answers_from_findings(findings.values(), template, visit.mode),  # type: ignore[arg-type]
+        visit.mode,  # type: ignore[arg-type]
+    )  # type: ignore[arg-type]
     score = score if isinstance(score, dict) else score.to_dict()
     texts = {i.code: i.text for c in template.categories for i in c.items}
     out = []

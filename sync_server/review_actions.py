@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import Mutation, PushRequest
-from fieldcore.workflow import finding_id
+from fieldcore.workflow import REVIEWERS, finding_id
 from sync_server.merge import apply_push
 from sync_server.merge.fields import Actor
 from sync_server.scope import load_scope
@@ -58,7 +58,7 @@ def act(
             unknown action or a return/void without its reason; the code the merge gives
             (scope.denied, workflow.transition …) when the rules refuse it.
     """
-    if user.role not in ("supervisor", "admin"):
+    if user.role not in REVIEWERS:
         raise DomainError(ProblemCode.AUTH_FORBIDDEN, role=user.role)
     if action not in ACTIONS:
         raise DomainError(ProblemCode.REQUEST_INVALID, f"unknown action {action!r}")

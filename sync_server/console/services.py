@@ -12,12 +12,12 @@ from typing import Any, TypeVar
 from sqlmodel import Session
 
 from fieldcore.problems import DomainError, ProblemCode
+from fieldcore.workflow import REVIEWERS
 from sync_server import rectify, review, review_actions, signin
 from sync_server.db import read_session, write_session
 from sync_server.tables import User
 
 T = TypeVar("T")
-REVIEWERS = ("supervisor", "admin")
 
 
 class ConsoleServices:

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from fieldcore.answers import AnswersError, parse_answers
+from fieldcore.answers import AnswersError, clear_stale_detail, parse_answers
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import Mutation
 from fieldcore.workflow import INSPECTOR_EDITABLE, REVIEWERS, can_transition, finding_id
@@ -148,7 +148,7 @@ def handle_finding(ctx: PushContext, m: Mutation) -> None:
     if set(values) - {"review_comment"}:
         require_editable(visit, actor)
     _check_subject(ctx, values.get("subject_id"), visit)
-    _clear_stale_detail(values)
+    values = clear_stale_detail(values)
     if finding is None:
         if m.id != finding_id(visit.id, values["item_code"]):
             expected = str(finding_id(visit.id, values["item_code"]))
@@ -164,16 +164,6 @@ def handle_finding(ctx: PushContext, m: Mutation) -> None:
             ctx.changes.touch(finding)
         apply_values(ctx, finding, values, m, visit.id)
     _check_answer(ctx, finding, visit)
-
-
-def _clear_stale_detail(values: dict[str, Any]) -> None:
-    """A new verdict drops the detail only the old one had: a count belongs to a failure,
-    a figure to an answered item. Sent together with the new verdict, it is validated."""
-    result = values.get("result", "fail")
-    if result != "fail" and "count" not in values:
-        values["count"] = None
-    if result == "na" and "value" not in values:
-        values["value"] = None
 
 
 def _check_subject(ctx: PushContext, subject_id: object, visit: Visit) -> None:

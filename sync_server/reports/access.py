@@ -15,10 +15,10 @@ from typing import Any
 from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError, ProblemCode
+from fieldcore.workflow import REVIEWERS
 from sync_server.scope import Scope, load_scope
 from sync_server.tables import AuditLog, User, Visit, utcnow
 
-REVIEWERS = frozenset({"admin", "supervisor"})
 REPORT_TZ = timezone(timedelta(hours=8), "CST")  # days and times on forms: China Standard Time
 COUNTED = ("submitted", "resubmitted", "approved", "published")  # not draft, returned, voided
 

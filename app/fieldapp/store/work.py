@@ -25,11 +25,17 @@ from fieldapp.store.tables import (
     TemplateRow,
     VisitRow,
 )
-from fieldcore.answers import AnswersError, parse_answers
+from fieldcore import submission
+from fieldcore.answers import (
+    AnswersError,
+    answers_from_findings,
+    clear_stale_detail,
+    parse_answers,
+)
 from fieldcore.checklist import Template
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.scorecard import ScoreCard
-from fieldcore.scoring import score
+from fieldcore.scoring import score_raw
 from fieldcore.template_loader import parse_template
 from fieldcore.workflow import INSPECTOR_EDITABLE, finding_id
 
@@ -150,11 +156,7 @@ def record_answer(
         "note": note,
         "subject_id": subject_id,
     }
-    new = {k: (old[k] if v is KEEP else v) for k, v in given.items()}
-    if result is not KEEP and count is KEEP and new["result"] != "fail":
-        new["count"] = None
-    if result is not KEEP and value is KEEP and new["result"] == "na":
-        new["value"] = None
+    new = {**old, **clear_stale_detail({k: v for k, v in given.items() if v is not KEEP})}
     new["result"] = _validated_result(template, visit.mode, item_code, new)
     if finding is None:
         finding = FindingRow(id=fid, visit_id=visit_id, item_code=item_code)
@@ -285,29 +287,14 @@ def delete_photo(session: Session, now: datetime, photo_id: uuid.UUID) -> None:
 def local_score(session: Session, visit: VisitRow) -> tuple[Template, ScoreCard]:
     """The live scorecard from the findings on this device (fieldcore's engine)."""
     template = template_of(session, visit.template_key)
-    answers = {}
-    for f in session.exec(
+    findings = session.exec(
         select(FindingRow).where(FindingRow.visit_id == visit.id, FindingRow.deleted.is_(False))
-    ).all():  # type: ignore[attr-defined]
-        if f.result is not None and template.in_mode(
-            template.items_by_code[f.item_code][1], visit.mode
-        ):  # type: ignore[arg-type]
-            answers[f.item_code] = parse_answers(
-                {
-                    f.item_code: {
-                        k: v
-                        for k, v in (("result", f.result), ("count", f.count), ("value", f.value))
-                        if v is not None
-                    }
-                },
-                template,
-                visit.mode,
-            )[f.item_code]  # type: ignore[arg-type]
-    return template, score(template, answers, visit.mode)  # type: ignore[arg-type]
+    ).all()  # type: ignore[attr-defined]
+    answers = answers_from_findings(findings, template, visit.mode)  # type: ignore[arg-type]
+    return template, score_raw(template, answers, visit.mode)  # type: ignore[arg-type]
 
 
 def missing_photos(session: Session, visit: VisitRow, template: Template) -> list[str]:
-    needs = {i.code for _, i in template.iter_items() if i.photo_on_fail}
     failed = session.exec(
         select(FindingRow).where(
             FindingRow.visit_id == visit.id,
@@ -322,7 +309,7 @@ def missing_photos(session: Session, visit: VisitRow, template: Template) -> lis
             )
         ).all()
     )  # type: ignore[attr-defined]
-    return sorted(f.item_code for f in failed if f.item_code in needs and f.id not in with_photo)
+    return submission.missing_photos(failed, with_photo, template, visit.mode)  # type: ignore[arg-type]
 
 
 def submit_visit(session: Session, now: datetime, visit_id: uuid.UUID) -> VisitRow:
@@ -334,14 +321,7 @@ def submit_visit(session: Session, now: datetime, visit_id: uuid.UUID) -> VisitR
     """
     visit = editable_visit(session, visit_id)
     template, card = local_score(session, visit)
-    missing = missing_photos(session, visit, template)
-    if card.unanswered or missing:
-        raise DomainError(
-            ProblemCode.WORKFLOW_INCOMPLETE,
-            f"{len(card.unanswered)} unanswered, {len(missing)} without photo",
-            unanswered=list(card.unanswered),
-            missing_photos=missing,
-        )
+    submission.check_complete(card, missing_photos(session, visit, template))
     new_status = "resubmitted" if visit.status == "returned" else "submitted"
     fields: dict[str, Any] = {"status": new_status}
     if visit.finished_at is None:

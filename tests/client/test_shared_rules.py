@@ -1,0 +1,162 @@
+"""The rules the phone's store and the server's merge share (fieldcore) give the same answer.
+
+Each case is fed to the phone's local store and, as pushed mutations, to the server; both
+must end in the same state. A rule that drifts apart on one side fails here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlmodel import Session
+
+from fieldapp.store.tables import FindingRow
+from fieldapp.sync.engine import run_sync
+from fieldcore.problems import DomainError, ProblemCode
+from fieldcore.workflow import finding_id
+from sync_server.effects import score_visit
+from sync_server.tables import Finding, Visit
+from tests.client.conftest import PhoneApp
+from tests.server.world import World
+
+# Answers given in turn to one per-occurrence item (mall-property 1.2), and the count left.
+VERDICT_CHANGES: list[tuple[list[dict[str, Any]], int | None]] = [
+    ([{"result": "fail", "count": 3}, {"result": "pass"}], None),
+    ([{"result": "fail", "count": 3}, {"result": "na"}], None),
+    ([{"result": "fail", "count": 3}, {"note": "seen again"}], 3),
+    ([{"result": "fail", "count": 3}, {"result": "fail"}], 3),
+    ([{"result": "pass"}, {"result": "fail", "count": 2}], 2),
+]
+
+
+def _phone_count(app: PhoneApp, site: uuid.UUID, steps: list[dict[str, Any]]) -> int | None:
+    visit = app.store.start_visit(site, "mall-property.v1", "overt")
+    for step in steps:
+        app.store.record_answer(visit.id, "1.2", **step)
+    return app.store.visit_view(visit.id).findings["1.2"].count
+
+
+def _server_count(world: World, site: str, steps: list[dict[str, Any]]) -> int | None:
+    insp = world.phone("insp1").login()
+    visit_id, create = insp.new_visit(site)
+    insp.push(create)
+    for step in steps:
+        fields = dict(step)
+        results = insp.push(insp.answer(visit_id, "1.2", fields.pop("result", None), **fields))
+        assert results[0]["status"] == "applied", results
+    with Session(world.engine) as s:
+        finding = s.get(Finding, finding_id(visit_id, "1.2"))
+        assert finding is not None
+        return finding.count
+
+
+@pytest.mark.parametrize(("steps", "count"), VERDICT_CHANGES)
+def test_a_changed_verdict_clears_the_same_detail_on_phone_and_server(
+    world: World, phone: Callable[[str], PhoneApp], steps: list[dict[str, Any]], count: int | None
+) -> None:
+    app = phone("insp1")
+    run_sync(app.store, app.client)
+    on_phone = _phone_count(app, uuid.UUID(world.site("S1")), steps)
+    on_server = _server_count(world, world.site("S1"), steps)
+    assert on_phone == on_server == count
+
+
+MALL = ["1.1", "1.2", "1.3", "1.4", "1.5", *[f"{n}.1" for n in range(2, 11)]]
+NOT_COVERT = {"1.3", "1.5", "4.1", "5.1", "7.1", "9.1"}  # covert_ok: false in mall-property
+
+
+# A stored answer to an item a covert visit cannot observe (e.g. written by an older build).
+@pytest.mark.parametrize("stray", [{"result": "fail", "count": 2}, {"result": "na"}])
+def test_an_item_out_of_scope_in_the_mode_does_not_count_on_phone_or_server(
+    world: World, phone: Callable[[str], PhoneApp], stray: dict[str, Any]
+) -> None:
+    app = phone("insp1")
+    run_sync(app.store, app.client)
+    visit = app.store.start_visit(uuid.UUID(world.site("S1")), "mall-property.v1", "covert")
+    for code in sorted(set(MALL) - NOT_COVERT):
+        failed = code == "2.1"
+        app.store.record_answer(
+            visit.id, code, "fail" if failed else "pass", count=1 if failed else None
+        )
+    run_sync(app.store, app.client)
+    row = {"id": finding_id(visit.id, "1.3"), "visit_id": visit.id, "item_code": "1.3", **stray}
+    with Session(app.store.engine) as s:
+        s.add(FindingRow(**row))
+        s.commit()
+    with Session(world.engine) as s:
+        s.add(Finding(**row))
+        s.commit()
+    on_phone = app.store.visit_view(visit.id).card
+    with Session(world.engine) as s:
+        server_visit = s.get(Visit, visit.id)
+        assert server_visit is not None
+        on_server = score_visit(s, server_visit)
+    assert on_phone.to_dict() == on_server.to_dict()
+    assert [line.item for line in on_server.failed_lines] == ["2.1"]
+    assert on_server.complete
+
+
+# Covert visits on mall-property: (answers to in-scope items, stray stored out-of-scope
+# finding or None) → the submit's refusal details, or None when it is accepted.
+IN_SCOPE = sorted(set(MALL) - NOT_COVERT)
+SUBMIT_CASES: list[tuple[dict[str, str], dict[str, Any] | None, dict[str, Any] | None]] = [
+    (dict.fromkeys(IN_SCOPE, "pass"), None, None),
+    (
+        {c: "pass" for c in IN_SCOPE if c != "6.1"},
+        None,
+        {"unanswered": ["6.1"], "missing_photos": []},
+    ),
+    (
+        {**dict.fromkeys(IN_SCOPE, "pass"), "2.1": "fail"},
+        None,
+        {"unanswered": [], "missing_photos": ["2.1"]},
+    ),
+    # 1.3 requires a photo on failure but cannot be observed covertly: it asks for nothing
+    (dict.fromkeys(IN_SCOPE, "pass"), {"result": "fail", "count": 1}, None),
+]
+
+
+def _phone_submit(app: PhoneApp, visit_id: uuid.UUID) -> dict[str, Any] | None:
+    try:
+        app.store.submit_visit(visit_id)
+    except DomainError as exc:
+        assert exc.code == ProblemCode.WORKFLOW_INCOMPLETE
+        return {k: exc.details[k] for k in ("unanswered", "missing_photos")}
+    return None
+
+
+def _server_submit(world: World, visit_id: uuid.UUID) -> dict[str, Any] | None:
+    insp = world.phone("insp1").login()
+    (result,) = insp.push(insp.mutation("visit", visit_id, status="submitted"))
+    if result["status"] == "applied":
+        return None
+    assert result["code"] == "workflow.incomplete", result
+    return {k: result["details"][k] for k in ("unanswered", "missing_photos")}
+
+
+@pytest.mark.parametrize(("answers", "stray", "refused"), SUBMIT_CASES)
+def test_submit_completeness_is_judged_alike_on_phone_and_server(
+    world: World,
+    phone: Callable[[str], PhoneApp],
+    answers: dict[str, str],
+    stray: dict[str, Any] | None,
+    refused: dict[str, Any] | None,
+) -> None:
+    app = phone("insp1")
+    run_sync(app.store, app.client)
+    visit = app.store.start_visit(uuid.UUID(world.site("S1")), "mall-property.v1", "covert")
+    for code, result in answers.items():
+        app.store.record_answer(visit.id, code, result, count=1 if result == "fail" else None)
+    run_sync(app.store, app.client)  # the server holds the same draft
+    if stray is not None:
+        row = {"id": finding_id(visit.id, "1.3"), "visit_id": visit.id, "item_code": "1.3"}
+        with Session(app.store.engine) as s:
+            s.add(FindingRow(**row, **stray))
+            s.commit()
+        with Session(world.engine) as s:
+            s.add(Finding(**row, **stray))
+            s.commit()
+    assert _phone_submit(app, visit.id) == _server_submit(world, visit.id) == refused
