@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from functools import cache
 
 import pytest
@@ -10,6 +11,7 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 from sync_server import auth
+from tests import leaks
 from tests.serverkit import (  # noqa: F401  (fixtures shared by server, client and e2e tests)
     app,
     client,
@@ -23,6 +25,22 @@ from tests.serverkit import (  # noqa: F401  (fixtures shared by server, client 
 
 def pytest_report_header() -> list[str]:
     return [f"sqlite {sqlite3.sqlite_version}"]
+
+
+@pytest.fixture(autouse=True)
+def _nothing_left_open() -> Iterator[None]:
+    """Fail a test that leaves a child process or a Chromium page/context open.
+
+    Autouse and function-scoped, so it is set up after the module- and session-scoped
+    fixtures (whose servers and browser belong to them, not to the test) and before the
+    test's own function-scoped fixtures, and torn down after those: what a test or its
+    fixtures open, they must close. What leaked is closed here, then the test fails."""
+    before = leaks.snapshot()
+    yield
+    left = leaks.leaked_since(before)
+    if left:
+        leaks.close(left)
+        pytest.fail(f"the test left open: {left.describe()}", pytrace=False)
 
 
 @pytest.fixture(autouse=True)

@@ -7,10 +7,15 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+from tests import leaks
 from tests.e2e.procs import Proc, demo_server, phone_app, url_of
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
 
@@ -25,14 +30,32 @@ def chromium_path() -> str:
 # Package scope: Playwright's sync API keeps an event loop running in this thread while
 # it lives, which would break every asyncio test collected after these (tests/ui).
 @pytest.fixture(scope="package")
-def browser() -> Iterator[object]:
+def chromium() -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
     path = chromium_path()
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        launched = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        leaks.WATCHED_BROWSERS.append(launched)
+        try:
+            yield launched
+        finally:
+            leaks.WATCHED_BROWSERS.remove(launched)
+            launched.close()
+
+
+@pytest.fixture
+def browser(chromium: Browser) -> Iterator[Browser]:
+    """The shared Chromium, for one test: every page (and its context) the test opened is
+    closed when it ends, passed or failed. An open page keeps a renderer process busy until
+    the browser closes after the last e2e test."""
+    before = set(chromium.contexts)
+    try:
         yield chromium
-        chromium.close()
+    finally:
+        for context in chromium.contexts:
+            if context not in before:
+                context.close()
 
 
 @dataclass
