@@ -39,8 +39,9 @@ def _nothing_left_open() -> Iterator[None]:
     yield
     left = leaks.leaked_since(before)
     if left:
+        what = left.describe()  # before closing: a closed process has no command line
         leaks.close(left)
-        pytest.fail(f"the test left open: {left.describe()}", pytrace=False)
+        pytest.fail(f"the test left open: {what}", pytrace=False)
 
 
 @pytest.fixture(autouse=True)

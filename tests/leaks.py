@@ -14,12 +14,17 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 # Browsers that live across tests (tests/e2e registers its package-scoped Chromium).
 WATCHED_BROWSERS: list[Any] = []
+# Processes of fixtures that live across tests but start or restart them *during* a test
+# (the chaos server is SIGKILLed and started again mid-test by design): each callable
+# gives the pids it owns now (tests/faults/central.py registers its servers).
+SHARED_PROCESSES: list[Callable[[], Iterable[int]]] = []
 
 
 @dataclass(frozen=True)
@@ -76,8 +81,9 @@ def snapshot(browsers: list[Any] | None = None) -> Snapshot:
 
 def leaked_since(before: Snapshot, browsers: list[Any] | None = None) -> Leaks:
     now = snapshot(browsers)
+    shared = {pid for owned in SHARED_PROCESSES for pid in owned()}
     return Leaks(
-        children=set(now.children - before.children),
+        children=set(now.children - before.children - shared),
         contexts=[ctx for ctx in now.contexts if ctx not in before.contexts],
         pages=[page for page in now.pages if page not in before.pages],
     )

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from sync_server.photostore import PhotoStore
 from sync_server.tables import Blob, Device, Finding, MutationResultRow, Photo, Visit
+from tests import leaks
 from tests.e2e.procs import Proc, free_port
 
 
@@ -37,6 +38,10 @@ class Server:
             f"sqlite:///{data_dir / 'central.db'}", connect_args={"timeout": 30}
         )
         self.blobs = PhotoStore(data_dir / "blobs")
+        leaks.SHARED_PROCESSES.append(self.pids)  # restarted mid-test, kept across tests
+
+    def pids(self) -> list[int]:
+        return [self.proc.proc.pid] if self.proc.proc is not None else []
 
     def ensure_up(self) -> None:
         with self._lock:
@@ -64,6 +69,7 @@ class Server:
         self.refuse_blobs(False)
         self.proc.stop()
         self.engine.dispose()
+        leaks.SHARED_PROCESSES.remove(self.pids)
 
     # ---- faults that live in the server's data ---------------------------------------
     def expire_token(self, device_id: uuid.UUID) -> None:
