@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import copy
 import json
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from fieldcore.checklist import Template
@@ -58,3 +61,15 @@ def template_dict(categories: list[dict[str, Any]] | None = None, **top: Any) ->
 
 def make_template(categories: list[dict[str, Any]] | None = None, **top: Any) -> Template:
     return parse_template(json.dumps(template_dict(categories, **top)), "rules.v1.json")
+
+
+@dataclass
+class FindingRow:
+    """A stored finding as the phone's and the server's rows hold it (fieldcore's
+    FindingLike / StoredFinding protocols)."""
+
+    item_code: str
+    result: str | None
+    count: int | None = None
+    value: Decimal | None = None
+    id: uuid.UUID = field(default_factory=uuid.uuid4)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +9,7 @@ import pytest
 
 from fieldcore.answers import answers_from_findings, clear_stale_detail
 from fieldcore.checklist import Template
+from tests.core.factories import FindingRow
 
 # (changes to a finding, the changes with the detail the new verdict drops)
 STALE_DETAIL_CASES: list[tuple[dict[str, Any], dict[str, Any]]] = [
@@ -37,25 +37,17 @@ def test_clearing_leaves_the_given_changes_untouched() -> None:
     assert changes == {"result": "na"}
 
 
-@dataclass
-class _Finding:
-    item_code: str
-    result: str | None
-    count: int | None = None
-    value: Decimal | None = None
-
-
 def test_answers_from_findings_keep_only_what_counts_in_the_mode(
     catalog: dict[str, Template],
 ) -> None:
     template = catalog["mall-property"]  # 1.3 has covert_ok: false
     findings = [
-        _Finding("1.1", "pass", count=2),  # a count without a failure is left out
-        _Finding("1.2", "fail", count=3),
-        _Finding("1.3", "fail", count=1),  # out of scope when covert
-        _Finding("1.4", None),  # no verdict yet
-        _Finding("2.1", "na", value=Decimal("5")),  # a figure on N/A is left out
-        _Finding("no.such", "pass"),  # kept: parse_answers names it
+        FindingRow("1.1", "pass", count=2),  # a count without a failure is left out
+        FindingRow("1.2", "fail", count=3),
+        FindingRow("1.3", "fail", count=1),  # out of scope when covert
+        FindingRow("1.4", None),  # no verdict yet
+        FindingRow("2.1", "na", value=Decimal("5")),  # a figure on N/A is left out
+        FindingRow("no.such", "pass"),  # kept: parse_answers names it
     ]
     expected = {
         "1.1": {"result": "pass"},

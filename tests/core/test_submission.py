@@ -2,34 +2,22 @@
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass, field
-from decimal import Decimal
-
 from fieldcore.checklist import Template
 from fieldcore.submission import missing_photos
-
-
-@dataclass
-class _Finding:
-    item_code: str
-    result: str | None
-    count: int | None = None
-    value: Decimal | None = None
-    id: uuid.UUID = field(default_factory=uuid.uuid4)
+from tests.core.factories import FindingRow
 
 
 def test_only_failed_in_scope_items_that_require_a_photo_are_missing_one(
     catalog: dict[str, Template],
 ) -> None:
     template = catalog["mall-property"]  # 1.3 and 1.5 not covert
-    shot = _Finding("1.4", "fail", 1)
+    shot = FindingRow("1.4", "fail", 1)
     findings = [
-        _Finding("2.1", "fail", 1),
-        _Finding("1.1", "fail", 1),
-        _Finding("1.2", "pass"),
-        _Finding("1.3", "fail", 1),
-        _Finding("1.5", "fail", 1),  # no photo_on_fail
+        FindingRow("2.1", "fail", 1),
+        FindingRow("1.1", "fail", 1),
+        FindingRow("1.2", "pass"),
+        FindingRow("1.3", "fail", 1),
+        FindingRow("1.5", "fail", 1),  # no photo_on_fail
         shot,
     ]
     assert missing_photos(findings, {shot.id}, template, "covert") == ["1.1", "2.1"]
