@@ -20,6 +20,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "login.username": ("用户名", "Username"),
     "login.password": ("密码", "Password"),
     "login.submit": ("登录", "Sign in"),
+    "login.busy": ("正在登录…", "Signing in…"),
+    "login.failed": (
+        "登录失败,请重试({detail})。",
+        "Sign-in failed; try again ({detail}).",
+    ),
     "login.once": (
         "首次登录需要联网;之后可离线工作。",
         "The first sign-in needs the network; afterwards everything works offline.",

@@ -79,8 +79,16 @@ class Stack:
         return url_of(self.app)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Each phase's report, kept on the test for its fixtures (did the test itself fail?)."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def stack(tmp_path: Path) -> Iterator[Stack]:
+def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
     server = demo_server(tmp_path / "server", tmp_path)
     server.start()
     app = phone_app(tmp_path / "phone", url_of(server), tmp_path)
@@ -91,3 +99,14 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
     finally:
         made.app.stop()
         made.server.stop()
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            print_logs(tmp_path)
+
+
+def print_logs(log_dir: Path) -> None:
+    """The end of every process log of a failed test: what the server and the phones said
+    is often the only trace of why a screen never came (CI keeps no files)."""
+    for log in sorted(log_dir.glob("*.log")):
+        print(f"----- {log.name} (last 4000 characters) -----")
+        print(log.read_text(errors="replace")[-4000:])

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import flet as ft
 import pytest
 
 from fieldapp.config import AppConfig
 from fieldapp.store import Store
+from fieldapp.sync.client import SyncClient
 from fieldcore.problems import ProblemCode, message
 from tests.server.world import PASSWORD, World
 from tests.ui.harness import AppHarness
@@ -109,3 +111,50 @@ async def test_signing_out_leads_to_sign_in_without_an_expired_warning_and_keeps
     again = await open_app("/")  # a restart does not bypass the sign-in
     assert again.view.route == "/login"
     assert store.visit_view(visit.id).visit.status == "draft"  # unsynced work is kept
+
+
+@pytest.mark.asyncio
+async def test_enter_in_the_password_field_signs_in(
+    open_app: OpenApp, server: World, config: AppConfig
+) -> None:
+    h = await open_app()
+    await h.type_text(h.field("用户名"), "insp1")
+    await h.type_text(h.field("密码"), PASSWORD)
+    await h.fire(h.field("密码"), "submit")
+    assert h.view.route == "/"
+    assert (identity(config) or {})["user"]["username"] == "insp1"
+
+
+@pytest.mark.asyncio
+async def test_while_signing_in_the_screen_says_so_and_the_button_waits(
+    open_app: OpenApp, server: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = await open_app()
+    seen: list[tuple[bool, bool]] = []
+    real_login = SyncClient.login
+
+    def watched(self: SyncClient, *args: Any) -> Any:
+        seen.append(("正在登录…" in h.strings(), h.button("登录").disabled is True))
+        return real_login(self, *args)
+
+    monkeypatch.setattr(SyncClient, "login", watched)
+    await sign_in(h, "insp1", "not-the-password")
+    assert seen == [(True, True)]  # busy line shown, no second tap while the server answers
+    assert "正在登录…" not in h.strings()  # the answer came: hidden again …
+    assert h.button("登录").disabled is not True  # … and a second try is possible
+
+
+@pytest.mark.asyncio
+async def test_an_unexpected_failure_is_shown_not_swallowed(
+    open_app: OpenApp, server: World, config: AppConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(self: Store, *args: object) -> None:
+        raise KeyError("a defect in the phone's own code")
+
+    monkeypatch.setattr(Store, "enroll", broken)
+    h = await open_app()
+    await sign_in(h, "insp1", PASSWORD)
+    assert h.view.route == "/login"
+    assert h.find("login-message").value == "登录失败,请重试(KeyError)。"
+    assert h.delivered("登录失败,请重试(KeyError)。")
+    assert h.button("登录").disabled is not True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import flet as ft
 
 from fieldapp.store.queries import UnsyncedWork
@@ -9,6 +11,8 @@ from fieldapp.sync.client import SyncClient
 from fieldapp.sync.errors import SyncError
 from fieldapp.ui.app import UI
 from fieldapp.ui.widgets import big_button, tagged
+
+log = logging.getLogger(__name__)
 
 
 async def build(ui: UI) -> ft.View:
@@ -27,8 +31,22 @@ async def build(ui: UI) -> ft.View:
     if ui.sync.state.needs_login and identity and identity.get("token"):
         message.value = t("login.expired")  # the server refused the token (not a sign-out)
 
-    async def submit(e: ft.Event[ft.Button]) -> None:
+    busy = ft.Row(
+        [ft.ProgressRing(width=18, height=18, stroke_width=2), ft.Text(t("login.busy"))],
+        visible=False,
+    )
+
+    def working(on: bool) -> None:
+        # shown at once: a first sign-in over a slow network can take the whole timeout,
+        # and a second tap meanwhile would enrol the device twice
+        busy.visible, button.disabled = on, on
+        busy.update(), button.update()
+
+    async def submit(e: ft.Event[ft.Button] | ft.Event[ft.TextField]) -> None:
+        if button.disabled:
+            return
         message.value = ""
+        working(True)
         url = (server.value or "").strip().rstrip("/")
         client = SyncClient(url)
         try:
@@ -41,13 +59,21 @@ async def build(ui: UI) -> ft.View:
             message.value = t("login.unsynced", n=exc.count, user=exc.username)
         except SyncError as exc:  # offline, an unreadable answer, or the server's refusal
             message.value = t.reason(exc.code)
+        except Exception as exc:  # a defect: say so on screen instead of doing nothing
+            log.exception("sign-in failed")
+            message.value = t("login.failed", detail=type(exc).__name__)
         finally:
             await ui.run(client.close)
         if message.value:
+            working(False)
+            message.update()
             return
         ui.sync.state.needs_login = False
         ui.sync.poke()
         await ui.go("/")
+
+    button = big_button(t("login.submit"), submit, ft.Icons.LOGIN)
+    password.on_submit = submit  # the keyboard's Go/Enter signs in too
 
     return ft.View(
         route="/login",
@@ -63,7 +89,8 @@ async def build(ui: UI) -> ft.View:
             username,
             password,
             tagged(message, "login-message"),
-            big_button(t("login.submit"), submit, ft.Icons.LOGIN),
+            busy,
+            button,
         ],
         spacing=14,
     )
