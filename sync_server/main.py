@@ -13,14 +13,14 @@ from datetime import datetime
 from fastapi import FastAPI
 
 from fieldcore.protocol import SCHEMA_VERSION
-from sync_server import problems, upkeep
-from sync_server.api import auth, downloads, photos, sync
-from sync_server.config import Settings
+from sync_server import upkeep
+from sync_server.api import auth, downloads, photos, problems, sync
+from sync_server.api.limits import BodyLimit
+from sync_server.api.proxies import TrustedProxies
 from sync_server.console import console_lifespan, mount_console
-from sync_server.db import make_engine
-from sync_server.limits import BodyLimit
-from sync_server.photostore import PhotoStore
-from sync_server.proxies import TrustedProxies
+from sync_server.core.config import Settings
+from sync_server.core.db import make_engine
+from sync_server.photos.store import PhotoStore
 from sync_server.tables import utcnow
 
 DESCRIPTION = """明察 sync server: phones push their offline work as numbered mutations and pull

@@ -17,9 +17,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from sync_server import login_throttle, upload_space
-from sync_server.config import Settings
-from sync_server.photostore import PhotoStore
+from sync_server.core.config import Settings
+from sync_server.org import login_throttle
+from sync_server.photos import upload_space
+from sync_server.photos.store import PhotoStore
 
 log = logging.getLogger("mingcha.server")
 Sleep = Callable[[float], Awaitable[None]]

@@ -10,7 +10,7 @@ import pytest
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
-from sync_server import auth
+from sync_server.org import accounts
 from tests import leaks
 from tests.serverkit import (  # noqa: F401  (fixtures shared by server, client and e2e tests)
     app,
@@ -71,5 +71,5 @@ def _cheap_password_hashing(
     if request.node.get_closest_marker("real_password_hashing"):
         return
     hasher, dummy = _cheap_hasher()
-    monkeypatch.setattr(auth, "_hasher", hasher)
-    monkeypatch.setattr(auth, "DUMMY_HASH", dummy)
+    monkeypatch.setattr(accounts, "_hasher", hasher)
+    monkeypatch.setattr(accounts, "DUMMY_HASH", dummy)

@@ -15,8 +15,8 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from sync_server import dbinit
-from sync_server.config import Settings
+from sync_server.core import dbinit
+from sync_server.core.config import Settings
 from sync_server.main import create_app
 from sync_server.tables import ServerModel
 from tests.server.world import World, build_world

@@ -106,7 +106,7 @@ FIELDS: dict[str, dict[str, FieldRule]] = {
     },
     "photo": {
         # visit photos come from the inspector, after-photos of a rectification from the
-        # site manager; the creator's role decides (see sync_server/merge/entities.py)
+        # site manager; the creator's role decides (see sync_server/sync/merge/entities.py)
         **_rules(
             INSPECTOR | SITE_MANAGER, "sha256", "byte_size", "mime", create_only=True, required=True
         ),

@@ -7,11 +7,11 @@ from sqlmodel import Session
 
 from fieldcore.problems import ProblemCode
 from fieldcore.protocol import LoginRequest, LoginResponse, UserInfo
-from sync_server.auth import enroll_device
-from sync_server.db import write_session
-from sync_server.deps import ActorDep, EngineDep, NowDep, SettingsDep, schema_version
-from sync_server.problems import responses
-from sync_server.signin import sign_in
+from sync_server.api.deps import ActorDep, EngineDep, NowDep, SettingsDep, schema_version
+from sync_server.api.problems import responses
+from sync_server.core.db import write_session
+from sync_server.org.accounts import enroll_device
+from sync_server.org.signin import sign_in
 from sync_server.tables import Device, User
 
 C = ProblemCode

@@ -26,10 +26,10 @@ from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import FileResponse
 
 from fieldcore.problems import DomainError, ProblemCode
-from sync_server.auth import resolve_token
-from sync_server.db import read_session, write_session
-from sync_server.deps import EngineDep, NowDep, SettingsDep
-from sync_server.problems import responses
+from sync_server.api.deps import EngineDep, NowDep, SettingsDep
+from sync_server.api.problems import responses
+from sync_server.core.db import read_session, write_session
+from sync_server.org.accounts import resolve_token
 from sync_server.reports.downloads import DownloadStore, Stored, not_found
 from sync_server.tables import AuditLog, User
 

@@ -13,13 +13,13 @@ from starlette.concurrency import run_in_threadpool
 from fieldcore.bounds import Text
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import MissingResponse, PackResponse, PartResult, UploadInfo
-from sync_server import photo_access, photo_packs, photo_uploads
-from sync_server.db import read_session, run_write
-from sync_server.deps import ActorDep, EngineDep, NowDep, SettingsDep, schema_version
-from sync_server.limits import PACK_PATH
-from sync_server.photo_uploads import UploadState
-from sync_server.photostore import PhotoStore
-from sync_server.problems import responses
+from sync_server.api.deps import ActorDep, EngineDep, NowDep, SettingsDep, schema_version
+from sync_server.api.limits import PACK_PATH
+from sync_server.api.problems import responses
+from sync_server.core.db import read_session, run_write
+from sync_server.photos import access, packs, uploads
+from sync_server.photos.store import PhotoStore
+from sync_server.photos.uploads import UploadState
 
 C = ProblemCode
 AUTH = (C.AUTH_TOKEN_MISSING, C.AUTH_TOKEN_INVALID, C.AUTH_TOKEN_EXPIRED, C.AUTH_TOKEN_REVOKED)
@@ -81,7 +81,7 @@ def blobs_missing(
 ) -> MissingResponse:
     """Which of your photos' bytes the server still lacks ("which of these do you lack?")."""
     with read_session(engine) as session:
-        return MissingResponse(**photo_uploads.missing(session, store, actor, body.sha256, now))
+        return MissingResponse(**uploads.missing(session, store, actor, body.sha256, now))
 
 
 PACK_BODY = {
@@ -118,8 +118,8 @@ async def upload_pack(
     that fails does not stop the others."""
     if content_type.split(";")[0].strip() != PACK:
         raise DomainError(C.REQUEST_UNSUPPORTED_MEDIA, f"use {PACK}")
-    ctx = photo_packs.PackContext(engine, store, settings, actor, now, run_in_threadpool)
-    results = await photo_packs.receive_pack(ctx, request.stream())
+    ctx = packs.PackContext(engine, store, settings, actor, now, run_in_threadpool)
+    results = await packs.receive_pack(ctx, request.stream())
     return PackResponse(results=[PartResult(**vars(r)) for r in results])
 
 
@@ -153,9 +153,7 @@ def create_upload(
     upload must be sent again (proof of possession; the stored copy is kept)."""
     state = run_write(
         engine,
-        lambda s: photo_uploads.create_upload(
-            s, store, settings, actor, body.sha256, body.length, now
-        ),
+        lambda s: uploads.create_upload(s, store, settings, actor, body.sha256, body.length, now),
     )
     if state.complete:
         response.status_code = 200
@@ -188,7 +186,7 @@ def get_upload(
     """Where an upload stands (the same as HEAD, as JSON)."""
     uid = upload_id_of(upload_id)
     with read_session(engine) as session:
-        state = photo_uploads._state(photo_uploads.own_upload(session, actor, uid, now))
+        state = uploads._state(uploads.own_upload(session, actor, uid, now))
     response.headers.update(_headers(state))
     return _info(state)
 
@@ -203,7 +201,7 @@ def head_upload(
     """`Upload-Offset` after a disconnect: resume from there."""
     uid = upload_id_of(upload_id)
     with read_session(engine) as session:
-        state = photo_uploads._state(photo_uploads.own_upload(session, actor, uid, now))
+        state = uploads._state(uploads.own_upload(session, actor, uid, now))
     return Response(status_code=200, headers=_headers(state))
 
 
@@ -243,7 +241,7 @@ async def patch_upload(
         raise DomainError(C.REQUEST_UNSUPPORTED_MEDIA, f"use {OCTETS}")
     chunk = await request.body()
     state = await run_in_threadpool(
-        photo_uploads.append_chunk,
+        uploads.append_chunk,
         engine,
         store,
         settings,
@@ -269,7 +267,7 @@ def get_blob(sha256: str, actor: ActorDep, engine: EngineDep, store: StoreDep) -
     """The bytes of a photo: only if you uploaded them yourself, or a photo you may see
     references them and its author uploaded them (knowing the hash is not enough)."""
     with read_session(engine) as session:
-        path = photo_access.readable_path(session, store, actor, sha256)
+        path = access.readable_path(session, store, actor, sha256)
     return FileResponse(
         path,
         media_type="image/jpeg",

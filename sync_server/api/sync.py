@@ -9,11 +9,11 @@ from fastapi import APIRouter, Depends, Query
 from fieldcore.bounds import INT64_MAX
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import PullResponse, PushRequest, PushResponse
-from sync_server.changes import pull_page
-from sync_server.db import read_session, run_write
-from sync_server.deps import ActorDep, EngineDep, NowDep, SettingsDep, schema_version
-from sync_server.merge import apply_push
-from sync_server.problems import responses
+from sync_server.api.deps import ActorDep, EngineDep, NowDep, SettingsDep, schema_version
+from sync_server.api.problems import responses
+from sync_server.core.db import read_session, run_write
+from sync_server.sync.merge import apply_push
+from sync_server.sync.pull import pull_page
 
 C = ProblemCode
 AUTH = (C.AUTH_TOKEN_MISSING, C.AUTH_TOKEN_INVALID, C.AUTH_TOKEN_EXPIRED, C.AUTH_TOKEN_REVOKED)

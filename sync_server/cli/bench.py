@@ -1,7 +1,8 @@
 """`mingcha bench …`: benchmarks, each a ratio against a baseline measured in the same run.
 
-The benchmark code lives beside its results in tests/bench/ (a source checkout); progress
-goes to stderr, so `--json` output on stdout stays clean.
+The benchmark code lives beside its results in sync_server/bench/ (imported when a bench
+runs, so `mingcha` itself starts fast); progress goes to stderr, so `--json` output on
+stdout stays clean.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def bench_merge(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Push-path mutations/s on SQLite vs a raw batched insert of the same rows."""
-    from tests.bench import merge
+    from sync_server.bench import merge
 
     _emit(merge.run(visits), as_json)
 
@@ -45,7 +46,7 @@ def bench_photo(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Phone photo pipeline on a 12 MP camera JPEG vs a plain decode of it."""
-    from tests.bench import photo
+    from sync_server.bench import photo
 
     _emit(photo.run(count), as_json)
 
@@ -56,7 +57,7 @@ def bench_store(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Phone store actions/s (one transaction + outbox entry each) vs raw sqlite3 commits."""
-    from tests.bench import store
+    from sync_server.bench import store
 
     _emit(store.run(actions), as_json)
 
@@ -70,7 +71,7 @@ def bench_console(
 ) -> None:
     """Console query p50/p95 (review queue, visit detail, site trend) on a large SQLite
     database vs a primary-key lookup."""
-    from tests.bench import console
+    from sync_server.bench import console
 
     _emit(console.run(findings), as_json)
 
@@ -93,8 +94,8 @@ def bench_sync(
 ) -> None:
     """B1–B4 over a shaped link: cold sync vs a naive client and a plain copy,
     incremental latency, concurrent devices, resumed upload."""
-    from tests.bench import sync
-    from tests.bench.syncdata import Dataset
+    from sync_server.bench import sync
+    from sync_server.bench.syncdata import Dataset
 
     if min_kb > max_kb:
         raise typer.BadParameter("--min-kb must not exceed --max-kb")
@@ -114,8 +115,8 @@ def bench_all(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Every benchmark in one run: B1–B4 (sync), merge, photo, store, console."""
-    from tests.bench import console, merge, photo, store, sync
-    from tests.bench.syncdata import Dataset
+    from sync_server.bench import console, merge, photo, store, sync
+    from sync_server.bench.syncdata import Dataset
 
     def n(full: int, least: int = 1) -> int:
         return max(least, round(full * scale))

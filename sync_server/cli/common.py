@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import contextlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -12,10 +12,10 @@ import typer
 from sqlmodel import Session
 
 from fieldcore.problems import DomainError
-from sync_server import dbinit
 from sync_server.cli.base import fail
-from sync_server.config import Settings
-from sync_server.db import make_engine, write_session
+from sync_server.core import dbinit
+from sync_server.core.config import Settings
+from sync_server.core.db import write_session
 
 T = TypeVar("T")
 DataDir = Annotated[
@@ -30,15 +30,9 @@ def settings_for(data_dir: Path | None) -> Settings:
     return Settings(data_dir=data_dir) if data_dir else Settings()
 
 
-@contextmanager
-def database(data_dir: Path | None) -> Iterator[sa.Engine]:
+def database(data_dir: Path | None) -> contextlib.AbstractContextManager[sa.Engine]:
     """The central database, upgraded to the current schema first."""
-    engine = make_engine(settings_for(data_dir))
-    try:
-        dbinit.upgrade(engine)
-        yield engine
-    finally:
-        engine.dispose()
+    return dbinit.upgraded_database(settings_for(data_dir))
 
 
 def write(data_dir: Path | None, work: Callable[[Session], T]) -> T:

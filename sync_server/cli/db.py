@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from sync_server import dbinit
 from sync_server.cli.base import app
 from sync_server.cli.common import DataDir, database
+from sync_server.core import dbinit
 
 db_app = typer.Typer(help="The central database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -23,7 +23,7 @@ def upgrade(data_dir: DataDir = None) -> None:
 def current(data_dir: DataDir = None) -> None:
     """Show the schema revision of the database."""
     from sync_server.cli.common import settings_for
-    from sync_server.db import make_engine
+    from sync_server.core.db import make_engine
 
     engine = make_engine(settings_for(data_dir))
     try:

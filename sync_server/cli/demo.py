@@ -22,11 +22,11 @@ from rich.console import Console
 from fieldcore.checklist import Template
 from fieldcore.problems import DomainError
 from fieldcore.scoring import score_raw
-from sync_server.catalog import load_catalog
 from sync_server.cli.base import app, fail
 from sync_server.cli.common import write
-from sync_server.cli.probe import stranger_pid
 from sync_server.cli.score import print_scorecard
+from sync_server.core.probe import stranger_pid
+from sync_server.templates.catalog import load_catalog
 
 READY = "明察 demo ready"  # tests and scripts wait for this line
 
@@ -111,7 +111,7 @@ def interrupt(signum: int, frame: object) -> None:
 
 
 def print_welcome(console: Console, server_url: str, app_url: str, data_dir: Path) -> None:
-    from sync_server.demo_data import ACCOUNTS
+    from sync_server.org.demo_data import ACCOUNTS
 
     console.print(f"[bold]{READY}[/bold]")
     console.print(f"  检查员 App / inspector app : {app_url}")
@@ -143,7 +143,7 @@ def demo(
     if scores:
         print_sample_scores(console)
         return
-    from sync_server import demo_data
+    from sync_server.org import demo_data
 
     server_dir, phone_dir = data_dir / "server", data_dir / "phone"
     server_dir.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from fieldcore.problems import DomainError
 from sync_server.cli.base import app, fail
 from sync_server.cli.common import DataDir, database, settings_for
-from sync_server.photostore import PhotoStore
+from sync_server.photos.store import PhotoStore
 from sync_server.reports import exports
 
 export_app = typer.Typer(help="Export reports (xlsx, PDF); every export is audited.")

@@ -10,11 +10,11 @@ from rich.progress import Progress
 from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError, ProblemCode
-from sync_server import admin
-from sync_server.changeset import ChangeSet
 from sync_server.cli.base import app, fail
 from sync_server.cli.common import DataDir, write
-from sync_server.sites_import import parse_sites
+from sync_server.core.changeset import ChangeSet
+from sync_server.org import admin
+from sync_server.org.sites_import import parse_sites
 from sync_server.tables import Region, Site
 
 regions_app = typer.Typer(help="Regions and departments.", no_args_is_help=True)

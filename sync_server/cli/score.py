@@ -15,8 +15,8 @@ from fieldcore.checklist import MODE_TITLES, Template
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.scorecard import ScoreCard, fmt
 from fieldcore.scoring import score_raw
-from sync_server.catalog import resolve_template
 from sync_server.cli.base import app, fail
+from sync_server.templates.catalog import resolve_template
 
 
 @app.command("score")

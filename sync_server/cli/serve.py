@@ -50,7 +50,7 @@ def serve(
         port=port,
         workers=workers,
         log_level="warning",
-        # The app applies MINGCHA_FORWARDED_ALLOW_IPS itself (sync_server/proxies.py), for
+        # The app applies MINGCHA_FORWARDED_ALLOW_IPS itself (sync_server/api/proxies.py), for
         # HTTP and the console's WebSocket alike; uvicorn's own rewrite would trust
         # 127.0.0.1 (or $FORWARDED_ALLOW_IPS) by default, so it stays off.
         proxy_headers=False,

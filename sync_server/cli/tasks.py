@@ -8,9 +8,10 @@ from typing import Annotated
 import typer
 from sqlmodel import Session
 
-from sync_server import admin, scheduling
 from sync_server.cli.base import app
 from sync_server.cli.common import DataDir, table, write
+from sync_server.org import admin
+from sync_server.supervision import scheduling
 from sync_server.tables import Site, User, VisitTask
 
 tasks_app = typer.Typer(help="Visit tasks: what to inspect, where, when, by whom.")

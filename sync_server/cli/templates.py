@@ -11,11 +11,11 @@ from rich.table import Table
 from sqlmodel import Session
 
 from fieldcore.problems import DomainError, ProblemCode
-from sync_server.catalog import checklist_dir, load_catalog, load_template_file
-from sync_server.changeset import ChangeSet
 from sync_server.cli.base import app, fail
 from sync_server.cli.common import DataDir, write
-from sync_server.templates import publish_template
+from sync_server.core.changeset import ChangeSet
+from sync_server.templates.catalog import checklist_dir, load_catalog, load_template_file
+from sync_server.templates.versions import publish_template
 
 templates_app = typer.Typer(help="Checklist templates.", no_args_is_help=True)
 app.add_typer(templates_app, name="templates")

@@ -9,9 +9,9 @@ import typer
 from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError
-from sync_server import admin, auth
 from sync_server.cli.base import app, fail
 from sync_server.cli.common import DataDir, table, write
+from sync_server.org import accounts, admin
 from sync_server.tables import Device, Region, Site, User, UserScope, utcnow
 
 user_app = typer.Typer(help="Accounts and devices.", no_args_is_help=True)
@@ -98,5 +98,7 @@ def list_users(data_dir: DataDir = None) -> None:
 def revoke_devices(username: str, data_dir: DataDir = None) -> None:
     """Revoke every device token of a user (their phones must sign in again; nothing
     unsynced is lost on the phones)."""
-    count = write(data_dir, lambda s: auth.revoke_devices(s, admin.get_user(s, username), utcnow()))
+    count = write(
+        data_dir, lambda s: accounts.revoke_devices(s, admin.get_user(s, username), utcnow())
+    )
     print(f"revoked {count} device(s) of {username}")

@@ -20,8 +20,8 @@ def mount_console(app: FastAPI) -> None:
     """Serve the console under /console (offline assets, no CDN, bundled CJK font)."""
     import flet_web.fastapi as flet_fastapi
 
-    from sync_server.catalog import checklist_dir
     from sync_server.console.app import make_console
+    from sync_server.templates.catalog import checklist_dir
 
     app.mount(
         MOUNT,

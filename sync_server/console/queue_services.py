@@ -8,11 +8,11 @@ import asyncio
 from collections.abc import Collection
 
 from fieldcore.problems import DomainError, ProblemCode
-from sync_server import rectify, review
 from sync_server.console.services import ConsoleServices
-from sync_server.queue_filters import QueueChoices, check_sort, queue_choices
+from sync_server.photos.thumbnails import Thumbnails
+from sync_server.supervision import queue, rectifications
+from sync_server.supervision.filters import QueueChoices, check_sort, queue_choices
 from sync_server.tables import User
-from sync_server.thumbnails import Thumbnails
 
 Tile = bytes | DomainError | None  # a thumbnail, why it cannot be shown, or not uploaded yet
 
@@ -24,14 +24,14 @@ async def choices(sv: ConsoleServices, user: User) -> QueueChoices:
 async def queue_page(
     sv: ConsoleServices,
     user: User,
-    filters: review.QueueFilters,
+    filters: queue.QueueFilters,
     sort: str,
     cursor: str | None,
     limit: int = 30,
-) -> review.QueuePage:
-    page = review.PageRequest(cursor=cursor, limit=limit)
+) -> queue.QueuePage:
+    page = queue.PageRequest(cursor=cursor, limit=limit)
     check_sort(sort)
-    return await sv._read(lambda s: review.review_queue(s, user, filters, sort, page))
+    return await sv._read(lambda s: queue.review_queue(s, user, filters, sort, page))
 
 
 def _thumbs(sv: ConsoleServices) -> Thumbnails:
@@ -76,5 +76,5 @@ async def rectification_totals(
 ) -> tuple[int, int]:
     now = sv.clock()
     return await sv._read(
-        lambda s: rectify.rectification_totals(s, user, now, status, overdue_only)
+        lambda s: rectifications.rectification_totals(s, user, now, status, overdue_only)
     )

@@ -13,8 +13,9 @@ from sqlmodel import Session
 
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.workflow import REVIEWERS
-from sync_server import rectify, review, review_actions, signin
-from sync_server.db import read_session, write_session
+from sync_server.core.db import read_session, write_session
+from sync_server.org import signin
+from sync_server.supervision import actions, queue, rectifications, rectify
 from sync_server.tables import User
 
 T = TypeVar("T")
@@ -55,13 +56,13 @@ class ConsoleServices:
         return user
 
     async def queue(
-        self, user: User, filters: review.QueueFilters, cursor: str | None, limit: int = 30
-    ) -> review.QueuePage:
-        page = review.PageRequest(cursor=cursor, limit=limit)
-        return await self._read(lambda s: review.review_queue(s, user, filters, page=page))
+        self, user: User, filters: queue.QueueFilters, cursor: str | None, limit: int = 30
+    ) -> queue.QueuePage:
+        page = queue.PageRequest(cursor=cursor, limit=limit)
+        return await self._read(lambda s: queue.review_queue(s, user, filters, page=page))
 
-    async def detail(self, user: User, visit_id: uuid.UUID) -> review.VisitDetail:
-        return await self._write(lambda s: review.visit_detail(s, user, visit_id, self.clock()))
+    async def detail(self, user: User, visit_id: uuid.UUID) -> queue.VisitDetail:
+        return await self._write(lambda s: queue.visit_detail(s, user, visit_id, self.clock()))
 
     async def act(
         self,
@@ -72,9 +73,7 @@ class ConsoleServices:
         item_comments: dict[str, str] | None = None,
     ) -> None:
         await self._write(
-            lambda s: review_actions.act(
-                s, user, visit_id, action, self.clock(), comment, item_comments
-            )
+            lambda s: actions.act(s, user, visit_id, action, self.clock(), comment, item_comments)
         )
 
     # ---- rectifications (整改) ----------------------------------------------------------
@@ -84,15 +83,17 @@ class ConsoleServices:
         status: str | None = None,
         overdue_only: bool = False,
         cursor: str | None = None,
-    ) -> rectify.RectPage:
+    ) -> rectifications.RectPage:
         now = self.clock()
         return await self._read(
-            lambda s: rectify.rectification_list(s, user, now, status, overdue_only, cursor)
+            lambda s: rectifications.rectification_list(s, user, now, status, overdue_only, cursor)
         )
 
-    async def rectification(self, user: User, rect_id: uuid.UUID) -> rectify.RectDetail:
+    async def rectification(self, user: User, rect_id: uuid.UUID) -> rectifications.RectDetail:
         now = self.clock()
-        return await self._read(lambda s: rectify.rectification_detail(s, user, rect_id, now))
+        return await self._read(
+            lambda s: rectifications.rectification_detail(s, user, rect_id, now)
+        )
 
     async def rect_verify(self, user: User, rect_id: uuid.UUID, comment: str = "") -> None:
         await self._write(lambda s: rectify.verify(s, user, rect_id, self.clock(), comment))
@@ -109,7 +110,7 @@ class ConsoleServices:
 
     # ---- dashboards ---------------------------------------------------------------------
     # Periods are the last `days` days up to now; `dash` is imported here to keep this
-    # section self-contained (sync_server.dashboards has no web imports either way).
+    # section self-contained (sync_server.supervision.dashboards has no web imports either way).
     def _last(self, days: int) -> tuple[datetime, datetime]:
         from datetime import timedelta
 
@@ -117,13 +118,13 @@ class ConsoleServices:
         return now - timedelta(days=days), now
 
     async def dash_ranking(self, user: User, days: int, by: str = "site") -> list[Any]:
-        from sync_server import dashboards as dash
+        from sync_server.supervision import dashboards as dash
 
         start, end = self._last(days)
         return await self._read(lambda s: dash.ranking(s, user, start, end, by))  # type: ignore[arg-type]
 
     async def dash_categories(self, user: User, site_code: str | None, days: int) -> list[Any]:
-        from sync_server import dashboards as dash
+        from sync_server.supervision import dashboards as dash
 
         start, end = self._last(days)
         return await self._read(lambda s: dash.category_breakdown(s, user, site_code, start, end))
@@ -131,7 +132,7 @@ class ConsoleServices:
     async def dash_site_trend(
         self, user: User, site_code: str, last_n: int = 20
     ) -> list[tuple[datetime, Any]]:
-        from sync_server import dashboards as dash
+        from sync_server.supervision import dashboards as dash
 
         def work(s: Session) -> list[tuple[datetime, Any]]:
             return dash.site_trend(s, user, dash.scoped_site(s, user, site_code), last_n)
@@ -139,18 +140,18 @@ class ConsoleServices:
         return await self._read(work)
 
     async def dash_repeat_offenders(self, user: User, last_n: int = 3) -> list[Any]:
-        from sync_server import dashboards as dash
+        from sync_server.supervision import dashboards as dash
 
         return await self._read(lambda s: dash.repeat_offenders(s, user, last_n))
 
     async def dash_rect_counts(self, user: User) -> Any:
-        from sync_server import dashboards as dash
+        from sync_server.supervision import dashboards as dash
 
         now = self.clock()
         return await self._read(lambda s: dash.rectification_counts(s, user, now))
 
     async def dash_activity(self, user: User, days: int) -> list[Any]:
-        from sync_server import dashboards as dash
+        from sync_server.supervision import dashboards as dash
 
         start, end = self._last(days)
         return await self._read(lambda s: dash.inspector_activity(s, user, start, end))
@@ -159,7 +160,7 @@ class ConsoleServices:
     # Imports stay inside these methods so this shared file changes at this anchor only.
     async def templates(self) -> list[tuple[str, str, list[str]]]:
         """(template id, title, modes) of every current template, for the task forms."""
-        from sync_server.templates import get_template, latest_templates
+        from sync_server.templates.versions import get_template, latest_templates
 
         def work(s: Session) -> list[tuple[str, str, list[str]]]:
             return [
@@ -170,7 +171,7 @@ class ConsoleServices:
         return await self._read(work)
 
     async def recent_tasks(self, user: User, limit: int = 50) -> list[Any]:
-        from sync_server import scheduling
+        from sync_server.supervision import scheduling
 
         return await self._read(lambda s: scheduling.recent_tasks(s, user, limit))
 
@@ -183,7 +184,8 @@ class ConsoleServices:
             DomainError: request.invalid (dates, window, assignee), scope.denied,
             template.not_found, answers.mode_not_allowed, user.not_found, auth.forbidden.
         """
-        from sync_server import admin, scheduling
+        from sync_server.org import admin
+        from sync_server.supervision import scheduling
 
         window = scheduling.day_window(
             scheduling.parse_day(first, "start"), scheduling.parse_day(last, "end")
@@ -211,7 +213,8 @@ class ConsoleServices:
     ) -> tuple[int, int, list[Any]]:
         """A random percent of a region's active sites; (seed, population, TaskRows).
         `assignees`: one or more inspector usernames, separated by commas or spaces."""
-        from sync_server import admin, scheduling
+        from sync_server.org import admin
+        from sync_server.supervision import scheduling
 
         share = scheduling.parse_percent(percent)
         window = scheduling.day_window(
@@ -259,7 +262,7 @@ class ConsoleServices:
         return its Download (url, filename, rows). kind: visit-xlsx, visit-pdf, summary
         (first..last, optional region) or daily (first). The export's audit row names
         `user`. Raises DomainError: request.invalid, scope.denied, report.embargoed, …"""
-        from sync_server.scheduling import parse_day
+        from sync_server.supervision.scheduling import parse_day
 
         deliver = self._deliverer()
         if kind in ("visit-xlsx", "visit-pdf"):

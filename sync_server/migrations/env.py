@@ -1,6 +1,6 @@
 """Alembic environment: migrates ServerModel.metadata on the engine given by the caller.
 
-Run through `mingcha db upgrade` (sync_server/dbinit.py builds the Alembic config in code,
+Run through `mingcha db upgrade` (sync_server/core/dbinit.py builds the Alembic config in code,
 so the repository needs no alembic.ini).
 """
 

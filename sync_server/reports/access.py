@@ -1,7 +1,7 @@
 """Who may export what, and the audit trail every export leaves.
 
 A visit is readable by admins and supervisors in scope; by an inspector for their own
-visits; by a site manager at their sites once published (the pull rules of changes.py).
+visits; by a site manager at their sites once published (the pull rules of sync/pull.py).
 An unpublished covert (暗访) visit is for supervisors and admins only: anyone else in scope
 gets `report.embargoed`; out of scope (or no such visit) is `scope.denied`.
 """
@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.workflow import REVIEWERS
-from sync_server.scope import Scope, load_scope
+from sync_server.org.scope import Scope, load_scope
 from sync_server.tables import AuditLog, User, Visit, utcnow
 
 REPORT_TZ = timezone(timedelta(hours=8), "CST")  # days and times on forms: China Standard Time

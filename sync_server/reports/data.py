@@ -11,10 +11,10 @@ from typing import Any
 from sqlmodel import Session, select
 
 from fieldcore.checklist import MODE_TITLES, Template
-from sync_server.photo_access import visit_evidence
+from sync_server.photos.access import visit_evidence
 from sync_server.reports.access import local
 from sync_server.tables import Finding, Photo, Region, Site, Subject, User, Visit
-from sync_server.templates import get_template
+from sync_server.templates.versions import get_template
 
 Progress = Callable[[int, int], None]  # (done, total)
 RESULT_ZH = {"pass": "合格", "fail": "不合格", "na": "不适用", None: "未检查"}

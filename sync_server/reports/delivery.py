@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError, ProblemCode
-from sync_server.photostore import PhotoStore
+from sync_server.photos.store import PhotoStore
 from sync_server.reports import exports
 from sync_server.reports.data import Progress, no_progress
 from sync_server.reports.downloads import DownloadStore, Slot

@@ -16,8 +16,8 @@ from typing import Any, Literal, TypeVar
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from sync_server.db import read_session, write_session
-from sync_server.photostore import PhotoStore
+from sync_server.core.db import read_session, write_session
+from sync_server.photos.store import PhotoStore
 from sync_server.reports.access import (
     COUNTED,
     REPORT_TZ,

@@ -15,7 +15,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from sync_server.photostore import PhotoStore
+from sync_server.photos.store import PhotoStore
 from sync_server.reports.access import local
 from sync_server.reports.data import Progress, VisitReport, no_progress, visit_header
 from sync_server.tables import Photo

@@ -22,9 +22,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from fieldcore.aggregate import DEPARTMENT_MARK, appraisal_deduction, department_scores, mean_score
+from sync_server.org.scope import Scope, with_descendants
 from sync_server.reports.access import COUNTED, day_bounds, may_read
 from sync_server.reports.data import Progress, no_progress
-from sync_server.scope import Scope, _with_descendants
 from sync_server.tables import Region, Site, Visit
 
 
@@ -103,7 +103,7 @@ def build_summary(
     )
     if region_code is not None:
         root = next((r for r in regions.values() if r.code == region_code), None)
-        wanted = _with_descendants(session, [root.id]) if root else set()
+        wanted = with_descendants(session, [root.id]) if root else set()
         query = query.where(
             Visit.site_id.in_(sa.select(Site.id).where(Site.region_id.in_(wanted)))  # type: ignore[attr-defined]
         )

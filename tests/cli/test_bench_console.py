@@ -7,8 +7,8 @@ import json
 
 from typer.testing import CliRunner
 
+from sync_server.bench.console import GOAL_P95_MS, OPERATIONS
 from sync_server.cli import app
-from tests.bench.console import GOAL_P95_MS, OPERATIONS
 
 runner = CliRunner()
 

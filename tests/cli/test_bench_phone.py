@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from sync_server.bench import store
 from sync_server.cli import app
-from tests.bench import store
 
 runner = CliRunner()
 

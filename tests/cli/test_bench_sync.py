@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from typer.testing import CliRunner
 
 from fieldapp.sync.engine import CHUNK
@@ -32,8 +31,12 @@ def test_bench_sync_reports_b1_to_b4_against_their_baselines() -> None:
     assert 0 < b1["ours_requests"] < b1["naive_requests"]
     fewer = b1["naive_requests"] / b1["ours_requests"]
     assert b1["fewer_requests_than_naive"] == round(fewer, 1)
-    # the ratio is of unrounded times; the seconds shown are rounded to 0.01
-    assert b1["time_vs_copy"] == pytest.approx(b1["ours_s"] / b1["copy_s"], abs=0.02 / b1["copy_s"])
+    # the ratio is of unrounded times; the seconds shown are rounded to 0.01, so it lies
+    # between the ratios of their extremes, give or take its own rounding to 0.001 (a fixed
+    # tolerance failed for a slow run: 4.484 against 4.419)
+    ours, copy, half = b1["ours_s"], b1["copy_s"], 0.005
+    low, high = (ours - half) / (copy + half), (ours + half) / (copy - half)
+    assert low - 0.0005 <= b1["time_vs_copy"] <= high + 0.0005
     assert b1["ours_mb_up"] >= b1["photo_mb"]  # every photo byte crossed the link
 
     # B2: the supervisor's return reached the phone (asserted inside the bench too)

@@ -16,7 +16,7 @@ import httpx
 
 from fieldcore.protocol import SCHEMA_HEADER, SCHEMA_VERSION
 from sync_server.cli.demo import READY
-from sync_server.demo_data import ACCOUNTS
+from sync_server.org.demo_data import ACCOUNTS
 
 
 def free_port() -> int:

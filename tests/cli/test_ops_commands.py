@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from sync_server import dbinit
-from sync_server.config import Settings
-from sync_server.db import make_engine
+from sync_server.core import dbinit
+from sync_server.core.config import Settings
+from sync_server.core.db import make_engine
 from sync_server.main import create_app
 from sync_server.tables import Site, TemplateVersion, User, UserScope
 
@@ -51,7 +51,7 @@ def test_the_database_stays_writable_while_a_new_password_is_hashed(
 ) -> None:
     """Argon2 takes a few hundred ms on purpose; inside the write transaction it kept every
     writer of the running server (other processes: SQLite's file lock) waiting."""
-    from sync_server import admin
+    from sync_server.org import admin
 
     assert run("regions", "add", "NX", "宁夏", "--data-dir", str(data)).exit_code == 0
     writable: list[bool] = []

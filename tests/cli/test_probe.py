@@ -1,4 +1,4 @@
-"""A start-up probe accepts only the process it started (sync_server/cli/probe.py): a port
+"""A start-up probe accepts only the process it started (sync_server/core/probe.py): a port
 found free can be taken by someone else before our server binds it, and `mingcha demo`
 then pointed the phone at that stranger."""
 
@@ -14,7 +14,7 @@ import pytest
 import typer
 
 from sync_server.cli.demo import wait_until_up
-from sync_server.cli.probe import stranger_pid
+from sync_server.core.probe import stranger_pid
 from tests.faults.test_port_taken import stranger  # noqa: F401  (a fixture)
 
 FAMILY = (

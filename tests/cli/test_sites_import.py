@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync_server.sites_import import parse_sites
+from sync_server.org.sites_import import parse_sites
 
 REGIONS = {"NX", "D1"}
 

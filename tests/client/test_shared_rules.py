@@ -17,7 +17,7 @@ from fieldapp.store.tables import FindingRow
 from fieldapp.sync.engine import run_sync
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.workflow import finding_id
-from sync_server.effects import score_visit
+from sync_server.sync.effects import score_visit
 from sync_server.tables import Finding, Visit
 from tests.client.conftest import PhoneApp
 from tests.server.world import World

@@ -7,9 +7,9 @@ import uuid
 from collections.abc import Callable
 
 from fieldapp.sync.engine import run_sync
-from sync_server import admin
-from sync_server.changeset import ChangeSet
-from sync_server.db import write_session
+from sync_server.core.changeset import ChangeSet
+from sync_server.core.db import write_session
+from sync_server.org import admin
 from tests.client.conftest import PhoneApp
 from tests.server.world import World
 

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from fieldapp.sync.engine import run_sync
 from fieldcore.problems import DomainError, ProblemCode, message
+from sync_server.photos import packs
 from sync_server.tables import Finding, Visit
 from tests.client.conftest import PhoneApp
 from tests.server.world import World
@@ -133,11 +134,9 @@ def test_a_pack_cut_off_resumes_from_the_servers_last_chunk(
     them there, `missing` tells the phone how far, and only the rest is sent again."""
     import json
 
-    from sync_server import photo_packs
-
     app = phone("insp1")
     shot = _photo_synced_without_bytes(world, app, tmp_path, monkeypatch)
-    monkeypatch.setattr(photo_packs, "CHUNK", 16 * 1024)
+    monkeypatch.setattr(packs, "CHUNK", 16 * 1024)
     raw = Path(shot.path).read_bytes()
     header = json.dumps({"sha256": shot.sha256, "length": len(raw), "offset": 0}).encode()
     cut = len(raw) // 2

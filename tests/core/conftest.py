@@ -9,7 +9,7 @@ import pytest
 
 from fieldcore.checklist import Template
 from fieldcore.scoring import score_raw
-from sync_server.catalog import load_catalog
+from sync_server.templates.catalog import load_catalog
 
 
 @pytest.fixture(scope="session")

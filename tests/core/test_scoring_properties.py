@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from fieldcore.checklist import Template
 from fieldcore.scoring import score_raw
 from fieldcore.template_loader import parse_template
-from sync_server.catalog import load_catalog
+from sync_server.templates.catalog import load_catalog
 from tests.core.factories import template_dict
 
 POINTS = st.sampled_from([0.5, 1, 2, 3, 5, 10])

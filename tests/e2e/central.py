@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from sync_server.photostore import PhotoStore
+from sync_server.photos.store import PhotoStore
 from sync_server.tables import Finding, Photo, Visit
 
 

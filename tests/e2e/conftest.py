@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from sync_server.bench.procs import Proc, demo_server, phone_app, url_of
 from tests import leaks
-from tests.e2e.procs import Proc, demo_server, phone_app, url_of
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

@@ -11,7 +11,7 @@ import httpx
 
 from fieldcore.protocol import SCHEMA_HEADER, SCHEMA_VERSION
 from fieldcore.workflow import finding_id
-from sync_server.catalog import resolve_template
+from sync_server.templates.catalog import resolve_template
 
 
 class HttpPhone:

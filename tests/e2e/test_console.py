@@ -14,13 +14,13 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, select
 
 from fieldcore.workflow import finding_id
-from sync_server.catalog import resolve_template
+from sync_server.bench.procs import url_of
 from sync_server.tables import Rectification, Visit
+from sync_server.templates.catalog import resolve_template
 from tests.e2e.central import Central
 from tests.e2e.conftest import Stack
 from tests.e2e.keys import type_into
 from tests.e2e.phone import ARTIFACTS
-from tests.e2e.procs import url_of
 from tests.e2e.pushing import HttpPhone
 from tests.server.images import jpeg
 

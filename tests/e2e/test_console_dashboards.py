@@ -1,7 +1,7 @@
 """The console's 统计 dashboards in Chromium against a real `mingcha serve`: an inspector
 pushes five store-patrol visits over real HTTP, the supervisor approves one (two
 rectifications), and the dashboards show the ranking, rectification counts, repeat
-offenders, category breakdown and activity that sync_server.dashboards computes.
+offenders, category breakdown and activity that sync_server.supervision.dashboards computes.
 
 Store-patrol is out of 100 with five categories of 20; 1.2, 1.4, 1.5 and 2.5 each cost 2
 fixed points, so the percents are: S001 96 (1.2, 1.5) then 98 (1.2), S002 100, S003 96
@@ -18,12 +18,12 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 from sqlmodel import Session, select
 
-from sync_server import dashboards
+from sync_server.bench.procs import url_of
+from sync_server.supervision import dashboards
 from sync_server.tables import User
 from tests.e2e.central import Central
 from tests.e2e.conftest import Stack
 from tests.e2e.phone import ARTIFACTS
-from tests.e2e.procs import url_of
 from tests.e2e.pushing import HttpPhone
 from tests.e2e.test_console import open_console, sign_in
 

@@ -15,12 +15,12 @@ from openpyxl import load_workbook
 from playwright.sync_api import Browser, Download, Page, expect
 from sqlmodel import Session, select
 
+from sync_server.bench.procs import url_of
 from sync_server.tables import AuditLog, Site, User, VisitTask
 from tests.e2e.central import Central
 from tests.e2e.conftest import Stack
 from tests.e2e.keys import type_into
 from tests.e2e.phone import ARTIFACTS
-from tests.e2e.procs import url_of
 from tests.e2e.pushing import HttpPhone
 from tests.e2e.test_console import open_console, sign_in
 

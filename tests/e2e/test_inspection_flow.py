@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, expect
 
 from fieldcore.scorecard import fmt
 from fieldcore.scoring import score_raw
-from sync_server.catalog import resolve_template
+from sync_server.templates.catalog import resolve_template
 from tests.e2e.central import Central, integrity_ok, rows
 from tests.e2e.conftest import Stack
 from tests.e2e.phone import PhoneUI, evidence_jpeg

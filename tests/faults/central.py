@@ -17,10 +17,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from sync_server.photostore import PhotoStore
+from sync_server.bench.procs import Proc, free_port
+from sync_server.photos.store import PhotoStore
 from sync_server.tables import Blob, Device, Finding, MutationResultRow, Photo, Visit
 from tests import leaks
-from tests.e2e.procs import Proc, free_port
 
 
 class Server:

@@ -27,9 +27,9 @@ from typing import Any
 from fieldapp.store.outbox import wire
 from fieldapp.sync import engine
 from fieldcore.protocol import Mutation, PushRequest
+from sync_server.bench.proxy import DEFAULT_MIX, FaultProxy
 from tests.faults.central import Central, KillOnBlobRename, Server
 from tests.faults.phone import Phone
-from tests.faults.proxy import DEFAULT_MIX, FaultProxy
 
 # Fields compared between the phone's acknowledged changes and the central rows.
 COMPARED = {

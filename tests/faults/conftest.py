@@ -15,8 +15,8 @@ TALLY: Counter[str] = Counter()  # "runs", "syncs" and one entry per fault kind
 @pytest.fixture(scope="session")
 def seeded_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A server data dir with the demo organisation (seeded once, copied per server)."""
-    from sync_server import demo_data
     from sync_server.cli.common import write
+    from sync_server.org import demo_data
 
     data = tmp_path_factory.mktemp("seeded") / "server"
     data.mkdir()

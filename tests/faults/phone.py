@@ -47,7 +47,7 @@ class Phone:
         self.store.close()
 
     def sign_in(self) -> bool:
-        from sync_server.demo_data import PASSWORDS  # heavy: not needed by app_writer
+        from sync_server.org.demo_data import PASSWORDS  # heavy: not needed by app_writer
 
         try:
             login = self.client.login(USER, PASSWORDS[USER], self.store.device_for(USER))

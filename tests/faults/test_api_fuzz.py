@@ -26,8 +26,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from fieldcore.protocol import SCHEMA_HEADER, SCHEMA_VERSION
-from sync_server.demo_data import ACCOUNTS
-from tests.e2e.procs import Proc, demo_server
+from sync_server.bench.procs import Proc, demo_server
+from sync_server.org.demo_data import ACCOUNTS
 
 # a pack of photos is raw bytes to the fuzzer (PROTOCOL.md, packs): random bodies probe
 # its framing, which must answer 4xx, never 5xx

@@ -2,7 +2,7 @@
 §2.11, PROTOCOL.md "Failure handling"): a schema-version bump while the phone has queued
 work, and a supervisor returning a visit while the inspector edits it.
 
-Both run against a real server subprocess on SQLite through tests/faults/proxy.py with the
+Both run against a real server subprocess on SQLite through sync_server/bench/proxy.py with the
 chaos mix active. Every random choice comes from the seed (MINGCHA_WORKFLOW_SEED=S replays
 a run's choices, not its timing); a failure names it.
 """
@@ -23,13 +23,13 @@ import pytest
 from fieldcore.problems import DomainError
 from fieldcore.protocol import SCHEMA_VERSION
 from fieldcore.workflow import finding_id
+from sync_server.bench.proxy import DEFAULT_MIX, FaultProxy
 from tests.faults import workflow as wf
 from tests.faults.central import Server
 from tests.faults.chaos import RunStats, check, converge, resend_acked, start
 from tests.faults.conftest import TALLY
 from tests.faults.oracle import check_no_duplicates
 from tests.faults.phone import Phone
-from tests.faults.proxy import DEFAULT_MIX, FaultProxy
 
 # read at import: the autouse fixture hides MINGCHA_* variables from the tests themselves
 SEED = int(os.environ.get("MINGCHA_WORKFLOW_SEED", "20261206") or 0)

@@ -2,7 +2,7 @@
 
 A Hypothesis state machine drives real phone Stores (SQLite files) syncing to the real
 server in process: two devices of inspector insp1, one of insp3 (same region), and the
-supervisor sup1 — reviewing from the console (`review_actions.act`: return with item
+supervisor sup1 — reviewing from the console (`actions.act`: return with item
 comments, approve) and from a device of their own (review comments pushed directly).
 Rules interleave visits, answers, notes, photos, submissions, pushes and pulls. After a
 final full sync of every device the oracle (tests/faults/oracle.py) demands: every device
@@ -41,10 +41,12 @@ from fieldapp.sync import engine as sync_engine
 from fieldapp.sync.engine import SyncProgress, SyncReport, run_sync
 from fieldcore.problems import DomainError
 from fieldcore.workflow import finding_id
-from sync_server import admin, dbinit, review_actions
-from sync_server.config import Settings
-from sync_server.db import write_session
+from sync_server.core import dbinit
+from sync_server.core.config import Settings
+from sync_server.core.db import write_session
 from sync_server.main import create_app
+from sync_server.org import admin
+from sync_server.supervision import actions
 from sync_server.tables import Finding, User
 from tests.client.conftest import PhoneApp
 from tests.faults import oracle
@@ -230,9 +232,9 @@ class Convergence(RuleBasedStateMachine):
                     code for code in items if s.get(Finding, finding_id(visit, code)) is not None
                 }
                 items = {c: t for c, t in items.items() if c in existing}
-                device = review_actions.console_device(s, user, now)
+                device = actions.console_device(s, user, now)
                 first = device.last_mutation_seq + 1
-                review_actions.act(s, user, visit, action, now, comment, items)
+                actions.act(s, user, visit, action, now, comment, items)
         except DomainError as exc:
             assert str(exc.code) in SERVER_REFUSALS, exc.to_problem()
             return
@@ -241,7 +243,7 @@ class Convergence(RuleBasedStateMachine):
             for code, text in sorted(items.items())
             if action == "return"
         ]
-        fields: dict[str, Any] = {"status": review_actions.ACTIONS[action]}
+        fields: dict[str, Any] = {"status": actions.ACTIONS[action]}
         if action == "return":
             fields["return_comment"] = comment.strip()
         wanted.append(("visit", visit, fields))

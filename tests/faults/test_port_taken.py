@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.procs import Proc
+from sync_server.bench.procs import Proc
 
 
 class Stranger(BaseHTTPRequestHandler):

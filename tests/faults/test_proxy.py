@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tests.bench.link import ShapedLink
-from tests.faults.proxy import DEFAULT_MIX, DOWN, UP, Fault, FaultProxy
-from tests.faults.shaping import Shape
+from sync_server.bench.link import ShapedLink
+from sync_server.bench.proxy import DEFAULT_MIX, DOWN, UP, Fault, FaultProxy
+from sync_server.bench.shaping import Shape
 
 
 @dataclass

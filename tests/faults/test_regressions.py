@@ -12,10 +12,10 @@ import pytest
 
 from fieldapp.photos import Stamp, process
 from fieldapp.sync.engine import run_sync
+from sync_server.bench.proxy import FaultProxy
 from tests.client.conftest import PhoneApp
 from tests.faults.central import KillOnBlobRename, Server
 from tests.faults.phone import Phone
-from tests.faults.proxy import FaultProxy
 from tests.server.images import jpeg
 from tests.server.world import World
 from tests.serverkit import FakeClock
@@ -36,7 +36,7 @@ def test_a_blob_placed_just_before_a_sigkill_completes_when_the_phone_resends(
     """SIGKILL after the upload's bytes were renamed into the blob store and before the
     database recorded them. The resend found no temp file, the server re-hashed an empty
     one, answered blob.hash_mismatch, and the phone gave the photo up for good ('failed',
-    while later syncs reported success). Fixed in photo_uploads._complete: bytes already
+    while later syncs reported success). Fixed in photos.uploads._complete: bytes already
     in place with the right hash complete the upload."""
     hits = 0
     with FaultProxy(server.port) as proxy:
@@ -79,19 +79,19 @@ def test_a_copy_corrupted_on_the_server_mid_upload_is_sent_again(
     """The server re-hashes the whole file at the end, and on a mismatch discards its copy
     and restarts the upload (PROTOCOL.md). The phone used to take that answer as final and
     mark the photo failed; now it sends the file once more from offset 0."""
-    from sync_server import photo_packs
+    from sync_server.photos import packs
 
-    monkeypatch.setattr(photo_packs, "CHUNK", 16 * 1024)
+    monkeypatch.setattr(packs, "CHUNK", 16 * 1024)
     app = world_phone
     run_sync(app.store, app.client)
     visit = app.store.start_visit(uuid.UUID(world.site("S1")), "mall-property.v1", "overt")
     root = tmp_path / "phone"
     shot = process(jpeg(640, 480, 9), Stamp(datetime.now(UTC), "S1", "i"), root / "p", root / "t")
     app.store.attach_photo(shot, visit_id=visit.id)
-    assert shot.byte_size > 3 * photo_packs.CHUNK
+    assert shot.byte_size > 3 * packs.CHUNK
     temp_dir = world.client.app.state.photos.root / "tmp"  # type: ignore[attr-defined]
     flipped: list[Path] = []
-    real_append = photo_packs._append
+    real_append = packs._append
 
     def corrupt_once(ctx, upload_id, offset, chunk):  # type: ignore[no-untyped-def]
         state = real_append(ctx, upload_id, offset, chunk)
@@ -103,7 +103,7 @@ def test_a_copy_corrupted_on_the_server_mid_upload_is_sent_again(
             flipped.append(temp)
         return state
 
-    monkeypatch.setattr(photo_packs, "_append", corrupt_once)
+    monkeypatch.setattr(packs, "_append", corrupt_once)
     sent_before = app.client.bytes_up
     report = run_sync(app.store, app.client)
     assert flipped and report.photos_uploaded == 1 and report.ok, report

@@ -190,20 +190,18 @@ class SupervisorReturn(threading.Thread):
 
 
 def supervisor_returns(server: Server, visit_id: uuid.UUID, item_code: str) -> list[Sent]:
-    from sync_server import review_actions
-    from sync_server.config import Settings
-    from sync_server.db import make_engine, write_session
+    from sync_server.core.config import Settings
+    from sync_server.core.db import make_engine, write_session
+    from sync_server.supervision import actions
 
     engine = make_engine(Settings(data_dir=server.data_dir, console=False))
     try:
         with write_session(engine) as s:
             boss = s.exec(select(User).where(User.username == "supervisor")).one()
             now = datetime.now(UTC)
-            device = review_actions.console_device(s, boss, now)
+            device = actions.console_device(s, boss, now)
             first = device.last_mutation_seq + 1
-            review_actions.act(
-                s, boss, visit_id, "return", now, RETURN_COMMENT, {item_code: ITEM_COMMENT}
-            )
+            actions.act(s, boss, visit_id, "return", now, RETURN_COMMENT, {item_code: ITEM_COMMENT})
             fid = str(finding_id(visit_id, item_code))
             fields = {"status": "returned", "return_comment": RETURN_COMMENT}
             return [  # in act's order: item comments first, then the visit

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from sqlmodel import Session
 
 from fieldcore.workflow import finding_id
-from sync_server.db import write_session
+from sync_server.core.db import write_session
 from sync_server.tables import Visit
 from tests.server.images import jpeg, sha
 from tests.server.world import Phone, World

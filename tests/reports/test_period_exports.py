@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from fieldcore.aggregate import appraisal_deduction, mean_score
 from sync_server.cli import app as cli
-from sync_server.config import Settings
+from sync_server.core.config import Settings
 from sync_server.reports import exports
 from sync_server.tables import AuditLog
 from tests.reports.kit import run, sheet_rows, stored_score, visit

@@ -12,7 +12,7 @@ from fieldcore.problems import DomainError, ProblemCode
 from sync_server.reports import exports
 from sync_server.reports.data import RESULT_ZH
 from sync_server.tables import AuditLog
-from sync_server.templates import get_template
+from sync_server.templates.versions import get_template
 from tests.reports.kit import publish, run, sheet_rows, stored_score, visit
 from tests.server.world import World
 

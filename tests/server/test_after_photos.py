@@ -12,11 +12,11 @@ from pypdf import PdfReader
 from sqlmodel import Session, select
 
 from fieldcore.workflow import finding_id
-from sync_server import rectify
-from sync_server.db import write_session
+from sync_server.core.db import write_session
 from sync_server.reports import exports
 from sync_server.reports.data import load_visit_report
-from sync_server.review import visit_detail
+from sync_server.supervision import rectifications
+from sync_server.supervision.queue import visit_detail
 from sync_server.tables import Photo, Visit
 from tests.reports.kit import OVERT_ITEMS, run, visit
 from tests.server.images import jpeg, sha
@@ -68,7 +68,7 @@ def test_after_photos_never_show_as_the_visits_evidence(world: World) -> None:
         assert {p.sha256 for p in detail.photos} == evidence
         report = load_visit_report(s, s.get(Visit, visit.visit_id))  # type: ignore[arg-type]
         assert {p.sha256 for p in report.photos} == evidence
-        rect = rectify.rectification_detail(s, user(world, "sup1"), rect_id, world.clock())
+        rect = rectifications.rectification_detail(s, user(world, "sup1"), rect_id, world.clock())
         assert (rect.before, rect.after) == ([sha(visit.evidence)], [after])
         assert rect.readable == {sha(visit.evidence), after}
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from sync_server import admin, auth, login_throttle
-from sync_server.db import write_session
+from sync_server.core.db import write_session
+from sync_server.org import accounts, admin, login_throttle
 from tests.server.world import HEADERS, PASSWORD, World
 
 
@@ -111,13 +111,13 @@ def test_unknown_users_get_their_password_checked_like_real_ones(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     checked: list[str] = []
-    verify = auth.verify_password
+    verify = accounts.verify_password
 
     def counting(password: str, password_hash: str) -> tuple[bool, str | None]:
         checked.append(password)
         return verify(password, password_hash)
 
-    monkeypatch.setattr(auth, "verify_password", counting)
+    monkeypatch.setattr(accounts, "verify_password", counting)
     login(world, "insp1", "wrong-1")
     login(world, "nobody", "wrong-2")
     assert checked == ["wrong-1", "wrong-2"]  # so both take the same time
@@ -155,7 +155,7 @@ def test_tokens_expire_and_a_new_login_keeps_the_device_counter(world: World) ->
 def test_revoked_devices_are_refused_until_they_sign_in_again(world: World) -> None:
     phone = world.phone("insp1")
     with write_session(world.engine) as s:
-        assert auth.revoke_devices(s, admin.get_user(s, "insp1"), world.clock.now) == 1
+        assert accounts.revoke_devices(s, admin.get_user(s, "insp1"), world.clock.now) == 1
     r = me(world, phone.token)
     assert (r.status_code, r.json()["code"]) == (401, "auth.token_revoked")
     assert me(world, phone.login().token).status_code == 200
@@ -232,10 +232,10 @@ def test_passwords_are_hashed_with_argon2id_at_its_recommended_cost(world: World
     """Everywhere but here the tests hash cheaply (tests/conftest.py); the server does not."""
     from argon2 import extract_parameters
 
-    stored = auth.hash_password("long-password")
+    stored = accounts.hash_password("long-password")
     params = extract_parameters(stored)
     assert stored.startswith("$argon2id$")
     assert (params.time_cost, params.memory_cost) >= (2, 19 * 1024)  # OWASP's floor
-    assert auth.verify_password("long-password", stored) == (True, None)
-    assert auth.verify_password("wrong-password", stored)[0] is False
-    assert extract_parameters(auth.DUMMY_HASH) == params  # unknown users cost the same
+    assert accounts.verify_password("long-password", stored) == (True, None)
+    assert accounts.verify_password("wrong-password", stored)[0] is False
+    assert extract_parameters(accounts.DUMMY_HASH) == params  # unknown users cost the same

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from sync_server import dbinit
+from sync_server.core import dbinit
 from sync_server.tables import Blob, BlobHolder, Photo, Upload, User
 from tests.serverkit import PG_URL, _postgres_url
 

@@ -19,11 +19,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from fieldcore.protocol import Mutation, PushRequest
-from sync_server.changes import pull_page
-from sync_server.changeset import ChangeSet
-from sync_server.db import read_session, write_session
-from sync_server.merge import Actor, apply_push
-from sync_server.scope import load_scope
+from sync_server.core.changeset import ChangeSet
+from sync_server.core.db import read_session, write_session
+from sync_server.org.scope import Actor, load_scope
+from sync_server.sync.merge import apply_push
+from sync_server.sync.pull import pull_page
 from sync_server.tables import ChangeLog, Device, User
 from tests.server.world import World
 

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server.console.services import ConsoleServices
-from sync_server.scheduling import recent_tasks
+from sync_server.supervision.scheduling import recent_tasks
 from sync_server.tables import User, VisitTask
 from tests.server.world import World
 

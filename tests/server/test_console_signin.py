@@ -1,4 +1,4 @@
-"""The console's sign-in follows the phones' throttle rule (sync_server/login_throttle.py):
+"""The console's sign-in follows the phones' throttle rule (sync_server/org/login_throttle.py):
 the same progressive delay per user, whichever door the failures came through, and its own
 budget per browser address."""
 

@@ -15,9 +15,9 @@ import pytest
 from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError, ProblemCode
-from sync_server import admin
-from sync_server.catalog import resolve_template
-from sync_server.dashboards import (
+from sync_server.core.db import write_session
+from sync_server.org import admin
+from sync_server.supervision.dashboards import (
     CategoryRow,
     InspectorActivity,
     RankingRow,
@@ -31,8 +31,8 @@ from sync_server.dashboards import (
     scoped_site,
     site_trend,
 )
-from sync_server.db import write_session
 from sync_server.tables import User
+from sync_server.templates.catalog import resolve_template
 from tests.server.test_rectification import after_photo
 from tests.server.test_visit_workflow import complete_visit, statuses
 from tests.server.world import PASSWORD, Phone, World

@@ -23,9 +23,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sync_server import admin
+from sync_server.bench.procs import Proc, free_port
 from sync_server.cli.common import write
-from tests.e2e.procs import Proc, free_port
+from sync_server.org import admin
 from tests.server.world import HEADERS
 
 STREAMS = 6

@@ -16,8 +16,8 @@ from unittest import mock
 from sqlmodel import Session, select
 
 from fieldcore.workflow import finding_id
-from sync_server import admin
-from sync_server.db import write_session
+from sync_server.core.db import write_session
+from sync_server.org import admin
 from sync_server.tables import Rectification
 from tests.server.images import jpeg, sha
 from tests.server.test_photo_uploads import upload_all

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from sync_server import photo_packs
+from sync_server.photos import packs
 from sync_server.tables import Blob, Photo
 from tests.server.images import jpeg, sha
 from tests.server.test_photo_uploads import patch, photo_row, start
@@ -123,7 +123,7 @@ def test_an_unreadable_header_stops_the_pack_and_keeps_the_parts_before(
 def test_a_pack_ending_inside_a_part_keeps_its_committed_chunks(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(photo_packs, "CHUNK", 4096)
+    monkeypatch.setattr(packs, "CHUNK", 4096)
     phone = world.phone("insp1")
     data = jpeg(600, 400, seed=9)
     photo_row(phone, world, data)

@@ -252,19 +252,19 @@ def test_a_disk_that_refuses_the_write_answers_503_and_the_upload_can_finish_lat
     data = jpeg(seed=11)
     _, digest = photo_row(phone, world, data)
     upload_id = start(phone, digest, len(data)).json()["id"]
-    from sync_server import photostore
+    from sync_server.photos import store
 
-    real_replace = photostore.os.replace
+    real_replace = store.os.replace
 
     def disk_full(*args: Any) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(photostore.os, "replace", disk_full)
+    monkeypatch.setattr(store.os, "replace", disk_full)
     r = patch(phone, upload_id, 0, data)
     assert (r.status_code, r.json()["code"]) == (503, "server.storage_failed")
     with Session(world.engine) as s:
         assert s.get(Blob, digest) is None
-    monkeypatch.setattr(photostore.os, "replace", real_replace)
+    monkeypatch.setattr(store.os, "replace", real_replace)
     resumed = start(phone, digest, len(data)).json()
     assert (resumed["id"], resumed["offset"], resumed["complete"]) == (upload_id, len(data), False)
     assert patch(phone, upload_id, len(data), b"").status_code == 204  # completes it

@@ -105,7 +105,7 @@ def test_a_value_the_database_refuses_behind_the_schema_is_still_a_rejection(
 ) -> None:
     """Defence in depth: were a bound missing from the schema, the database's refusal of
     one mutation's value is that mutation's rejection, and the others are applied."""
-    from sync_server.merge import fields
+    from sync_server.sync.merge import fields
 
     checked = fields.parse_fields
 
@@ -132,7 +132,7 @@ def test_a_database_failure_is_not_consumed_as_a_rejection(
     import sqlalchemy as sa
     from fastapi.testclient import TestClient
 
-    from sync_server import merge
+    from sync_server.sync import merge
 
     phone = world.phone("insp1")
     _, visit = phone.new_visit(world.site("S1"))

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from fieldcore.problems import ProblemCode
 from fieldcore.protocol import SCHEMA_HEADER
 from fieldcore.workflow import finding_id
-from sync_server.problems import STATUS
+from sync_server.api.problems import STATUS
 from sync_server.tables import Visit
 from tests.server.world import World
 

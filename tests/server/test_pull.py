@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sync_server import admin
-from sync_server.catalog import checklist_dir
-from sync_server.changeset import ChangeSet
-from sync_server.db import write_session
+from sync_server.core.changeset import ChangeSet
+from sync_server.core.db import write_session
+from sync_server.org import admin
 from sync_server.tables import Site, User
+from sync_server.templates.catalog import checklist_dir
 from tests.server.world import PASSWORD, Phone, World
 
 

@@ -13,10 +13,10 @@ import pytest
 from sqlmodel import Session
 
 from fieldcore.problems import DomainError, ProblemCode
-from sync_server import admin
-from sync_server.db import write_session
-from sync_server.queue_filters import SORT_KEYS, check_sort, parse_filters, queue_choices
-from sync_server.review import PageRequest, review_queue
+from sync_server.core.db import write_session
+from sync_server.org import admin
+from sync_server.supervision.filters import SORT_KEYS, check_sort, parse_filters, queue_choices
+from sync_server.supervision.queue import PageRequest, review_queue
 from tests.server.test_review_queue import fleet, ids, submit, user, visit_mutations  # noqa: F401
 from tests.server.world import PASSWORD, World
 

@@ -12,8 +12,14 @@ import pytest
 from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError, ProblemCode
-from sync_server import admin, rectify
-from sync_server.db import write_session
+from sync_server.core.db import write_session
+from sync_server.org import admin
+from sync_server.supervision import rectify
+from sync_server.supervision.rectifications import (
+    rectification_detail,
+    rectification_list,
+    rectification_totals,
+)
 from sync_server.tables import Rectification, VisitTask
 from tests.server.test_rectification import after_photo, published_rectification
 from tests.server.test_visit_workflow import SHA, complete_visit, statuses
@@ -63,50 +69,52 @@ def test_the_list_is_scoped_and_flags_overdue_actions(world: World) -> None:
     _, _, rect = published_rectification(world)
     sup2(world)
     now = world.clock()
-    rows = run(world, "sup1", lambda s, u: rectify.rectification_list(s, u, now).rows)
+    rows = run(world, "sup1", lambda s, u: rectification_list(s, u, now).rows)
     assert [(str(r.id), r.site_code, r.item_code, r.status, r.overdue) for r in rows] == [
         (rect, "S1", "1.1", "open", False)
     ]
     assert rows[0].item_text and rows[0].due_date > now.date()
-    assert run(world, "sup2", lambda s, u: rectify.rectification_list(s, u, now).rows) == []
-    assert len(run(world, "admin", lambda s, u: rectify.rectification_list(s, u, now).rows)) == 1
+    assert run(world, "sup2", lambda s, u: rectification_list(s, u, now).rows) == []
+    assert len(run(world, "admin", lambda s, u: rectification_list(s, u, now).rows)) == 1
     late = datetime.combine(rows[0].due_date + timedelta(days=1), time(9), tzinfo=UTC)
     due_day = datetime.combine(rows[0].due_date, time(23), tzinfo=UTC)
-    assert (
-        not run(world, "sup1", lambda s, u: rectify.rectification_list(s, u, due_day))
-        .rows[0]
-        .overdue
-    )
-    overdue = run(
-        world, "sup1", lambda s, u: rectify.rectification_list(s, u, late, None, True).rows
-    )
+    assert not run(world, "sup1", lambda s, u: rectification_list(s, u, due_day)).rows[0].overdue
+    overdue = run(world, "sup1", lambda s, u: rectification_list(s, u, late, None, True).rows)
     assert [(str(r.id), r.overdue) for r in overdue] == [(rect, True)]
     assert (
-        run(world, "sup1", lambda s, u: rectify.rectification_list(s, u, now, None, True).rows)
+        run(
+            world,
+            "sup1",
+            lambda s, u: rectification_list(s, u, now, None, True).rows,
+        )
         == []
     )
     assert (
-        run(world, "sup1", lambda s, u: rectify.rectification_list(s, u, late, "verified").rows)
+        run(
+            world,
+            "sup1",
+            lambda s, u: rectification_list(s, u, late, "verified").rows,
+        )
         == []
     )
     expect(
         ProblemCode.REQUEST_INVALID,
         world,
         "sup1",
-        lambda s, u: rectify.rectification_list(s, u, now, "closed"),
+        lambda s, u: rectification_list(s, u, now, "closed"),
     )
     expect(
         ProblemCode.AUTH_FORBIDDEN,
         world,
         "mgr1",
-        lambda s, u: rectify.rectification_list(s, u, now),
+        lambda s, u: rectification_list(s, u, now),
     )
 
 
 def test_verify_after_the_site_manager_answered_with_an_after_photo(world: World) -> None:
     rect = answer(world)
     rid, now = uuid.UUID(rect), world.clock()
-    detail = run(world, "sup1", lambda s, u: rectify.rectification_detail(s, u, rid, now))
+    detail = run(world, "sup1", lambda s, u: rectification_detail(s, u, rid, now))
     assert (detail.before, detail.after) == ([SHA], ["c" * 64])
     assert (detail.response_note, detail.row.status, detail.mode) == (
         "已清理积水",
@@ -114,9 +122,7 @@ def test_verify_after_the_site_manager_answered_with_an_after_photo(world: World
         "overt",
     )
     late = now + timedelta(days=400)  # an answered action is not overdue
-    assert (
-        not run(world, "sup1", lambda s, u: rectify.rectification_list(s, u, late)).rows[0].overdue
-    )
+    assert not run(world, "sup1", lambda s, u: rectification_list(s, u, late)).rows[0].overdue
     run(world, "sup1", lambda s, u: rectify.verify(s, u, rid, now, "复查合格"))
     pulled = world.phone("mgr1").pull_all()[("rectification", rect)]
     assert pulled is not None
@@ -200,7 +206,7 @@ def test_another_regions_supervisor_gets_scope_denied_like_an_unknown_id(world: 
     sup2(world)
     rid, now = uuid.UUID(rect), world.clock()
     calls = [
-        lambda s, u, i: rectify.rectification_detail(s, u, i, now),
+        lambda s, u, i: rectification_detail(s, u, i, now),
         lambda s, u, i: rectify.verify(s, u, i, now),
         lambda s, u, i: rectify.reopen(s, u, i, "理由", now),
         lambda s, u, i: rectify.reinspect(s, u, i, "insp2", 7, now),
@@ -233,9 +239,7 @@ def all_pages(world: World, now: datetime, limit: int, **kw: Any) -> list[list[A
         page = run(
             world,
             "sup1",
-            lambda s, u, c=cursor: rectify.rectification_list(
-                s, u, now, cursor=c, limit=limit, **kw
-            ),
+            lambda s, u, c=cursor: rectification_list(s, u, now, cursor=c, limit=limit, **kw),
         )
         pages.append(page.rows)
         if page.next_cursor is None:
@@ -260,15 +264,11 @@ def test_pages_follow_due_date_then_id_and_lose_or_repeat_no_row(world: World) -
     assert [r.id for p in all_pages(world, late, limit=2, overdue_only=True) for r in p] == [
         r.id for r in expected
     ]
-    assert run(
-        world, "sup1", lambda s, u: rectify.rectification_totals(s, u, late, None, False)
-    ) == (
+    assert run(world, "sup1", lambda s, u: rectification_totals(s, u, late, None, False)) == (
         5,
         5,
     )
-    assert run(
-        world, "sup1", lambda s, u: rectify.rectification_totals(s, u, now, None, False)
-    ) == (
+    assert run(world, "sup1", lambda s, u: rectification_totals(s, u, now, None, False)) == (
         5,
         0,
     )
@@ -277,13 +277,13 @@ def test_pages_follow_due_date_then_id_and_lose_or_repeat_no_row(world: World) -
             ProblemCode.REQUEST_INVALID,
             world,
             "sup1",
-            lambda s, u, b=bad: rectify.rectification_list(s, u, now, cursor=b),
+            lambda s, u, b=bad: rectification_list(s, u, now, cursor=b),
         )
     expect(
         ProblemCode.REQUEST_INVALID,
         world,
         "sup1",
-        lambda s, u: rectify.rectification_list(s, u, now, limit=501),
+        lambda s, u: rectification_list(s, u, now, limit=501),
     )
 
 
@@ -292,7 +292,7 @@ def test_actions_of_a_voided_visit_are_not_open_work_nor_overdue(world: World) -
     voided = approved_visit(world, ["1.2", "1.3"])
     sup = world.phone("sup1")
     late = world.clock() + timedelta(days=400)  # every action long past its due date
-    rows = run(world, "sup1", lambda s, u: rectify.rectification_list(s, u, late).rows)
+    rows = run(world, "sup1", lambda s, u: rectification_list(s, u, late).rows)
     assert sorted(r.item_code for r in rows) == ["1.1", "1.2", "1.3"]
     void = sup.mutation("visit", voided, status="voided", void_reason="检查门店有误")
     assert statuses(sup.push(void)) == ["applied"]
@@ -300,13 +300,13 @@ def test_actions_of_a_voided_visit_are_not_open_work_nor_overdue(world: World) -
         rows = run(
             world,
             "sup1",
-            lambda s, u, o=overdue_only: rectify.rectification_list(s, u, late, None, o),
+            lambda s, u, o=overdue_only: rectification_list(s, u, late, None, o),
         ).rows
         assert [(r.visit_id, r.item_code, r.overdue) for r in rows] == [(kept, "1.1", True)]
-    totals = run(world, "sup1", lambda s, u: rectify.rectification_totals(s, u, late, None, False))
+    totals = run(world, "sup1", lambda s, u: rectification_totals(s, u, late, None, False))
     assert totals == (1, 1)
     with Session(world.engine) as s:  # its own page still opens and says why nothing is owed
         gone = s.exec(select(Rectification).where(Rectification.visit_id == voided)).first()
         assert gone is not None
-    detail = run(world, "sup1", lambda s, u: rectify.rectification_detail(s, u, gone.id, late))
+    detail = run(world, "sup1", lambda s, u: rectification_detail(s, u, gone.id, late))
     assert (detail.row.voided, detail.row.overdue, detail.row.status) == (True, False, "open")

@@ -11,9 +11,9 @@ from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.workflow import finding_id
-from sync_server import admin
-from sync_server.db import write_session
-from sync_server.review_actions import act
+from sync_server.core.db import write_session
+from sync_server.org import admin
+from sync_server.supervision.actions import act
 from sync_server.tables import Rectification, User, Visit
 from tests.server.test_visit_workflow import complete_visit
 from tests.server.world import World

@@ -14,10 +14,9 @@ from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.workflow import finding_id
-from sync_server import admin
-from sync_server.catalog import checklist_dir
-from sync_server.db import write_session
-from sync_server.review import (
+from sync_server.core.db import write_session
+from sync_server.org import admin
+from sync_server.supervision.queue import (
     PageRequest,
     QueueFilters,
     check_photo,
@@ -26,6 +25,7 @@ from sync_server.review import (
     visit_detail,
 )
 from sync_server.tables import AuditLog, ConflictLog, Photo, Site, User
+from sync_server.templates.catalog import checklist_dir
 from tests.server.world import PASSWORD, Phone, World
 
 SHA = "b" * 64

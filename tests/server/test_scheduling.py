@@ -12,11 +12,11 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from fieldcore.problems import DomainError, ProblemCode
-from sync_server import admin
-from sync_server.changeset import ChangeSet
-from sync_server.config import Settings
-from sync_server.db import make_engine, write_session
-from sync_server.scheduling import Window, create_task, sample_size, sample_tasks
+from sync_server.core.changeset import ChangeSet
+from sync_server.core.config import Settings
+from sync_server.core.db import make_engine, write_session
+from sync_server.org import admin
+from sync_server.supervision.scheduling import Window, create_task, sample_size, sample_tasks
 from sync_server.tables import ChangeLog, Site, User, VisitTask
 from tests.server.world import PASSWORD, World
 

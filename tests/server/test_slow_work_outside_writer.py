@@ -15,10 +15,10 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from sync_server import photostore
 from sync_server.cli import app as cli
-from sync_server.config import Settings
 from sync_server.console.services import ConsoleServices
+from sync_server.core.config import Settings
+from sync_server.photos.store import PhotoStore
 from sync_server.reports import exports
 from sync_server.tables import AuditLog, User
 from tests.reports.kit import visit
@@ -50,13 +50,13 @@ def test_the_database_stays_writable_while_a_photo_is_hashed(
     data = jpeg()
     photo_row(phone, world, data)
     seen: list[bool] = []
-    hash_bytes = getattr(photostore.PhotoStore, method)
+    hash_bytes = getattr(PhotoStore, method)
 
-    def probing(store: photostore.PhotoStore, key: object) -> object:
+    def probing(store: PhotoStore, key: object) -> object:
         seen.append(writable(world))
         return hash_bytes(store, key)
 
-    monkeypatch.setattr(photostore.PhotoStore, method, probing)
+    monkeypatch.setattr(PhotoStore, method, probing)
     r = start(phone, sha(data), len(data))
     r = patch(phone, r.json()["id"], 0, data)
     assert r.status_code == 204, r.text

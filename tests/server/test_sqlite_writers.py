@@ -9,8 +9,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from sync_server.config import Settings
-from sync_server.db import make_engine, run_write, write_session
+from sync_server.core.config import Settings
+from sync_server.core.db import make_engine, run_write, write_session
 
 
 def _engine(tmp_path: Path) -> sa.Engine:

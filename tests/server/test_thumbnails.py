@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 
 from fieldcore.problems import DomainError, ProblemCode
-from sync_server.photostore import PhotoStore
-from sync_server.thumbnails import THUMB, Thumbnails
+from sync_server.photos.store import PhotoStore
+from sync_server.photos.thumbnails import THUMB, Thumbnails
 from tests.server.images import jpeg, sha
 
 

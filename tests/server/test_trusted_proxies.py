@@ -14,10 +14,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from sync_server import login_throttle
-from sync_server.config import Settings
+from sync_server.api.proxies import TrustedProxies
+from sync_server.core.config import Settings
 from sync_server.main import create_app
-from sync_server.proxies import TrustedProxies
+from sync_server.org import login_throttle
 from tests.server.world import HEADERS, PASSWORD, World
 
 PROXY = "10.9.0.5"

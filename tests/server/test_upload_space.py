@@ -15,8 +15,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from sync_server import upkeep, upload_space
+from sync_server import upkeep
 from sync_server.main import create_app
+from sync_server.photos import upload_space
 from sync_server.tables import Blob, Upload
 from tests.server.images import bomb, jpeg, noise, sha
 from tests.server.test_photo_packs import part, send

@@ -18,11 +18,11 @@ from fastapi.testclient import TestClient
 
 from fieldcore.protocol import SCHEMA_HEADER, SCHEMA_VERSION
 from fieldcore.workflow import finding_id
-from sync_server import admin, auth
-from sync_server.catalog import checklist_dir
-from sync_server.changeset import ChangeSet
-from sync_server.db import write_session
-from sync_server.templates import publish_template
+from sync_server.core.changeset import ChangeSet
+from sync_server.core.db import write_session
+from sync_server.org import accounts, admin
+from sync_server.templates.catalog import checklist_dir
+from sync_server.templates.versions import publish_template
 
 PASSWORD = "password123"
 HEADERS = {SCHEMA_HEADER: str(SCHEMA_VERSION)}
@@ -154,7 +154,7 @@ class World:
     def place_blob(self, digest: str, data: bytes, holder: str) -> None:
         """Bytes put straight into the store (not uploaded), as `holder` had uploaded them:
         the blob row, the proof of possession and the author's rows marked present."""
-        from sync_server.photo_access import mark_present, record_holder
+        from sync_server.photos.access import mark_present, record_holder
         from sync_server.tables import Blob
 
         path = self.client.app.state.photos.path(digest)  # type: ignore[attr-defined]
@@ -167,7 +167,7 @@ class World:
 
 
 def _password_hash() -> str:
-    return auth.hash_password(PASSWORD)  # cheap in tests (tests/conftest.py), one per world
+    return accounts.hash_password(PASSWORD)  # cheap in tests (tests/conftest.py), one per world
 
 
 def build_world(engine: sa.Engine, client: TestClient, clock: Any) -> World:

@@ -22,7 +22,7 @@ from fieldapp.sync.runner import SyncRunner
 from fieldapp.ui import app as app_module
 from fieldapp.ui.app import make_main
 from fieldapp.ui.screens import login as login_screen
-from sync_server import dbinit
+from sync_server.core import dbinit
 from tests.server.world import PASSWORD, World
 from tests.ui.harness import AppHarness, Invoke, default_invoke
 from tests.ui.support import SERVER, InProcessClient, OpenApp

@@ -12,11 +12,11 @@ from fieldapp.sync.client import SyncClient
 from fieldcore.scorecard import ScoreCard, fmt
 from fieldcore.scoring import score_raw
 from fieldcore.template_loader import parse_template
-from sync_server import admin
-from sync_server.catalog import checklist_dir
-from sync_server.changeset import ChangeSet
-from sync_server.db import write_session
+from sync_server.core.changeset import ChangeSet
+from sync_server.core.db import write_session
+from sync_server.org import admin
 from sync_server.tables import Site, User
+from sync_server.templates.catalog import checklist_dir
 from tests.server.world import World
 from tests.ui.harness import AppHarness
 

@@ -10,8 +10,8 @@ import pytest
 from sqlmodel import Session
 
 from fieldapp.store import Store
-from sync_server import admin, auth
-from sync_server.db import write_session
+from sync_server.core.db import write_session
+from sync_server.org import accounts, admin
 from sync_server.tables import Visit
 from tests.server.world import World
 from tests.ui.harness import AppHarness
@@ -64,7 +64,7 @@ async def test_the_badge_says_why_a_sync_failed(
 ) -> None:
     signed_in()
     with write_session(server.engine) as s:  # an administrator revokes the phone
-        assert auth.revoke_devices(s, admin.get_user(s, "insp1"), server.clock.now) == 1
+        assert accounts.revoke_devices(s, admin.get_user(s, "insp1"), server.clock.now) == 1
     h = await open_app()
     assert badge(h).startswith("已全部同步")
     await h.fire(h.button("立即同步"))

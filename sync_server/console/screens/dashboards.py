@@ -1,6 +1,6 @@
 """统计 (dashboards): a period's 通报 ranking of sites and departments, one site's score
 trend, the category breakdown, repeat offenders, rectification counts and inspector
-activity. Every number comes from sync_server.dashboards through ConsoleServices; the
+activity. Every number comes from sync_server.supervision.dashboards through ConsoleServices; the
 charts and tables are in dashboard_charts (flet-charts, which the prebuilt web client of
 flet-web 1.0.5 already contains: see there).
 

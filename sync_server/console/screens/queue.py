@@ -13,8 +13,8 @@ from fieldcore.problems import DomainError
 from sync_server.console import queue_services as qs
 from sync_server.console.app import Console, nav_actions
 from sync_server.console.screens.widgets import action_button, string_table
-from sync_server.queue_filters import QueueChoices, parse_filters
-from sync_server.review import QueueFilters, QueueRow
+from sync_server.supervision.filters import QueueChoices, parse_filters
+from sync_server.supervision.queue import QueueFilters, QueueRow
 
 STATUSES = ["submitted", "resubmitted", "returned", "approved", "published", "voided"]
 STATUS_ZH = {

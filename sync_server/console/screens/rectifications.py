@@ -19,7 +19,7 @@ from sync_server.console.screens.widgets import (
     string_table,
     unavailable_view,
 )
-from sync_server.rectify import STATUSES, RectRow
+from sync_server.supervision.rectifications import STATUSES, RectRow
 
 RECT_STATUS_ZH = {
     "open": "待整改",

@@ -13,7 +13,7 @@ from sync_server.console.app import Console, detail_view
 from sync_server.console.screens.gallery import photo_gallery
 from sync_server.console.screens.queue import MODE_ZH, STATUS_ZH
 from sync_server.console.screens.widgets import action_button, unavailable_view
-from sync_server.review import VisitDetail
+from sync_server.supervision.queue import VisitDetail
 
 RESULT_ZH = {"pass": "合格", "fail": "不合格", "na": "不适用", None: "未检查"}
 NEXT_ACTIONS = {  # what the workflow allows a reviewer from each status

@@ -1,0 +1,91 @@
+"""Request dependencies: settings, engine, clock, the caller (device, user, scope)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import Depends, Header, Request
+
+from fieldcore.problems import DomainError, ProblemCode
+from fieldcore.protocol import SCHEMA_HEADER
+from sync_server.core.config import Settings
+from sync_server.core.db import read_session
+from sync_server.org.accounts import resolve_token
+from sync_server.org.scope import Actor, load_scope
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_engine(request: Request) -> sa.Engine:
+    return request.app.state.engine  # type: ignore[no-any-return]
+
+
+def get_now(request: Request) -> datetime:
+    clock: Callable[[], datetime] = request.app.state.clock
+    return clock()
+
+
+VERSION = re.compile(r"[0-9]{1,6}")
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+EngineDep = Annotated[sa.Engine, Depends(get_engine)]
+NowDep = Annotated[datetime, Depends(get_now)]
+
+
+def schema_version(
+    settings: SettingsDep,
+    version: Annotated[
+        str | None,
+        Header(
+            alias=SCHEMA_HEADER,
+            description=("Schema version the client speaks; outside the server's window → 426"),
+        ),
+    ] = None,
+) -> int:
+    # ASCII digits only: str.isdigit() also passes "²" (no int at all) and "١" (an
+    # Arabic-Indic 1), and int() refuses more than 4,300 digits
+    if (
+        version is None
+        or not VERSION.fullmatch(version)
+        or not (settings.schema_min <= int(version) <= settings.schema_max)
+    ):
+        raise DomainError(
+            ProblemCode.SYNC_SCHEMA_UNSUPPORTED,
+            f"got {version!r}",
+            got=None if version is None else version[:20],
+            min=settings.schema_min,
+            max=settings.schema_max,
+        )
+    return int(version)
+
+
+def current_actor(
+    engine: EngineDep,
+    now: NowDep,
+    authorization: Annotated[str | None, Header(description="Bearer <device token>")] = None,
+) -> Actor:
+    with read_session(engine) as session:
+        device, user = resolve_token(session, authorization, now)
+        return Actor(
+            user_id=user.id,
+            role=user.role,
+            device_id=device.id,  # type: ignore[arg-type]
+            scope=load_scope(session, user),
+        )
+
+
+ActorDep = Annotated[Actor, Depends(current_actor)]
+
+
+def require_role(*roles: str) -> Callable[[Actor], Actor]:
+    def check(actor: ActorDep) -> Actor:
+        if actor.role not in roles:
+            raise DomainError(ProblemCode.AUTH_FORBIDDEN, actor.role, role=actor.role)
+        return actor
+
+    return check

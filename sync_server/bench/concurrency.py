@@ -1,0 +1,121 @@
+"""B3: many phones pushing at the same moment, straight to a real server subprocess (no
+shaped link: this measures the server), next to one phone pushing alone."""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import uuid
+from pathlib import Path
+from typing import Any
+
+from fieldapp.sync.errors import SyncError
+from sync_server.bench.common import Timer, progress
+from sync_server.bench.syncdata import client_for, start_central
+
+
+def b3_both(root: Path, devices: int) -> dict[str, Any]:
+    """B3 on SQLite (the embedded default) and on PostgreSQL when one answers."""
+    out: dict[str, Any] = {"sqlite": b3_concurrency(root / "b3", devices)}
+    url, why = pg_schema()
+    if url is None:
+        out["postgresql"] = f"not run: {why}"
+        return out
+    try:
+        out["postgresql"] = b3_concurrency(root / "b3-pg", devices, url)
+    finally:
+        drop_schema(url)
+    return out
+
+
+def pg_schema() -> tuple[str | None, str]:
+    """A fresh schema in the test PostgreSQL (MINGCHA_TEST_POSTGRES), or why there is none."""
+    import os
+
+    import sqlalchemy as sa
+
+    base = os.environ.get(
+        "MINGCHA_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
+    schema = f"mingcha_bench_{uuid.uuid4().hex[:8]}"
+    try:
+        engine = sa.create_engine(base, connect_args={"connect_timeout": 3})
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+        engine.dispose()
+    except Exception as exc:  # no server, no driver, no rights: say which
+        return None, f"PostgreSQL not reachable at {base}: {type(exc).__name__}"
+    return f"{base}?options=-csearch_path%3D{schema}", ""
+
+
+def drop_schema(url: str) -> None:
+    import sqlalchemy as sa
+
+    base, schema = url.split("?", 1)[0], url.rsplit("%3D", 1)[1]
+    engine = sa.create_engine(base)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+    engine.dispose()
+
+
+def b3_concurrency(root: Path, devices: int, database_url: str | None = None) -> dict[str, Any]:
+    """`devices` phones each push one visit (46 mutations) at the same moment, straight to
+    the server; the baseline is the same push by one phone alone."""
+    from sync_server.bench.merge import mutations
+
+    central = start_central(root, database_url)
+    try:
+        with progress("B3 sign-ins", devices + 10) as tick:
+            clients = []
+            for _ in range(devices + 10):
+                c = client_for(central.url)
+                c.login("bench", central.password, uuid.uuid4())
+                clients.append(c)
+                tick()
+        alone = [_timed_push(c, str(central.site_id)) for c in clients[:10]]
+        barrier, latencies, errors = threading.Barrier(devices), [], []
+
+        def push(c: Any) -> None:
+            barrier.wait()
+            try:
+                latencies.append(_timed_push(c, str(central.site_id)))
+            except SyncError as exc:  # code and message: a count alone hides the cause
+                errors.append(f"{exc.code}: {exc.message}")
+
+        threads = [threading.Thread(target=push, args=(c,)) for c in clients[10:]]
+        with progress("B3 concurrent pushes", 1) as tick:
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            tick()
+        for c in clients:
+            c.close()
+    finally:
+        central.stop()
+    if errors:  # the server's side of each failure, for the run's record
+        print(f"B3 errors: {errors}\n--- server log ---\n{central.proc.tail()}", flush=True)
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
+    base = statistics.median(alone)
+    return {
+        "devices": devices,
+        "mutations_each": len(mutations(str(central.site_id), 1)),
+        "alone_p50_ms": round(base * 1000, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 1),
+        "p99_ms": round(q[98] * 1000, 1),
+        "errors": len(errors),
+        "error_codes": sorted(set(errors)),
+        "p99_vs_alone": round(q[98] / base, 1),
+        "goal": "p99 < 300 ms, 0 errors (SQLite)",
+    }
+
+
+def _timed_push(client: Any, site_id: str) -> float:
+    from fieldcore.protocol import PushRequest
+    from sync_server.bench.merge import mutations
+
+    request = PushRequest.model_validate({"mutations": mutations(site_id, 1)})
+    with Timer() as t:
+        response = client.push(request)
+    assert all(r.status == "applied" for r in response.results), response.results[:3]
+    return t.seconds

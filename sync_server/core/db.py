@@ -1,0 +1,134 @@
+"""Database engines and transactions for SQLite (embedded default) and PostgreSQL.
+
+Writes run in `write_session`: on SQLite a `BEGIN IMMEDIATE` transaction, so writers queue
+up front instead of failing half-way, and within one process they first queue on a lock per
+database file (see `_sqlite_writer`); on PostgreSQL an ordinary transaction whose row locks
+(device, counter) serialize what must be serialized. Reads that must see one consistent
+snapshot (a pull page) run in `read_session` (REPEATABLE READ on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlmodel import Session
+
+from fieldcore.problems import DomainError, ProblemCode
+from sync_server.core.config import Settings
+
+T = TypeVar("T")
+# PostgreSQL deadlock / serialization failure, SQLite busy beyond its timeout: the
+# transaction did nothing and may simply run again.
+TRANSIENT_PGCODES = {"40P01", "40001"}
+_WRITER_LOCKS: dict[str, threading.RLock] = {}
+_WRITER_LOCKS_GUARD = threading.Lock()
+
+
+def make_engine(settings: Settings) -> sa.Engine:
+    url = settings.sqlalchemy_url
+    if url.startswith("sqlite"):
+        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        _sqlite_pragmas(engine)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _sqlite_pragmas(engine: sa.Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (see on_begin)
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")  # an acknowledged push survives power loss
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn: sa.Connection) -> None:
+        mode = "IMMEDIATE" if conn.get_execution_options().get("write") else "DEFERRED"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def is_sqlite(engine: sa.Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+@contextmanager
+def write_session(engine: sa.Engine) -> Iterator[Session]:
+    """One write transaction: committed on success, rolled back on any exception."""
+    if not is_sqlite(engine):
+        with _session(engine) as session:
+            yield session
+        return
+    with _sqlite_writer(engine), _session(engine.execution_options(write=True)) as session:
+        yield session
+
+
+@contextmanager
+def _session(bind: sa.Engine) -> Iterator[Session]:
+    # autoflush: queries inside a push (effects, completeness checks) must see its new rows
+    with Session(bind, expire_on_commit=False, autoflush=True) as session, session.begin():
+        yield session
+
+
+@contextmanager
+def _sqlite_writer(engine: sa.Engine) -> Iterator[None]:
+    """Hold this process's turn to write to the engine's SQLite file.
+
+    SQLite admits one writer at a time. Without this, every waiting request thread holds a
+    pooled connection and polls the file lock with SQLite's growing sleeps (up to 100 ms),
+    so the file can sit unlocked between writers while the waiters sleep, and a burst
+    (B3: 200 phones at once) ties up the pool. Threads now wait here, connection-less, and
+    the next one starts as soon as the last commits; `BEGIN IMMEDIATE` still orders
+    writers of other processes.
+    Re-entrant, so a nested write in one thread behaves as before (it waits on the file).
+    """
+    path = engine.url.database
+    # a file is shared by every engine on it; an in-memory database is its engine's own
+    key = path if path and path != ":memory:" else f"pool-{id(engine.pool)}"
+    with _WRITER_LOCKS_GUARD:
+        lock = _WRITER_LOCKS.setdefault(key, threading.RLock())
+    with lock:
+        yield
+
+
+@contextmanager
+def read_session(engine: sa.Engine) -> Iterator[Session]:
+    """A read transaction over one consistent snapshot."""
+    bind = (
+        engine if is_sqlite(engine) else engine.execution_options(isolation_level="REPEATABLE READ")
+    )
+    with Session(bind, expire_on_commit=False, autoflush=False) as session, session.begin():
+        yield session
+
+
+def is_transient(exc: sa.exc.DBAPIError) -> bool:
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return code in TRANSIENT_PGCODES or "database is locked" in str(exc.orig)
+
+
+def run_write(engine: sa.Engine, work: Callable[[Session], T], attempts: int = 3) -> T:
+    """Run `work` in a write transaction, again after a deadlock or lock timeout.
+
+    Raises:
+        DomainError(server.unavailable): still failing after `attempts` (clients retry).
+    """
+    for attempt in range(attempts):
+        try:
+            with write_session(engine) as session:
+                return work(session)
+        except sa.exc.DBAPIError as exc:
+            if not is_transient(exc):
+                raise
+            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+    raise DomainError(ProblemCode.SERVER_UNAVAILABLE, "database busy", retry_after=1)

@@ -1,0 +1,125 @@
+"""Accounts and devices: argon2 password hashes, opaque device tokens (sign-in itself and its
+throttle: sync_server/org/signin.py, login_throttle.py).
+
+A phone enrolls as a device at login and receives a random bearer token; the server keeps
+only its sha256, so a stolen database leaks no usable token. Tokens expire and can be
+revoked per device (`mingcha user revoke-devices`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pwdlib import PasswordHash
+from sqlmodel import Session, select
+
+from fieldcore.problems import DomainError, ProblemCode
+from sync_server.core.config import Settings
+from sync_server.tables import Device, User
+
+_hasher = PasswordHash.recommended()  # argon2id
+# checked for an unknown user, so that answer takes as long as a wrong password
+DUMMY_HASH = _hasher.hash("timing-equaliser")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def verify_password(password: str, password_hash: str) -> tuple[bool, str | None]:
+    """(matches, a stronger hash to store or None). Slow on purpose: call it with no
+    transaction open (sync_server/org/signin.py)."""
+    return _hasher.verify_and_update(password, password_hash)
+
+
+@dataclass(frozen=True)
+class Enrollment:
+    device: Device
+    token: str
+
+
+def enroll_device(
+    session: Session, settings: Settings, user: User, device_id: uuid.UUID, name: str, now: datetime
+) -> Enrollment:
+    """Give this device a fresh token; a device keeps its mutation counter across logins.
+
+    Raises:
+        DomainError(auth.device_taken): the device id is enrolled for another user.
+    """
+    token = secrets.token_urlsafe(32)
+    device = session.get(Device, device_id, with_for_update=True)
+    if device is not None and device.user_id != user.id:
+        raise DomainError(ProblemCode.AUTH_DEVICE_TAKEN, device_id=str(device_id))
+    if device is None:
+        device = Device(id=device_id, user_id=user.id, token_hash="", token_expires_at=now)
+        session.add(device)
+    device.name = name or device.name
+    device.token_hash = token_hash(token)
+    device.token_expires_at = now + timedelta(days=settings.token_days)
+    device.revoked_at = None
+    device.last_seen_at = now
+    return Enrollment(device, token)
+
+
+def resolve_token(
+    session: Session, authorization: str | None, now: datetime
+) -> tuple[Device, User]:
+    """The device and user behind `Authorization: Bearer <token>`.
+
+    Raises:
+        DomainError: auth.token_missing / token_invalid / token_revoked / token_expired.
+    """
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise DomainError(ProblemCode.AUTH_TOKEN_MISSING)
+    device = session.exec(
+        select(Device).where(Device.token_hash == token_hash(token.strip()))
+    ).first()
+    if device is None:
+        raise DomainError(ProblemCode.AUTH_TOKEN_INVALID)
+    user = session.get(User, device.user_id)
+    if device.revoked_at is not None or user is None or not user.active:
+        raise DomainError(ProblemCode.AUTH_TOKEN_REVOKED)
+    if device.token_expires_at <= now:
+        raise DomainError(
+            ProblemCode.AUTH_TOKEN_EXPIRED, expired_at=device.token_expires_at.isoformat()
+        )
+    return device, user
+
+
+def revoke_devices(session: Session, user: User, now: datetime) -> int:
+    """Revoke every device of a user; returns how many were active."""
+    devices = session.exec(
+        select(Device).where(Device.user_id == user.id, Device.revoked_at.is_(None))
+    ).all()  # type: ignore[union-attr]
+    for device in devices:
+        device.revoked_at = now
+    return len(devices)
+
+
+CONSOLE_NS = uuid.UUID("6d696e67-6368-612d-636f-6e736f6c6521")  # "mingcha-console!"
+
+
+def console_device(session: Session, user: User, now: datetime) -> Device:
+    """This user's console device (its mutation numbering), created on first use."""
+    device_id = uuid.uuid5(CONSOLE_NS, str(user.id))
+    device = session.get(Device, device_id, with_for_update=True)
+    if device is None:
+        device = Device(
+            id=device_id,
+            user_id=user.id,
+            name="console",
+            token_hash=f"console-{device_id.hex}",  # never a usable bearer token
+            token_expires_at=now,
+        )
+        session.add(device)
+        session.flush()
+    return device

@@ -1,0 +1,301 @@
+"""The supervisor's review queue and visit detail (the console calls these; no web imports).
+
+`review_queue` lists submitted visits in the caller's scope, filtered and sorted, one page at
+a time with keyset (seek) pagination: the cursor is the last row's (sort value, id), so a
+page costs the same at row 1,000,000 as at row 1. Nothing here reads findings: the queue
+uses the score columns the server stores on the visit.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from fieldcore.answers import answers_from_findings
+from fieldcore.problems import DomainError, ProblemCode
+from fieldcore.scoring import score_raw
+from sync_server.org.scope import Scope, reviewer_scope, with_descendants
+from sync_server.photos.access import visit_evidence
+from sync_server.supervision.evidence_checks import PhotoCheck, check_photo, distance_m
+from sync_server.sync.effects import live_findings
+from sync_server.tables import (
+    AuditLog,
+    ConflictLog,
+    Photo,
+    Region,
+    Site,
+    TemplateVersion,
+    User,
+    Visit,
+    utcnow,
+)
+from sync_server.templates.versions import get_template
+
+MAX_LIMIT = 500
+COLUMNS = (Visit.id, Site.code, Site.name, Region.code, Region.name, Visit.template_key)
+COLUMNS += (TemplateVersion.title, Visit.mode, User.display_name, Visit.submitted_at)
+COLUMNS += (Visit.status, Visit.score_percent, Visit.score_grade)  # the order of QueueRow
+SORTS: dict[str, Any] = {
+    "submitted_at": Visit.submitted_at,
+    "percent": Visit.score_percent,
+    "site": Site.code,
+}
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    region: str | None = None  # region code; its departments are included
+    site: str | None = None  # site code
+    template_id: str | None = None
+    mode: str | None = None
+    inspector: str | None = None  # username
+    submitted_from: datetime | None = None  # inclusive
+    submitted_to: datetime | None = None  # exclusive
+    status: str | None = None
+    min_percent: Decimal | None = None
+    max_percent: Decimal | None = None
+    grade: str | None = None
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    cursor: str | None = None
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    visit_id: uuid.UUID
+    site_code: str
+    site_name: str
+    region_code: str
+    region_name: str
+    template_key: str
+    template_title: str
+    mode: str
+    inspector: str
+    submitted_at: datetime
+    status: str
+    percent: Decimal | None
+    grade: str | None
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    next_cursor: str | None  # None: this was the last page
+
+
+def review_queue(
+    session: Session,
+    user: User,
+    filters: QueueFilters = QueueFilters(),
+    sort: str = "-submitted_at",
+    page: PageRequest = PageRequest(),
+) -> QueuePage:
+    """Submitted visits in the user's scope. `sort` is a key of SORTS, "-" first for
+    descending; NULL percents sort as the largest values (PostgreSQL's own order).
+
+    Raises DomainError: auth.forbidden (not a reviewer), request.invalid (sort, limit,
+    cursor)."""
+    scope = reviewer_scope(session, user)
+    desc, key = sort.startswith("-"), sort.lstrip("-")
+    if key not in SORTS:
+        raise DomainError(ProblemCode.REQUEST_INVALID, f"sort must be one of {', '.join(SORTS)}")
+    if not 1 <= page.limit <= MAX_LIMIT:
+        raise DomainError(ProblemCode.REQUEST_INVALID, f"limit must be 1..{MAX_LIMIT}")
+    col = SORTS[key]
+    conditions = [
+        Visit.submitted_at.is_not(None),  # type: ignore[union-attr]
+        Visit.deleted_at.is_(None),  # type: ignore[union-attr]
+        *_conditions(session, scope, filters),
+    ]
+    if page.cursor:
+        value, last_id = _decode(page.cursor, key)
+        conditions.append(_after(col, value, last_id, desc, nullable=key == "percent"))
+    if key == "percent":
+        first = col.desc().nullsfirst() if desc else col.asc().nullslast()
+    else:
+        first = col.desc() if desc else col.asc()
+    order = (first, Visit.id.desc() if desc else Visit.id.asc())  # type: ignore[attr-defined]
+    query = (
+        sa.select(*COLUMNS)
+        .join(Site, Site.id == Visit.site_id)  # type: ignore[arg-type]
+        .join(Region, Region.id == Site.region_id)  # type: ignore[arg-type]
+        .join(User, User.id == Visit.inspector_id)  # type: ignore[arg-type]
+        .join(TemplateVersion, TemplateVersion.key == Visit.template_key)  # type: ignore[arg-type]
+    )
+    if key == "site":  # ordered by a joined column: filter and sort in one query
+        query = query.where(*conditions)
+    else:
+        # Pick the page from the visit table alone, walking its sort index and stopping at
+        # the limit; join the display columns to those rows only. In one joined query the
+        # planners start from the scope's sites and sort every visit (1M findings: 165 ms).
+        ids = sa.select(Visit.id).where(*conditions).order_by(*order).limit(page.limit + 1)
+        query = query.where(Visit.id.in_(ids.scalar_subquery()))  # type: ignore[attr-defined]
+    found = session.execute(query.order_by(*order).limit(page.limit + 1)).all()
+    rows = [QueueRow(*r) for r in found[: page.limit]]
+    more = len(found) > page.limit
+    return QueuePage(rows, _encode(key, rows[-1]) if more else None)
+
+
+def _conditions(session: Session, scope: Scope, f: QueueFilters) -> list[Any]:
+    out: list[Any] = []
+    if scope.site_ids is not None:
+        out.append(Visit.site_id.in_(scope.site_ids) if scope.site_ids else sa.false())  # type: ignore[attr-defined]
+    if f.region is not None:
+        root = session.exec(select(Region.id).where(Region.code == f.region)).first()
+        regions = with_descendants(session, [root] if root else [])
+        in_regions = sa.select(Site.id).where(Site.region_id.in_(regions))  # type: ignore[attr-defined]
+        out.append(Visit.site_id.in_(in_regions) if regions else sa.false())  # type: ignore[attr-defined]
+    # Conditions on joined tables are phrased on visit columns (subqueries), so the page can
+    # be chosen from the visit table alone.
+    for value, visit_column, lookup in (
+        (f.site, Visit.site_id, sa.select(Site.id).where(Site.code == f.site)),
+        (
+            f.template_id,
+            Visit.template_key,
+            sa.select(TemplateVersion.key).where(TemplateVersion.template_id == f.template_id),
+        ),
+        (f.inspector, Visit.inspector_id, sa.select(User.id).where(User.username == f.inspector)),
+    ):
+        if value is not None:
+            out.append(visit_column.in_(lookup))  # type: ignore[attr-defined]
+    for value, column in (
+        (f.mode, Visit.mode),
+        (f.status, Visit.status),
+        (f.grade, Visit.score_grade),
+    ):
+        if value is not None:
+            out.append(column == value)
+    if f.submitted_from is not None:
+        out.append(Visit.submitted_at >= f.submitted_from)  # type: ignore[operator]
+    if f.submitted_to is not None:
+        out.append(Visit.submitted_at < f.submitted_to)  # type: ignore[operator]
+    if f.min_percent is not None:
+        out.append(Visit.score_percent >= f.min_percent)  # type: ignore[operator]
+    if f.max_percent is not None:
+        out.append(Visit.score_percent <= f.max_percent)  # type: ignore[operator]
+    return out
+
+
+def _after(col: Any, value: Any, last_id: uuid.UUID, desc: bool, nullable: bool) -> Any:
+    """Rows after (value, last_id) in the page order; NULLs are the largest values."""
+    vid = sa.bindparam(None, last_id, type_=Visit.__table__.c.id.type)  # type: ignore[attr-defined]
+    if value is None:  # inside the NULL group: first when descending, last when ascending
+        rest = sa.and_(col.is_(None), Visit.id < vid if desc else Visit.id > vid)  # type: ignore[operator]
+        return sa.or_(rest, col.is_not(None)) if desc else rest
+    pair = sa.tuple_(col, Visit.id)
+    bound = sa.tuple_(sa.bindparam(None, value, type_=col.type), vid)
+    after = pair < bound if desc else pair > bound
+    return sa.or_(after, col.is_(None)) if nullable and not desc else after
+
+
+def _encode(key: str, row: QueueRow) -> str:
+    value = {"submitted_at": row.submitted_at, "percent": row.percent, "site": row.site_code}[key]
+    raw = json.dumps([key, None if value is None else str(value), str(row.visit_id)])
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def _decode(cursor: str, key: str) -> tuple[Any, uuid.UUID]:
+    try:
+        sort, raw, last = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if sort != key:
+            raise ValueError("cursor of another sort")
+        value: Any = raw
+        if raw is not None and key == "submitted_at":
+            value = datetime.fromisoformat(raw)
+        elif raw is not None and key == "percent":
+            value = Decimal(raw)
+        return value, uuid.UUID(last)
+    except (ValueError, TypeError, InvalidOperation) as exc:
+        raise DomainError(ProblemCode.REQUEST_INVALID, "bad cursor", field="cursor") from exc
+
+
+# ---- one visit ----------------------------------------------------------------------
+
+
+@dataclass
+class VisitDetail:
+    visit: Visit
+    site: Site
+    categories: list[dict[str, Any]]  # the score's categories, items with text and note
+    photos: list[PhotoCheck]
+    visit_distance_m: float | None
+    conflicts: list[ConflictLog] = field(default_factory=list)
+
+
+def visit_detail(
+    session: Session, user: User, visit_id: uuid.UUID, now: datetime | None = None
+) -> VisitDetail:
+    """Everything a reviewer checks on one visit. Opening an unpublished covert visit is
+    audited (needs a write session). Raises DomainError: auth.forbidden, scope.denied
+    (also for an id that does not exist: the same answer)."""
+    scope = reviewer_scope(session, user)
+    visit = session.get(Visit, visit_id)
+    if visit is None or visit.deleted_at is not None or not scope.sees_site(visit.site_id):
+        raise DomainError(ProblemCode.SCOPE_DENIED, entity="visit", id=str(visit_id))
+    site = session.get(Site, visit.site_id)
+    assert site is not None  # a foreign key
+    if visit.mode == "covert" and visit.status != "published":
+        details = {"status": visit.status, "site": site.code}
+        session.add(
+            AuditLog(
+                at=now or utcnow(),
+                user_id=user.id,
+                action="visit.view_covert",
+                entity="visit",
+                entity_id=str(visit.id),
+                details=details,
+            )
+        )
+    photos = session.exec(
+        select(Photo).where(*visit_evidence(visit)).order_by(Photo.received_at, Photo.id)  # type: ignore[arg-type]
+    ).all()
+    conflicts = session.exec(
+        select(ConflictLog).where(ConflictLog.visit_id == visit.id).order_by(ConflictLog.id)  # type: ignore[arg-type]
+    ).all()
+    return VisitDetail(
+        visit=visit,
+        site=site,
+        categories=_categories(session, visit),
+        photos=[check_photo(p, site) for p in photos],
+        visit_distance_m=distance_m(visit.lat, visit.lon, site.lat, site.lon),
+        conflicts=list(conflicts),
+    )
+
+
+def _categories(session: Session, visit: Visit) -> list[dict[str, Any]]:
+    template = get_template(session, visit.template_key)
+    findings = {f.item_code: f for f in live_findings(session, visit.id)}
+    score = visit.score or score_raw(
+        template,
+        answers_from_findings(findings.values(), template, visit.mode),  # type: ignore[arg-type]
+        visit.mode,  # type: ignore[arg-type]
+    )  # type: ignore[arg-type]
+    score = score if isinstance(score, dict) else score.to_dict()
+    texts = {i.code: i.text for c in template.categories for i in c.items}
+    out = []
+    for category in score["categories"]:
+        items = []
+        for item in category["items"]:
+            finding = findings.get(item["code"])
+            items.append(
+                {
+                    **item,
+                    "text": texts.get(item["code"], ""),
+                    "finding_id": finding.id if finding else None,
+                    "note": finding.note if finding else "",
+                    "review_comment": finding.review_comment if finding else "",
+                }
+            )
+        out.append({**category, "items": items})
+    return out

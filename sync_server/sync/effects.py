@@ -1,0 +1,151 @@
+"""What a visit's status change sets in motion on the server.
+
+submitted / resubmitted  completeness is checked (every item answered, a photo on every
+                         failed item that requires one) and the score is computed by
+                         fieldcore's engine — the server's score is the one that counts
+returned                 the inspector's phone reopens the visit (it pulls the status)
+approved                 the score is recomputed and every deducted item becomes a
+                         rectification (整改) with a due date by severity
+published (通报)          the result and its rectifications become visible to the site's
+                         managers: their change-log rows are re-stamped as published
+voided                   needs a reason; the visit stays for the record
+Used by sync merges and by the console alike, so both enforce the same rules.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from fieldcore import submission
+from fieldcore.answers import AnswersError, answers_from_findings
+from fieldcore.problems import DomainError, ProblemCode
+from fieldcore.scorecard import ScoreCard
+from fieldcore.scoring import score_raw
+from sync_server.core.changeset import ChangeSet
+from sync_server.tables import Finding, Photo, Rectification, Visit, VisitTask
+from sync_server.templates.versions import get_template
+
+
+def live_findings(session: Session, visit_id: uuid.UUID) -> list[Finding]:
+    return list(
+        session.exec(
+            select(Finding).where(Finding.visit_id == visit_id, Finding.deleted_at.is_(None))
+        ).all()
+    )  # type: ignore[union-attr]
+
+
+def score_visit(session: Session, visit: Visit) -> ScoreCard:
+    template = get_template(session, visit.template_key)
+    try:
+        answers = answers_from_findings(live_findings(session, visit.id), template, visit.mode)  # type: ignore[arg-type]
+        card = score_raw(template, answers, visit.mode)  # type: ignore[arg-type]
+    except AnswersError as exc:  # findings are validated on push, so this means a bad row
+        raise DomainError(ProblemCode.WORKFLOW_INCOMPLETE, str(exc), problems=exc.details) from exc
+    visit.score = card.to_dict()
+    visit.score_percent = card.percent
+    visit.score_grade = card.grade
+    return card
+
+
+def check_complete(session: Session, visit: Visit, card: ScoreCard) -> None:
+    """Refuse to submit a visit with unanswered items or failed items missing their photo."""
+    template = get_template(session, visit.template_key)
+    with_photo = set(
+        session.exec(
+            select(Photo.finding_id).where(Photo.visit_id == visit.id, Photo.deleted_at.is_(None))
+        ).all()
+    )  # type: ignore[union-attr]
+    findings = live_findings(session, visit.id)
+    missing = submission.missing_photos(findings, with_photo, template, visit.mode)  # type: ignore[arg-type]
+    submission.check_complete(card, missing)
+
+
+def on_status_change(
+    session: Session,
+    changes: ChangeSet,
+    visit: Visit,
+    old: str,
+    new: str,
+    actor_id: uuid.UUID,
+    now: datetime,
+) -> None:
+    """Apply the effects of `old → new` (already validated against the transition table)."""
+    if new in ("submitted", "resubmitted"):
+        check_complete(session, visit, score_visit(session, visit))
+        visit.submitted_at = now
+        changes.touch(visit, ["submitted_at", "score"])
+        _finish_task(session, changes, visit)
+    elif new == "returned":
+        _reviewed(changes, visit, actor_id, now)
+    elif new == "approved":
+        score_visit(session, visit)
+        _reviewed(changes, visit, actor_id, now)
+        changes.touch(visit, ["score"])
+        _raise_rectifications(session, changes, visit, now)
+    elif new == "published":
+        visit.published_at = now
+        changes.touch(visit, ["published_at"])
+        _republish_children(session, changes, visit)
+    elif new == "voided":
+        if not visit.void_reason.strip():
+            raise DomainError(ProblemCode.SYNC_MISSING_FIELD, "void_reason", field="void_reason")
+        _reviewed(changes, visit, actor_id, now)
+        if old == "published":  # site managers must see that a published result was voided
+            _republish_children(session, changes, visit)
+
+
+def _reviewed(changes: ChangeSet, visit: Visit, actor_id: uuid.UUID, now: datetime) -> None:
+    visit.reviewed_by = actor_id
+    visit.reviewed_at = now
+    changes.touch(visit, ["reviewed_by", "reviewed_at"])
+
+
+def _finish_task(session: Session, changes: ChangeSet, visit: Visit) -> None:
+    task = session.get(VisitTask, visit.task_id) if visit.task_id else None
+    if task is not None and task.status == "open":
+        task.status = "done"
+        task.visit_id = visit.id
+        changes.touch(task)
+
+
+def _raise_rectifications(
+    session: Session, changes: ChangeSet, visit: Visit, now: datetime
+) -> None:
+    template = get_template(session, visit.template_key)
+    items = {i.code: (template.item_subject(c, i), i) for c, i in template.iter_items()}
+    for finding in live_findings(session, visit.id):
+        if finding.result != "fail" or finding.item_code not in items:
+            continue
+        exists = session.exec(
+            select(Rectification).where(Rectification.finding_id == finding.id)
+        ).first()
+        if exists is not None:
+            continue  # approved again after a return: keep the action already raised
+        subject, item = items[finding.item_code]
+        days = template.rectification_days.get(item.severity, 14)
+        rect = Rectification(
+            visit_id=visit.id,
+            finding_id=finding.id,
+            site_id=visit.site_id,
+            item_code=item.code,
+            subject_code=subject,
+            severity=item.severity,
+            due_date=(now + timedelta(days=days)).date(),
+            instructions=item.text,
+            created_at=now,
+        )
+        session.add(rect)
+        changes.touch(rect)
+
+
+def _republish_children(session: Session, changes: ChangeSet, visit: Visit) -> None:
+    """Re-stamp a visit's findings, photos and rectifications so audiences see the change."""
+    for model in (Finding, Photo, Rectification):
+        for row in session.exec(select(model).where(model.visit_id == visit.id)).all():  # type: ignore[attr-defined]
+            changes.touch(row)
+    rect_ids = select(Rectification.id).where(Rectification.visit_id == visit.id)
+    for photo in session.exec(select(Photo).where(Photo.rectification_id.in_(rect_ids))).all():  # type: ignore[union-attr]
+        changes.touch(photo)

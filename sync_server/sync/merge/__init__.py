@@ -1,0 +1,211 @@
+"""Apply a device's pushed mutations to the central database, exactly once, in one transaction.
+
+Steps (sync-design §2.4; PROTOCOL.md §Push):
+1. Lock the device row; its `last_mutation_seq` is the idempotency high-water mark.
+2. The batch must be contiguous; a first seq beyond last+1 is a gap (refused, nothing done).
+3. A mutation at or below the mark was applied before: its stored result is returned as is.
+4. Each new mutation is authorised (row and every parent in scope, fields owned by the
+   role, workflow state), validated and applied per field with last-arrival-wins. A
+   rejection undoes only that mutation and is stored as its result with a problem code,
+   so a poison mutation never blocks the queue — also when the database or Python
+   refuses one of its values (merge/poison.py: `sync.invalid_value`).
+5. Seqs are assigned last (ChangeSet), results and the new mark are written, and the whole
+   push commits together — effects, results and mark, or nothing.
+
+Speed: the batch first runs optimistically inside one savepoint with its rows prefetched.
+Only when a mutation is rejected does it run again, mutation by mutation, each in its own
+savepoint — the price of isolation is paid only by batches that need it.
+No web framework here: routes call `apply_push` with an open write session.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from fieldcore.problems import DomainError, ProblemCode
+from fieldcore.protocol import Mutation, MutationResult, PushRequest, PushResponse
+from sync_server.core.changeset import ChangeSet
+from sync_server.org.scope import Actor
+from sync_server.sync.merge.context import PushContext
+from sync_server.sync.merge.fields import Conflicts
+from sync_server.sync.merge.photos import handle_photo, handle_rectification
+from sync_server.sync.merge.poison import clean, clean_message, invalid_value, is_bad_value
+from sync_server.sync.merge.visits import handle_finding, handle_visit
+from sync_server.tables import Device, MutationResultRow
+
+HANDLERS: dict[str, Callable[[PushContext, Mutation], None]] = {
+    "visit": handle_visit,
+    "finding": handle_finding,
+    "photo": handle_photo,
+    "rectification": handle_rectification,
+}
+
+__all__ = ["Actor", "apply_push"]
+
+
+class _Rejected(Exception):
+    """The optimistic pass met a rejection: start over with per-mutation savepoints."""
+
+
+def apply_push(session: Session, actor: Actor, request: PushRequest, now: datetime) -> PushResponse:
+    """Apply the batch and return one result per mutation (see module docstring).
+
+    Raises:
+        DomainError: sync.batch_not_contiguous or sync.mutation_gap (nothing applied).
+    """
+    device = session.get(Device, actor.device_id, with_for_update=True, populate_existing=True)
+    assert device is not None
+    last = device.last_mutation_seq
+    mutations = request.mutations
+    _check_batch(mutations, last)
+    fresh = [m for m in mutations if m.seq > last]
+    try:
+        with session.begin_nested():
+            ctx, applied = _run(session, actor, now, fresh, isolate=False)
+            ctx.changes.assign_seqs()  # before the first flush: rows are inserted once
+    except Exception as exc:
+        if not isinstance(exc, _Rejected) and not is_bad_value(exc):
+            raise  # a server failure or a bug: nothing is consumed
+        ctx, applied = _run(session, actor, now, fresh, isolate=True)
+        ctx.changes.assign_seqs()
+    ctx.conflicts.write(session, ctx.changes, actor)
+    stored = _stored_results(session, device, mutations)
+    results = [
+        stored.get(m.seq) or MutationResult(seq=m.seq, status="applied")
+        if m.seq <= last
+        else applied[m.seq]
+        for m in mutations
+    ]
+    by_seq = {m.seq: m for m in fresh}
+    for r in results:
+        if r.status == "applied" and r.seq in by_seq:
+            r.entity_seq = _entity_seq(ctx.changes, by_seq[r.seq])
+    _store_results(session, device, [r for r in results if r.seq > last])
+    if mutations:
+        device.last_mutation_seq = max(last, mutations[-1].seq)
+    device.last_seen_at = now
+    return PushResponse(
+        last_mutation_seq=device.last_mutation_seq, results=results, server_time=now
+    )
+
+
+def _run(
+    session: Session, actor: Actor, now: datetime, mutations: list[Mutation], isolate: bool
+) -> tuple[PushContext, dict[int, MutationResult]]:
+    ctx = PushContext(session, actor, ChangeSet(session), Conflicts(), now)
+    ctx.rows.isolated = isolate
+    ctx.rows.prefetch(mutations)
+    results: dict[int, MutationResult] = {}
+    for m in mutations:
+        if not isolate:
+            try:
+                HANDLERS[m.entity](ctx, m)
+            except DomainError as exc:
+                raise _Rejected from exc
+        else:
+            results[m.seq] = _isolated(ctx, m)
+            continue
+        results[m.seq] = MutationResult(seq=m.seq, status="applied")
+    return ctx, results
+
+
+def _isolated(ctx: PushContext, m: Mutation) -> MutationResult:
+    marks = ctx.changes.checkpoint(), ctx.rows.checkpoint(), len(ctx.conflicts.pending)
+    try:
+        with ctx.session.begin_nested():
+            HANDLERS[m.entity](ctx, m)
+            ctx.session.flush()
+    except Exception as exc:
+        if not isinstance(exc, DomainError) and not is_bad_value(exc):
+            raise  # a server failure or a bug: nothing is consumed
+        error = exc if isinstance(exc, DomainError) else invalid_value(m, exc)
+        ctx.changes.rollback_to(marks[0])
+        ctx.rows.rollback_to(marks[1])
+        del ctx.conflicts.pending[marks[2] :]
+        problem = error.to_problem()
+        return MutationResult(
+            seq=m.seq,
+            status="rejected",
+            code=problem["code"],
+            message=clean_message(problem["message"]),
+            details=clean(_plain(error.details)),
+        )
+    return MutationResult(seq=m.seq, status="applied")
+
+
+def _entity_seq(changes: ChangeSet, m: Mutation) -> int | None:
+    entry = changes.touched.get((m.entity, str(m.id)))
+    return entry.seq if entry else None
+
+
+def _check_batch(mutations: list[Mutation], last: int) -> None:
+    if any(b.seq != a.seq + 1 for a, b in itertools.pairwise(mutations)):
+        raise DomainError(
+            ProblemCode.SYNC_BATCH_NOT_CONTIGUOUS,
+            "mutation seqs must increase by exactly 1 within a push",
+        )
+    if mutations and mutations[0].seq > last + 1:
+        raise DomainError(
+            ProblemCode.SYNC_MUTATION_GAP,
+            f"expected seq {last + 1}",
+            expected=last + 1,
+            got=mutations[0].seq,
+            last_mutation_seq=last,
+        )
+
+
+def _stored_results(
+    session: Session, device: Device, mutations: list[Mutation]
+) -> dict[int, MutationResult]:
+    seqs = [m.seq for m in mutations if m.seq <= device.last_mutation_seq]
+    if not seqs:
+        return {}
+    rows = session.exec(
+        select(MutationResultRow).where(
+            MutationResultRow.device_id == device.id, MutationResultRow.seq.in_(seqs)
+        )
+    ).all()  # type: ignore[attr-defined]
+    return {
+        r.seq: MutationResult(
+            seq=r.seq,
+            status=r.status,
+            code=r.code,  # type: ignore[arg-type]
+            message=r.message,
+            details=r.details,
+            entity_seq=r.entity_seq,
+        )
+        for r in rows
+    }
+
+
+def _store_results(session: Session, device: Device, results: list[MutationResult]) -> None:
+    """Keep each answer so a resend gets exactly the same one (one INSERT for the batch)."""
+    if results:
+        session.execute(
+            sa.insert(MutationResultRow.__table__),
+            [
+                {
+                    "device_id": device.id,
+                    "seq": r.seq,
+                    "status": r.status,
+                    "code": r.code,
+                    "message": r.message,
+                    "details": r.details,
+                    "entity_seq": r.entity_seq,
+                }
+                for r in results
+            ],
+        )
+
+
+def _plain(details: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: (v if isinstance(v, str | int | float | bool | list | dict | type(None)) else str(v))
+        for k, v in details.items()
+    }

@@ -1,0 +1,200 @@
+"""Pushed visits and findings: scope, workflow lock, status transitions, answer validation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import select
+
+from fieldcore.answers import AnswersError, clear_stale_detail, parse_answers
+from fieldcore.problems import DomainError, ProblemCode
+from fieldcore.protocol import Mutation
+from fieldcore.workflow import INSPECTOR_EDITABLE, REVIEWERS, can_transition, finding_id
+from sync_server.org.scope import Actor
+from sync_server.sync import effects
+from sync_server.sync.merge.context import PushContext
+from sync_server.sync.merge.fields import apply_values, checked_fields, create_row
+from sync_server.tables import Finding, Photo, Subject, Visit, VisitTask
+from sync_server.templates.versions import get_template
+
+
+def denied(entity: str, row_id: object) -> DomainError:
+    return DomainError(ProblemCode.SCOPE_DENIED, entity=entity, id=str(row_id))
+
+
+def may_see_visit(visit: Visit, actor: Actor) -> bool:
+    """Its inspector, or a reviewer whose scope holds its site."""
+    own = actor.role == "inspector" and visit.inspector_id == actor.user_id
+    return own or (actor.role in REVIEWERS and actor.scope.sees_site(visit.site_id))
+
+
+def visible_visit(ctx: PushContext, visit_id: object) -> Visit:
+    visit = ctx.rows.get(Visit, visit_id)
+    if visit is None or not may_see_visit(visit, ctx.actor):
+        raise denied("visit", visit_id)
+    return visit
+
+
+def require_editable(visit: Visit, actor: Actor) -> None:
+    if visit.deleted_at is not None:
+        raise DomainError(ProblemCode.SYNC_ROW_DELETED, entity="visit", id=str(visit.id))
+    if actor.role == "inspector" and visit.status not in INSPECTOR_EDITABLE:
+        raise DomainError(
+            ProblemCode.WORKFLOW_LOCKED, visit.status, status=visit.status, visit_id=str(visit.id)
+        )
+
+
+def handle_visit(ctx: PushContext, m: Mutation) -> None:
+    visit = ctx.rows.get(Visit, m.id)
+    creating = visit is None
+    if creating and ctx.actor.role != "inspector":
+        raise denied("visit", m.id)
+    if m.op == "delete":
+        _delete_visit(ctx, visit, m)
+        return
+    if visit is not None:
+        visible_visit(ctx, m.id)  # scope before anything else: no hint that it exists
+    values = checked_fields(m, ctx.actor, creating)
+    new_status = values.pop("status", None)
+    if visit is None:
+        visit = _new_visit(ctx, m, values)
+    else:
+        if visit.deleted_at is not None:
+            raise DomainError(ProblemCode.SYNC_ROW_DELETED, entity="visit", id=str(m.id))
+        if values and ctx.actor.role == "inspector":
+            require_editable(visit, ctx.actor)
+        apply_values(ctx, visit, values, m, visit.id)
+    if new_status is not None and new_status != visit.status:
+        old = visit.status
+        if not can_transition("visit", old, new_status, ctx.actor.role):
+            raise DomainError(
+                ProblemCode.WORKFLOW_TRANSITION_NOT_ALLOWED,
+                f"{old} → {new_status}",
+                old=old,
+                new=new_status,
+                role=ctx.actor.role,
+            )
+        visit.status = new_status
+        ctx.changes.touch(visit, ["status"], ctx.device)
+        ctx.rows.attach_new()  # the effects query this push's findings and photos
+        effects.on_status_change(
+            ctx.session, ctx.changes, visit, old, new_status, ctx.actor.user_id, ctx.now
+        )
+
+
+def _new_visit(ctx: PushContext, m: Mutation, values: dict[str, Any]) -> Visit:
+    ctx.actor.scope.require_site(values["site_id"])
+    template = get_template(ctx.session, values["template_key"])
+    if values["mode"] not in template.modes:
+        raise DomainError(ProblemCode.ANSWERS_MODE_NOT_ALLOWED, values["mode"], field="mode")
+    task_id = values.get("task_id")
+    if task_id is not None:
+        task = ctx.session.get(VisitTask, task_id)
+        if (
+            task is None
+            or task.assignee_id != ctx.actor.user_id
+            or task.site_id != values["site_id"]
+        ):
+            raise denied("visit_task", task_id)
+    return create_row(
+        ctx,
+        Visit,
+        m,
+        values,
+        inspector_id=ctx.actor.user_id,  # type: ignore[no-any-return]
+        status="draft",
+    )
+
+
+def _delete_visit(ctx: PushContext, visit: Visit | None, m: Mutation) -> None:
+    if visit is None:
+        return  # deleting what never arrived: nothing to do, and nothing to leak
+    visit = visible_visit(ctx, m.id)
+    if ctx.actor.role != "inspector" or visit.status != "draft":
+        raise DomainError(
+            ProblemCode.SYNC_DELETE_NOT_ALLOWED,
+            "only draft visits are deleted; reviewers void",
+            status=visit.status,
+        )
+    if visit.deleted_at is None:
+        visit.deleted_at = ctx.now
+        ctx.changes.touch(visit)
+        ctx.rows.attach_new()
+        for model in (Finding, Photo):
+            for row in ctx.session.exec(select(model).where(model.visit_id == visit.id)).all():  # type: ignore[attr-defined]
+                row.deleted_at = row.deleted_at or ctx.now
+                ctx.changes.touch(row)
+
+
+def handle_finding(ctx: PushContext, m: Mutation) -> None:
+    actor = ctx.actor
+    finding = ctx.rows.get(Finding, m.id)
+    if m.op == "delete":
+        if finding is not None:
+            visit = visible_visit(ctx, finding.visit_id)
+            if actor.role != "inspector":
+                raise DomainError(ProblemCode.SYNC_DELETE_NOT_ALLOWED, entity="finding")
+            require_editable(visit, actor)
+            if finding.deleted_at is None:
+                finding.deleted_at = ctx.now
+                ctx.changes.touch(finding)
+        return
+    creating = finding is None
+    if creating and actor.role != "inspector":
+        raise denied("finding", m.id)
+    if finding is not None:
+        visible_visit(ctx, finding.visit_id)  # scope before anything else
+    values = checked_fields(m, actor, creating)
+    visit = visible_visit(ctx, values["visit_id"] if finding is None else finding.visit_id)
+    if set(values) - {"review_comment"}:
+        require_editable(visit, actor)
+    _check_subject(ctx, values.get("subject_id"), visit)
+    values = clear_stale_detail(values)
+    if finding is None:
+        if m.id != finding_id(visit.id, values["item_code"]):
+            expected = str(finding_id(visit.id, values["item_code"]))
+            raise DomainError(
+                ProblemCode.SYNC_ID_MISMATCH,
+                "finding id must be finding_id(visit_id, item_code)",
+                expected=expected,
+            )
+        finding = create_row(ctx, Finding, m, values)
+    else:
+        if finding.deleted_at is not None:
+            finding.deleted_at = None  # answering an item again revives its finding
+            ctx.changes.touch(finding)
+        apply_values(ctx, finding, values, m, visit.id)
+    _check_answer(ctx, finding, visit)
+
+
+def _check_subject(ctx: PushContext, subject_id: object, visit: Visit) -> None:
+    if subject_id is None:
+        return
+    subject = ctx.session.get(Subject, subject_id)
+    if subject is None or subject.site_id != visit.site_id:
+        raise denied("subject", subject_id)
+
+
+def _check_answer(ctx: PushContext, finding: Finding, visit: Visit) -> None:
+    """The finding as a whole must be a valid answer to its template item in this mode.
+
+    A figure item's result follows from its value; the server stores the derived result.
+    """
+    template = get_template(ctx.session, visit.template_key)
+    entry: dict[str, Any] = {}
+    for name in ("result", "count", "value"):
+        if getattr(finding, name) is not None:
+            entry[name] = getattr(finding, name)
+    if "result" not in entry and "value" not in entry:
+        if finding.item_code not in template.item_codes:
+            raise DomainError(ProblemCode.ANSWERS_UNKNOWN_ITEM, finding.item_code)
+        return  # a note or photo before the verdict: allowed while in progress
+    try:
+        answer = parse_answers({finding.item_code: entry}, template, visit.mode)  # type: ignore[arg-type]
+    except AnswersError as exc:
+        first = exc.problems[0]
+        raise DomainError(first.code, first.detail, item=first.item) from None
+    derived = answer[finding.item_code].result
+    if finding.result != derived:
+        finding.result = derived
+        ctx.changes.touch(finding, ["result"], ctx.device)

@@ -1,0 +1,97 @@
+"""Pull: the changes after a cursor that the caller may see, one consistent page at a time.
+
+Audience rules (PROTOCOL.md §Scope), on the change-log columns:
+admin         everything
+supervisor    templates, and everything at the sites of their regions and sites
+inspector     templates, the sites and subjects of their scope, their own visits (and
+              their findings, photos, rectifications) and the tasks assigned to them
+site_manager  templates, their sites and subjects, and at their sites: published visits
+              and their findings, photos and rectifications, and announced (明查) tasks;
+              never a covert (暗访) task, never an unpublished result
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from fieldcore.protocol import Change, PullResponse
+from sync_server.org.scope import Scope
+from sync_server.sync.serialize import load_rows
+from sync_server.tables import ChangeLog, ServerMeta
+
+PUBLIC = ("template",)
+SITE_DATA = ("site", "subject")
+RESULTS = ("visit", "finding", "photo", "rectification")
+
+
+def audience_filter(scope: Scope) -> Any:
+    log = ChangeLog
+    public = log.entity.in_(PUBLIC)  # type: ignore[attr-defined]
+    if scope.site_ids is None:
+        return sa.true()
+    in_sites = log.site_id.in_(scope.site_ids)  # type: ignore[union-attr]
+    if scope.role == "supervisor":
+        return sa.or_(public, in_sites)
+    if scope.role == "inspector":
+        own = sa.and_(log.owner_id == scope.user_id, log.entity.in_((*RESULTS, "visit_task")))  # type: ignore[attr-defined]
+        return sa.or_(public, sa.and_(in_sites, log.entity.in_(SITE_DATA)), own)  # type: ignore[attr-defined]
+    if scope.role == "site_manager":
+        visible = sa.or_(
+            log.entity.in_(SITE_DATA),  # type: ignore[attr-defined]
+            sa.and_(log.entity.in_(RESULTS), log.published.is_(True)),  # type: ignore[attr-defined]
+            sa.and_(log.entity == "visit_task", log.covert.is_(False)),
+        )
+        return sa.or_(public, sa.and_(in_sites, visible))
+    return sa.false()
+
+
+def pull_page(
+    session: Session, scope: Scope, cursor: int, epoch: str | None, limit: int, now: datetime
+) -> PullResponse:
+    """The next page after `cursor`; a reset page from 0 when the epoch no longer matches.
+
+    The client sends back the `epoch` of its last page; a different one (another server
+    database, changed assignments) or a cursor below the purge horizon means its copy can
+    no longer be patched, so it gets `reset: true` and the feed from the start.
+    """
+    reset = cursor > 0 and (epoch != scope.epoch or cursor < _purged_below(session))
+    start = 0 if reset else cursor
+    logs = session.exec(
+        select(ChangeLog)
+        .where(ChangeLog.seq > start, audience_filter(scope))
+        .order_by(ChangeLog.seq)
+        .limit(limit + 1)  # type: ignore[arg-type]
+    ).all()
+    has_more = len(logs) > limit
+    logs = logs[:limit]
+    rows = load_rows(session, [(log.entity, log.entity_id) for log in logs if not log.deleted])
+    changes = []
+    for log in logs:
+        data = rows.get((log.entity, log.entity_id))
+        changes.append(
+            Change(
+                entity=log.entity,
+                id=log.entity_id,
+                seq=log.seq,  # type: ignore[arg-type]
+                deleted=log.deleted or data is None,
+                data=data,
+            )
+        )
+    next_cursor = logs[-1].seq if logs else start
+    return PullResponse(
+        changes=changes,
+        next_cursor=next_cursor,
+        has_more=has_more,
+        reset=reset,
+        epoch=scope.epoch,
+        server_time=now,
+    )
+
+
+def _purged_below(session: Session) -> int:
+    row = session.get(ServerMeta, "purged_below")
+    return int(row.value) if row else 0
