@@ -1,8 +1,13 @@
 """The supervisor console: a Flet web app served by `mingcha serve` under /console.
 
 It runs in the server process and reads the central database through the server's own
-services (review, scheduling, reports) — never over HTTP — with every view scoped to the
-signed-in supervisor or admin.
+domain modules (review, scheduling, reports) — never over HTTP — with every view scoped to
+the signed-in supervisor or admin. `app` is its Flet entry point; `services` its way into
+the domain, `shell` what every screen gets, `routes` which screen each route shows,
+`screens/` the screens.
+
+The server imports this package whether or not flet-web is installed (create_app serves
+the console only when it is), so flet-web and the console app are imported when mounted.
 """
 
 from __future__ import annotations
@@ -18,15 +23,16 @@ MOUNT = "/console"
 
 def mount_console(app: FastAPI) -> None:
     """Serve the console under /console (offline assets, no CDN, bundled CJK font)."""
-    import flet_web.fastapi as flet_fastapi
+    import flet_web.fastapi as flet_fastapi  # optional: see the module docstring
 
     from sync_server.catalog import checklist_dir
     from sync_server.console.app import make_console
+    from sync_server.console.services import ConsoleServices
 
     app.mount(
         MOUNT,
         flet_fastapi.app(
-            make_console(app.state),
+            make_console(ConsoleServices(app.state)),
             assets_dir=str(checklist_dir().parent),  # assets/: fonts/ for Chinese
             no_cdn=True,
             app_name="明察 督察台",
@@ -37,7 +43,7 @@ def mount_console(app: FastAPI) -> None:
 @asynccontextmanager
 async def console_lifespan(app: Any) -> AsyncIterator[None]:
     """Flet's session manager, which a mounted sub-app cannot start by itself."""
-    import flet_web.fastapi as flet_fastapi
+    import flet_web.fastapi as flet_fastapi  # optional: see the module docstring
 
     await flet_fastapi.app_manager.start()
     try:
