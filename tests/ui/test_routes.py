@@ -58,7 +58,7 @@ async def test_sessions_share_one_store_and_sync_and_a_closed_one_stops_listenin
         assert (services.store, services.sync) == (store, sync)  # opened once
         assert first.view.route == second.view.route == "/"  # both signed in, home
         assert len(sync.listeners) == 2  # each home's sync banner
-        first.page.on_disconnect(None)  # type: ignore[misc]  # the first tab closes
+        first.page.on_disconnect(None)  # the first tab closes
         assert len(sync.listeners) == 1
     finally:
         await services.close()
