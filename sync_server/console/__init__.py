@@ -6,8 +6,9 @@ the signed-in supervisor or admin. `app` is its Flet entry point; `services` its
 the domain, `shell` what every screen gets, `routes` which screen each route shows,
 `screens/` the screens.
 
-The server imports this package whether or not flet-web is installed (create_app serves
-the console only when it is), so flet-web and the console app are imported when mounted.
+The server imports this package whether or not flet-web (and flet-charts, both of the
+server extra) is installed — create_app serves the console only when it is — so the Flet
+side (flet-web, the console app and its screens) is imported when the console is mounted.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from sync_server.catalog import checklist_dir
+from sync_server.console.services import ConsoleServices
+
 MOUNT = "/console"
 
 
@@ -25,9 +29,7 @@ def mount_console(app: FastAPI) -> None:
     """Serve the console under /console (offline assets, no CDN, bundled CJK font)."""
     import flet_web.fastapi as flet_fastapi  # optional: see the module docstring
 
-    from sync_server.catalog import checklist_dir
-    from sync_server.console.app import make_console
-    from sync_server.console.services import ConsoleServices
+    from sync_server.console.app import make_console  # Flet and flet-charts
 
     app.mount(
         MOUNT,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 import flet as ft
@@ -21,9 +20,7 @@ from fieldcore.problems import DomainError
 from sync_server.console.screens.widgets import form_section, section_view
 from sync_server.console.shell import Console
 from sync_server.reports.access import REPORT_TZ
-
-if TYPE_CHECKING:
-    from sync_server.reports.delivery import Download
+from sync_server.reports.delivery import Download
 
 POLL_SECONDS = 0.25
 KIND_ZH = {
