@@ -110,8 +110,8 @@ def phone_app(
     data_dir: Path, server_url: str, log_dir: Path, port: int | None = None, name: str = "app"
 ) -> Proc:
     """One phone. All browser tabs on one app process share its store and its signed-in
-    account (fieldapp.ui.app.Services), so a second person needs a second process (`name`
-    keeps its log apart)."""
+    account (fieldapp.ui.services.AppServices), so a second person needs a second process
+    (`name` keeps its log apart)."""
     port = port or free_port()
     args = ["app", "--port", str(port), "--server", server_url, "--data-dir", str(data_dir)]
     return Proc(name, args, f"http://127.0.0.1:{port}/", log_dir)

@@ -1,8 +1,14 @@
 """The supervisor console: a Flet web app served by `mingcha serve` under /console.
 
 It runs in the server process and reads the central database through the server's own
-services (review, scheduling, reports) — never over HTTP — with every view scoped to the
-signed-in supervisor or admin.
+domain modules (review, scheduling, reports) — never over HTTP — with every view scoped to
+the signed-in supervisor or admin. `app` is its Flet entry point; `services` its way into
+the domain, `shell` what every screen gets, `routes` which screen each route shows,
+`screens/` the screens.
+
+The server imports this package whether or not flet-web (and flet-charts, both of the
+server extra) is installed — create_app serves the console only when it is — so the Flet
+side (flet-web, the console app and its screens) is imported when the console is mounted.
 """
 
 from __future__ import annotations
@@ -13,20 +19,22 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from sync_server.console.services import ConsoleServices
+from sync_server.templates.catalog import checklist_dir
+
 MOUNT = "/console"
 
 
 def mount_console(app: FastAPI) -> None:
     """Serve the console under /console (offline assets, no CDN, bundled CJK font)."""
-    import flet_web.fastapi as flet_fastapi
+    import flet_web.fastapi as flet_fastapi  # optional: see the module docstring
 
-    from sync_server.console.app import make_console
-    from sync_server.templates.catalog import checklist_dir
+    from sync_server.console.app import make_console  # Flet and flet-charts
 
     app.mount(
         MOUNT,
         flet_fastapi.app(
-            make_console(app.state),
+            make_console(ConsoleServices(app.state)),
             assets_dir=str(checklist_dir().parent),  # assets/: fonts/ for Chinese
             no_cdn=True,
             app_name="明察 督察台",
@@ -37,7 +45,7 @@ def mount_console(app: FastAPI) -> None:
 @asynccontextmanager
 async def console_lifespan(app: Any) -> AsyncIterator[None]:
     """Flet's session manager, which a mounted sub-app cannot start by itself."""
-    import flet_web.fastapi as flet_fastapi
+    import flet_web.fastapi as flet_fastapi  # optional: see the module docstring
 
     await flet_fastapi.app_manager.start()
     try:

@@ -7,7 +7,7 @@ answered on the manager's phone with an after-photo → verified in the console.
 (covert) result stays out of the manager's sight until it is published.
 
 Every phone is its own app process: the browser tabs of one process share its store and
-signed-in account (fieldapp.ui.app.Services), as one phone would.
+signed-in account (fieldapp.ui.services.AppServices), as one phone would.
 """
 
 from __future__ import annotations

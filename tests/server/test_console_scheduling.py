@@ -96,10 +96,10 @@ def test_recent_tasks_are_the_reviewers_scope_newest_first(world: World) -> None
     for code in ("S1", "S2"):
         run(svc.create_task(user(world, "sup1"), code, "store-patrol", "covert", "insp1",
                             "2026-11-03", "2026-11-04"))  # fmt: skip
-    mine = run(svc.recent_tasks(user(world, "sup1")))
+    mine = run(svc.read(recent_tasks, user(world, "sup1")))
     assert {t.site_code for t in mine} == {"S1", "S2"}  # S3 is in R2, not sup1's
     assert all(t.mode == "covert" for t in mine)  # reviewers see covert tasks
-    everything = run(svc.recent_tasks(user(world, "admin")))
+    everything = run(svc.read(recent_tasks, user(world, "admin")))
     assert len(everything) == 3
     stamps = [t.created_at for t in everything]
     assert stamps == sorted(stamps, reverse=True) and everything[-1].site_code == "S3"

@@ -1,27 +1,27 @@
 """View-test fixtures: the real app (`make_main`) on a temporary data directory, talking to
 the in-process sync server of tests/serverkit.
 
-The app builds its `SyncClient`s itself (sign-in screen, `Services.make_client`) with no
-seam for an HTTP client, so the tests route those two names to the in-process server. The
-automatic background sync loop is switched off so counts on screen are deterministic;
-syncs happen when a test taps "sync now".
+Every `open_app` is a process start: its own `AppServices`, closed after the test. Its
+clients come from the `connect` fixture: the in-process server when the test asks for
+`server`, else the real SyncClient. The automatic background sync loop is off so counts on
+screen are deterministic; syncs happen when a test taps "sync now".
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 import sqlalchemy as sa
 
 from fieldapp.config import AppConfig, find_assets
 from fieldapp.store import Store
+from fieldapp.sync.client import SyncClient
 from fieldapp.sync.engine import run_sync
-from fieldapp.sync.runner import SyncRunner
-from fieldapp.ui import app as app_module
 from fieldapp.ui.app import make_main
-from fieldapp.ui.screens import login as login_screen
+from fieldapp.ui.services import AppServices, ClientFactory
 from sync_server.core import dbinit
 from tests.server.world import PASSWORD, World
 from tests.ui.harness import AppHarness, Invoke, default_invoke
@@ -45,40 +45,36 @@ def config(tmp_path: Path) -> AppConfig:
 
 
 @pytest.fixture
-def server(world: World, monkeypatch: pytest.MonkeyPatch) -> World:
-    """The app's sign-in and sync reach the in-process server."""
-    monkeypatch.setattr(login_screen, "SyncClient", lambda url: InProcessClient(world, url))
-    monkeypatch.setattr(
-        app_module, "SyncClient", lambda url, token="": InProcessClient(world, url, token)
-    )
+def server(world: World) -> World:
+    """The app's sign-in and sync reach the in-process server (see `connect`)."""
     return world
 
 
 @pytest.fixture
-def stores(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Store]]:
-    """No background sync loop; every Store the app opens is closed after the test."""
-    opened: list[Store] = []
-
-    def store(path: Path) -> Store:
-        opened.append(Store(path))
-        return opened[-1]
-
-    async def no_loop(self: SyncRunner) -> None:
-        return None
-
-    monkeypatch.setattr(app_module, "Store", store)
-    monkeypatch.setattr(SyncRunner, "run_forever", no_loop)
-    yield opened
-    for s in opened:
-        s.close()
+def connect(request: pytest.FixtureRequest) -> ClientFactory:
+    if "server" in request.fixturenames:
+        world: World = request.getfixturevalue("server")
+        return lambda url, token: InProcessClient(world, url, token)
+    return SyncClient
 
 
 @pytest.fixture
-def open_app(config: AppConfig, stores: list[Store]) -> OpenApp:
-    async def start(route: str = "/", on_invoke: Invoke = default_invoke) -> AppHarness:
-        return await AppHarness(on_invoke).start(make_main(config), route)
+def started() -> list[AppServices]:
+    """The services of every app the test opened, the latest last."""
+    return []
 
-    return start
+
+@pytest_asyncio.fixture
+async def open_app(
+    config: AppConfig, connect: ClientFactory, started: list[AppServices]
+) -> AsyncIterator[OpenApp]:
+    async def start(route: str = "/", on_invoke: Invoke = default_invoke) -> AppHarness:
+        started.append(AppServices(config, connect, auto_sync=False))
+        return await AppHarness(on_invoke).start(make_main(config, started[-1]), route)
+
+    yield start
+    for services in started:
+        await services.close()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import pytest
 
 from fieldapp.config import AppConfig
 from fieldapp.store import Store
+from fieldapp.ui.services import AppServices
 from tests.client.conftest import PhoneApp
 from tests.client.test_evidence_download import published_visit_with_evidence
 from tests.server.images import jpeg
@@ -39,7 +40,7 @@ async def test_the_manager_sees_the_evidence_beside_the_after_photos_and_opens_i
     server: World,
     inspector: PhoneApp,
     config: AppConfig,
-    stores: list[Store],
+    started: list[AppServices],
 ) -> None:
     signed_in("mgr1")  # the manager's phone has synced before the result was published
     shot, rect_id = published_visit_with_evidence(server, inspector)
@@ -63,7 +64,7 @@ async def test_the_manager_sees_the_evidence_beside_the_after_photos_and_opens_i
     words = h.strings()
     assert "整改前" in words and "整改后" in words
     before = images(h, "rect-before")
-    assert len(before) == 1 and before[0].src == stores[-1].thumbnail(shot.sha256)
+    assert len(before) == 1 and before[0].src == started[-1].store.thumbnail(shot.sha256)
     assert images(h, "rect-after") == []
     assert "暂无照片" in words  # no after-photo yet
 

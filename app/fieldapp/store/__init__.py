@@ -10,17 +10,27 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import func, select
+from sqlmodel import Session, func, select
 
 from fieldapp.store import bulk, evidence, queries, syncdetail, syncstate, work
 from fieldapp.store.db import open_db, transaction
-from fieldapp.store.tables import LocalBlob, Outbox, VisitRow
+from fieldapp.store.tables import (
+    FindingRow,
+    LocalBlob,
+    Outbox,
+    PhotoRow,
+    RectificationRow,
+    VisitRow,
+)
+from fieldapp.store.work import KEEP, CapturedPhoto
 from fieldcore.protocol import LoginResponse, MutationResult, PullResponse
 
 Clock = Callable[[], datetime]
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def utcnow() -> datetime:
@@ -36,7 +46,13 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
-    def _tx(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+    def _tx(
+        self,
+        fn: Callable[Concatenate[Session, datetime, P], T],
+        *args: P.args,
+        **kw: P.kwargs,
+    ) -> T:
+        """`fn(session, now, …)` in one transaction."""
         with transaction(self.engine) as session:
             return fn(session, self.now(), *args, **kw)
 
@@ -123,32 +139,63 @@ class Store:
                 syncstate.set_meta(s, "identity", {**identity, "token": ""})
 
     # ---- user intents -----------------------------------------------------------------
-    def start_visit(self, *a: Any, **kw: Any) -> VisitRow:
-        return self._tx(work.start_visit, *a, **kw)  # type: ignore[no-any-return]
+    def start_visit(
+        self,
+        site_id: uuid.UUID,
+        template_key: str,
+        mode: str,
+        kind: str = "routine",
+        task_id: uuid.UUID | None = None,
+        lat: float | None = None,
+        lon: float | None = None,
+    ) -> VisitRow:
+        return self._tx(work.start_visit, site_id, template_key, mode, kind, task_id, lat, lon)
 
-    def record_answer(self, *a: Any, **kw: Any) -> Any:
-        return self._tx(work.record_answer, *a, **kw)
+    def record_answer(
+        self,
+        visit_id: uuid.UUID,
+        item_code: str,
+        result: Any = KEEP,
+        count: Any = KEEP,
+        value: Any = KEEP,
+        note: Any = KEEP,
+        subject_id: Any = KEEP,
+    ) -> FindingRow:
+        """Set the given parts of one item's answer; a part left at KEEP stays as it is."""
+        return self._tx(
+            work.record_answer, visit_id, item_code, result, count, value, note, subject_id
+        )
 
     def pass_unanswered(self, visit_id: uuid.UUID) -> list[str]:
-        return self._tx(bulk.pass_unanswered, visit_id)  # type: ignore[no-any-return]
+        return self._tx(bulk.pass_unanswered, visit_id)
 
-    def set_visit_fields(self, visit_id: uuid.UUID, **fields: Any) -> Any:
+    def set_visit_fields(self, visit_id: uuid.UUID, **fields: Any) -> VisitRow:
+        """Header fields the inspector owns, by name (work.set_visit_fields lists them)."""
         return self._tx(work.set_visit_fields, visit_id, **fields)
 
-    def attach_photo(self, *a: Any, **kw: Any) -> Any:
-        return self._tx(work.attach_photo, *a, **kw)
+    def attach_photo(
+        self,
+        photo: CapturedPhoto,
+        visit_id: uuid.UUID | None = None,
+        finding_id_: uuid.UUID | None = None,
+        rectification_id: uuid.UUID | None = None,
+        caption: str = "",
+    ) -> PhotoRow:
+        return self._tx(work.attach_photo, photo, visit_id, finding_id_, rectification_id, caption)
 
     def delete_photo(self, photo_id: uuid.UUID) -> None:
         self._tx(work.delete_photo, photo_id)
 
-    def submit_visit(self, visit_id: uuid.UUID) -> Any:
+    def submit_visit(self, visit_id: uuid.UUID) -> VisitRow:
         return self._tx(work.submit_visit, visit_id)
 
     def delete_draft(self, visit_id: uuid.UUID) -> None:
         self._tx(work.delete_draft, visit_id)
 
-    def answer_rectification(self, *a: Any, **kw: Any) -> Any:
-        return self._tx(work.answer_rectification, *a, **kw)
+    def answer_rectification(
+        self, rect_id: uuid.UUID, response_note: str, submit: bool = False
+    ) -> RectificationRow:
+        return self._tx(work.answer_rectification, rect_id, response_note, submit)
 
     # ---- reads for the screens -------------------------------------------------------------
     def home(self) -> queries.Home:
@@ -207,7 +254,7 @@ class Store:
             return syncstate.pending_batch(s, limit)
 
     def apply_results(self, results: list[MutationResult]) -> int:
-        return self._tx(lambda s, now: syncstate.apply_results(s, results, now))  # type: ignore[no-any-return]
+        return self._tx(lambda s, now: syncstate.apply_results(s, results, now))
 
     def requeue_from(self, seq: int) -> None:
         """Mark acknowledged changes from `seq` on as pending again (see the engine)."""

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fieldapp.photos import PhotoError, Stamp, process
-from fieldapp.ui.app import UI
 from fieldapp.ui.geo import current_position
+from fieldapp.ui.shell import UI
 
 
 async def save_photo(ui: UI, raw: bytes, site_code: str, **attach: Any) -> Any:

@@ -16,9 +16,10 @@ from typing import Any
 import flet as ft
 
 from fieldcore.problems import DomainError
-from sync_server.console.app import Console
 from sync_server.console.screens import dashboard_charts as ui
 from sync_server.console.screens.widgets import section_view
+from sync_server.console.shell import Console
+from sync_server.supervision import dashboards as dash
 
 PERIODS = [("30", "近30天 30 days"), ("90", "近90天 90 days"), ("365", "近一年 1 year")]
 ALL = ""  # the site picker's "every site in scope"
@@ -36,15 +37,18 @@ async def dashboards(console: Console) -> ft.View:
     async def load() -> None:
         days, site = state["days"], state["site"]
         try:
-            sites = await services.dash_ranking(user, days)  # type: ignore[arg-type]
-            departments = await services.dash_ranking(user, days, "region")  # type: ignore[arg-type]
+            start, end = services.last(days)
+            sites = await services.read(dash.ranking, user, start, end, "site")
+            departments = await services.read(dash.ranking, user, start, end, "region")
             busiest = max(sites, key=lambda r: r.visits, default=None)  # the longest line
             trend_site = site or (busiest.code if busiest else "")
-            trend = await services.dash_site_trend(user, trend_site) if trend_site else []  # type: ignore[arg-type]
-            categories = await services.dash_categories(user, site or None, days)  # type: ignore[arg-type]
-            repeats = await services.dash_repeat_offenders(user, REPEAT_LAST_N)  # type: ignore[arg-type]
-            rects = await services.dash_rect_counts(user)  # type: ignore[arg-type]
-            activity = await services.dash_activity(user, days)  # type: ignore[arg-type]
+            trend = await services.site_trend(user, trend_site) if trend_site else []
+            categories = await services.read(
+                dash.category_breakdown, user, site or None, start, end
+            )
+            repeats = await services.read(dash.repeat_offenders, user, REPEAT_LAST_N)
+            rects = await services.read(dash.rectification_counts, user, services.clock())
+            activity = await services.read(dash.inspector_activity, user, start, end)
         except DomainError as exc:
             console.fail(exc)
             return

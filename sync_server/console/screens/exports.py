@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 import flet as ft
 
 from fieldcore.problems import DomainError
-from sync_server.console.app import Console
 from sync_server.console.screens.widgets import form_section, section_view
+from sync_server.console.shell import Console
 from sync_server.reports.access import REPORT_TZ
-
-if TYPE_CHECKING:
-    from sync_server.reports.delivery import Download
+from sync_server.reports.delivery import Download
 
 POLL_SECONDS = 0.25
 KIND_ZH = {
@@ -64,7 +61,7 @@ async def exports(console: Console) -> ft.View:
         page.update()
         job = asyncio.ensure_future(
             services.export(
-                console.user,  # type: ignore[arg-type]
+                console.user,
                 kind,
                 progress,
                 visit_id=visit_id.value or "",
@@ -110,7 +107,7 @@ async def exports(console: Console) -> ft.View:
 
         def arm(b: ft.FilledButton) -> bool:
             try:
-                b.url = services.download_url(user, download.url)  # type: ignore[arg-type]
+                b.url = services.download_url(user, download.url)
             except DomainError as exc:  # expired: say so instead of opening a dead link
                 b.url, b.disabled = None, True
                 console.fail(exc)

@@ -7,7 +7,7 @@ from typing import Any
 import flet as ft
 
 from fieldcore.problems import DomainError, ProblemCode, message
-from sync_server.console.app import Console
+from sync_server.console.shell import Console
 
 
 async def login(console: Console) -> ft.View:
@@ -19,7 +19,7 @@ async def login(console: Console) -> ft.View:
 
     async def submit(e: Any) -> None:
         try:
-            console.user = await console.services.sign_in(
+            console.signed_in = await console.services.sign_in(
                 (username.value or "").strip(),
                 password.value or "",
                 # throttled per browser address (the real one behind a trusted proxy),

@@ -10,12 +10,12 @@ from typing import Any
 import flet as ft
 
 from fieldcore.problems import DomainError
-from sync_server.console import queue_services as qs
-from sync_server.console.app import Console, nav_actions
-from sync_server.console.screens.widgets import action_button, string_table
-from sync_server.supervision.filters import QueueChoices, parse_filters
-from sync_server.supervision.queue import QueueFilters, QueueRow
+from sync_server.console.screens.widgets import action_button, nav_actions, string_table
+from sync_server.console.shell import Console
+from sync_server.supervision.filters import QueueChoices, check_sort, parse_filters, queue_choices
+from sync_server.supervision.queue import PageRequest, QueueFilters, QueueRow, review_queue
 
+PAGE = 30  # rows per "more"
 STATUSES = ["submitted", "resubmitted", "returned", "approved", "published", "voided"]
 STATUS_ZH = {
     "submitted": "已提交",
@@ -114,7 +114,7 @@ class FilterBar:
 
 async def queue(console: Console) -> ft.View:
     try:
-        choices = await qs.choices(console.services, console.user)  # type: ignore[arg-type]
+        choices = await console.services.read(queue_choices, console.user)
     except DomainError as exc:
         console.fail(exc)
         choices = QueueChoices([], [], [])
@@ -130,12 +130,10 @@ async def queue(console: Console) -> ft.View:
 
     async def load(append: bool) -> None:
         try:
-            page = await qs.queue_page(
-                console.services,
-                console.user,  # type: ignore[arg-type]
-                state["filters"],
-                state["sort"],
-                state["next"] if append else None,
+            check_sort(state["sort"])
+            request = PageRequest(cursor=state["next"] if append else None, limit=PAGE)
+            page = await console.services.read(
+                review_queue, console.user, state["filters"], state["sort"], request
             )
         except DomainError as exc:
             console.fail(exc)

@@ -10,16 +10,23 @@ from typing import Any
 import flet as ft
 
 from fieldcore.problems import DomainError
-from sync_server.console import queue_services as qs
-from sync_server.console.app import Console, detail_view
 from sync_server.console.screens.gallery import photo_gallery
 from sync_server.console.screens.widgets import (
     action_button,
+    detail_view,
     section_view,
     string_table,
     unavailable_view,
 )
-from sync_server.supervision.rectifications import STATUSES, RectRow
+from sync_server.console.shell import Console
+from sync_server.supervision import rectify
+from sync_server.supervision.rectifications import (
+    STATUSES,
+    RectRow,
+    rectification_detail,
+    rectification_list,
+    rectification_totals,
+)
 
 RECT_STATUS_ZH = {
     "open": "待整改",
@@ -63,19 +70,13 @@ async def rectifications(console: Console) -> ft.View:
 
     async def load(append: bool = False) -> None:
         user, wanted, late_only = console.user, status.value or None, bool(overdue_only.value)
+        services = console.services
         try:
-            page = await console.services.rectifications(
-                user,  # type: ignore[arg-type]
-                wanted,
-                late_only,
-                state["next"] if append else None,
-            )
+            now, cursor = services.clock(), state["next"] if append else None
+            page = await services.read(rectification_list, user, now, wanted, late_only, cursor)
             if not append:  # totals over every page, not just the rows loaded so far
-                total, late = await qs.rectification_totals(
-                    console.services,
-                    user,  # type: ignore[arg-type]
-                    wanted,
-                    late_only,
+                total, late = await services.read(
+                    rectification_totals, user, now, wanted, late_only
                 )
                 count.value = f"共 {total} 项,逾期 {late} 项"
         except DomainError as exc:
@@ -129,7 +130,9 @@ async def _photo_column(
 
 async def rectification(console: Console, rect_id: uuid.UUID) -> ft.View:
     try:
-        detail = await console.services.rectification(console.user, rect_id)  # type: ignore[arg-type]
+        detail = await console.services.read(
+            rectification_detail, console.user, rect_id, console.services.clock()
+        )
     except DomainError as exc:
         console.fail(exc)
         return unavailable_view(f"/rect/{rect_id}")
@@ -141,23 +144,19 @@ async def rectification(console: Console, rect_id: uuid.UUID) -> ft.View:
     days = ft.TextField(label="期限(天) Days", value="7", width=120)
 
     async def do(action: str) -> None:
-        user = console.user
+        user, services, text = console.user, console.services, reason.value or ""
         try:
             if action == "verify":
-                await console.services.rect_verify(user, r.id, reason.value or "")  # type: ignore[arg-type]
+                await services.write(rectify.verify, user, r.id, services.clock(), text)
             elif action == "reopen":
-                await console.services.rect_reopen(user, r.id, reason.value or "")  # type: ignore[arg-type]
+                await services.write(rectify.reopen, user, r.id, text, services.clock())
             else:
                 try:
                     n = int((days.value or "").strip())
                 except ValueError:
                     n = 0  # the service refuses it with request.invalid
-                await console.services.rect_reinspect(
-                    user,  # type: ignore[arg-type]
-                    r.id,
-                    (assignee.value or "").strip(),
-                    n,
-                )
+                who = (assignee.value or "").strip()
+                await services.write(rectify.reinspect, user, r.id, who, n, services.clock())
         except DomainError as exc:
             console.fail(exc)
             return

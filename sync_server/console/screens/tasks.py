@@ -11,7 +11,6 @@ from typing import Any
 import flet as ft
 
 from fieldcore.problems import DomainError
-from sync_server.console.app import Console
 from sync_server.console.screens.widgets import (
     action_button,
     form_section,
@@ -19,7 +18,9 @@ from sync_server.console.screens.widgets import (
     section_view,
     string_table,
 )
+from sync_server.console.shell import Console
 from sync_server.reports.access import REPORT_TZ
+from sync_server.supervision.scheduling import recent_tasks
 
 MODE_ZH = {"overt": "明查 Overt", "covert": "暗访 Covert"}
 STATUS_ZH = {"open": "待执行", "done": "已完成", "cancelled": "已取消"}
@@ -92,7 +93,7 @@ async def tasks(console: Console) -> ft.View:
 
     async def refresh_recent() -> None:
         try:
-            recent.rows = task_rows(await services.recent_tasks(user))  # type: ignore[arg-type]
+            recent.rows = task_rows(await services.read(recent_tasks, user))
         except DomainError as exc:
             console.fail(exc)
 
@@ -106,7 +107,7 @@ async def tasks(console: Console) -> ft.View:
         template, mode, first, last = one.values()
         try:
             rows = await services.create_task(
-                user,  # type: ignore[arg-type]
+                user,
                 site.value or "",
                 template,
                 mode,
@@ -123,7 +124,7 @@ async def tasks(console: Console) -> ft.View:
         template, mode, first, last = many.values()
         try:
             seed, population, rows = await services.sample_tasks(
-                user,  # type: ignore[arg-type]
+                user,
                 region.value or "",
                 percent.value or "",
                 template,

@@ -9,10 +9,11 @@ from typing import Any
 import flet as ft
 
 from fieldcore.problems import DomainError
-from sync_server.console.app import Console, detail_view
 from sync_server.console.screens.gallery import photo_gallery
 from sync_server.console.screens.queue import MODE_ZH, STATUS_ZH
-from sync_server.console.screens.widgets import action_button, unavailable_view
+from sync_server.console.screens.widgets import action_button, detail_view, unavailable_view
+from sync_server.console.shell import Console
+from sync_server.supervision import actions, queue
 from sync_server.supervision.queue import VisitDetail
 
 RESULT_ZH = {"pass": "合格", "fail": "不合格", "na": "不适用", None: "未检查"}
@@ -61,7 +62,9 @@ def photo_line(p: Any) -> str:
 
 async def visit(console: Console, visit_id: uuid.UUID) -> ft.View:
     try:
-        detail = await console.services.detail(console.user, visit_id)  # type: ignore[arg-type]
+        detail = await console.services.write(  # opening a visit is audited
+            queue.visit_detail, console.user, visit_id, console.services.clock()
+        )
     except DomainError as exc:
         console.fail(exc)
         return unavailable_view(f"/visit/{visit_id}")
@@ -83,10 +86,12 @@ async def visit(console: Console, visit_id: uuid.UUID) -> ft.View:
     async def do(action: str) -> None:
         notes = {k: f.value for k, f in item_fields.items() if (f.value or "").strip()}
         try:
-            await console.services.act(
-                console.user,  # type: ignore[arg-type]
+            await console.services.write(
+                actions.act,
+                console.user,
                 v.id,
                 action,
+                console.services.clock(),
                 comment.value or "",
                 notes,
             )

@@ -1,7 +1,7 @@
-"""Small pieces the console screens share: a section page under the queue, bold headings,
-a form section (heading, wrapping row of fields, divider), a button a browser test finds
-by its Semantics identifier, a table of string columns and the page shown in place of a
-visit or action the user may not open."""
+"""Small pieces the console screens share: the app-bar buttons to every section, a section
+page under the queue, a detail page, bold headings, a form section (heading, wrapping row
+of fields, divider), a button a browser test finds by its Semantics identifier, a table of
+string columns and the page shown in place of a visit or action the user may not open."""
 
 from __future__ import annotations
 
@@ -10,9 +10,34 @@ from typing import Any
 
 import flet as ft
 
-from sync_server.console.app import Console, nav_actions
+from sync_server.console.shell import Console
 
 UNAVAILABLE = "无权查看或不存在"
+NAV = [  # (route, label, icon, semantics identifier) of the console's sections
+    ("/rect", "整改跟踪 Rectifications", ft.Icons.FACT_CHECK, "open-rectifications"),
+    ("/dash", "统计 Dashboards", ft.Icons.INSIGHTS, "open-dashboards"),
+    ("/tasks", "排期 Scheduling", ft.Icons.EVENT, "open-tasks"),
+    ("/exports", "报表 Reports", ft.Icons.DOWNLOAD, "open-exports"),
+]
+
+
+def nav_actions(console: Console) -> list[ft.Control]:
+    """App-bar buttons to every section, and who is signed in."""
+    user = console.signed_in
+    buttons: list[ft.Control] = [
+        ft.Semantics(
+            content=ft.TextButton(
+                label,
+                icon=icon,
+                on_click=lambda e, r=route: console.page.run_task(console.go, r),
+            ),
+            identifier=ident,
+        )
+        for route, label, icon, ident in NAV
+    ]
+    if user:
+        buttons.append(ft.Text(f"{user.display_name or user.username} ({user.role})  "))
+    return buttons
 
 
 def section_view(
@@ -30,6 +55,27 @@ def section_view(
                 on_click=lambda e: console.page.run_task(console.go, "/"),
             ),
             actions=nav_actions(console) if nav else None,
+        ),
+        padding=ft.Padding.all(16),
+        scroll=ft.ScrollMode.AUTO,
+        controls=controls,
+    )
+
+
+def detail_view(
+    console: Console, route: str, title: str, back: tuple[str, str], controls: list[ft.Control]
+) -> ft.View:
+    """A scrolling detail page with a titled app bar whose arrow leads back to (route, label)."""
+    back_route, back_label = back
+    return ft.View(
+        route=route,
+        appbar=ft.AppBar(
+            title=ft.Text(title, size=16),
+            leading=ft.IconButton(
+                ft.Icons.ARROW_BACK,
+                tooltip=back_label,
+                on_click=lambda e: console.page.run_task(console.go, back_route),
+            ),
         ),
         padding=ft.Padding.all(16),
         scroll=ft.ScrollMode.AUTO,

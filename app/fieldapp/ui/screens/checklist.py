@@ -11,10 +11,10 @@ from typing import Any
 import flet as ft
 
 from fieldapp.store.queries import VisitView
-from fieldapp.ui.app import UI
 from fieldapp.ui.capture import pick_image, take_picture
 from fieldapp.ui.photo_flow import save_photo
 from fieldapp.ui.screens.item_card import ItemCard
+from fieldapp.ui.shell import UI
 from fieldapp.ui.widgets import big_button, tagged
 from fieldcore.checklist import Item
 from fieldcore.scorecard import fmt

@@ -11,9 +11,9 @@ import flet as ft
 import flet.canvas as cv
 from PIL import Image, ImageDraw
 
-from fieldapp.ui.app import UI
 from fieldapp.ui.photo_flow import save_photo
 from fieldapp.ui.screens.checklist import score_text
+from fieldapp.ui.shell import UI
 from fieldapp.ui.widgets import big_button, tagged
 from fieldcore.problems import DomainError
 from fieldcore.scorecard import describe_rule, fmt

@@ -7,7 +7,7 @@ from typing import Any
 
 import flet as ft
 
-from fieldapp.ui.app import UI
+from fieldapp.ui.shell import UI
 
 
 async def build(ui: UI) -> ft.View:

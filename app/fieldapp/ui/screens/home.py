@@ -8,7 +8,7 @@ import flet as ft
 
 from fieldapp.store.queries import Home, RectItem, TaskItem, VisitItem
 from fieldapp.sync.runner import SyncState
-from fieldapp.ui.app import UI
+from fieldapp.ui.shell import UI
 from fieldapp.ui.widgets import (
     TAP,
     progress_text,
@@ -37,8 +37,7 @@ def sync_banner(ui: UI) -> ft.Control:
         try:
             line.update(), bar.update(), detail.update()
         except RuntimeError:  # this screen is gone
-            if listener in ui.sync.listeners:
-                ui.sync.listeners.remove(listener)
+            ui.unlisten(listener)
 
     seen = {"running": ui.sync.state.running}
 
@@ -51,7 +50,7 @@ def sync_banner(ui: UI) -> ft.Control:
         else:
             ui.page.run_task(refresh)
 
-    ui.listen(listener)  # type: ignore[attr-defined]
+    ui.listen(listener)
     ui.page.run_task(refresh)
 
     async def open_sync(e: Any) -> None:

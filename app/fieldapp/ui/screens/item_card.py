@@ -10,7 +10,7 @@ from typing import Any
 import flet as ft
 
 from fieldapp.store.queries import VisitView
-from fieldapp.ui.app import UI
+from fieldapp.ui.shell import UI
 from fieldapp.ui.widgets import TAP, tagged
 from fieldcore.checklist import Category, Item
 

@@ -7,9 +7,8 @@ import logging
 import flet as ft
 
 from fieldapp.store.queries import UnsyncedWork
-from fieldapp.sync.client import SyncClient
 from fieldapp.sync.errors import SyncError
-from fieldapp.ui.app import UI
+from fieldapp.ui.shell import UI
 from fieldapp.ui.widgets import big_button, tagged
 
 log = logging.getLogger(__name__)
@@ -48,7 +47,7 @@ async def build(ui: UI) -> ft.View:
         message.value = ""
         working(True)
         url = (server.value or "").strip().rstrip("/")
-        client = SyncClient(url)
+        client = ui.connect(url)
         try:
             device = await ui.run(ui.store.device_for, (username.value or "").strip())
             login = await ui.run(

@@ -7,8 +7,8 @@ from typing import Any
 
 import flet as ft
 
-from fieldapp.ui.app import UI
 from fieldapp.ui.geo import current_position
+from fieldapp.ui.shell import UI
 from fieldapp.ui.widgets import big_button, tagged
 
 

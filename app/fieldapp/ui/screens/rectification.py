@@ -13,9 +13,9 @@ from typing import Any
 import flet as ft
 
 from fieldapp.store.queries import Thumb
-from fieldapp.ui.app import UI
 from fieldapp.ui.capture import pick_image, take_picture
 from fieldapp.ui.photo_flow import save_photo
+from fieldapp.ui.shell import UI
 from fieldapp.ui.widgets import big_button, tagged
 from fieldcore.problems import DomainError
 

@@ -7,7 +7,7 @@ from typing import Any
 import flet as ft
 
 from fieldapp.store.queries import SiteItem
-from fieldapp.ui.app import UI
+from fieldapp.ui.shell import UI
 from fieldapp.ui.widgets import TAP, tagged
 
 

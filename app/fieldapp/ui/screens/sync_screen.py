@@ -9,7 +9,7 @@ import flet as ft
 
 from fieldapp.store.syncdetail import PendingPhoto, PendingVisit
 from fieldapp.sync.runner import SyncState
-from fieldapp.ui.app import UI
+from fieldapp.ui.shell import UI
 from fieldapp.ui.widgets import big_button, progress_text, progress_value, sync_line, tagged
 
 
@@ -46,7 +46,7 @@ async def build(ui: UI) -> ft.View:
     def listener(_: SyncState) -> None:
         ui.page.run_task(refresh)
 
-    ui.listen(listener)  # type: ignore[attr-defined]
+    ui.listen(listener)
     await refresh()
 
     async def now(e: Any) -> None:

@@ -1,0 +1,52 @@
+"""What a console screen gets: the page, the shared services, the signed-in user,
+navigation and feedback — one `Console` per browser tab.
+
+It knows no screen: drawing a route is the `render` function the app
+(sync_server.console.app) hands in, so screens import this module and nothing here
+imports them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import flet as ft
+
+from fieldcore.problems import DomainError, message
+from sync_server.console.services import ConsoleServices
+from sync_server.tables import User
+
+
+class Console:
+    def __init__(
+        self,
+        page: ft.Page,
+        services: ConsoleServices,
+        render: Callable[[Console, str], Awaitable[None]],
+    ) -> None:
+        self.page, self.services = page, services
+        self.signed_in: User | None = None
+        self._render = render
+
+    @property
+    def user(self) -> User:
+        """The signed-in supervisor or admin (every screen but sign-in has one)."""
+        if self.signed_in is None:
+            raise RuntimeError("nobody is signed in to this console tab")
+        return self.signed_in
+
+    async def go(self, route: str) -> None:
+        if route == self.page.route:
+            await self._render(self, route)  # same route: no route-change event would come
+        else:
+            await self.page.push_route(route)
+
+    def fail(self, exc: DomainError) -> None:
+        text = message(exc.code, "zh") + (f"({exc.detail})" if exc.detail else "")
+        self.toast(text, error=True)
+
+    def toast(self, text: str, error: bool = False) -> None:
+        self.page.show_dialog(
+            ft.SnackBar(ft.Text(text), bgcolor=ft.Colors.ERROR_CONTAINER if error else None)
+        )
+        self.page.update()  # show_dialog switches auto-update off for this handler

@@ -1,0 +1,23 @@
+"""The console's route table: each route to its screen with its id, the queue otherwise."""
+
+from __future__ import annotations
+
+import uuid
+
+from sync_server.console.routes import LOGIN, QUEUE, ROUTES, resolve
+
+ID = str(uuid.UUID(int=7))
+
+
+def test_routes_resolve_to_their_screen_and_id() -> None:
+    assert resolve("/login") == (LOGIN, {})
+    assert resolve(f"/visit/{ID}") == (ROUTES[2], {"id": ID})
+    assert resolve("/rect")[0] is ROUTES[3]
+    assert resolve(f"/rect/{ID}") == (ROUTES[4], {"id": ID})
+    assert [resolve(p)[0] for p in ("/dash", "/tasks")] == ROUTES[5:7]
+    assert resolve(f"/exports?visit={ID}") == (ROUTES[7], {})  # the screen reads its query
+
+
+def test_an_unknown_route_or_a_malformed_id_shows_the_queue() -> None:
+    for route in ("/", "", "/nowhere", "/visit/not-an-id", f"/rect/{ID}/more"):
+        assert resolve(route) == (QUEUE, {})
