@@ -16,6 +16,8 @@ MODE_TITLES: dict[str, tuple[str, str]] = {
     "covert": ("暗访", "Covert"),
 }
 Severity = Literal["minor", "major", "critical"]  # 警告 / 通报批评 / 严重, after seed 000:L957-1009
+# Days a site has to rectify a finding of each severity, unless the template says otherwise.
+DEFAULT_RECTIFICATION_DAYS: dict[Severity, int] = {"minor": 14, "major": 7, "critical": 2}
 DeductionKind = Literal["fixed", "per_occurrence", "zero_category", "veto", "figure"]
 
 CODE = r"^[A-Za-z0-9]+(\.[A-Za-z0-9]+)*$"
@@ -116,7 +118,7 @@ class Template(_Model):
     modes: list[Mode] = Field(min_length=1)
     scoring: Scoring
     rectification_days: dict[Severity, Annotated[int, Field(ge=0, le=365)]] = Field(
-        default_factory=lambda: {"minor": 14, "major": 7, "critical": 2}
+        default_factory=lambda: dict(DEFAULT_RECTIFICATION_DAYS)
     )
     subjects: list[Subject] = Field(min_length=1)
     categories: list[Category] = Field(min_length=1)

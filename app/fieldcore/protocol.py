@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from fieldcore.bounds import INT64_MAX, Text
+from fieldcore.bounds import INT64_MAX, StorableText
 from fieldcore.workflow import Role
 
 SCHEMA_VERSION = 1
@@ -107,10 +107,10 @@ class PullResponse(_Answer):
 
 
 class LoginRequest(_Wire):
-    username: Text(64, min_length=1)  # type: ignore[valid-type]
-    password: Text(256, min_length=1)  # type: ignore[valid-type]
+    username: Annotated[str, StorableText(64, min_length=1)]
+    password: Annotated[str, StorableText(256, min_length=1)]
     device_id: uuid.UUID
-    device_name: Text(120) = ""  # type: ignore[valid-type]
+    device_name: Annotated[str, StorableText(120)] = ""
 
 
 class UserInfo(_Answer):
