@@ -20,6 +20,7 @@ SCHEMA_VERSION = 1
 SCHEMA_HEADER = "Mingcha-Schema"
 MAX_MUTATIONS_PER_PUSH = 1000  # hard protocol limit; servers may set a lower one
 Entity = Literal["visit", "finding", "photo", "rectification"]
+Op = Literal["upsert", "delete"]
 PulledEntity = Literal[
     "template",
     "site",
@@ -53,7 +54,7 @@ class Mutation(_Wire):
     ]
     entity: Entity
     id: uuid.UUID
-    op: Literal["upsert", "delete"] = "upsert"
+    op: Op = "upsert"
     # Any JSON here: each value is checked against the entity's record (fieldcore/records.py)
     # when the mutation is applied, so a bad value is that mutation's rejection, consumed,
     # not a refusal of the whole push that would block the phone's queue.

@@ -10,10 +10,10 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import func, select
+from sqlmodel import Session, col, func, select
 
 from fieldapp.store import bulk, evidence, queries, syncdetail, syncstate, work
 from fieldapp.store.db import open_db, transaction
@@ -21,6 +21,8 @@ from fieldapp.store.tables import LocalBlob, Outbox, VisitRow
 from fieldcore.protocol import LoginResponse, MutationResult, PullResponse
 
 Clock = Callable[[], datetime]
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def utcnow() -> datetime:
@@ -36,7 +38,12 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
-    def _tx(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+    def _tx(
+        self,
+        fn: Callable[Concatenate[Session, datetime, P], R],
+        *args: P.args,
+        **kw: P.kwargs,
+    ) -> R:
         with transaction(self.engine) as session:
             return fn(session, self.now(), *args, **kw)
 
@@ -52,7 +59,8 @@ class Store:
     def language(self) -> str | None:
         """The UI language this phone's user chose (kept across restarts)."""
         with transaction(self.engine) as s:
-            return syncstate.get_meta(s, "language")  # type: ignore[no-any-return]
+            language: str | None = syncstate.get_meta(s, "language")
+            return language
 
     def set_language(self, lang: str) -> None:
         with transaction(self.engine) as s:
@@ -79,7 +87,8 @@ class Store:
     def identity(self) -> dict[str, Any] | None:
         """The signed-in account ({server, user, token, …}) or None."""
         with transaction(self.engine) as s:
-            return syncstate.get_meta(s, "identity")  # type: ignore[no-any-return]
+            identity: dict[str, Any] | None = syncstate.get_meta(s, "identity")
+            return identity
 
     def unsynced(self) -> int:
         """Local work the server has not acknowledged: pending changes and photo files."""
@@ -124,13 +133,13 @@ class Store:
 
     # ---- user intents -----------------------------------------------------------------
     def start_visit(self, *a: Any, **kw: Any) -> VisitRow:
-        return self._tx(work.start_visit, *a, **kw)  # type: ignore[no-any-return]
+        return self._tx(work.start_visit, *a, **kw)
 
     def record_answer(self, *a: Any, **kw: Any) -> Any:
         return self._tx(work.record_answer, *a, **kw)
 
     def pass_unanswered(self, visit_id: uuid.UUID) -> list[str]:
-        return self._tx(bulk.pass_unanswered, visit_id)  # type: ignore[no-any-return]
+        return self._tx(bulk.pass_unanswered, visit_id)
 
     def set_visit_fields(self, visit_id: uuid.UUID, **fields: Any) -> Any:
         return self._tx(work.set_visit_fields, visit_id, **fields)
@@ -207,14 +216,14 @@ class Store:
             return syncstate.pending_batch(s, limit)
 
     def apply_results(self, results: list[MutationResult]) -> int:
-        return self._tx(lambda s, now: syncstate.apply_results(s, results, now))  # type: ignore[no-any-return]
+        return self._tx(lambda s, now: syncstate.apply_results(s, results, now))
 
     def requeue_from(self, seq: int) -> None:
         """Mark acknowledged changes from `seq` on as pending again (see the engine)."""
         with transaction(self.engine) as s:
             for entry in s.exec(
                 select(Outbox).where(
-                    Outbox.seq >= seq,  # type: ignore[operator]
+                    col(Outbox.seq) >= seq,
                     Outbox.state == "acked",
                 )
             ).all():
@@ -275,7 +284,8 @@ class Store:
 
     def clock_offset_ms(self) -> int | None:
         with transaction(self.engine) as s:
-            return syncstate.get_meta(s, "clock_offset_ms")  # type: ignore[no-any-return]
+            offset: int | None = syncstate.get_meta(s, "clock_offset_ms")
+            return offset
 
     def site(self, site_id: uuid.UUID) -> queries.SiteItem | None:
         with transaction(self.engine) as s:
