@@ -6,11 +6,12 @@ from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Mode = Literal["overt", "covert"]  # 明查 / 暗访
+MODES: tuple[Mode, ...] = get_args(Mode)
 MODE_TITLES: dict[str, tuple[str, str]] = {
     "overt": ("明查", "Announced"),
     "covert": ("暗访", "Covert"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,6 +21,8 @@ SCHEMA_HEADER = "Mingcha-Schema"
 MAX_MUTATIONS_PER_PUSH = 1000  # hard protocol limit; servers may set a lower one
 Entity = Literal["visit", "finding", "photo", "rectification"]
 Op = Literal["upsert", "delete"]
+MutationStatus = Literal["applied", "rejected"]
+MUTATION_STATUSES: tuple[MutationStatus, ...] = get_args(MutationStatus)
 PulledEntity = Literal[
     "template",
     "site",
@@ -31,6 +33,7 @@ PulledEntity = Literal[
     "photo",
     "rectification",
 ]
+PULLED_ENTITIES: tuple[PulledEntity, ...] = get_args(PulledEntity)
 
 
 class _Wire(BaseModel):
@@ -72,7 +75,7 @@ class PushRequest(_Wire):
 
 class MutationResult(_Answer):
     seq: int
-    status: Literal["applied", "rejected"]
+    status: MutationStatus
     code: str | None = Field(None, description="Problem code of a rejection")
     message: str | None = None
     details: dict[str, Any] = Field(default_factory=dict)

@@ -34,7 +34,7 @@ PACK = "application/vnd.mingcha.pack"
 
 
 def get_store(request: Request) -> PhotoStore:
-    return request.app.state.photos  # type: ignore[no-any-return]
+    return request.app.state.photos
 
 
 StoreDep = Annotated[PhotoStore, Depends(get_store)]
