@@ -32,8 +32,10 @@ def test_bench_sync_reports_b1_to_b4_against_their_baselines() -> None:
     assert 0 < b1["ours_requests"] < b1["naive_requests"]
     fewer = b1["naive_requests"] / b1["ours_requests"]
     assert b1["fewer_requests_than_naive"] == round(fewer, 1)
-    # the ratio is of unrounded times; the seconds shown are rounded to 0.01
-    assert b1["time_vs_copy"] == pytest.approx(b1["ours_s"] / b1["copy_s"], abs=0.02 / b1["copy_s"])
+    # the ratio is of unrounded times; the seconds shown are rounded to 0.01, and an error
+    # of 0.005 in copy_s moves their quotient by ratio times as much as one in ours_s does
+    slack = 0.005 * (1 + b1["time_vs_copy"]) / (b1["copy_s"] - 0.005) + 0.0005
+    assert b1["time_vs_copy"] == pytest.approx(b1["ours_s"] / b1["copy_s"], abs=slack)
     assert b1["ours_mb_up"] >= b1["photo_mb"]  # every photo byte crossed the link
 
     # B2: the supervisor's return reached the phone (asserted inside the bench too)
