@@ -26,6 +26,7 @@ lint: $(SYNCED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy  # packages and strictness: pyproject.toml [tool.mypy]
 
 test: lint
 	$(VENV)/bin/pytest
@@ -42,4 +43,4 @@ phone-assets:
 	cp assets/fonts/NotoSansSC-Subset.otf assets/fonts/LICENSE-OFL.txt app/assets/fonts/
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -81,7 +81,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     if console:
         mount_console(app)  # last: its catch-all static files must not shadow the API
     problems.document_problems(app)
-    app.add_middleware(BodyLimit, settings=settings)  # type: ignore[arg-type]
+    app.add_middleware(BodyLimit, settings=settings)
     # outermost: everything inside, the sign-in throttle too, sees the real client address
-    app.add_middleware(TrustedProxies, settings=settings)  # type: ignore[arg-type]
+    app.add_middleware(TrustedProxies, settings=settings)
     return app

@@ -77,7 +77,7 @@ def process(
 
 def _open(raw: bytes) -> Image.Image:
     try:
-        image = Image.open(io.BytesIO(raw))
+        image: Image.Image = Image.open(io.BytesIO(raw))
         if image.width * image.height > MAX_PIXELS:
             raise PhotoError(f"{image.width}×{image.height} pixels is too large")
         # Decode at the smallest JPEG scale that still covers the evidence size. The box

@@ -94,9 +94,9 @@ def parse_answers(raw: Any, template: Template, mode: Mode = "overt") -> dict[st
                 )
             )
         else:
-            answer, found = _parse_one(item, entry)
-            problems += found
-            if answer is not None and not found:
+            answer, item_problems = _parse_one(item, entry)
+            problems += item_problems
+            if answer is not None and not item_problems:
                 answers[code] = answer
     if problems:
         raise AnswersError(problems)
@@ -164,7 +164,7 @@ def _parse_figure(
     value = _to_decimal(raw)
     if value is None:
         return problem(ProblemCode.ANSWERS_INVALID_VALUE, f"value must be a number, got {raw!r}")
-    derived = "pass" if figure_shortfall(item, value) == 0 else "fail"
+    derived: Result = "pass" if figure_shortfall(item, value) == 0 else "fail"
     if result is not None and result != derived:
         return problem(
             ProblemCode.ANSWERS_RESULT_CONTRADICTS_VALUE,

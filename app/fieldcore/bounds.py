@@ -9,9 +9,12 @@ Bounds); inside them the server never fails on it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated
 
+from annotated_types import GroupedMetadata, MaxLen, MinLen
 from pydantic import AfterValidator, AwareDatetime, Field
 
 INT32_MAX = 2**31 - 1  # PostgreSQL INTEGER
@@ -52,11 +55,19 @@ def date_in_range(value: date) -> date:
     return value
 
 
-def Text(max_length: int, min_length: int = 0) -> type[str]:
-    """A str of at most `max_length` characters that every database stores unchanged."""
-    return Annotated[  # type: ignore[return-value]
-        str, Field(min_length=min_length, max_length=max_length), AfterValidator(storable_text)
-    ]
+@dataclass(frozen=True)
+class StorableText(GroupedMetadata):
+    """`Annotated[str, StorableText(n)]`: at most n characters that every database stores
+    unchanged. Metadata rather than a function returning a type, so that type checkers read
+    the annotation as the `str` it is."""
+
+    max_length: int
+    min_length: int = 0
+
+    def __iter__(self) -> Iterator[object]:
+        yield MinLen(self.min_length)
+        yield MaxLen(self.max_length)
+        yield AfterValidator(storable_text)
 
 
 UtcTime = Annotated[AwareDatetime, AfterValidator(utc_in_range)]

@@ -6,16 +6,19 @@ from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Mode = Literal["overt", "covert"]  # 明查 / 暗访
+MODES: tuple[Mode, ...] = get_args(Mode)
 MODE_TITLES: dict[str, tuple[str, str]] = {
     "overt": ("明查", "Announced"),
     "covert": ("暗访", "Covert"),
 }
 Severity = Literal["minor", "major", "critical"]  # 警告 / 通报批评 / 严重, after seed 000:L957-1009
+# Days a site has to rectify a finding of each severity, unless the template says otherwise.
+DEFAULT_RECTIFICATION_DAYS: dict[Severity, int] = {"minor": 14, "major": 7, "critical": 2}
 DeductionKind = Literal["fixed", "per_occurrence", "zero_category", "veto", "figure"]
 
 CODE = r"^[A-Za-z0-9]+(\.[A-Za-z0-9]+)*$"
@@ -116,7 +119,7 @@ class Template(_Model):
     modes: list[Mode] = Field(min_length=1)
     scoring: Scoring
     rectification_days: dict[Severity, Annotated[int, Field(ge=0, le=365)]] = Field(
-        default_factory=lambda: {"minor": 14, "major": 7, "critical": 2}
+        default_factory=lambda: dict(DEFAULT_RECTIFICATION_DAYS)
     )
     subjects: list[Subject] = Field(min_length=1)
     categories: list[Category] = Field(min_length=1)

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from fieldcore.bounds import INT64_MAX, Text
+from fieldcore.bounds import INT64_MAX, StorableText
 from fieldcore.workflow import Role
 
 SCHEMA_VERSION = 1
 SCHEMA_HEADER = "Mingcha-Schema"
 MAX_MUTATIONS_PER_PUSH = 1000  # hard protocol limit; servers may set a lower one
 Entity = Literal["visit", "finding", "photo", "rectification"]
+Op = Literal["upsert", "delete"]
+MutationStatus = Literal["applied", "rejected"]
+MUTATION_STATUSES: tuple[MutationStatus, ...] = get_args(MutationStatus)
 PulledEntity = Literal[
     "template",
     "site",
@@ -30,6 +33,7 @@ PulledEntity = Literal[
     "photo",
     "rectification",
 ]
+PULLED_ENTITIES: tuple[PulledEntity, ...] = get_args(PulledEntity)
 
 
 class _Wire(BaseModel):
@@ -53,7 +57,7 @@ class Mutation(_Wire):
     ]
     entity: Entity
     id: uuid.UUID
-    op: Literal["upsert", "delete"] = "upsert"
+    op: Op = "upsert"
     # Any JSON here: each value is checked against the entity's record (fieldcore/records.py)
     # when the mutation is applied, so a bad value is that mutation's rejection, consumed,
     # not a refusal of the whole push that would block the phone's queue.
@@ -71,7 +75,7 @@ class PushRequest(_Wire):
 
 class MutationResult(_Answer):
     seq: int
-    status: Literal["applied", "rejected"]
+    status: MutationStatus
     code: str | None = Field(None, description="Problem code of a rejection")
     message: str | None = None
     details: dict[str, Any] = Field(default_factory=dict)
@@ -107,10 +111,10 @@ class PullResponse(_Answer):
 
 
 class LoginRequest(_Wire):
-    username: Text(64, min_length=1)  # type: ignore[valid-type]
-    password: Text(256, min_length=1)  # type: ignore[valid-type]
+    username: Annotated[str, StorableText(64, min_length=1)]
+    password: Annotated[str, StorableText(256, min_length=1)]
     device_id: uuid.UUID
-    device_name: Text(120) = ""  # type: ignore[valid-type]
+    device_name: Annotated[str, StorableText(120)] = ""
 
 
 class UserInfo(_Answer):

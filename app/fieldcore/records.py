@@ -13,14 +13,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from fieldcore.bounds import INT32_MAX, RecordDate, Text, UtcTime
+from fieldcore.bounds import INT32_MAX, RecordDate, StorableText, UtcTime
 from fieldcore.checklist import Mode
 from fieldcore.workflow import RectificationStatus, VisitStatus
 
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-Note = Text(4000)
-Name = Text(120)
-Caption = Text(500)
+Note = Annotated[str, StorableText(4000)]
+Name = Annotated[str, StorableText(120)]
+Caption = Annotated[str, StorableText(500)]
 Lat = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
 Lon = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
 TemplateKey = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*\.v[1-9][0-9]*$")]

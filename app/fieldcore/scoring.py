@@ -88,10 +88,12 @@ def item_deduction(item: Item, answer: Answer | None) -> Decimal:
     if answer is None or answer.result != "fail" or d.kind == "zero_category":
         return ZERO
     if d.kind == "per_occurrence":
-        taken = d.points * answer.count  # type: ignore[operator]
+        assert d.points is not None  # template_loader requires points for this kind
+        taken = d.points * answer.count
     elif d.kind == "figure":
+        assert d.points is not None  # template_loader requires points for this kind
         assert answer.value is not None  # parse_answers requires a value for figure items
-        taken = d.points * figure_shortfall(item, answer.value) / d.step  # type: ignore[operator]
+        taken = d.points * figure_shortfall(item, answer.value) / d.step
     else:  # fixed, veto (whose points are optional)
         taken = d.points or ZERO
     return min(taken, d.cap) if d.cap is not None else taken
@@ -104,7 +106,7 @@ def _line(template: Template, category: Category, item: Item, answer: Answer | N
         and answer.result == "fail"
         and item.deduction.kind in ("zero_category", "veto")
     ):
-        effect = item.deduction.kind  # type: ignore[assignment]
+        effect = item.deduction.kind
     return ItemLine(
         category=category.code,
         item=item.code,

@@ -62,8 +62,8 @@ class FieldRule:
     required: bool = False  # must be given when the row is created
 
 
-INSPECTOR = frozenset({"inspector"})
-SITE_MANAGER = frozenset({"site_manager"})
+INSPECTOR: frozenset[Role] = frozenset({"inspector"})
+SITE_MANAGER: frozenset[Role] = frozenset({"site_manager"})
 SERVER: frozenset[Role] = frozenset()
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from sqlmodel import Session
 
+from fieldcore.literals import one_of
 from fieldcore.problems import ProblemCode
 from fieldcore.protocol import LoginRequest, LoginResponse, UserInfo
+from fieldcore.workflow import ROLES
 from sync_server.api.deps import ActorDep, EngineDep, NowDep, SettingsDep, schema_version
 from sync_server.api.problems import responses
 from sync_server.core.db import write_session
@@ -54,8 +56,11 @@ async def login(
             device_id=enrolled.device.id,
             last_mutation_seq=enrolled.device.last_mutation_seq,
             user=UserInfo(
-                id=user.id, username=user.username, display_name=user.display_name, role=user.role
-            ),  # type: ignore[arg-type]
+                id=user.id,
+                username=user.username,
+                display_name=user.display_name,
+                role=one_of(user.role, ROLES),
+            ),
             server_time=now,
             schema_versions=(settings.schema_min, settings.schema_max),
         )
@@ -81,5 +86,8 @@ def me(actor: ActorDep, engine: EngineDep) -> UserInfo:
         user = session.get(User, actor.user_id)
         assert user is not None
         return UserInfo(
-            id=user.id, username=user.username, display_name=user.display_name, role=user.role
-        )  # type: ignore[arg-type]
+            id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            role=one_of(user.role, ROLES),
+        )

@@ -10,8 +10,10 @@ from typing import Annotated
 import sqlalchemy as sa
 from fastapi import Depends, Header, Request
 
+from fieldcore.literals import one_of
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import SCHEMA_HEADER
+from fieldcore.workflow import ROLES
 from sync_server.core.config import Settings
 from sync_server.core.db import read_session
 from sync_server.org.accounts import resolve_token
@@ -19,11 +21,13 @@ from sync_server.org.scope import Actor, load_scope
 
 
 def get_settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    settings: Settings = request.app.state.settings  # set by main.create_app
+    return settings
 
 
 def get_engine(request: Request) -> sa.Engine:
-    return request.app.state.engine  # type: ignore[no-any-return]
+    engine: sa.Engine = request.app.state.engine  # set by main.create_app
+    return engine
 
 
 def get_now(request: Request) -> datetime:
@@ -73,8 +77,8 @@ def current_actor(
         device, user = resolve_token(session, authorization, now)
         return Actor(
             user_id=user.id,
-            role=user.role,
-            device_id=device.id,  # type: ignore[arg-type]
+            role=one_of(user.role, ROLES),
+            device_id=device.id,
             scope=load_scope(session, user),
         )
 

@@ -13,6 +13,8 @@ import json
 import re
 from typing import Any
 
+from starlette.types import Message, Receive, Scope, Send
+
 from fieldcore.problems import DomainError, ProblemCode
 
 PACK_PATH = "/v1/blobs/pack"
@@ -23,7 +25,7 @@ class BodyLimit:
     def __init__(self, app: Any, settings: Any) -> None:
         self.app, self.settings = app, settings  # read per request: limits are settings
 
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
@@ -65,7 +67,7 @@ class BodyLimit:
             more = message.get("more_body", False)
         body, replayed = b"".join(chunks), False
 
-        async def replay() -> dict:
+        async def replay() -> Message:
             nonlocal replayed
             if replayed:
                 return await receive()  # lets the app notice a disconnect

@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from fieldcore.bounds import Text
+from fieldcore.bounds import StorableText
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import MissingResponse, PackResponse, PartResult, UploadInfo
 from sync_server.api.deps import ActorDep, EngineDep, NowDep, SettingsDep, schema_version
@@ -34,7 +34,7 @@ PACK = "application/vnd.mingcha.pack"
 
 
 def get_store(request: Request) -> PhotoStore:
-    return request.app.state.photos  # type: ignore[no-any-return]
+    return request.app.state.photos
 
 
 StoreDep = Annotated[PhotoStore, Depends(get_store)]
@@ -42,7 +42,7 @@ StoreDep = Annotated[PhotoStore, Depends(get_store)]
 
 class MissingRequest(BaseModel):
     # each echoed back (`unknown`): text a response can carry, no longer than a hash
-    sha256: list[Text(64)] = Field(  # type: ignore[valid-type]
+    sha256: list[Annotated[str, StorableText(64)]] = Field(
         max_length=1000, description="Hashes of the caller's photos"
     )
 

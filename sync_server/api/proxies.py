@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from starlette.types import Scope
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from sync_server.core.config import Settings
@@ -30,15 +31,15 @@ class TrustedProxies:
         self.rewrite = ProxyHeadersMiddleware(app, trusted_hosts=trusted) if trusted else None
         self.warned = False
 
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if self.rewrite is not None:
-            await self.rewrite(scope, receive, send)  # type: ignore[arg-type]
+            await self.rewrite(scope, receive, send)  # type: ignore[arg-type]  # uvicorn's TypedDict scope vs Starlette's mapping: one dict
             return
         if not self.warned and scope["type"] in ("http", "websocket"):
             self._warn_if_proxied(scope)
         await self.app(scope, receive, send)
 
-    def _warn_if_proxied(self, scope: dict) -> None:
+    def _warn_if_proxied(self, scope: Scope) -> None:
         if any(name == b"x-forwarded-for" for name, _ in scope.get("headers") or []):
             self.warned = True  # once per process: a hint to the operator, not a log flood
             peer = (scope.get("client") or ("?",))[0]

@@ -109,7 +109,7 @@ def _fill(
     patterns = _patterns(engine)
     visit_ids: list[uuid.UUID] = []
     made = 0
-    visit_table, finding_table = Visit.__table__, Finding.__table__  # type: ignore[attr-defined]
+    visit_table, finding_table = Visit.__table__, Finding.__table__
     by_region: dict[int, list[uuid.UUID]] = {0: inspectors[0::2], 1: inspectors[1::2]}
     with progress("fill findings", findings) as advance:
         while made < findings:

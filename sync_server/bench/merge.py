@@ -35,8 +35,11 @@ TEMPLATE = "store-patrol.v1"
 
 
 def _setup(data_dir: Path, database_url: str | None = None) -> tuple[Settings, str, str]:
-    extra = {"database_url": database_url} if database_url else {}
-    settings = Settings(data_dir=data_dir, console=False, **extra)
+    settings = (  # no URL: MINGCHA_DATABASE_URL, else the data directory's SQLite file
+        Settings(data_dir=data_dir, console=False, database_url=database_url)
+        if database_url
+        else Settings(data_dir=data_dir, console=False)
+    )
     engine = make_engine(settings)
     dbinit.upgrade(engine)
     with write_session(engine) as s:

@@ -29,6 +29,7 @@ from sync_server.bench.common import Timer, machine, progress, stderr
 from sync_server.bench.concurrency import b3_both
 from sync_server.bench.link import ShapedLink
 from sync_server.bench.merge import _items
+from sync_server.bench.shaping import Shape
 from sync_server.bench.syncdata import (
     MB,
     Central,
@@ -49,18 +50,19 @@ from sync_server.bench.syncdata import (
 # (the profile); fast: the same latency at 100 Mbit/s both ways, so the full
 # 3 GB dataset runs in under an hour (at 10 Mbit/s its three transfers take ~2.5 h)
 PROFILES = {
-    "mobile": {"delay": 0.05, "up_bps": 10_000_000 // 8, "down_bps": 40_000_000 // 8},
-    "fast": {"delay": 0.05, "up_bps": 100_000_000 // 8, "down_bps": 100_000_000 // 8},
+    "mobile": Shape(delay=0.05, up_bps=10_000_000 // 8, down_bps=40_000_000 // 8),
+    "fast": Shape(delay=0.05, up_bps=100_000_000 // 8, down_bps=100_000_000 // 8),
 }
 LINKS = {
     "mobile": "100 ms RTT, 10 Mbit/s up, 40 Mbit/s down",
     "fast": "100 ms RTT, 100 Mbit/s up and down",
 }
-PROFILE = dict(PROFILES["mobile"])  # the link in use (run() sets it)
+PROFILE = {"link": PROFILES["mobile"]}  # the link in use (run() sets it)
 
 
 def shaped(port: int) -> ShapedLink:
-    return ShapedLink(port, **PROFILE)
+    shape = PROFILE["link"]
+    return ShapedLink(port, shape.delay, shape.up_bps, shape.down_bps)
 
 
 def round_trip(url: str) -> float:
@@ -285,7 +287,7 @@ def keep_logs(root: Path) -> None:
 
 
 def run(data: Dataset, devices: int = 200, link: str = "mobile") -> dict[str, Any]:
-    PROFILE.update(PROFILES[link])
+    PROFILE["link"] = PROFILES[link]
     with tempfile.TemporaryDirectory(prefix="mingcha-bench-sync-") as tmp:
         root = Path(tmp)
         try:

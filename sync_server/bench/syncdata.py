@@ -156,7 +156,7 @@ def naive_sync(
             seq=seq,
             entity=entry.entity,
             id=entry.entity_id,
-            op=entry.op,  # type: ignore[arg-type]
+            op=entry.op,
             fields=fields,
             base_seq=entry.base_seq,
         )

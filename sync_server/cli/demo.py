@@ -76,7 +76,7 @@ def wait_until_up(url: str, proc: subprocess.Popen[bytes], what: str, timeout: f
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise typer.Exit(f"{what} stopped during start-up (exit {proc.returncode})")
+            raise _gave_up(f"{what} stopped during start-up (exit {proc.returncode})")
         try:
             with urllib.request.urlopen(url, timeout=2) as answer:
                 if stranger_pid(answer.read(), proc.pid) is None:
@@ -84,7 +84,13 @@ def wait_until_up(url: str, proc: subprocess.Popen[bytes], what: str, timeout: f
         except OSError:
             pass
         time.sleep(0.3)
-    raise typer.Exit(f"{what} did not answer at {url} within {timeout:.0f} s")
+    raise _gave_up(f"{what} did not answer at {url} within {timeout:.0f} s")
+
+
+def _gave_up(message: str) -> typer.Exit:
+    """Exit status 1 with the reason on stderr (typer.Exit takes a status, not a message)."""
+    print(message, file=sys.stderr)
+    return typer.Exit(code=1)
 
 
 def stop_all(procs: list[subprocess.Popen[bytes]]) -> None:

@@ -13,6 +13,7 @@ import typer
 from rich.progress import Progress
 from sqlmodel import Session
 
+from fieldcore.literals import one_of
 from fieldcore.problems import DomainError
 from sync_server.cli.base import app, fail
 from sync_server.cli.common import DataDir, database, settings_for
@@ -62,8 +63,10 @@ def export_visit(
     data_dir: DataDir = None,
 ) -> None:
     """One visit as 明细测评表 (xlsx) or PDF with its evidence photos."""
-    if format not in ("xlsx", "pdf"):
-        raise typer.BadParameter("--format must be xlsx or pdf")
+    try:
+        chosen = one_of(format, exports.FORMATS)
+    except ValueError:
+        raise typer.BadParameter("--format must be xlsx or pdf") from None
     photos = PhotoStore(settings_for(data_dir).blobs_path)
     with _bar("导出 exporting") as step:
         result = _export(
@@ -72,10 +75,10 @@ def export_visit(
                 s,
                 as_user,
                 visit_id,
-                format,
+                chosen,
                 output,
                 photos,
-                step,  # type: ignore[arg-type]
+                step,
             ),
         )
     print(f"wrote {result.path} ({result.rows} items)")

@@ -11,7 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from fieldcore.checklist import MODE_TITLES, Template
+from fieldcore.checklist import MODE_TITLES, MODES, Template
+from fieldcore.literals import one_of
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.scorecard import ScoreCard, fmt
 from fieldcore.scoring import score_raw
@@ -28,9 +29,13 @@ def score_command(
 ) -> None:
     """Score answers against a checklist template (扣分制, floors, 不得分, veto, grades)."""
     try:
+        chosen = one_of(mode, MODES)
+    except ValueError:
+        raise typer.BadParameter("--mode must be overt or covert") from None
+    try:
         tpl = resolve_template(template)
         raw = _read_answers(answers)
-        card = score_raw(tpl, raw, mode)  # type: ignore[arg-type]
+        card = score_raw(tpl, raw, chosen)
     except DomainError as exc:
         raise fail(exc) from None
     if as_json:

@@ -6,7 +6,7 @@ import sys
 from typing import Annotated
 
 import typer
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from fieldcore.problems import DomainError
 from sync_server.cli.base import app, fail
@@ -22,7 +22,7 @@ Codes = Annotated[list[str] | None, typer.Option(help="Repeat for several.")]
 def read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
-    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)  # type: ignore[no-any-return]
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
 @user_app.command("add")
@@ -70,12 +70,13 @@ def list_users(data_dir: DataDir = None) -> None:
         now = utcnow()
         for user in session.exec(select(User).order_by(User.username)).all():
             scopes = session.exec(select(UserScope).where(UserScope.user_id == user.id)).all()
-            names = [session.get(Region, s.region_id).code for s in scopes if s.region_id]  # type: ignore[union-attr]
-            names += [session.get(Site, s.site_id).code for s in scopes if s.site_id]  # type: ignore[union-attr]
+            regions = [session.get(Region, s.region_id) for s in scopes if s.region_id]
+            sites = [session.get(Site, s.site_id) for s in scopes if s.site_id]
+            names = [r.code for r in (*regions, *sites) if r is not None]  # foreign keys: all
             devices = session.exec(
                 select(Device).where(
                     Device.user_id == user.id,
-                    Device.revoked_at.is_(None),  # type: ignore[union-attr]
+                    col(Device.revoked_at).is_(None),
                     Device.token_expires_at > now,
                 )
             ).all()

@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from sync_server.tables import (
     ChangeLog,
@@ -33,7 +33,7 @@ from sync_server.tables import (
     Visit,
     VisitTask,
 )
-from sync_server.tables.base import Synced
+from sync_server.tables.base import ServerModel, Synced
 
 ENTITY_OF: dict[type, str] = {
     TemplateVersion: "template",
@@ -102,18 +102,19 @@ class ChangeSet:
     def _stamp(self) -> None:
         top = self.session.execute(
             sa.update(SyncCounter)
-            .where(SyncCounter.id == 1)  # type: ignore[arg-type]
-            .values(value=SyncCounter.value + len(self.touched))
-            .returning(SyncCounter.value)
+            .where(col(SyncCounter.id) == 1)
+            .values(value=col(SyncCounter.value) + len(self.touched))
+            .returning(col(SyncCounter.value))
         ).scalar_one()
         first = top - len(self.touched) + 1
-        logs, new_rows = [], []
+        logs: list[dict[str, Any]] = []
+        new_rows: list[ServerModel] = []
         for n, ((entity, entity_id), entry) in enumerate(self.touched.items()):
             entry.seq = first + n
             row = entry.row
             state = sa.inspect(row)
             pending = state.pending or state.transient
-            values = {"seq": entry.seq}
+            values: dict[str, Any] = {"seq": entry.seq}
             if isinstance(row, Synced) and entry.fields:
                 values["field_seq"] = {**row.field_seq, **dict.fromkeys(entry.fields, entry.seq)}
                 if entry.device:
@@ -138,10 +139,10 @@ class ChangeSet:
         self._insert_new(new_rows)
         self._upsert_logs(logs)
 
-    def _insert_new(self, rows: list[Any]) -> None:
+    def _insert_new(self, rows: list[ServerModel]) -> None:
         """Insert new rows with one executemany per table instead of the ORM's per-object
         flush bookkeeping (a cold sync creates thousands); they leave the session."""
-        by_model: dict[type, list[dict[str, Any]]] = {}
+        by_model: dict[type[ServerModel], list[dict[str, Any]]] = {}
         for row in rows:
             if sa.inspect(row).pending:
                 self.session.expunge(row)
@@ -168,8 +169,8 @@ class ChangeSet:
 
 
 @cache
-def _columns(model: type) -> tuple[str, ...]:
-    return tuple(model.__table__.columns.keys())  # type: ignore[attr-defined]
+def _columns(model: type[ServerModel]) -> tuple[str, ...]:
+    return tuple(model.__table__.columns.keys())
 
 
 def _pk(row: Any) -> Any:
@@ -234,4 +235,4 @@ def _visit_of(lookup: Callable[[type, Any], Any], row: Any) -> Visit | None:
     if visit_id is None and isinstance(row, Photo) and row.rectification_id is not None:
         rect = lookup(Rectification, row.rectification_id)
         visit_id = rect.visit_id if rect else None
-    return lookup(Visit, visit_id) if visit_id is not None else None  # type: ignore[no-any-return]
+    return lookup(Visit, visit_id) if visit_id is not None else None

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pwdlib import PasswordHash
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server.core.config import Settings
@@ -98,8 +98,8 @@ def resolve_token(
 def revoke_devices(session: Session, user: User, now: datetime) -> int:
     """Revoke every device of a user; returns how many were active."""
     devices = session.exec(
-        select(Device).where(Device.user_id == user.id, Device.revoked_at.is_(None))
-    ).all()  # type: ignore[union-attr]
+        select(Device).where(Device.user_id == user.id, col(Device.revoked_at).is_(None))
+    ).all()
     for device in devices:
         device.revoked_at = now
     return len(devices)

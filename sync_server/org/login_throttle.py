@@ -21,7 +21,7 @@ import math
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server.core.config import Settings
@@ -57,17 +57,17 @@ def _user_wait(session: Session, settings: Settings, username: str, now: datetim
     last_success = session.exec(
         select(sa.func.max(LoginAttempt.id)).where(
             LoginAttempt.username == username,
-            LoginAttempt.success.is_(True),  # type: ignore[attr-defined]
+            col(LoginAttempt.success).is_(True),
         )
     ).one()
     # ids, not times, order the attempts: several can share one clock reading
     run = select(sa.func.count(), sa.func.max(LoginAttempt.at)).where(
         LoginAttempt.username == username,
-        LoginAttempt.success.is_(False),  # type: ignore[attr-defined]
+        col(LoginAttempt.success).is_(False),
         LoginAttempt.at >= now - timedelta(seconds=settings.login_streak_seconds),
     )
     if last_success is not None:
-        run = run.where(LoginAttempt.id > last_success)  # type: ignore[operator]
+        run = run.where(col(LoginAttempt.id) > last_success)
     failures, latest = session.exec(run).one()
     delay = user_delay(settings, failures)
     if not delay or latest is None:
@@ -84,10 +84,10 @@ def _address_wait(session: Session, settings: Settings, address: str, now: datet
         select(LoginAttempt.at)
         .where(
             LoginAttempt.ip == address,
-            LoginAttempt.success.is_(False),  # type: ignore[attr-defined]
+            col(LoginAttempt.success).is_(False),
             LoginAttempt.at > now - window,
         )
-        .order_by(LoginAttempt.at.desc())  # type: ignore[attr-defined]
+        .order_by(col(LoginAttempt.at).desc())
         .offset(settings.login_address_max_failures - 1)
         .limit(1)
     ).first()
@@ -104,5 +104,5 @@ def forget_old(engine: sa.Engine, settings: Settings, now: datetime) -> int:
         seconds=max(settings.login_streak_seconds, settings.login_window_seconds)
     )
     with write_session(engine) as session:
-        result = session.exec(sa.delete(LoginAttempt).where(LoginAttempt.at < horizon))  # type: ignore[call-overload]
+        result = session.exec(sa.delete(LoginAttempt).where(col(LoginAttempt.at) < horizon))
         return int(result.rowcount or 0)

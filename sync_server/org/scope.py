@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.workflow import REVIEWERS, Role
@@ -52,7 +52,7 @@ def load_scope(session: Session, user: User) -> Scope:
     regions = with_descendants(session, [r.region_id for r in rows if r.region_id])
     sites = {r.site_id for r in rows if r.site_id}
     if regions:
-        sites |= set(session.exec(select(Site.id).where(Site.region_id.in_(regions))).all())  # type: ignore[attr-defined]
+        sites |= set(session.exec(select(Site.id).where(col(Site.region_id).in_(regions))).all())
     return Scope(user.id, user.role, frozenset(sites), epoch)
 
 

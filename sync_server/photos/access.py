@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server.core.changeset import ChangeSet
@@ -37,7 +37,7 @@ def held(session: Session, user_id: uuid.UUID, hashes: list[str] | set[str]) -> 
         session.exec(
             select(BlobHolder.sha256).where(
                 BlobHolder.user_id == user_id,
-                BlobHolder.sha256.in_(list(hashes)),  # type: ignore[attr-defined]
+                col(BlobHolder.sha256).in_(list(hashes)),
             )
         ).all()
     )
@@ -67,7 +67,7 @@ def mark_present(session: Session, sha256: str, user_id: uuid.UUID) -> None:
         select(Photo).where(
             Photo.sha256 == sha256,
             Photo.uploaded_by == user_id,
-            Photo.blob_present.is_(False),  # type: ignore[attr-defined]
+            col(Photo.blob_present).is_(False),
         )
     ).all():
         photo.blob_present = True
@@ -83,22 +83,24 @@ def visible_hashes(
     wanted = [h for h in set(hashes) if valid_sha(h)]
     if not wanted:
         return set()
-    live = select(Photo.sha256).where(Photo.sha256.in_(wanted), Photo.deleted_at.is_(None))  # type: ignore[attr-defined,union-attr]
+    live = select(Photo.sha256).where(
+        col(Photo.sha256).in_(wanted), col(Photo.deleted_at).is_(None)
+    )
     if authored:
-        live = live.where(Photo.blob_present.is_(True))  # type: ignore[attr-defined]
+        live = live.where(col(Photo.blob_present).is_(True))
     found = set(session.exec(live.where(Photo.uploaded_by == actor.user_id)).all())
     if actor.role == "inspector":
         return found
     sites = actor.scope.site_ids
     if actor.role == "site_manager":
         return found | _action_evidence(session, live, sites)
-    by_visit = live.join(Visit, Visit.id == Photo.visit_id)  # type: ignore[arg-type]
-    by_rect = live.join(Rectification, Rectification.id == Photo.rectification_id).join(  # type: ignore[arg-type]
-        Visit, Visit.id == Rectification.visit_id
-    )  # type: ignore[arg-type]
-    for query, site_col in ((by_visit, Visit.site_id), (by_rect, Rectification.site_id)):
+    by_visit = live.join(Visit, col(Visit.id) == Photo.visit_id)
+    by_rect = live.join(Rectification, col(Rectification.id) == Photo.rectification_id).join(
+        Visit, col(Visit.id) == Rectification.visit_id
+    )
+    for query, site_col in ((by_visit, col(Visit.site_id)), (by_rect, col(Rectification.site_id))):
         if sites is not None:
-            query = query.where(site_col.in_(sites))  # type: ignore[attr-defined]
+            query = query.where(site_col.in_(sites))
         found |= set(session.exec(query).all())
     return found
 
@@ -110,17 +112,17 @@ def _action_evidence(session: Session, live: Any, sites: frozenset[uuid.UUID] | 
     passed items, visit-level photos, unpublished results and other managers' photos stay
     closed."""
     query = (
-        live.join(Rectification, Rectification.finding_id == Photo.finding_id)  # type: ignore[arg-type]
-        .join(Visit, Visit.id == Rectification.visit_id)  # type: ignore[arg-type]
+        live.join(Rectification, Rectification.finding_id == Photo.finding_id)
+        .join(Visit, Visit.id == Rectification.visit_id)
         .where(
             Visit.status == "published",
-            Rectification.deleted_at.is_(None),  # type: ignore[union-attr]
-            Photo.rectification_id.is_(None),  # type: ignore[union-attr]
+            col(Rectification.deleted_at).is_(None),
+            col(Photo.rectification_id).is_(None),
             Photo.uploaded_by == Visit.inspector_id,
         )
     )
     if sites is not None:
-        query = query.where(Rectification.site_id.in_(sites))  # type: ignore[attr-defined]
+        query = query.where(col(Rectification.site_id).in_(sites))
     return set(session.exec(query).all())
 
 
@@ -128,9 +130,9 @@ def _own_hashes(session: Session, actor: Actor, hashes: list[str]) -> set[str]:
     return set(
         session.exec(
             select(Photo.sha256).where(
-                Photo.sha256.in_(hashes),  # type: ignore[attr-defined]
+                col(Photo.sha256).in_(hashes),
                 Photo.uploaded_by == actor.user_id,
-                Photo.deleted_at.is_(None),  # type: ignore[union-attr]
+                col(Photo.deleted_at).is_(None),
             )
         ).all()
     )
@@ -143,7 +145,7 @@ def present_for(session: Session, actor: Actor, hashes: list[str]) -> tuple[set[
     visible = visible_hashes(session, actor, hashes)
     if not visible:
         return visible, set()
-    stored = set(session.exec(select(Blob.sha256).where(Blob.sha256.in_(visible))).all())  # type: ignore[attr-defined]
+    stored = set(session.exec(select(Blob.sha256).where(col(Blob.sha256).in_(visible))).all())
     mine = held(session, actor.user_id, stored)
     own = _own_hashes(session, actor, list(stored))
     readable = visible_hashes(session, actor, list(stored - own), authored=True)
@@ -169,7 +171,7 @@ def visit_evidence(visit: Visit) -> tuple[Any, ...]:
     never show (console, PDF, exports) as if the inspector had taken them."""
     return (
         Photo.visit_id == visit.id,
-        Photo.rectification_id.is_(None),  # type: ignore[union-attr]
+        col(Photo.rectification_id).is_(None),
         Photo.uploaded_by == visit.inspector_id,
-        Photo.deleted_at.is_(None),  # type: ignore[union-attr]
+        col(Photo.deleted_at).is_(None),
     )

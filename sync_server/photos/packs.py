@@ -138,7 +138,7 @@ async def receive_pack(ctx: PackContext, body: AsyncIterator[bytes]) -> list[Par
             part (the parts before it are stored; the cut one resumes from its last chunk).
         DomainError(request.too_large): more bytes than `max_pack`.
     """
-    stream, results = _Stream(body, ctx.settings.max_pack), []
+    stream, results = _Stream(body, ctx.settings.max_pack), list[PartResult]()
     while (line := await stream.line(len(results))) is not None:
         header = parse_header(line, len(results))
         results.append(await _receive_part(ctx, stream, header, len(results)))

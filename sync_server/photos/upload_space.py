@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server.core.config import Settings
@@ -63,7 +63,7 @@ def check_quota(
     in_use = session.exec(
         select(sa.func.coalesce(sa.func.sum(Upload.length), 0)).where(
             Upload.user_id == actor.user_id,
-            Upload.completed_at.is_(None),  # type: ignore[union-attr]
+            col(Upload.completed_at).is_(None),
             Upload.expires_at > now,
         )
     ).one()
@@ -78,7 +78,7 @@ def forget_refused(engine: sa.Engine, store: PhotoStore, upload_id: uuid.UUID) -
     between leaves an orphan file, which `purge` removes; never a row without bytes
     that `missing` would report)."""
     with write_session(engine) as session:
-        session.exec(sa.delete(Upload).where(Upload.id == upload_id))  # type: ignore[call-overload]
+        session.exec(sa.delete(Upload).where(col(Upload.id) == upload_id))
     store.discard(upload_id)
 
 
@@ -107,11 +107,11 @@ def purge(engine: sa.Engine, store: PhotoStore, now: datetime) -> Purged:
 
 def purge_expired_uploads(engine: sa.Engine, store: PhotoStore, now: datetime) -> int:
     """Unfinished uploads past their expiry: rows deleted, then their files."""
-    expired = (Upload.completed_at.is_(None)) & (Upload.expires_at <= now)  # type: ignore[union-attr]
+    expired = (col(Upload.completed_at).is_(None)) & (col(Upload.expires_at) <= now)
     with write_session(engine) as session:
         ids = list(session.exec(select(Upload.id).where(expired)).all())
         if ids:
-            session.exec(sa.delete(Upload).where(Upload.id.in_(ids), expired))  # type: ignore[call-overload,attr-defined]
+            session.exec(sa.delete(Upload).where(col(Upload.id).in_(ids), expired))
     for upload_id in ids:
         store.discard(upload_id)
     return len(ids)
@@ -132,8 +132,8 @@ def purge_orphan_files(engine: sa.Engine, store: PhotoStore) -> int:
         owned = set(
             session.exec(
                 select(Upload.id).where(
-                    Upload.id.in_(list(candidates)),  # type: ignore[attr-defined]
-                    Upload.completed_at.is_(None),  # type: ignore[union-attr]
+                    col(Upload.id).in_(list(candidates)),
+                    col(Upload.completed_at).is_(None),
                 )
             ).all()
         )

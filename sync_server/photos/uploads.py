@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import IO, Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server.core.config import Settings
@@ -58,9 +58,9 @@ def _offsets(session: Session, actor: Actor, hashes: list[str], now: datetime) -
     rows = session.exec(
         select(Upload.sha256, sa.func.max(Upload.offset))
         .where(
-            Upload.sha256.in_(hashes),  # type: ignore[attr-defined]
+            col(Upload.sha256).in_(hashes),
             Upload.user_id == actor.user_id,
-            Upload.completed_at.is_(None),  # type: ignore[union-attr]
+            col(Upload.completed_at).is_(None),
             Upload.expires_at > now,
             Upload.offset > 0,
         )
@@ -98,12 +98,12 @@ def create_upload(
             select(Photo).where(
                 Photo.sha256 == sha256,
                 Photo.uploaded_by == actor.user_id,
-                Photo.deleted_at.is_(None),
+                col(Photo.deleted_at).is_(None),
             )
         ).first()
         if valid_sha(sha256)
         else None
-    )  # type: ignore[union-attr]
+    )
     if photo is None:
         raise DomainError(C.BLOB_NOT_REFERENCED, sha256=sha256)
     if length != photo.byte_size or length > settings.max_photo:
@@ -121,11 +121,11 @@ def create_upload(
         .where(
             Upload.sha256 == sha256,
             Upload.user_id == actor.user_id,
-            Upload.completed_at.is_(None),
+            col(Upload.completed_at).is_(None),
             Upload.expires_at > now,
         )
-        .order_by(Upload.offset.desc())  # type: ignore[attr-defined]  # the furthest one, as `missing` says
-    ).first()  # type: ignore[union-attr]
+        .order_by(col(Upload.offset).desc())  # the furthest one, as `missing` says
+    ).first()
     if existing is not None:
         return _state(existing)
     upload_space.check_quota(session, settings, actor, length, now)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from fieldcore.checklist import MODE_TITLES, Template
 from sync_server.photos.access import visit_evidence
@@ -117,14 +117,16 @@ def load_visit_report(session: Session, visit: Visit) -> VisitReport:
     template = get_template(session, visit.template_key)
     inspector = session.get(User, visit.inspector_id)
     findings = session.exec(
-        select(Finding).where(Finding.visit_id == visit.id, Finding.deleted_at.is_(None))  # type: ignore[union-attr]
+        select(Finding).where(Finding.visit_id == visit.id, col(Finding.deleted_at).is_(None))
     ).all()
     photos = session.exec(
-        select(Photo).where(*visit_evidence(visit)).order_by(Photo.captured_at, Photo.sha256)  # type: ignore[arg-type]
+        select(Photo)
+        .where(*visit_evidence(visit))
+        .order_by(col(Photo.captured_at), col(Photo.sha256))
     ).all()
     subject_ids = {f.subject_id for f in findings if f.subject_id}
     subjects = (
-        session.exec(select(Subject).where(Subject.id.in_(subject_ids))).all()  # type: ignore[attr-defined]
+        session.exec(select(Subject).where(col(Subject.id).in_(subject_ids))).all()
         if subject_ids
         else []
     )

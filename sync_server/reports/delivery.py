@@ -17,6 +17,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from fieldcore.literals import one_of
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server.photos.store import PhotoStore
 from sync_server.reports import exports
@@ -73,8 +74,10 @@ class Deliverer:
     ) -> Download:
         """明细测评表 (xlsx) or the visit PDF. Raises request.invalid (id or format) and
         what exports.export_visit raises (scope.denied, report.embargoed, …)."""
-        if fmt not in ("xlsx", "pdf"):
-            raise DomainError(ProblemCode.REQUEST_INVALID, "xlsx or pdf", field="format")
+        try:
+            chosen = one_of(fmt, exports.FORMATS)
+        except ValueError:
+            raise DomainError(ProblemCode.REQUEST_INVALID, "xlsx or pdf", field="format") from None
         vid = _visit_id(visit_id)
 
         def name(session: Session) -> str:
@@ -90,7 +93,7 @@ class Deliverer:
                 s,
                 username,
                 vid,
-                fmt,  # type: ignore[arg-type]
+                chosen,
                 out,
                 self.photos,
                 progress,

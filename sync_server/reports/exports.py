@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from sync_server.core.db import read_session, write_session
 from sync_server.photos.store import PhotoStore
@@ -34,6 +34,7 @@ from sync_server.reports.xlsx import write_daily_xlsx, write_summary_xlsx, write
 from sync_server.tables import AuditLog, Visit
 
 Format = Literal["xlsx", "pdf"]
+FORMATS: tuple[Format, ...] = get_args(Format)
 T = TypeVar("T")
 
 
@@ -137,12 +138,12 @@ def daily_rows(
     visits = session.exec(
         select(Visit)
         .where(
-            Visit.status.in_(COUNTED),  # type: ignore[attr-defined]
-            Visit.deleted_at.is_(None),  # type: ignore[union-attr]
-            Visit.submitted_at >= start,  # type: ignore[operator]
-            Visit.submitted_at < end,  # type: ignore[operator]
+            col(Visit.status).in_(COUNTED),
+            col(Visit.deleted_at).is_(None),
+            col(Visit.submitted_at) >= start,
+            col(Visit.submitted_at) < end,
         )
-        .order_by(Visit.submitted_at)  # type: ignore[arg-type]
+        .order_by(col(Visit.submitted_at))
     ).all()
     readable = [v for v in visits if may_read(scope, v)]
     rows = []

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.fonts import TTFFont
 
 from sync_server.photos.store import PhotoStore
 from sync_server.reports.access import local
@@ -39,7 +40,9 @@ class _Doc(FPDF):
         self.multi_cell(0, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def missing(self) -> list[str]:
-        cmap = self.fonts[FAMILY].cmap
+        font = self.fonts[FAMILY]
+        assert isinstance(font, TTFFont)  # FAMILY is the bundled TrueType font (add_font)
+        cmap = font.cmap
         return sorted(c for c in self.printed if not c.isspace() and ord(c) not in cmap)
 
 

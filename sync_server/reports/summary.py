@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from fieldcore.aggregate import DEPARTMENT_MARK, appraisal_deduction, department_scores, mean_score
 from sync_server.org.scope import Scope, with_descendants
@@ -96,20 +96,20 @@ def build_summary(
     sites = {s.id: s for s in session.exec(select(Site)).all()}
     start, end = day_bounds(first, last)
     query = select(Visit).where(
-        Visit.status.in_(COUNTED),  # type: ignore[attr-defined]
-        Visit.deleted_at.is_(None),  # type: ignore[union-attr]
-        Visit.submitted_at >= start,  # type: ignore[operator]
-        Visit.submitted_at < end,  # type: ignore[operator]
+        col(Visit.status).in_(COUNTED),
+        col(Visit.deleted_at).is_(None),
+        col(Visit.submitted_at) >= start,
+        col(Visit.submitted_at) < end,
     )
     if region_code is not None:
         root = next((r for r in regions.values() if r.code == region_code), None)
         wanted = with_descendants(session, [root.id]) if root else set()
         query = query.where(
-            Visit.site_id.in_(sa.select(Site.id).where(Site.region_id.in_(wanted)))  # type: ignore[attr-defined]
+            col(Visit.site_id).in_(sa.select(col(Site.id)).where(col(Site.region_id).in_(wanted)))
         )
     total = session.exec(select(sa.func.count()).select_from(query.subquery())).one()
     summary = Summary(first, last, regions, sites)
-    for done, visit in enumerate(session.exec(query.order_by(Visit.submitted_at)), 1):
+    for done, visit in enumerate(session.exec(query.order_by(col(Visit.submitted_at))), 1):
         progress(done, total)
         score = visit.score or {}
         if not may_read(scope, visit) or score.get("percent") is None:

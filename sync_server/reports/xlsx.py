@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
@@ -39,7 +39,7 @@ SUBTOTAL, TOTAL = "小计 Subtotal", "合计 Total"
 BOLD = Font(bold=True)
 
 
-def _bold(ws: WriteOnlyWorksheet, values: Iterable[Any]) -> list[WriteOnlyCell]:
+def _bold(ws: WriteOnlyWorksheet, values: Iterable[Any]) -> list[Cell]:
     cells = []
     for value in values:
         cell = WriteOnlyCell(ws, value=value)
@@ -49,9 +49,9 @@ def _bold(ws: WriteOnlyWorksheet, values: Iterable[Any]) -> list[WriteOnlyCell]:
 
 
 def _sheet(wb: Workbook, title: str, widths: Sequence[int]) -> WriteOnlyWorksheet:
-    ws = wb.create_sheet(title)
+    ws: WriteOnlyWorksheet = wb.create_sheet(title)  # write_only=True makes these
     for n, width in enumerate(widths):
-        ws.column_dimensions[chr(ord("A") + n)].width = width
+        ws.column_dimensions[chr(ord("A") + n)].width = width  # type: ignore[attr-defined]  # set up at runtime; types-openpyxl omits it
     return ws
 
 

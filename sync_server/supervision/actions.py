@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import Session
 
 from fieldcore.problems import DomainError, ProblemCode
-from fieldcore.protocol import Mutation, PushRequest
+from fieldcore.protocol import Entity, Mutation, PushRequest
 from fieldcore.workflow import REVIEWERS, finding_id
 from sync_server.org.accounts import console_device
 from sync_server.org.scope import Actor, load_scope
@@ -51,16 +51,16 @@ def act(
         fields["return_comment"] = comment.strip()
     if action == "void":
         fields["void_reason"] = comment.strip()
-    wanted = [
+    wanted: list[tuple[Entity, uuid.UUID, dict[str, Any]]] = [
         ("finding", finding_id(visit_id, code), {"review_comment": text.strip()})
         for code, text in sorted((item_comments or {}).items())
         if action == "return"
     ]
     wanted.append(("visit", visit_id, fields))
     device = console_device(session, user, now)
-    actor = Actor(user.id, user.role, device.id, load_scope(session, user))  # type: ignore[arg-type]
+    actor = Actor(user.id, user.role, device.id, load_scope(session, user))
     mutations = [
-        Mutation(seq=device.last_mutation_seq + n, entity=e, id=i, fields=f)  # type: ignore[arg-type]
+        Mutation(seq=device.last_mutation_seq + n, entity=e, id=i, fields=f)
         for n, (e, i, f) in enumerate(wanted, start=1)
     ]
     with session.begin_nested():  # all or nothing: a return without its comments is not one
@@ -68,4 +68,5 @@ def act(
         refused = [r for r in response.results if r.status != "applied"]
         if refused:
             first = refused[0]
+            assert first.code is not None  # every rejection carries its problem code
             raise DomainError(ProblemCode(first.code), first.message or "", **first.details)

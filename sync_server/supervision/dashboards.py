@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.scorecard import round_half_up
@@ -92,15 +92,15 @@ def _in_scope(scope: Scope, column: Any) -> list[Any]:
 
 def _counted(scope: Scope) -> list[Any]:
     return [
-        Visit.status.in_(COUNTED),  # type: ignore[attr-defined]
-        Visit.submitted_at.is_not(None),  # type: ignore[union-attr]
-        Visit.deleted_at.is_(None),  # type: ignore[union-attr]
+        col(Visit.status).in_(COUNTED),
+        col(Visit.submitted_at).is_not(None),
+        col(Visit.deleted_at).is_(None),
         *_in_scope(scope, Visit.site_id),
     ]
 
 
 def _period(start: datetime, end: datetime) -> list[Any]:
-    return [Visit.submitted_at >= start, Visit.submitted_at < end]  # type: ignore[operator]
+    return [col(Visit.submitted_at) >= start, col(Visit.submitted_at) < end]
 
 
 def _mean(total: Any, count: int) -> Decimal:
@@ -120,9 +120,11 @@ def site_trend(
     scope = reviewer_scope(session, user)
     scope.require_site(site_id)
     rows = session.execute(
-        sa.select(Visit.submitted_at, Visit.score_percent)
-        .where(Visit.site_id == site_id, Visit.score_percent.is_not(None), *_counted(scope))  # type: ignore[union-attr]
-        .order_by(Visit.submitted_at.desc(), Visit.id.desc())  # type: ignore[union-attr, attr-defined]
+        sa.select(col(Visit.submitted_at), col(Visit.score_percent))
+        .where(
+            col(Visit.site_id) == site_id, col(Visit.score_percent).is_not(None), *_counted(scope)
+        )
+        .order_by(col(Visit.submitted_at).desc(), col(Visit.id).desc())
         .limit(last_n)
     ).all()
     return [(at, pct) for at, pct in reversed(rows)]
@@ -134,10 +136,10 @@ def scoped_site(session: Session, user: User, code: str) -> uuid.UUID:
     Raises DomainError: auth.forbidden (not a reviewer), scope.denied (no such site in
     the user's scope: an unknown code reads the same, so codes cannot be probed)."""
     scope = reviewer_scope(session, user)
-    site_id = session.execute(sa.select(Site.id).where(Site.code == code)).scalar()
+    site_id = session.exec(select(Site.id).where(Site.code == code)).first()
     if site_id is None or not scope.sees_site(site_id):
         raise DomainError(ProblemCode.SCOPE_DENIED, entity="site", id=code)
-    return site_id  # type: ignore[no-any-return]
+    return site_id
 
 
 def category_breakdown(
@@ -154,8 +156,8 @@ def category_breakdown(
     if site_code is not None:
         where.append(Visit.site_id == scoped_site(session, user, site_code))
     query = (
-        sa.select(Visit.template_key, TemplateVersion.title, Visit.score)
-        .join(TemplateVersion, TemplateVersion.key == Visit.template_key)  # type: ignore[arg-type]
+        sa.select(col(Visit.template_key), col(TemplateVersion.title), col(Visit.score))
+        .join(TemplateVersion, col(TemplateVersion.key) == Visit.template_key)
         .where(*where)
         .order_by(Visit.template_key)
     )
@@ -190,20 +192,20 @@ def ranking(
     scope = reviewer_scope(session, user)
     if by not in ("site", "region"):
         raise DomainError(ProblemCode.REQUEST_INVALID, "by must be site or region", field="by")
-    group = Site if by == "site" else Region
+    group: type[Site] | type[Region] = Site if by == "site" else Region
     query = (
         sa.select(
-            group.code,
-            group.name,
-            sa.func.count(Visit.id),
-            sa.func.sum(Visit.score_percent),
+            col(group.code),
+            col(group.name),
+            sa.func.count(col(Visit.id)),
+            sa.func.sum(col(Visit.score_percent)),
         )
-        .join(Site, Site.id == Visit.site_id)  # type: ignore[arg-type]
-        .where(Visit.score_percent.is_not(None), *_counted(scope), *_period(start, end))  # type: ignore[union-attr]
+        .join(Site, col(Site.id) == Visit.site_id)
+        .where(col(Visit.score_percent).is_not(None), *_counted(scope), *_period(start, end))
     )
     if by == "region":
-        query = query.join(Region, Region.id == Site.region_id)  # type: ignore[arg-type]
-    query = query.group_by(group.id, group.code, group.name)  # type: ignore[attr-defined]
+        query = query.join(Region, col(Region.id) == Site.region_id)
+    query = query.group_by(col(group.id), col(group.code), col(group.name))
     rows = [
         RankingRow(code, name, count, _mean(total, count))
         for code, name, count, total in session.execute(query).all()
@@ -220,23 +222,27 @@ def repeat_offenders(
     rank = (
         sa.func.row_number()
         .over(
-            partition_by=Visit.site_id,
-            order_by=(Visit.submitted_at.desc(), Visit.id.desc()),  # type: ignore[union-attr, attr-defined]
+            partition_by=col(Visit.site_id),
+            order_by=(col(Visit.submitted_at).desc(), col(Visit.id).desc()),
         )
         .label("rank")
     )
     recent = (
-        sa.select(Visit.id.label("visit_id"), Visit.site_id.label("site_id"), rank)  # type: ignore[attr-defined]
+        sa.select(col(Visit.id).label("visit_id"), col(Visit.site_id).label("site_id"), rank)
         .where(*_counted(scope))
         .subquery()
     )
-    times = sa.func.count(Finding.id)
+    times = sa.func.count(col(Finding.id))
     query = (
-        sa.select(Site.code, Site.name, Finding.item_code, times)
+        sa.select(col(Site.code), col(Site.name), col(Finding.item_code), times)
         .select_from(recent)
-        .join(Finding, Finding.visit_id == recent.c.visit_id)  # type: ignore[arg-type]
-        .join(Site, Site.id == recent.c.site_id)  # type: ignore[arg-type]
-        .where(recent.c.rank <= last_n, Finding.result == "fail", Finding.deleted_at.is_(None))  # type: ignore[union-attr]
+        .join(Finding, col(Finding.visit_id) == recent.c.visit_id)
+        .join(Site, col(Site.id) == recent.c.site_id)
+        .where(
+            recent.c.rank <= last_n,
+            col(Finding.result) == "fail",
+            col(Finding.deleted_at).is_(None),
+        )
         .group_by(Site.code, Site.name, Finding.item_code)
         .having(times >= min_times)
     )
@@ -249,9 +255,13 @@ def rectification_counts(session: Session, user: User, now: datetime) -> Rectifi
     their due date (a due date of today is not overdue yet)."""
     scope = reviewer_scope(session, user)
     rows = session.execute(
-        sa.select(Rectification.status, Rectification.due_date, sa.func.count(Rectification.id))
-        .where(Rectification.deleted_at.is_(None), *_in_scope(scope, Rectification.site_id))  # type: ignore[union-attr]
-        .group_by(Rectification.status, Rectification.due_date)
+        sa.select(
+            col(Rectification.status),
+            col(Rectification.due_date),
+            sa.func.count(col(Rectification.id)),
+        )
+        .where(col(Rectification.deleted_at).is_(None), *_in_scope(scope, Rectification.site_id))
+        .group_by(col(Rectification.status), col(Rectification.due_date))
     ).all()
     today = now.date()
     counts = {"open": 0, "overdue": 0, "submitted": 0, "verified": 0}
@@ -270,12 +280,12 @@ def inspector_activity(
     """Per inspector, the counted visits they submitted in [start, end) at the user's
     sites; most first, then by username. Inspectors without a visit are not listed."""
     scope = reviewer_scope(session, user)
-    n = sa.func.count(Visit.id)
+    n = sa.func.count(col(Visit.id))
     rows = session.execute(
-        sa.select(User.username, User.display_name, n)
-        .join(User, User.id == Visit.inspector_id)  # type: ignore[arg-type]
+        sa.select(col(User.username), col(User.display_name), n)
+        .join(User, col(User.id) == Visit.inspector_id)
         .where(*_counted(scope), *_period(start, end))
-        .group_by(User.id, User.username, User.display_name)
+        .group_by(col(User.id), col(User.username), col(User.display_name))
         .order_by(n.desc(), User.username)
     ).all()
     return [InspectorActivity(*r) for r in rows]

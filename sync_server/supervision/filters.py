@@ -16,8 +16,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server.org.scope import reviewer_scope, with_descendants
@@ -47,15 +48,16 @@ def queue_choices(session: Session, user: User) -> QueueChoices:
         region_ids = with_descendants(session, [a.region_id for a in assigned if a.region_id])
         single = [a.site_id for a in assigned if a.site_id]  # a site assigned on its own:
         if single:  # its region is offered too (the queue still shows only that site)
-            in_single = Site.id.in_(single)  # type: ignore[attr-defined]
+            in_single = col(Site.id).in_(single)
             region_ids |= set(session.exec(select(Site.region_id).where(in_single)).all())
     regions = session.exec(
-        select(Region).where(Region.id.in_(region_ids)).order_by(Region.code)  # type: ignore[attr-defined]
+        select(Region).where(col(Region.id).in_(region_ids)).order_by(col(Region.code))
     ).all()
     latest: dict[str, TemplateVersion] = {}
-    for row in session.exec(select(TemplateVersion).order_by(TemplateVersion.version)).all():
+    for row in session.exec(select(TemplateVersion).order_by(col(TemplateVersion.version))).all():
         latest[row.template_id] = row  # retired versions too: old visits still use them
-    templates, grades = [], {}
+    templates: list[tuple[str, str]] = []
+    grades: dict[str, Any] = {}  # grade code -> the lowest percent it needs
     for template_id, row in sorted(latest.items()):
         body = json.loads(row.body)
         templates.append((template_id, row.title))

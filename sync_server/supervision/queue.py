@@ -17,9 +17,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlalchemy.orm import Mapped
+from sqlmodel import Session, col, select
 
 from fieldcore.answers import answers_from_findings
+from fieldcore.checklist import MODES
+from fieldcore.literals import one_of
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.scoring import score_raw
 from sync_server.org.scope import Scope, reviewer_scope, with_descendants
@@ -40,9 +43,15 @@ from sync_server.tables import (
 from sync_server.templates.versions import get_template
 
 MAX_LIMIT = 500
-COLUMNS = (Visit.id, Site.code, Site.name, Region.code, Region.name, Visit.template_key)
-COLUMNS += (TemplateVersion.title, Visit.mode, User.display_name, Visit.submitted_at)
-COLUMNS += (Visit.status, Visit.score_percent, Visit.score_grade)  # the order of QueueRow
+COLUMNS: tuple[Mapped[Any], ...] = tuple(
+    col(c) for c in (Visit.id, Site.code, Site.name, Region.code, Region.name, Visit.template_key)
+)
+COLUMNS += tuple(
+    col(c) for c in (TemplateVersion.title, Visit.mode, User.display_name, Visit.submitted_at)
+)
+COLUMNS += tuple(
+    col(c) for c in (Visit.status, Visit.score_percent, Visit.score_grade)
+)  # the order of QueueRow
 SORTS: dict[str, Any] = {
     "submitted_at": Visit.submitted_at,
     "percent": Visit.score_percent,
@@ -112,26 +121,26 @@ def review_queue(
         raise DomainError(ProblemCode.REQUEST_INVALID, f"sort must be one of {', '.join(SORTS)}")
     if not 1 <= page.limit <= MAX_LIMIT:
         raise DomainError(ProblemCode.REQUEST_INVALID, f"limit must be 1..{MAX_LIMIT}")
-    col = SORTS[key]
+    sort_col = SORTS[key]
     conditions = [
-        Visit.submitted_at.is_not(None),  # type: ignore[union-attr]
-        Visit.deleted_at.is_(None),  # type: ignore[union-attr]
+        col(Visit.submitted_at).is_not(None),
+        col(Visit.deleted_at).is_(None),
         *_conditions(session, scope, filters),
     ]
     if page.cursor:
         value, last_id = _decode(page.cursor, key)
-        conditions.append(_after(col, value, last_id, desc, nullable=key == "percent"))
+        conditions.append(_after(sort_col, value, last_id, desc, nullable=key == "percent"))
     if key == "percent":
-        first = col.desc().nullsfirst() if desc else col.asc().nullslast()
+        first = sort_col.desc().nullsfirst() if desc else sort_col.asc().nullslast()
     else:
-        first = col.desc() if desc else col.asc()
-    order = (first, Visit.id.desc() if desc else Visit.id.asc())  # type: ignore[attr-defined]
+        first = sort_col.desc() if desc else sort_col.asc()
+    order = (first, col(Visit.id).desc() if desc else col(Visit.id).asc())
     query = (
         sa.select(*COLUMNS)
-        .join(Site, Site.id == Visit.site_id)  # type: ignore[arg-type]
-        .join(Region, Region.id == Site.region_id)  # type: ignore[arg-type]
-        .join(User, User.id == Visit.inspector_id)  # type: ignore[arg-type]
-        .join(TemplateVersion, TemplateVersion.key == Visit.template_key)  # type: ignore[arg-type]
+        .join(Site, col(Site.id) == Visit.site_id)
+        .join(Region, col(Region.id) == Site.region_id)
+        .join(User, col(User.id) == Visit.inspector_id)
+        .join(TemplateVersion, col(TemplateVersion.key) == Visit.template_key)
     )
     if key == "site":  # ordered by a joined column: filter and sort in one query
         query = query.where(*conditions)
@@ -139,8 +148,8 @@ def review_queue(
         # Pick the page from the visit table alone, walking its sort index and stopping at
         # the limit; join the display columns to those rows only. In one joined query the
         # planners start from the scope's sites and sort every visit (1M findings: 165 ms).
-        ids = sa.select(Visit.id).where(*conditions).order_by(*order).limit(page.limit + 1)
-        query = query.where(Visit.id.in_(ids.scalar_subquery()))  # type: ignore[attr-defined]
+        ids = sa.select(col(Visit.id)).where(*conditions).order_by(*order).limit(page.limit + 1)
+        query = query.where(col(Visit.id).in_(ids.scalar_subquery()))
     found = session.execute(query.order_by(*order).limit(page.limit + 1)).all()
     rows = [QueueRow(*r) for r in found[: page.limit]]
     more = len(found) > page.limit
@@ -150,25 +159,25 @@ def review_queue(
 def _conditions(session: Session, scope: Scope, f: QueueFilters) -> list[Any]:
     out: list[Any] = []
     if scope.site_ids is not None:
-        out.append(Visit.site_id.in_(scope.site_ids) if scope.site_ids else sa.false())  # type: ignore[attr-defined]
+        out.append(col(Visit.site_id).in_(scope.site_ids) if scope.site_ids else sa.false())
     if f.region is not None:
         root = session.exec(select(Region.id).where(Region.code == f.region)).first()
         regions = with_descendants(session, [root] if root else [])
-        in_regions = sa.select(Site.id).where(Site.region_id.in_(regions))  # type: ignore[attr-defined]
-        out.append(Visit.site_id.in_(in_regions) if regions else sa.false())  # type: ignore[attr-defined]
+        in_regions = select(Site.id).where(col(Site.region_id).in_(regions))
+        out.append(col(Visit.site_id).in_(in_regions) if regions else sa.false())
     # Conditions on joined tables are phrased on visit columns (subqueries), so the page can
     # be chosen from the visit table alone.
     for value, visit_column, lookup in (
-        (f.site, Visit.site_id, sa.select(Site.id).where(Site.code == f.site)),
+        (f.site, col(Visit.site_id), select(Site.id).where(Site.code == f.site)),
         (
             f.template_id,
-            Visit.template_key,
-            sa.select(TemplateVersion.key).where(TemplateVersion.template_id == f.template_id),
+            col(Visit.template_key),
+            select(TemplateVersion.key).where(TemplateVersion.template_id == f.template_id),
         ),
-        (f.inspector, Visit.inspector_id, sa.select(User.id).where(User.username == f.inspector)),
+        (f.inspector, col(Visit.inspector_id), select(User.id).where(User.username == f.inspector)),
     ):
         if value is not None:
-            out.append(visit_column.in_(lookup))  # type: ignore[attr-defined]
+            out.append(visit_column.in_(lookup))
     for value, column in (
         (f.mode, Visit.mode),
         (f.status, Visit.status),
@@ -177,26 +186,26 @@ def _conditions(session: Session, scope: Scope, f: QueueFilters) -> list[Any]:
         if value is not None:
             out.append(column == value)
     if f.submitted_from is not None:
-        out.append(Visit.submitted_at >= f.submitted_from)  # type: ignore[operator]
+        out.append(col(Visit.submitted_at) >= f.submitted_from)
     if f.submitted_to is not None:
-        out.append(Visit.submitted_at < f.submitted_to)  # type: ignore[operator]
+        out.append(col(Visit.submitted_at) < f.submitted_to)
     if f.min_percent is not None:
-        out.append(Visit.score_percent >= f.min_percent)  # type: ignore[operator]
+        out.append(col(Visit.score_percent) >= f.min_percent)
     if f.max_percent is not None:
-        out.append(Visit.score_percent <= f.max_percent)  # type: ignore[operator]
+        out.append(col(Visit.score_percent) <= f.max_percent)
     return out
 
 
-def _after(col: Any, value: Any, last_id: uuid.UUID, desc: bool, nullable: bool) -> Any:
+def _after(sort_col: Any, value: Any, last_id: uuid.UUID, desc: bool, nullable: bool) -> Any:
     """Rows after (value, last_id) in the page order; NULLs are the largest values."""
-    vid = sa.bindparam(None, last_id, type_=Visit.__table__.c.id.type)  # type: ignore[attr-defined]
+    vid = sa.bindparam(None, last_id, type_=Visit.__table__.c.id.type)
     if value is None:  # inside the NULL group: first when descending, last when ascending
-        rest = sa.and_(col.is_(None), Visit.id < vid if desc else Visit.id > vid)  # type: ignore[operator]
-        return sa.or_(rest, col.is_not(None)) if desc else rest
-    pair = sa.tuple_(col, Visit.id)
-    bound = sa.tuple_(sa.bindparam(None, value, type_=col.type), vid)
+        rest = sa.and_(sort_col.is_(None), Visit.id < vid if desc else Visit.id > vid)
+        return sa.or_(rest, sort_col.is_not(None)) if desc else rest
+    pair = sa.tuple_(sort_col, Visit.id)
+    bound = sa.tuple_(sa.bindparam(None, value, type_=sort_col.type), vid)
     after = pair < bound if desc else pair > bound
-    return sa.or_(after, col.is_(None)) if nullable and not desc else after
+    return sa.or_(after, sort_col.is_(None)) if nullable and not desc else after
 
 
 def _encode(key: str, row: QueueRow) -> str:
@@ -258,10 +267,10 @@ def visit_detail(
             )
         )
     photos = session.exec(
-        select(Photo).where(*visit_evidence(visit)).order_by(Photo.received_at, Photo.id)  # type: ignore[arg-type]
+        select(Photo).where(*visit_evidence(visit)).order_by(col(Photo.received_at), col(Photo.id))
     ).all()
     conflicts = session.exec(
-        select(ConflictLog).where(ConflictLog.visit_id == visit.id).order_by(ConflictLog.id)  # type: ignore[arg-type]
+        select(ConflictLog).where(ConflictLog.visit_id == visit.id).order_by(col(ConflictLog.id))
     ).all()
     return VisitDetail(
         visit=visit,
@@ -276,11 +285,10 @@ def visit_detail(
 def _categories(session: Session, visit: Visit) -> list[dict[str, Any]]:
     template = get_template(session, visit.template_key)
     findings = {f.item_code: f for f in live_findings(session, visit.id)}
+    mode = one_of(visit.mode, MODES)
     score = visit.score or score_raw(
-        template,
-        answers_from_findings(findings.values(), template, visit.mode),  # type: ignore[arg-type]
-        visit.mode,  # type: ignore[arg-type]
-    )  # type: ignore[arg-type]
+        template, answers_from_findings(findings.values(), template, mode), mode
+    )
     score = score if isinstance(score, dict) else score.to_dict()
     texts = {i.code: i.text for c in template.categories for i in c.items}
     out = []

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server.org.scope import Scope, reviewer_scope
@@ -87,7 +87,7 @@ def _row(rect: Rectification, site: Site, now: datetime, voided: bool = False) -
 def _in_scope(scope: Scope) -> Any:
     if scope.site_ids is None:
         return sa.true()
-    return Rectification.site_id.in_(scope.site_ids) if scope.site_ids else sa.false()  # type: ignore[attr-defined]
+    return col(Rectification.site_id).in_(scope.site_ids) if scope.site_ids else sa.false()
 
 
 def rectification_list(
@@ -119,15 +119,15 @@ def rectification_list(
         raise DomainError(ProblemCode.REQUEST_INVALID, f"limit must be 1..{MAX_ROWS}")
     query = (
         select(Rectification, Site)
-        .join(Site, Site.id == Rectification.site_id)  # type: ignore[arg-type]
+        .join(Site, col(Site.id) == Rectification.site_id)
         .where(*_listed(scope, now, status, overdue_only))
     )
     if cursor:
         due, last_id = _decode(cursor)
         key = sa.tuple_(Rectification.due_date, Rectification.id)
-        due_param = sa.bindparam(None, due, type_=Rectification.__table__.c.due_date.type)  # type: ignore[attr-defined]
+        due_param = sa.bindparam(None, due, type_=Rectification.__table__.c.due_date.type)
         query = query.where(key > sa.tuple_(due_param, _id_param(last_id)))
-    query = query.order_by(Rectification.due_date, Rectification.id)  # type: ignore[arg-type]
+    query = query.order_by(col(Rectification.due_date), col(Rectification.id))
     found = session.exec(query.limit(limit + 1)).all()
     rows = [_row(rect, site, now) for rect, site in found[:limit]]
     more = len(found) > limit
@@ -147,15 +147,15 @@ def rectification_totals(
 
 
 def _overdue(now: datetime) -> list[Any]:
-    return [Rectification.status.in_(PENDING), Rectification.due_date < now.date()]  # type: ignore[attr-defined]
+    return [col(Rectification.status).in_(PENDING), col(Rectification.due_date) < now.date()]
 
 
 def _listed(scope: Scope, now: datetime, status: str | None, overdue_only: bool) -> list[Any]:
-    voided = sa.select(Visit.id).where(Visit.status == "voided")
+    voided = sa.select(col(Visit.id)).where(col(Visit.status) == "voided")
     out = [
-        Rectification.deleted_at.is_(None),  # type: ignore[union-attr]
+        col(Rectification.deleted_at).is_(None),
         _in_scope(scope),
-        Rectification.visit_id.not_in(voided),  # type: ignore[attr-defined]
+        col(Rectification.visit_id).not_in(voided),
     ]
     if status is not None:
         out.append(Rectification.status == status)
@@ -165,7 +165,7 @@ def _listed(scope: Scope, now: datetime, status: str | None, overdue_only: bool)
 
 
 def _id_param(value: uuid.UUID) -> Any:
-    return sa.bindparam(None, value, type_=Rectification.__table__.c.id.type)  # type: ignore[attr-defined]
+    return sa.bindparam(None, value, type_=Rectification.__table__.c.id.type)
 
 
 def _encode(row: RectRow) -> str:
@@ -194,8 +194,8 @@ def _shas(session: Session, *where: Any) -> tuple[list[str], set[str]]:
     uploaded the bytes)."""
     rows = session.exec(
         select(Photo.sha256, Photo.blob_present)
-        .where(*where, Photo.deleted_at.is_(None))  # type: ignore[union-attr]
-        .order_by(Photo.received_at, Photo.id)  # type: ignore[arg-type]
+        .where(*where, col(Photo.deleted_at).is_(None))
+        .order_by(col(Photo.received_at), col(Photo.id))
     ).all()
     return list(dict.fromkeys(sha for sha, _ in rows)), {sha for sha, ok in rows if ok}
 

@@ -15,8 +15,10 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from fieldcore.literals import one_of
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import Mutation, PushRequest
+from fieldcore.workflow import ROLES
 from sync_server.org.accounts import console_device
 from sync_server.org.scope import Actor, reviewer_scope
 from sync_server.supervision.rectifications import (
@@ -43,7 +45,7 @@ def _decide(
             new=fields["status"],
         )
     device = console_device(session, user, now)
-    actor = Actor(user.id, user.role, device.id, scope)  # type: ignore[arg-type]
+    actor = Actor(user.id, one_of(user.role, ROLES), device.id, scope)
     mutation = Mutation(
         seq=device.last_mutation_seq + 1,
         entity="rectification",
@@ -55,6 +57,7 @@ def _decide(
         refused = [r for r in response.results if r.status != "applied"]
         if refused:
             first = refused[0]
+            assert first.code is not None  # every rejection carries its problem code
             raise DomainError(ProblemCode(first.code), first.message or "", **first.details)
 
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server.core.changeset import ChangeSet
@@ -55,8 +55,8 @@ def _check_plan(session: Session, template_id: str, mode: str, window: Window, k
         raise _invalid(f"kind must be one of {', '.join(KINDS)}", "kind")
     latest = session.exec(
         select(TemplateVersion)
-        .where(TemplateVersion.template_id == template_id, TemplateVersion.retired.is_(False))  # type: ignore[attr-defined]
-        .order_by(TemplateVersion.version.desc())  # type: ignore[attr-defined]
+        .where(TemplateVersion.template_id == template_id, col(TemplateVersion.retired).is_(False))
+        .order_by(col(TemplateVersion.version).desc())
     ).first()
     if latest is None:
         raise DomainError(ProblemCode.TEMPLATE_NOT_FOUND, template_id, template=template_id)
@@ -157,7 +157,7 @@ def sample_tasks(
     sites = list(
         session.exec(
             select(Site)
-            .where(Site.region_id.in_(regions), Site.active.is_(True))  # type: ignore[attr-defined]
+            .where(col(Site.region_id).in_(regions), col(Site.active).is_(True))
             .order_by(Site.code)
         ).all()
     )
@@ -265,7 +265,7 @@ def recent_tasks(session: Session, by: User, limit: int = 50) -> list[TaskRow]:
     if scope.site_ids is not None:
         if not scope.site_ids:
             return []
-        query = query.where(VisitTask.site_id.in_(scope.site_ids))  # type: ignore[attr-defined]
-    order = (VisitTask.created_at.desc(), VisitTask.id)  # type: ignore[attr-defined]
+        query = query.where(col(VisitTask.site_id).in_(scope.site_ids))
+    order = (col(VisitTask.created_at).desc(), col(VisitTask.id))
     tasks = session.exec(query.order_by(*order).limit(max(1, min(limit, 500)))).all()
     return task_rows(session, tasks)

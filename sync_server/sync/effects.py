@@ -17,10 +17,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from fieldcore import submission
 from fieldcore.answers import AnswersError, answers_from_findings
+from fieldcore.checklist import MODES
+from fieldcore.literals import one_of
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.scorecard import ScoreCard
 from fieldcore.scoring import score_raw
@@ -32,16 +34,17 @@ from sync_server.templates.versions import get_template
 def live_findings(session: Session, visit_id: uuid.UUID) -> list[Finding]:
     return list(
         session.exec(
-            select(Finding).where(Finding.visit_id == visit_id, Finding.deleted_at.is_(None))
+            select(Finding).where(Finding.visit_id == visit_id, col(Finding.deleted_at).is_(None))
         ).all()
-    )  # type: ignore[union-attr]
+    )
 
 
 def score_visit(session: Session, visit: Visit) -> ScoreCard:
     template = get_template(session, visit.template_key)
+    mode = one_of(visit.mode, MODES)
     try:
-        answers = answers_from_findings(live_findings(session, visit.id), template, visit.mode)  # type: ignore[arg-type]
-        card = score_raw(template, answers, visit.mode)  # type: ignore[arg-type]
+        answers = answers_from_findings(live_findings(session, visit.id), template, mode)
+        card = score_raw(template, answers, mode)
     except AnswersError as exc:  # findings are validated on push, so this means a bad row
         raise DomainError(ProblemCode.WORKFLOW_INCOMPLETE, str(exc), problems=exc.details) from exc
     visit.score = card.to_dict()
@@ -55,11 +58,13 @@ def check_complete(session: Session, visit: Visit, card: ScoreCard) -> None:
     template = get_template(session, visit.template_key)
     with_photo = set(
         session.exec(
-            select(Photo.finding_id).where(Photo.visit_id == visit.id, Photo.deleted_at.is_(None))
+            select(Photo.finding_id).where(
+                Photo.visit_id == visit.id, col(Photo.deleted_at).is_(None)
+            )
         ).all()
-    )  # type: ignore[union-attr]
+    )
     findings = live_findings(session, visit.id)
-    missing = submission.missing_photos(findings, with_photo, template, visit.mode)  # type: ignore[arg-type]
+    missing = submission.missing_photos(findings, with_photo, template, one_of(visit.mode, MODES))
     submission.check_complete(card, missing)
 
 
@@ -144,8 +149,8 @@ def _raise_rectifications(
 def _republish_children(session: Session, changes: ChangeSet, visit: Visit) -> None:
     """Re-stamp a visit's findings, photos and rectifications so audiences see the change."""
     for model in (Finding, Photo, Rectification):
-        for row in session.exec(select(model).where(model.visit_id == visit.id)).all():  # type: ignore[attr-defined]
+        for row in session.exec(select(model).where(model.visit_id == visit.id)).all():
             changes.touch(row)
     rect_ids = select(Rectification.id).where(Rectification.visit_id == visit.id)
-    for photo in session.exec(select(Photo).where(Photo.rectification_id.in_(rect_ids))).all():  # type: ignore[union-attr]
+    for photo in session.exec(select(Photo).where(col(Photo.rectification_id).in_(rect_ids))).all():
         changes.touch(photo)

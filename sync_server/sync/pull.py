@@ -16,9 +16,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from fieldcore.protocol import Change, PullResponse
+from fieldcore.literals import one_of
+from fieldcore.protocol import PULLED_ENTITIES, Change, PullResponse
 from sync_server.org.scope import Scope
 from sync_server.sync.serialize import load_rows
 from sync_server.tables import ChangeLog, ServerMeta
@@ -30,20 +31,22 @@ RESULTS = ("visit", "finding", "photo", "rectification")
 
 def audience_filter(scope: Scope) -> Any:
     log = ChangeLog
-    public = log.entity.in_(PUBLIC)  # type: ignore[attr-defined]
+    public = col(log.entity).in_(PUBLIC)
     if scope.site_ids is None:
         return sa.true()
-    in_sites = log.site_id.in_(scope.site_ids)  # type: ignore[union-attr]
+    in_sites = col(log.site_id).in_(scope.site_ids)
     if scope.role == "supervisor":
         return sa.or_(public, in_sites)
     if scope.role == "inspector":
-        own = sa.and_(log.owner_id == scope.user_id, log.entity.in_((*RESULTS, "visit_task")))  # type: ignore[attr-defined]
-        return sa.or_(public, sa.and_(in_sites, log.entity.in_(SITE_DATA)), own)  # type: ignore[attr-defined]
+        own = sa.and_(
+            col(log.owner_id) == scope.user_id, col(log.entity).in_((*RESULTS, "visit_task"))
+        )
+        return sa.or_(public, sa.and_(in_sites, col(log.entity).in_(SITE_DATA)), own)
     if scope.role == "site_manager":
         visible = sa.or_(
-            log.entity.in_(SITE_DATA),  # type: ignore[attr-defined]
-            sa.and_(log.entity.in_(RESULTS), log.published.is_(True)),  # type: ignore[attr-defined]
-            sa.and_(log.entity == "visit_task", log.covert.is_(False)),
+            col(log.entity).in_(SITE_DATA),
+            sa.and_(col(log.entity).in_(RESULTS), col(log.published).is_(True)),
+            sa.and_(col(log.entity) == "visit_task", col(log.covert).is_(False)),
         )
         return sa.or_(public, sa.and_(in_sites, visible))
     return sa.false()
@@ -63,8 +66,8 @@ def pull_page(
     logs = session.exec(
         select(ChangeLog)
         .where(ChangeLog.seq > start, audience_filter(scope))
-        .order_by(ChangeLog.seq)
-        .limit(limit + 1)  # type: ignore[arg-type]
+        .order_by(col(ChangeLog.seq))
+        .limit(limit + 1)
     ).all()
     has_more = len(logs) > limit
     logs = logs[:limit]
@@ -74,9 +77,9 @@ def pull_page(
         data = rows.get((log.entity, log.entity_id))
         changes.append(
             Change(
-                entity=log.entity,
+                entity=one_of(log.entity, PULLED_ENTITIES),
                 id=log.entity_id,
-                seq=log.seq,  # type: ignore[arg-type]
+                seq=log.seq,
                 deleted=log.deleted or data is None,
                 data=data,
             )

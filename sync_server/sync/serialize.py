@@ -13,12 +13,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from sync_server.tables import (
     Finding,
     Photo,
     Rectification,
+    ServerModel,
     Site,
     Subject,
     TemplateVersion,
@@ -27,7 +29,7 @@ from sync_server.tables import (
 )
 
 SYNCED = ("seq", "field_seq", "deleted_at")
-COLUMNS: dict[str, tuple[type, tuple[str, ...]]] = {
+COLUMNS: dict[str, tuple[type[ServerModel], tuple[str, ...]]] = {
     "template": (
         TemplateVersion,
         (
@@ -174,11 +176,10 @@ def load_rows(
     out: dict[tuple[str, str], dict[str, Any]] = {}
     for entity, ids in by_entity.items():
         model, _ = COLUMNS[entity]
-        pk = model.key if model is TemplateVersion else model.id  # type: ignore[attr-defined]
+        (pk,) = sa.inspect(model).primary_key  # `key` for templates, `id` for the rest
         typed = ids if model is TemplateVersion else [uuid.UUID(i) for i in ids]
         for row in session.exec(select(model).where(pk.in_(typed))).all():
-            key_value = row.key if model is TemplateVersion else str(row.id)
-            out[(entity, key_value)] = to_wire(entity, row)
+            out[(entity, str(getattr(row, pk.key)))] = to_wire(entity, row)
     return out
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from fieldcore.checklist import Template
 from fieldcore.problems import DomainError, ProblemCode
@@ -64,8 +64,8 @@ def get_template(session: Session, key: str) -> Template:
 def latest_templates(session: Session) -> list[TemplateVersion]:
     rows = session.exec(
         select(TemplateVersion)
-        .where(TemplateVersion.retired.is_(False))  # type: ignore[attr-defined]
-        .order_by(TemplateVersion.template_id, TemplateVersion.version)
+        .where(col(TemplateVersion.retired).is_(False))
+        .order_by(col(TemplateVersion.template_id), col(TemplateVersion.version))
     ).all()
     latest: dict[str, TemplateVersion] = {}
     for row in rows:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from fieldapp.store import bulk, evidence, queries, syncdetail, syncstate, work
 from fieldapp.store.db import open_db, transaction
@@ -68,7 +68,8 @@ class Store:
     def language(self) -> str | None:
         """The UI language this phone's user chose (kept across restarts)."""
         with transaction(self.engine) as s:
-            return syncstate.get_meta(s, "language")  # type: ignore[no-any-return]
+            language: str | None = syncstate.get_meta(s, "language")
+            return language
 
     def set_language(self, lang: str) -> None:
         with transaction(self.engine) as s:
@@ -95,7 +96,8 @@ class Store:
     def identity(self) -> dict[str, Any] | None:
         """The signed-in account ({server, user, token, …}) or None."""
         with transaction(self.engine) as s:
-            return syncstate.get_meta(s, "identity")  # type: ignore[no-any-return]
+            identity: dict[str, Any] | None = syncstate.get_meta(s, "identity")
+            return identity
 
     def unsynced(self) -> int:
         """Local work the server has not acknowledged: pending changes and photo files."""
@@ -261,7 +263,7 @@ class Store:
         with transaction(self.engine) as s:
             for entry in s.exec(
                 select(Outbox).where(
-                    Outbox.seq >= seq,  # type: ignore[operator]
+                    col(Outbox.seq) >= seq,
                     Outbox.state == "acked",
                 )
             ).all():
@@ -322,7 +324,8 @@ class Store:
 
     def clock_offset_ms(self) -> int | None:
         with transaction(self.engine) as s:
-            return syncstate.get_meta(s, "clock_offset_ms")  # type: ignore[no-any-return]
+            offset: int | None = syncstate.get_meta(s, "clock_offset_ms")
+            return offset
 
     def site(self, site_id: uuid.UUID) -> queries.SiteItem | None:
         with transaction(self.engine) as s:

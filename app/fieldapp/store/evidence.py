@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from fieldapp.store.tables import DOWNLOADED, LocalBlob, PhotoRow, RectificationRow
 
@@ -36,10 +36,10 @@ def evidence_photos(session: Session, rect: RectificationRow) -> list[PhotoRow]:
             select(PhotoRow)
             .where(
                 PhotoRow.finding_id == rect.finding_id,
-                PhotoRow.rectification_id.is_(None),  # type: ignore[union-attr]
-                PhotoRow.deleted.is_(False),  # type: ignore[attr-defined]
+                col(PhotoRow.rectification_id).is_(None),
+                col(PhotoRow.deleted).is_(False),
             )
-            .order_by(PhotoRow.captured_at)
+            .order_by(col(PhotoRow.captured_at))
         ).all()
     )
 
@@ -52,8 +52,8 @@ def wanted(session: Session) -> list[DownloadJob]:
     """
     actions = session.exec(
         select(RectificationRow).where(
-            RectificationRow.deleted.is_(False),  # type: ignore[attr-defined]
-            RectificationRow.status.in_(OPEN_ACTIONS),  # type: ignore[attr-defined]
+            col(RectificationRow.deleted).is_(False),
+            col(RectificationRow.status).in_(OPEN_ACTIONS),
         )
     ).all()
     jobs: dict[str, DownloadJob] = {}
@@ -88,14 +88,16 @@ def record(
 
 def prune(session: Session) -> list[str]:
     """Drop downloaded blobs no live photo row refers to; returns their files to remove."""
-    referenced = select(PhotoRow.sha256).where(PhotoRow.deleted.is_(False))  # type: ignore[attr-defined]
+    referenced = select(PhotoRow.sha256).where(col(PhotoRow.deleted).is_(False))
     stale = session.exec(
         select(LocalBlob).where(
             LocalBlob.state == DOWNLOADED,
-            LocalBlob.sha256.not_in(referenced),  # type: ignore[attr-defined]
+            col(LocalBlob.sha256).not_in(referenced),
         )
     ).all()
     files = [p for blob in stale for p in (blob.path, blob.thumb_path) if p]
     if stale:
-        session.execute(sa.delete(LocalBlob).where(LocalBlob.sha256.in_([b.sha256 for b in stale])))  # type: ignore[attr-defined]
+        session.execute(
+            sa.delete(LocalBlob).where(col(LocalBlob.sha256).in_([b.sha256 for b in stale]))
+        )
     return files

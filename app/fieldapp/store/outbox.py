@@ -18,17 +18,20 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from fieldapp.store.tables import (
+    Edited,
     FindingRow,
+    LocalModel,
     Outbox,
     PhotoRow,
     RectificationRow,
     VisitRow,
 )
+from fieldcore.protocol import Entity, Op
 
-ENTITY_TABLES: dict[str, type] = {
+ENTITY_TABLES: dict[str, type[Edited]] = {
     "visit": VisitRow,
     "finding": FindingRow,
     "photo": PhotoRow,
@@ -49,11 +52,11 @@ def wire(value: Any) -> Any:
 
 def record(
     session: Session,
-    entity: str,
+    entity: Entity,
     row: Any,
     fields: dict[str, Any],
     now: datetime,
-    op: str = "upsert",
+    op: Op = "upsert",
     creating: bool = False,
 ) -> Outbox:
     """Apply `fields` to `row` and queue the change; the caller's transaction commits both.
@@ -93,9 +96,9 @@ def _pending(session: Session, entity: str, entity_id: uuid.UUID, after: int = 0
                 Outbox.entity == entity,
                 Outbox.entity_id == entity_id,
                 Outbox.state == "pending",
-                Outbox.seq > after,  # type: ignore[operator]
+                col(Outbox.seq) > after,
             )
-            .order_by(Outbox.seq)  # type: ignore[arg-type]
+            .order_by(col(Outbox.seq))
         ).all()
     )
 
@@ -143,11 +146,11 @@ def undo(session: Session, entry: Outbox, message: str) -> None:
     session.add(row)
 
 
-def _typed(model: type, name: str, value: Any) -> Any:
+def _typed(model: type[LocalModel], name: str, value: Any) -> Any:
     """Undo a `wire()` conversion using the column's Python type."""
     if value is None:
         return None
-    column = model.__table__.columns[name]  # type: ignore[attr-defined]
+    column = model.__table__.columns[name]
     try:
         kind = column.type.python_type
     except NotImplementedError:

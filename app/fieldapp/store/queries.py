@@ -8,8 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from fieldapp.store import evidence
 from fieldapp.store.syncstate import get_meta
@@ -42,7 +41,7 @@ def unsynced_count(session: Session) -> int:
         select(func.count()).select_from(Outbox).where(Outbox.state == "pending")
     ).one()
     files = session.exec(
-        select(func.count()).select_from(LocalBlob).where(LocalBlob.state.not_in(SETTLED))  # type: ignore[attr-defined]
+        select(func.count()).select_from(LocalBlob).where(col(LocalBlob.state).not_in(SETTLED))
     ).one()
     return int(pending) + int(files)
 
@@ -158,7 +157,7 @@ def _template_title(session: Session, template_id: str) -> str:
     row = session.exec(
         select(TemplateRow.title)
         .where(TemplateRow.template_id == template_id)
-        .order_by(sa.desc(TemplateRow.version))
+        .order_by(col(TemplateRow.version).desc())
     ).first()
     return row or template_id
 
@@ -167,8 +166,8 @@ def home(session: Session, now: datetime) -> Home:
     out = Home()
     visits = session.exec(
         select(VisitRow)
-        .where(VisitRow.deleted.is_(False))  # type: ignore[attr-defined]
-        .order_by(sa.desc(VisitRow.updated_at))
+        .where(col(VisitRow.deleted).is_(False))
+        .order_by(col(VisitRow.updated_at).desc())
     ).all()
     for v in visits:
         item = _visit_item(session, v)
@@ -176,8 +175,8 @@ def home(session: Session, now: datetime) -> Home:
     out.submitted = out.submitted[:20]
     started = {v.task_id for v in visits if v.task_id}
     for t in session.exec(
-        select(TaskRow).where(TaskRow.status == "open").order_by(TaskRow.window_end)
-    ).all():  # type: ignore[arg-type]
+        select(TaskRow).where(TaskRow.status == "open").order_by(col(TaskRow.window_end))
+    ).all():
         if t.id in started:
             continue
         site = session.get(SiteRow, t.site_id)
@@ -198,7 +197,7 @@ def home(session: Session, now: datetime) -> Home:
     today = now.date().isoformat()
     for r in session.exec(
         select(RectificationRow)
-        .where(RectificationRow.deleted.is_(False))  # type: ignore[attr-defined]
+        .where(col(RectificationRow.deleted).is_(False))
         .order_by(RectificationRow.due_date)
     ).all():
         site = session.get(SiteRow, r.site_id)
@@ -219,12 +218,12 @@ def home(session: Session, now: datetime) -> Home:
 
 def search_sites(session: Session, text: str, limit: int = 50) -> list[SiteItem]:
     """Instant search over code, name and address; recently used sites first."""
-    query = select(SiteRow).where(SiteRow.active.is_(True))  # type: ignore[attr-defined]
+    query = select(SiteRow).where(col(SiteRow.active).is_(True))
     for word in text.lower().split():
-        query = query.where(SiteRow.search.contains(word))  # type: ignore[attr-defined]
+        query = query.where(col(SiteRow.search).contains(word))
     query = query.order_by(
-        SiteRow.last_used_at.is_(None),
-        sa.desc(SiteRow.last_used_at),  # type: ignore[union-attr]
+        col(SiteRow.last_used_at).is_(None),
+        col(SiteRow.last_used_at).desc(),
         SiteRow.code,
     ).limit(limit)
     return [
@@ -244,7 +243,7 @@ def templates_for(session: Session, site_id: uuid.UUID, mode: str) -> list[Templ
     """The newest version of each template allowing `mode`, for this kind of site first."""
     site = session.get(SiteRow, site_id)
     newest: dict[str, TemplateRow] = {}
-    for row in session.exec(select(TemplateRow).where(TemplateRow.retired.is_(False))).all():  # type: ignore[attr-defined]
+    for row in session.exec(select(TemplateRow).where(col(TemplateRow.retired).is_(False))).all():
         if mode in row.body.get("modes", []) and (
             row.template_id not in newest or row.version > newest[row.template_id].version
         ):
@@ -265,23 +264,25 @@ def visit_view(session: Session, visit_id: uuid.UUID) -> VisitView:
     findings = {
         f.item_code: f
         for f in session.exec(
-            select(FindingRow).where(FindingRow.visit_id == visit_id, FindingRow.deleted.is_(False))
+            select(FindingRow).where(
+                FindingRow.visit_id == visit_id, col(FindingRow.deleted).is_(False)
+            )
         ).all()
-    }  # type: ignore[attr-defined]
+    }
     photos: dict[uuid.UUID | None, list[PhotoRow]] = {}
     for p in session.exec(
         select(PhotoRow)
-        .where(PhotoRow.visit_id == visit_id, PhotoRow.deleted.is_(False))  # type: ignore[attr-defined]
-        .order_by(PhotoRow.captured_at)
+        .where(PhotoRow.visit_id == visit_id, col(PhotoRow.deleted).is_(False))
+        .order_by(col(PhotoRow.captured_at))
     ).all():
         photos.setdefault(p.finding_id, []).append(p)
     subjects = list(
         session.exec(
             select(SubjectRow).where(
-                SubjectRow.site_id == visit.site_id, SubjectRow.active.is_(True)
+                SubjectRow.site_id == visit.site_id, col(SubjectRow.active).is_(True)
             )
         ).all()
-    )  # type: ignore[attr-defined]
+    )
     return VisitView(
         visit,
         session.get(SiteRow, visit.site_id),
@@ -310,7 +311,7 @@ def sync_status(session: Session) -> SyncStatus:
     pending = session.exec(
         select(func.count()).select_from(Outbox).where(Outbox.state == "pending")
     ).one()
-    blobs = session.exec(select(LocalBlob).where(LocalBlob.state.not_in(SETTLED))).all()  # type: ignore[attr-defined]
+    blobs = session.exec(select(LocalBlob).where(col(LocalBlob.state).not_in(SETTLED))).all()
     rejected = [
         {
             "seq": e.seq,
@@ -321,9 +322,12 @@ def sync_status(session: Session) -> SyncStatus:
             "at": e.done_at.isoformat() if e.done_at else "",
         }
         for e in session.exec(
-            select(Outbox).where(Outbox.state == "rejected").order_by(sa.desc(Outbox.seq)).limit(50)
+            select(Outbox)
+            .where(Outbox.state == "rejected")
+            .order_by(col(Outbox.seq).desc())
+            .limit(50)
         ).all()
-    ]  # type: ignore[arg-type]
+    ]
     return SyncStatus(
         int(pending),
         len(blobs),
@@ -357,8 +361,8 @@ def rectification_view(session: Session, rect_id: uuid.UUID) -> RectView:
     site = session.get(SiteRow, row.site_id)
     after = session.exec(
         select(PhotoRow.sha256)
-        .where(PhotoRow.rectification_id == rect_id, PhotoRow.deleted.is_(False))  # type: ignore[attr-defined]
-        .order_by(PhotoRow.captured_at)
+        .where(PhotoRow.rectification_id == rect_id, col(PhotoRow.deleted).is_(False))
+        .order_by(col(PhotoRow.captured_at))
     ).all()
     before = list(dict.fromkeys(p.sha256 for p in evidence.evidence_photos(session, row)))
     thumbs = thumbnails(session, [*before, *after])

@@ -7,10 +7,11 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from fieldapp.store.tables import (
     SETTLED,
+    Edited,
     FindingRow,
     LocalBlob,
     Outbox,
@@ -41,7 +42,8 @@ class PendingPhoto:
 def _visit_of(session: Session, entity: str, entity_id: uuid.UUID) -> uuid.UUID | None:
     if entity == "visit":
         return entity_id
-    row = session.get({"finding": FindingRow, "photo": PhotoRow}.get(entity, VisitRow), entity_id)
+    parents: dict[str, type[Edited]] = {"finding": FindingRow, "photo": PhotoRow}
+    row = session.get(parents.get(entity, VisitRow), entity_id)
     return getattr(row, "visit_id", None)
 
 
@@ -74,8 +76,8 @@ def pending_photos(session: Session) -> list[PendingPhoto]:
     out = []
     blobs = session.exec(
         select(LocalBlob)
-        .where(LocalBlob.state.not_in(SETTLED))  # type: ignore[attr-defined]
-        .order_by(LocalBlob.created_at)
+        .where(col(LocalBlob.state).not_in(SETTLED))
+        .order_by(col(LocalBlob.created_at))
     ).all()
     for blob in blobs:
         photo = session.exec(select(PhotoRow).where(PhotoRow.sha256 == blob.sha256)).first()

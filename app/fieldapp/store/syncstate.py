@@ -16,11 +16,13 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from fieldapp.store.outbox import ENTITY_TABLES, ROW_BASE, pending_fields, rebase, undo
 from fieldapp.store.tables import (
+    Edited,
     LocalBlob,
+    LocalModel,
     Meta,
     Outbox,
     PhotoRow,
@@ -31,7 +33,7 @@ from fieldapp.store.tables import (
 )
 from fieldcore.protocol import Change, MutationResult, PullResponse
 
-CACHED: dict[str, type] = {
+CACHED: dict[str, type[LocalModel]] = {
     "template": TemplateRow,
     "site": SiteRow,
     "subject": SubjectRow,
@@ -54,9 +56,9 @@ def set_meta(session: Session, key: str, value: Any) -> None:
 def pending_batch(session: Session, limit: int = 500) -> list[Outbox]:
     return list(
         session.exec(
-            select(Outbox).where(Outbox.state == "pending").order_by(Outbox.seq).limit(limit)
+            select(Outbox).where(Outbox.state == "pending").order_by(col(Outbox.seq)).limit(limit)
         ).all()
-    )  # type: ignore[arg-type]
+    )
 
 
 def apply_results(session: Session, results: list[MutationResult], now: datetime) -> int:
@@ -110,7 +112,7 @@ def _apply_change(session: Session, change: Change) -> None:
     )
     if change.deleted or change.data is None:
         if row is not None and not local_edits:
-            if hasattr(row, "deleted"):
+            if isinstance(row, Edited):
                 row.deleted = True
                 session.add(row)
             else:
@@ -123,7 +125,7 @@ def _apply_change(session: Session, change: Change) -> None:
         row = model(
             **{("id" if model is not TemplateRow else "key"): key, **_required(model, data)}
         )
-    columns = model.__table__.columns.keys()  # type: ignore[attr-defined]
+    columns = model.__table__.columns.keys()
     held: dict[str, Any] = {}  # the server's values of fields with a pending local edit
     for name, value in data.items():
         if name not in columns or name in ("id", "key"):
@@ -134,28 +136,28 @@ def _apply_change(session: Session, change: Change) -> None:
             setattr(row, name, _local(model, name, value))
     if held:
         rebase(session, change.entity, key, held)
-    if change.entity == "site":
+    if isinstance(row, SiteRow):
         row.search = " ".join((row.code, row.name, row.address)).lower()
-    if hasattr(row, "deleted") and not local_edits:
+    if isinstance(row, Edited) and not local_edits:
         row.deleted = data.get("deleted_at") is not None
     session.add(row)
 
 
-def _required(model: type, data: dict[str, Any]) -> dict[str, Any]:
+def _required(model: type[LocalModel], data: dict[str, Any]) -> dict[str, Any]:
     """Values a new row must have at construction."""
-    columns = model.__table__.columns  # type: ignore[attr-defined]
+    columns = model.__table__.columns
     return {
         name: _local(model, name, data[name])
-        for name in columns
-        if name in data and not columns[name].nullable and name not in ("id", "key")
+        for name, column in columns.items()
+        if name in data and not column.nullable and name not in ("id", "key")
     }
 
 
-def _local(model: type, name: str, value: Any) -> Any:
+def _local(model: type[LocalModel], name: str, value: Any) -> Any:
     if value is None:
         return None
     try:
-        kind = model.__table__.columns[name].type.python_type  # type: ignore[attr-defined]
+        kind = model.__table__.columns[name].type.python_type
     except NotImplementedError:
         return value
     if kind is uuid.UUID:
@@ -178,7 +180,7 @@ def _forget_pulled(session: Session) -> None:
     for entity, model in CACHED.items():
         for row in session.exec(select(model)).all():
             key = getattr(row, "id", None)
-            if (entity, key) in pending or (model is PhotoRow and row.mine):
+            if (entity, key) in pending or (isinstance(row, PhotoRow) and row.mine):
                 continue
             session.delete(row)
 
@@ -192,7 +194,8 @@ def forget_account(session: Session) -> None:
     row are removed by the orphan clean-up at the next start.
     """
     assert not session.exec(select(Outbox).where(Outbox.state == "pending")).first()
-    for model in (*CACHED.values(), LocalBlob, Outbox):
+    models: list[type[LocalModel]] = [*CACHED.values(), LocalBlob, Outbox]
+    for model in models:
         session.execute(sa.delete(model))
     set_meta(session, "cursor", 0)
     set_meta(session, "epoch", None)
@@ -218,8 +221,8 @@ def blobs_to_upload(session: Session) -> list[BlobJob]:
     )
     jobs = []
     for blob in session.exec(
-        select(LocalBlob).where(LocalBlob.state.in_(("local", "uploading")))
-    ).all():  # type: ignore[attr-defined]
+        select(LocalBlob).where(col(LocalBlob.state).in_(("local", "uploading")))
+    ).all():
         photos = session.exec(select(PhotoRow.id).where(PhotoRow.sha256 == blob.sha256)).all()
         if any(p in acked for p in photos):
             jobs.append(

@@ -12,15 +12,21 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import registry
-from sqlmodel import Field, SQLModel
+from sqlmodel import AutoString, Field, SQLModel
+
+from fieldcore.checklist import Mode
+from fieldcore.protocol import Entity, Op
 
 
 class LocalModel(SQLModel, registry=registry()):
     """Base of every table in the phone's database."""
+
+    if TYPE_CHECKING:  # set on every table=True subclass, but SQLModel does not declare it
+        __table__: ClassVar[sa.Table]
 
 
 class UTCTime(sa.types.TypeDecorator[datetime]):
@@ -101,7 +107,7 @@ class TaskRow(LocalModel, table=True):
     id: uuid.UUID = Field(primary_key=True)
     site_id: uuid.UUID = Field(index=True)
     template_id: str
-    mode: str
+    mode: Mode = Field(sa_type=AutoString)
     kind: str = "routine"
     window_start: datetime | None = _when()
     window_end: datetime | None = _when()
@@ -124,7 +130,7 @@ class VisitRow(Edited, table=True):
     id: uuid.UUID = Field(primary_key=True)
     site_id: uuid.UUID = Field(index=True)
     template_key: str
-    mode: str
+    mode: Mode = Field(sa_type=AutoString)
     kind: str = "routine"
     task_id: uuid.UUID | None = None
     status: str = Field(default="draft", index=True)
@@ -201,9 +207,9 @@ class Outbox(LocalModel, table=True):
     """One local change, in order; its seq is the mutation seq the server sees."""
 
     seq: int | None = Field(default=None, primary_key=True)
-    entity: str
+    entity: Entity = Field(sa_type=AutoString)
     entity_id: uuid.UUID = Field(index=True)
-    op: str = "upsert"
+    op: Op = Field(default="upsert", sa_type=AutoString)
     fields: dict[str, Any] = _json({})
     base_seq: dict[str, int] = _json({})
     prev: dict[str, Any] = _json({})  # local values before this change (undo on rejection)

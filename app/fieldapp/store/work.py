@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from fieldapp.store.outbox import record
 from fieldapp.store.tables import (
@@ -32,7 +32,7 @@ from fieldcore.answers import (
     clear_stale_detail,
     parse_answers,
 )
-from fieldcore.checklist import Template
+from fieldcore.checklist import Mode, Template
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.scorecard import ScoreCard
 from fieldcore.scoring import score_raw
@@ -177,7 +177,7 @@ def record_answer(
 
 
 def _validated_result(
-    template: Template, mode: str, item_code: str, answer: dict[str, Any]
+    template: Template, mode: Mode, item_code: str, answer: dict[str, Any]
 ) -> str | None:
     entry = {k: answer[k] for k in ("result", "count", "value") if answer[k] is not None}
     if not entry:
@@ -185,14 +185,14 @@ def _validated_result(
             raise DomainError(ProblemCode.ANSWERS_UNKNOWN_ITEM, item_code, item=item_code)
         return None  # a note before the verdict
     try:
-        return parse_answers({item_code: entry}, template, mode)[item_code].result  # type: ignore[arg-type]
+        return parse_answers({item_code: entry}, template, mode)[item_code].result
     except AnswersError as exc:
         first = exc.problems[0]
         raise DomainError(first.code, first.detail, item=item_code) from None
 
 
 def set_visit_fields(
-    session: Session, now: datetime, visit_id: uuid.UUID, **fields: Any
+    session: Session, now: datetime, /, visit_id: uuid.UUID, **fields: Any
 ) -> VisitRow:
     """Header fields the inspector owns: note, acknowledgement, GPS, finished_at."""
     allowed = {
@@ -288,10 +288,12 @@ def local_score(session: Session, visit: VisitRow) -> tuple[Template, ScoreCard]
     """The live scorecard from the findings on this device (fieldcore's engine)."""
     template = template_of(session, visit.template_key)
     findings = session.exec(
-        select(FindingRow).where(FindingRow.visit_id == visit.id, FindingRow.deleted.is_(False))
-    ).all()  # type: ignore[attr-defined]
-    answers = answers_from_findings(findings, template, visit.mode)  # type: ignore[arg-type]
-    return template, score_raw(template, answers, visit.mode)  # type: ignore[arg-type]
+        select(FindingRow).where(
+            FindingRow.visit_id == visit.id, col(FindingRow.deleted).is_(False)
+        )
+    ).all()
+    answers = answers_from_findings(findings, template, visit.mode)
+    return template, score_raw(template, answers, visit.mode)
 
 
 def missing_photos(session: Session, visit: VisitRow, template: Template) -> list[str]:
@@ -299,17 +301,17 @@ def missing_photos(session: Session, visit: VisitRow, template: Template) -> lis
         select(FindingRow).where(
             FindingRow.visit_id == visit.id,
             FindingRow.result == "fail",
-            FindingRow.deleted.is_(False),
+            col(FindingRow.deleted).is_(False),
         )
-    ).all()  # type: ignore[attr-defined]
+    ).all()
     with_photo = set(
         session.exec(
             select(PhotoRow.finding_id).where(
-                PhotoRow.visit_id == visit.id, PhotoRow.deleted.is_(False)
+                PhotoRow.visit_id == visit.id, col(PhotoRow.deleted).is_(False)
             )
         ).all()
-    )  # type: ignore[attr-defined]
-    return submission.missing_photos(failed, with_photo, template, visit.mode)  # type: ignore[arg-type]
+    )
+    return submission.missing_photos(failed, with_photo, template, visit.mode)
 
 
 def submit_visit(session: Session, now: datetime, visit_id: uuid.UUID) -> VisitRow:
@@ -354,9 +356,9 @@ def answer_rectification(
     if submit:
         photos = session.exec(
             select(PhotoRow.id).where(
-                PhotoRow.rectification_id == rect_id, PhotoRow.deleted.is_(False)
+                PhotoRow.rectification_id == rect_id, col(PhotoRow.deleted).is_(False)
             )
-        ).all()  # type: ignore[attr-defined]
+        ).all()
         missing = [
             n
             for n, ok in (("response_note", response_note.strip()), ("after_photo", photos))

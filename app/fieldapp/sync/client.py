@@ -13,7 +13,7 @@ import base64
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -204,7 +204,7 @@ class SyncClient:
         )
         return _offset(r, "upload chunk")
 
-    def download(self, sha256: str, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
+    def download(self, sha256: str, chunk_size: int = 64 * 1024) -> Generator[bytes, None, None]:
         """The bytes of a photo, streamed in chunks (the caller verifies the hash)."""
         try:
             with self.http.stream(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from fieldapp.store import Store
+from fieldapp.store.tables import Outbox
 from fieldapp.sync.client import SyncClient, detail_offset
 from fieldapp.sync.downloads import Media, fetch_evidence
 from fieldapp.sync.errors import BadAnswer, SyncError
@@ -92,19 +93,7 @@ def _push(
         batch = store.pending_batch(BATCH)
         if not batch:
             return
-        request = PushRequest(
-            mutations=[
-                Mutation(
-                    seq=e.seq,
-                    entity=e.entity,
-                    id=e.entity_id,  # type: ignore[arg-type]
-                    op=e.op,
-                    fields=e.fields,
-                    base_seq=e.base_seq,
-                )
-                for e in batch
-            ]
-        )
+        request = PushRequest(mutations=[_mutation(e) for e in batch])
         try:
             response = client.push(request)
         except SyncError as exc:
@@ -146,3 +135,15 @@ def now_utc() -> datetime:
     from datetime import UTC
 
     return datetime.now(UTC)
+
+
+def _mutation(entry: Outbox) -> Mutation:
+    assert entry.seq is not None  # the outbox numbers every row when it is written
+    return Mutation(
+        seq=entry.seq,
+        entity=entry.entity,
+        id=entry.entity_id,
+        op=entry.op,
+        fields=entry.fields,
+        base_seq=entry.base_seq,
+    )

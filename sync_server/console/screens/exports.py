@@ -115,7 +115,12 @@ async def exports(console: Console) -> ft.View:
             return True
 
         b = ft.FilledButton(f"下载 Download {download.filename}", icon=ft.Icons.DOWNLOAD)
-        b.on_click = lambda e: arm(b) and page.update()
+
+        def rearm(e: ft.Event[ft.Button]) -> None:
+            if arm(b):  # a fresh one-time ticket for every click
+                page.update()
+
+        b.on_click = rearm
         arm(b)
         return b
 

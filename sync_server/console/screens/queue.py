@@ -106,9 +106,9 @@ class FilterBar:
                 grade=self.grade.value,
             )
         except DomainError as exc:
-            field = self.by_field.get(str(exc.details.get("field")))
-            if field is not None:
-                field.error = exc.detail
+            marked = self.by_field.get(str(exc.details.get("field")))
+            if marked is not None:
+                marked.error = exc.detail
             raise
 
 

@@ -4,6 +4,7 @@ conflict log, and the actions (approve, return with per-item comments, publish, 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import flet as ft
@@ -101,10 +102,11 @@ async def visit(console: Console, visit_id: uuid.UUID) -> ft.View:
         console.toast(f"已{ACTION_ZH[action]}")
         await console.go(f"/visit/{v.id}")
 
+    def on_action(action: str) -> Callable[[Any], Any]:
+        return lambda e: console.page.run_task(do, action)
+
     buttons = [
-        action_button(
-            ACTION_ZH[a], lambda e, a=a: console.page.run_task(do, a), f"action-{a}", height=44
-        )
+        action_button(ACTION_ZH[a], on_action(a), f"action-{a}", height=44)
         for a in NEXT_ACTIONS.get(v.status, [])
     ]
     header = (

@@ -58,7 +58,7 @@ def section_view(
         ),
         padding=ft.Padding.all(16),
         scroll=ft.ScrollMode.AUTO,
-        controls=controls,
+        controls=[*controls],
     )
 
 
@@ -79,7 +79,7 @@ def detail_view(
         ),
         padding=ft.Padding.all(16),
         scroll=ft.ScrollMode.AUTO,
-        controls=controls,
+        controls=[*controls],
     )
 
 
@@ -106,9 +106,7 @@ def string_table(
     columns: Sequence[str], rows: list[ft.DataRow] | None = None, **style: Any
 ) -> ft.DataTable:
     """A table with a plain text heading per column."""
-    return ft.DataTable(
-        columns=[ft.DataColumn(ft.Text(c)) for c in columns], rows=rows or [], **style
-    )
+    return ft.DataTable(columns=[ft.DataColumn(label=c) for c in columns], rows=rows or [], **style)
 
 
 def unavailable_view(route: str) -> ft.View:

@@ -8,7 +8,7 @@ Create Date: 2026-11-22 14:38:18.220944
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import sync_server.tables.base

@@ -26,10 +26,17 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from fieldcore.literals import one_of
 from fieldcore.problems import DomainError, ProblemCode
-from fieldcore.protocol import Mutation, MutationResult, PushRequest, PushResponse
+from fieldcore.protocol import (
+    MUTATION_STATUSES,
+    Mutation,
+    MutationResult,
+    PushRequest,
+    PushResponse,
+)
 from sync_server.core.changeset import ChangeSet
 from sync_server.org.scope import Actor
 from sync_server.sync.merge.context import PushContext
@@ -168,14 +175,14 @@ def _stored_results(
         return {}
     rows = session.exec(
         select(MutationResultRow).where(
-            MutationResultRow.device_id == device.id, MutationResultRow.seq.in_(seqs)
+            MutationResultRow.device_id == device.id, col(MutationResultRow.seq).in_(seqs)
         )
-    ).all()  # type: ignore[attr-defined]
+    ).all()
     return {
         r.seq: MutationResult(
             seq=r.seq,
-            status=r.status,
-            code=r.code,  # type: ignore[arg-type]
+            status=one_of(r.status, MUTATION_STATUSES),
+            code=r.code,
             message=r.message,
             details=r.details,
             entity_seq=r.entity_seq,

@@ -14,35 +14,40 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from fieldcore.protocol import Mutation
 from sync_server.core.changeset import ChangeSet
 from sync_server.org.scope import Actor
 from sync_server.sync.merge.fields import Conflicts
 from sync_server.tables import Finding, Photo, Rectification, Visit
+from sync_server.tables.base import Synced
 
-T = TypeVar("T")
-MODELS: dict[str, type] = {
+T = TypeVar("T", bound=Synced)
+MODELS: dict[str, type[Synced]] = {
     "visit": Visit,
     "finding": Finding,
     "photo": Photo,
     "rectification": Rectification,
 }
-PARENTS = {"visit_id": Visit, "finding_id": Finding, "rectification_id": Rectification}
+PARENTS: dict[str, type[Synced]] = {
+    "visit_id": Visit,
+    "finding_id": Finding,
+    "rectification_id": Rectification,
+}
 
 
 class RowCache:
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.rows: dict[tuple[type, uuid.UUID], Any] = {}
-        self.absent: set[tuple[type, uuid.UUID]] = set()
-        self.journal: list[tuple[type, uuid.UUID]] = []
+        self.rows: dict[tuple[type[Synced], uuid.UUID], Any] = {}
+        self.absent: set[tuple[type[Synced], uuid.UUID]] = set()
+        self.journal: list[tuple[type[Synced], uuid.UUID]] = []
         self.new: list[Any] = []  # created by this push, not yet in the session
         self.isolated = False  # mutation-by-mutation savepoints (see merge/__init__.py)
 
     def prefetch(self, mutations: list[Mutation]) -> None:
-        wanted: dict[type, set[uuid.UUID]] = {}
+        wanted: dict[type[Synced], set[uuid.UUID]] = {}
         for m in mutations:
             wanted.setdefault(MODELS[m.entity], set()).add(m.id)
             for name, model in PARENTS.items():
@@ -55,13 +60,13 @@ class RowCache:
             found = self._load(model, ids)
             self.absent.update((model, i) for i in ids if i not in found)
 
-    def _load(self, model: type, ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    def _load(self, model: type[Synced], ids: set[uuid.UUID]) -> set[uuid.UUID]:
         found: set[uuid.UUID] = set()
         ordered = sorted(ids)
         for i in range(0, len(ordered), 500):
             for row in self.session.exec(
-                select(model).where(model.id.in_(ordered[i : i + 500]))
-            ).all():  # type: ignore[attr-defined]
+                select(model).where(col(model.id).in_(ordered[i : i + 500]))
+            ).all():
                 self.rows[(model, row.id)] = row
                 found.add(row.id)
         return found
@@ -71,7 +76,8 @@ class RowCache:
             return None
         key = (model, pk if isinstance(pk, uuid.UUID) else uuid.UUID(str(pk)))
         if key in self.rows:
-            return self.rows[key]  # type: ignore[no-any-return]
+            cached: T = self.rows[key]  # the key's model is the row's class
+            return cached
         if key in self.absent:
             return None
         row = self.session.get(model, key[1])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session
 
@@ -23,7 +23,9 @@ from fieldcore.workflow import FIELDS
 from sync_server.core.changeset import ENTITY_OF, ChangeSet
 from sync_server.org.scope import Actor
 from sync_server.tables import ConflictLog
-from sync_server.tables.base import new_row
+from sync_server.tables.base import Synced, new_row
+
+T = TypeVar("T", bound=Synced)
 
 
 @dataclass
@@ -103,8 +105,8 @@ def _check_base_seqs(m: Mutation) -> None:
 
 
 def create_row(
-    ctx: Any, model: type, m: Mutation, values: dict[str, Any], **server_values: Any
-) -> Any:
+    ctx: Any, model: type[T], m: Mutation, values: dict[str, Any], **server_values: Any
+) -> T:
     """A new row holding the mutation's values (and server-set ones), touched and cached."""
     row = new_row(model, id=m.id, **values, **server_values)
     ctx.rows.add(row)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import Mutation
@@ -78,7 +78,7 @@ def _new_photo(ctx: PushContext, m: Mutation, values: dict[str, Any]) -> Photo:
         Photo,
         m,
         values,
-        uploaded_by=actor.user_id,  # type: ignore[no-any-return]
+        uploaded_by=actor.user_id,
         blob_present=present,
     )
 
@@ -144,8 +144,8 @@ def _require_answer(ctx: PushContext, rect: Rectification) -> None:
     """A site manager answers with a note and at least one after-photo."""
     ctx.rows.attach_new()
     photos = ctx.session.exec(
-        select(Photo.id).where(Photo.rectification_id == rect.id, Photo.deleted_at.is_(None))
-    ).all()  # type: ignore[union-attr]
+        select(Photo.id).where(Photo.rectification_id == rect.id, col(Photo.deleted_at).is_(None))
+    ).all()
     missing = [
         f
         for f, ok in (("response_note", rect.response_note.strip()), ("after_photo", photos))

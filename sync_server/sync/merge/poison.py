@@ -59,7 +59,7 @@ def suspect_field(fields: dict[str, Any]) -> str | None:
     """The first field whose value no database stores as given (None if none stands out)."""
     for name, value in fields.items():
         if not _storable(value):
-            return clean(name)  # type: ignore[no-any-return]
+            return _clean_text(name)
     return None
 
 
@@ -91,8 +91,7 @@ def _storable_time(value: str) -> None:
 def clean(value: Any, depth: int = 0) -> Any:
     """`value` as both databases store JSON: text without NUL or lone surrogates, short."""
     if isinstance(value, str):
-        text = value.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
-        return text[:DETAIL_MAX]
+        return _clean_text(value)
     if depth > 5:
         return None
     if isinstance(value, dict):
@@ -100,6 +99,11 @@ def clean(value: Any, depth: int = 0) -> Any:
     if isinstance(value, list | tuple):
         return [clean(v, depth + 1) for v in value[:50]]
     return value
+
+
+def _clean_text(value: str) -> str:
+    text = value.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
+    return text[:DETAIL_MAX]
 
 
 def clean_message(message: str | None) -> str | None:

@@ -7,6 +7,8 @@ from typing import Any
 from sqlmodel import select
 
 from fieldcore.answers import AnswersError, clear_stale_detail, parse_answers
+from fieldcore.checklist import MODES
+from fieldcore.literals import one_of
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import Mutation
 from fieldcore.workflow import INSPECTOR_EDITABLE, REVIEWERS, can_transition, finding_id
@@ -101,7 +103,7 @@ def _new_visit(ctx: PushContext, m: Mutation, values: dict[str, Any]) -> Visit:
         Visit,
         m,
         values,
-        inspector_id=ctx.actor.user_id,  # type: ignore[no-any-return]
+        inspector_id=ctx.actor.user_id,
         status="draft",
     )
 
@@ -121,7 +123,7 @@ def _delete_visit(ctx: PushContext, visit: Visit | None, m: Mutation) -> None:
         ctx.changes.touch(visit)
         ctx.rows.attach_new()
         for model in (Finding, Photo):
-            for row in ctx.session.exec(select(model).where(model.visit_id == visit.id)).all():  # type: ignore[attr-defined]
+            for row in ctx.session.exec(select(model).where(model.visit_id == visit.id)).all():
                 row.deleted_at = row.deleted_at or ctx.now
                 ctx.changes.touch(row)
 
@@ -190,7 +192,7 @@ def _check_answer(ctx: PushContext, finding: Finding, visit: Visit) -> None:
             raise DomainError(ProblemCode.ANSWERS_UNKNOWN_ITEM, finding.item_code)
         return  # a note or photo before the verdict: allowed while in progress
     try:
-        answer = parse_answers({finding.item_code: entry}, template, visit.mode)  # type: ignore[arg-type]
+        answer = parse_answers({finding.item_code: entry}, template, one_of(visit.mode, MODES))
     except AnswersError as exc:
         first = exc.problems[0]
         raise DomainError(first.code, first.detail, item=first.item) from None

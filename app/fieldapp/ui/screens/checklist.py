@@ -46,10 +46,12 @@ async def build(ui: UI, visit_id: str) -> ft.View:
     visit, template = view.visit, view.template
     editable = visit.status in INSPECTOR_EDITABLE
     covert = visit.mode == "covert"
-    score = tagged(ft.Text(score_text(ui, view), size=15, weight=ft.FontWeight.BOLD), "score")
+    score_line = ft.Text(score_text(ui, view), size=15, weight=ft.FontWeight.BOLD)
+    score = tagged(score_line, "score")
     progress = ft.Text("", size=12)
+    veto_text = ft.Text("", color=ft.Colors.ON_ERROR)
     veto = ft.Container(
-        ft.Text("", color=ft.Colors.ON_ERROR),
+        veto_text,
         bgcolor=ft.Colors.ERROR,
         padding=ft.Padding.all(8),
         border_radius=ft.BorderRadius.all(6),
@@ -59,11 +61,11 @@ async def build(ui: UI, visit_id: str) -> ft.View:
     headers: dict[str, ft.Text] = {}
 
     def update_header(v: VisitView) -> None:
-        score.content.value = score_text(ui, v)  # type: ignore[attr-defined]
+        score_line.value = score_text(ui, v)
         done, total = progress_counts(v)
         progress.value = t("check.progress", done=done, total=total)
         veto.visible = v.card.veto
-        veto.content.value = t("check.veto", items=", ".join(v.card.veto_items))  # type: ignore[attr-defined]
+        veto_text.value = t("check.veto", items=", ".join(v.card.veto_items))
         for cat in v.card.categories:
             answered = sum(1 for line in cat.lines if line.result is not None)
             if cat.code in headers:
@@ -88,7 +90,7 @@ async def build(ui: UI, visit_id: str) -> ft.View:
 
     sections: list[ft.Control] = []
     for category in template.categories:
-        items = [i for i in category.items if template.in_mode(i, visit.mode)]  # type: ignore[arg-type]
+        items = [i for i in category.items if template.in_mode(i, visit.mode)]
         if not items:
             continue
         headers[category.code] = ft.Text("", size=12, color=ft.Colors.OUTLINE)

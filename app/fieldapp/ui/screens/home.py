@@ -35,7 +35,9 @@ def sync_banner(ui: UI) -> ft.Control:
         bar.value = progress_value(state)
         detail.value = progress_text(state, ui.t)
         try:
-            line.update(), bar.update(), detail.update()
+            line.update()
+            bar.update()
+            detail.update()
         except RuntimeError:  # this screen is gone
             ui.unlisten(listener)
 

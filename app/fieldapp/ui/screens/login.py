@@ -39,7 +39,8 @@ async def build(ui: UI) -> ft.View:
         # shown at once: a first sign-in over a slow network can take the whole timeout,
         # and a second tap meanwhile would enrol the device twice
         busy.visible, button.disabled = on, on
-        busy.update(), button.update()
+        busy.update()
+        button.update()
 
     async def submit(e: ft.Event[ft.Button] | ft.Event[ft.TextField]) -> None:
         if button.disabled:

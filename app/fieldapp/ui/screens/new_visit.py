@@ -47,7 +47,8 @@ async def build(ui: UI, site_id: str, task: str | None = None) -> ft.View:
         template.value = choices[0].key if choices else None
         message.value = "" if choices else t("visit.no_template")
         if e is not None:  # a mode change on the shown screen
-            template.update(), message.update()
+            template.update()
+            message.update()
 
     mode.on_change = load_templates
     await load_templates()

@@ -15,9 +15,11 @@ from fieldapp.ui.widgets import big_button, progress_text, progress_value, sync_
 
 async def build(ui: UI) -> ft.View:
     t = ui.t
-    line = tagged(ft.Text("", size=14), "sync-line")
+    line_text = ft.Text("", size=14)
+    line = tagged(line_text, "sync-line")
     bar = ft.ProgressBar(value=0, visible=False)
-    phase = tagged(ft.Text(""), "sync-phase")
+    phase_text = ft.Text("")
+    phase = tagged(phase_text, "sync-phase")
     refused = ft.Column([], spacing=4)
     visits = ft.Column([], spacing=0)
     photos = ft.Column([], spacing=0)
@@ -28,10 +30,10 @@ async def build(ui: UI) -> ft.View:
         visits.controls = [visit_row(ui, v) for v in pending_visits] or [nothing(ui)]
         photos.controls = [photo_row(ui, p) for p in pending_photos] or [nothing(ui)]
         state = ui.sync.state
-        line.content.value = sync_line(status, state, t)  # type: ignore[attr-defined]
+        line_text.value = sync_line(status, state, t)
         bar.visible = state.running
         bar.value = progress_value(state)
-        phase.content.value = progress_text(state, t)  # type: ignore[attr-defined]
+        phase_text.value = progress_text(state, t)
         refused.controls = [
             ft.ListTile(
                 title=ft.Text(f"{r['entity']} · {r['code']}", size=13),
