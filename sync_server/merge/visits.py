@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from fieldcore.answers import AnswersError, clear_stale_detail, parse_answers
+from fieldcore.answers import check_answer, clear_stale_detail
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import Mutation
 from fieldcore.workflow import INSPECTOR_EDITABLE, REVIEWERS, can_transition, finding_id
@@ -175,25 +175,17 @@ def _check_subject(ctx: PushContext, subject_id: object, visit: Visit) -> None:
 
 
 def _check_answer(ctx: PushContext, finding: Finding, visit: Visit) -> None:
-    """The finding as a whole must be a valid answer to its template item in this mode.
-
-    A figure item's result follows from its value; the server stores the derived result.
-    """
+    """The finding as a whole must be a valid answer to its template item in this mode
+    (fieldcore.answers.check_answer); a figure item's stored result is the derived one."""
     template = get_template(ctx.session, visit.template_key)
-    entry: dict[str, Any] = {}
-    for name in ("result", "count", "value"):
-        if getattr(finding, name) is not None:
-            entry[name] = getattr(finding, name)
-    if "result" not in entry and "value" not in entry:
-        if finding.item_code not in template.item_codes:
-            raise DomainError(ProblemCode.ANSWERS_UNKNOWN_ITEM, finding.item_code)
-        return  # a note or photo before the verdict: allowed while in progress
-    try:
-        answer = parse_answers({finding.item_code: entry}, template, visit.mode)  # type: ignore[arg-type]
-    except AnswersError as exc:
-        first = exc.problems[0]
-        raise DomainError(first.code, first.detail, item=first.item) from None
-    derived = answer[finding.item_code].result
-    if finding.result != derived:
-        finding.result = derived
+    answer = check_answer(
+        template,
+        visit.mode,  # type: ignore[arg-type]
+        finding.item_code,
+        finding.result,
+        finding.count,
+        finding.value,
+    )
+    if answer is not None and finding.result != answer.result:
+        finding.result = answer.result
         ctx.changes.touch(finding, ["result"], ctx.device)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -160,3 +161,102 @@ def test_submit_completeness_is_judged_alike_on_phone_and_server(
             s.add(Finding(**row, **stray))
             s.commit()
     assert _phone_submit(app, visit.id) == _server_submit(world, visit.id) == refused
+
+
+# (template, mode, item, answers given in turn) → the last answer's verdict ("applied" or
+# the problem code) and the result stored for the item afterwards
+ANSWER_CASES: list[tuple[str, str, str, list[dict[str, Any]], str, str | None]] = [
+    ("mall-property.v1", "overt", "1.2", [{"result": "fail", "count": 3}], "applied", "fail"),
+    ("mall-property.v1", "overt", "1.2", [{"count": 3}], "answers.invalid_result", None),
+    (
+        "mall-property.v1",
+        "overt",
+        "1.2",
+        [{"result": "pass", "count": 2}],
+        "answers.invalid_count",
+        None,
+    ),
+    (
+        "mall-property.v1",
+        "overt",
+        "1.2",
+        [{"result": "pass"}, {"count": 2}],
+        "answers.invalid_count",
+        "pass",
+    ),
+    ("mall-property.v1", "overt", "1.1", [{"result": "na"}], "answers.na_not_allowed", None),
+    ("mall-property.v1", "overt", "9.9", [{"note": "x"}], "answers.unknown_item", None),
+    (
+        "mall-property.v1",
+        "covert",
+        "1.3",
+        [{"result": "fail", "count": 1}],
+        "answers.item_not_in_mode",
+        None,
+    ),
+    ("mall-property.v1", "covert", "1.3", [{"note": "seen"}], "applied", None),
+    ("tobacco-retail.v1", "overt", "AM.7", [{"value": "95"}], "applied", "pass"),
+    ("tobacco-retail.v1", "overt", "AM.7", [{"value": "80"}], "applied", "fail"),
+    (
+        "tobacco-retail.v1",
+        "overt",
+        "AM.7",
+        [{"result": "pass", "value": "80"}],
+        "answers.result_contradicts_value",
+        None,
+    ),
+    ("tobacco-retail.v1", "overt", "AM.7", [{"result": "fail"}], "answers.value_required", None),
+]
+
+
+def _phone_answers(
+    app: PhoneApp, site: uuid.UUID, key: str, mode: str, code: str, steps: list[dict[str, Any]]
+) -> tuple[str, str | None]:
+    visit = app.store.start_visit(site, key, mode)
+    verdict = "applied"
+    for step in steps:
+        typed = {k: Decimal(v) if k == "value" else v for k, v in step.items()}
+        try:
+            app.store.record_answer(visit.id, code, **typed)
+            verdict = "applied"
+        except DomainError as exc:
+            assert exc.details == {"item": code}
+            verdict = str(exc.code)
+    finding = app.store.visit_view(visit.id).findings.get(code)
+    return verdict, None if finding is None else finding.result
+
+
+def _server_answers(
+    world: World, site: str, key: str, mode: str, code: str, steps: list[dict[str, Any]]
+) -> tuple[str, str | None]:
+    insp = world.phone("insp1").login()
+    visit_id, create = insp.new_visit(site, key, mode)
+    assert insp.push(create)[0]["status"] == "applied"
+    verdict = "applied"
+    for step in steps:
+        fields = dict(step)
+        (result,) = insp.push(insp.answer(visit_id, code, fields.pop("result", None), **fields))
+        verdict = result["code"] or result["status"]
+        if result["status"] != "applied":
+            assert result["details"] == {"item": code}
+    with Session(world.engine) as s:
+        finding = s.get(Finding, finding_id(visit_id, code))
+        return verdict, None if finding is None else finding.result
+
+
+@pytest.mark.parametrize(("key", "mode", "code", "steps", "verdict", "stored"), ANSWER_CASES)
+def test_one_answer_is_judged_alike_on_phone_and_server(
+    world: World,
+    phone: Callable[[str], PhoneApp],
+    key: str,
+    mode: str,
+    code: str,
+    steps: list[dict[str, Any]],
+    verdict: str,
+    stored: str | None,
+) -> None:
+    app = phone("insp1")
+    run_sync(app.store, app.client)
+    on_phone = _phone_answers(app, uuid.UUID(world.site("S1")), key, mode, code, steps)
+    on_server = _server_answers(world, world.site("S1"), key, mode, code, steps)
+    assert on_phone == on_server == (verdict, stored)

@@ -26,12 +26,7 @@ from fieldapp.store.tables import (
     VisitRow,
 )
 from fieldcore import submission
-from fieldcore.answers import (
-    AnswersError,
-    answers_from_findings,
-    clear_stale_detail,
-    parse_answers,
-)
+from fieldcore.answers import answers_from_findings, check_answer, clear_stale_detail
 from fieldcore.checklist import Template
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.scorecard import ScoreCard
@@ -157,7 +152,15 @@ def record_answer(
         "subject_id": subject_id,
     }
     new = {**old, **clear_stale_detail({k: v for k, v in given.items() if v is not KEEP})}
-    new["result"] = _validated_result(template, visit.mode, item_code, new)
+    answer = check_answer(
+        template,
+        visit.mode,  # type: ignore[arg-type]
+        item_code,
+        new["result"],
+        new["count"],
+        new["value"],
+    )
+    new["result"] = None if answer is None else answer.result
     if finding is None:
         finding = FindingRow(id=fid, visit_id=visit_id, item_code=item_code)
         fields = {
@@ -174,21 +177,6 @@ def record_answer(
             record(session, "finding", finding, changed, now)
     visit.updated_at = now
     return finding
-
-
-def _validated_result(
-    template: Template, mode: str, item_code: str, answer: dict[str, Any]
-) -> str | None:
-    entry = {k: answer[k] for k in ("result", "count", "value") if answer[k] is not None}
-    if not entry:
-        if item_code not in template.items_by_code:
-            raise DomainError(ProblemCode.ANSWERS_UNKNOWN_ITEM, item_code, item=item_code)
-        return None  # a note before the verdict
-    try:
-        return parse_answers({item_code: entry}, template, mode)[item_code].result  # type: ignore[arg-type]
-    except AnswersError as exc:
-        first = exc.problems[0]
-        raise DomainError(first.code, first.detail, item=item_code) from None
 
 
 def set_visit_fields(
