@@ -18,9 +18,6 @@ from typing import Any
 from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError, ProblemCode
-from fieldcore.protocol import Mutation, PushRequest
-from sync_server.merge import apply_push
-from sync_server.merge.fields import Actor
 from sync_server.rectify_queries import (
     MAX_ROWS,
     PAGE,
@@ -36,7 +33,7 @@ from sync_server.rectify_queries import (
     visible_rectification,
 )
 from sync_server.review import reviewer_scope
-from sync_server.review_actions import console_device
+from sync_server.review_actions import push_from_console
 from sync_server.scheduling import Window, create_task
 from sync_server.tables import Site, TemplateVersion, User, Visit, VisitTask
 
@@ -74,20 +71,7 @@ def _decide(
             old=rect.status,
             new=fields["status"],
         )
-    device = console_device(session, user, now)
-    actor = Actor(user.id, user.role, device.id, scope)  # type: ignore[arg-type]
-    mutation = Mutation(
-        seq=device.last_mutation_seq + 1,
-        entity="rectification",
-        id=rect_id,
-        fields=fields,
-    )
-    with session.begin_nested():
-        response = apply_push(session, actor, PushRequest(mutations=[mutation]), now)
-        refused = [r for r in response.results if r.status != "applied"]
-        if refused:
-            first = refused[0]
-            raise DomainError(ProblemCode(first.code), first.message or "", **first.details)
+    push_from_console(session, user, scope, [("rectification", rect_id, fields)], now)
 
 
 def verify(

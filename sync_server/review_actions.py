@@ -14,11 +14,11 @@ from typing import Any
 from sqlmodel import Session
 
 from fieldcore.problems import DomainError, ProblemCode
-from fieldcore.protocol import Mutation, PushRequest
+from fieldcore.protocol import Entity, Mutation, PushRequest
 from fieldcore.workflow import REVIEWERS, finding_id
 from sync_server.merge import apply_push
 from sync_server.merge.fields import Actor
-from sync_server.scope import load_scope
+from sync_server.scope import Scope, load_scope
 from sync_server.tables import Device, User
 
 CONSOLE_NS = uuid.UUID("6d696e67-6368-612d-636f-6e736f6c6521")  # "mingcha-console!"
@@ -69,19 +69,36 @@ def act(
         fields["return_comment"] = comment.strip()
     if action == "void":
         fields["void_reason"] = comment.strip()
-    wanted = [
+    wanted: list[tuple[Entity, uuid.UUID, dict[str, Any]]] = [
         ("finding", finding_id(visit_id, code), {"review_comment": text.strip()})
         for code, text in sorted((item_comments or {}).items())
         if action == "return"
     ]
     wanted.append(("visit", visit_id, fields))
+    push_from_console(session, user, load_scope(session, user), wanted, now)
+
+
+def push_from_console(
+    session: Session,
+    user: User,
+    scope: Scope,
+    changes: list[tuple[Entity, uuid.UUID, dict[str, Any]]],
+    now: datetime,
+) -> None:
+    """Apply (entity, id, fields) changes as the next mutations of the user's console
+    device, through the phones' merge path, all or nothing (a return without its comments
+    is not one). Used by the review actions here and the rectification follow-up.
+
+    Raises:
+        DomainError: the first refusal the merge gives, with its code and details.
+    """
     device = console_device(session, user, now)
-    actor = Actor(user.id, user.role, device.id, load_scope(session, user))  # type: ignore[arg-type]
+    actor = Actor(user.id, user.role, device.id, scope)  # type: ignore[arg-type]
     mutations = [
-        Mutation(seq=device.last_mutation_seq + n, entity=e, id=i, fields=f)  # type: ignore[arg-type]
-        for n, (e, i, f) in enumerate(wanted, start=1)
+        Mutation(seq=device.last_mutation_seq + n, entity=entity, id=row_id, fields=fields)
+        for n, (entity, row_id, fields) in enumerate(changes, start=1)
     ]
-    with session.begin_nested():  # all or nothing: a return without its comments is not one
+    with session.begin_nested():
         response = apply_push(session, actor, PushRequest(mutations=mutations), now)
         refused = [r for r in response.results if r.status != "applied"]
         if refused:

@@ -8,6 +8,7 @@ Every value that validates is storable on SQLite and PostgreSQL (fieldcore/bound
 from __future__ import annotations
 
 import uuid
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -107,3 +108,15 @@ def parse_fields(
     except ValidationError as exc:
         return {}, [(".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()]
     return {name: getattr(model, name) for name in fields}, []
+
+
+def wire_value(value: object) -> object:
+    """A field's value as a mutation carries it (JSON): ids and times as ISO text, decimals
+    as exact text (never a float). `parse_fields` reads each back to the value it was."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value

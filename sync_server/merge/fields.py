@@ -19,7 +19,7 @@ from fieldcore.bounds import INT64_MAX
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import Mutation
 from fieldcore.records import parse_fields
-from fieldcore.workflow import FIELDS, Role
+from fieldcore.workflow import Role, check_changeable, check_writable, missing_required
 from sync_server.changeset import ENTITY_OF, ChangeSet
 from sync_server.tables import ConflictLog
 from sync_server.tables.base import new_row
@@ -77,14 +77,8 @@ def checked_fields(m: Mutation, actor: Actor, creating: bool) -> dict[str, Any]:
         DomainError: sync.unknown_field, sync.field_not_owned, sync.invalid_value,
             sync.missing_field (a field required to create the row).
     """
-    rules = FIELDS[m.entity]
     _check_base_seqs(m)
-    for name in m.fields:
-        rule = rules.get(name)
-        if rule is None:
-            raise DomainError(ProblemCode.SYNC_UNKNOWN_FIELD, name, field=name)
-        if actor.role not in rule.owners:
-            raise DomainError(ProblemCode.SYNC_FIELD_NOT_OWNED, name, field=name, role=actor.role)
+    check_writable(m.entity, actor.role, m.fields)
     values, problems = parse_fields(m.entity, dict(m.fields))
     if problems:
         name, msg = problems[0]
@@ -95,7 +89,7 @@ def checked_fields(m: Mutation, actor: Actor, creating: bool) -> dict[str, Any]:
             problems=[{"field": f, "message": p} for f, p in problems],
         )
     if creating:
-        missing = [n for n, r in rules.items() if r.required and values.get(n) is None]
+        missing = missing_required(m.entity, values)
         if missing:
             raise DomainError(ProblemCode.SYNC_MISSING_FIELD, ", ".join(missing), fields=missing)
     return values
@@ -128,7 +122,6 @@ def apply_values(
     Raises:
         DomainError(sync.field_immutable): a create-only field would change.
     """
-    rules = FIELDS[m.entity]
     changed: set[str] = set()
     device = ctx.device
     # Field seqs and writers are stamped only when the push ends (ChangeSet.assign_seqs):
@@ -140,8 +133,7 @@ def apply_values(
         current = getattr(row, name)
         if current == value:
             continue
-        if rules[name].create_only:
-            raise DomainError(ProblemCode.SYNC_FIELD_IMMUTABLE, name, field=name)
+        check_changeable(m.entity, name)
         seq = row.field_seq.get(name, 0)
         base = m.base_seq.get(name, 0)
         # written earlier in this push: the current value is this device's own

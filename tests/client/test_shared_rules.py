@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlmodel import Session
 from fieldapp.store.tables import FindingRow
 from fieldapp.sync.engine import run_sync
 from fieldcore.problems import DomainError, ProblemCode
+from fieldcore.records import wire_value
 from fieldcore.workflow import finding_id
 from sync_server.effects import score_visit
 from sync_server.tables import Finding, Visit
@@ -260,3 +262,45 @@ def test_one_answer_is_judged_alike_on_phone_and_server(
     on_phone = _phone_answers(app, uuid.UUID(world.site("S1")), key, mode, code, steps)
     on_server = _server_answers(world, world.site("S1"), key, mode, code, steps)
     assert on_phone == on_server == (verdict, stored)
+
+
+# Changes to an overt draft visit's own fields by its inspector → verdict ("applied" or the
+# problem code) and its details
+STARTED = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+VISIT_FIELD_CASES: list[tuple[dict[str, Any], str, dict[str, Any]]] = [
+    ({"note": "门口堆放杂物", "lat": 31.23, "lon": 121.47}, "applied", {}),
+    ({"started_at": STARTED}, "applied", {}),
+    ({"mode": "overt"}, "applied", {}),  # create-only, unchanged
+    ({"mode": "covert"}, "sync.field_immutable", {"field": "mode"}),
+    (
+        {"return_comment": "补拍"},
+        "sync.field_not_owned",
+        {"field": "return_comment", "role": "inspector"},
+    ),
+    ({"score": 90}, "sync.field_not_owned", {"field": "score", "role": "inspector"}),
+    ({"colour": "red"}, "sync.unknown_field", {"field": "colour"}),
+]
+
+
+@pytest.mark.parametrize(("fields", "verdict", "details"), VISIT_FIELD_CASES)
+def test_a_visit_field_change_is_judged_alike_on_phone_and_server(
+    world: World,
+    phone: Callable[[str], PhoneApp],
+    fields: dict[str, Any],
+    verdict: str,
+    details: dict[str, Any],
+) -> None:
+    app = phone("insp1")
+    run_sync(app.store, app.client)
+    visit = app.store.start_visit(uuid.UUID(world.site("S1")), "mall-property.v1", "overt")
+    try:
+        app.store.set_visit_fields(visit.id, **fields)
+        on_phone: tuple[str, dict[str, Any]] = ("applied", {})
+    except DomainError as exc:
+        on_phone = (str(exc.code), exc.details)
+    insp = world.phone("insp1").login()
+    visit_id, create = insp.new_visit(world.site("S1"))
+    wired = {k: wire_value(v) for k, v in fields.items()}
+    _, (result,) = insp.push(create), insp.push(insp.mutation("visit", visit_id, **wired))
+    on_server = (result["code"] or result["status"], result["details"])
+    assert on_phone == on_server == (verdict, details)

@@ -24,9 +24,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from fieldapp.store.outbox import wire
 from fieldapp.sync import engine
 from fieldcore.protocol import Mutation, PushRequest
+from fieldcore.records import wire_value
 from tests.faults.central import Central, KillOnBlobRename, Server
 from tests.faults.phone import Phone
 from tests.faults.proxy import DEFAULT_MIX, FaultProxy
@@ -271,5 +271,5 @@ def _same(what: str, central: set[uuid.UUID], phone: set[uuid.UUID]) -> None:
 def _norm(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
-    value = wire(value)
+    value = wire_value(value)
     return str(value) if value is not None else None

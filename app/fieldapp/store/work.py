@@ -32,7 +32,12 @@ from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.scorecard import ScoreCard
 from fieldcore.scoring import score_raw
 from fieldcore.template_loader import parse_template
-from fieldcore.workflow import INSPECTOR_EDITABLE, finding_id
+from fieldcore.workflow import (
+    INSPECTOR_EDITABLE,
+    check_changeable,
+    check_writable,
+    finding_id,
+)
 
 
 @dataclass(frozen=True)
@@ -182,22 +187,23 @@ def record_answer(
 def set_visit_fields(
     session: Session, now: datetime, visit_id: uuid.UUID, **fields: Any
 ) -> VisitRow:
-    """Header fields the inspector owns: note, acknowledgement, GPS, finished_at."""
-    allowed = {
-        "note",
-        "ack_name",
-        "ack_signature_sha256",
-        "ack_at",
-        "ack_refused",
-        "lat",
-        "lon",
-        "finished_at",
-    }
-    unknown = set(fields) - allowed
-    if unknown:
-        raise DomainError(ProblemCode.SYNC_UNKNOWN_FIELD, ", ".join(sorted(unknown)))
+    """Header fields of an editable visit: note, acknowledgement, GPS, times.
+
+    Which fields the inspector may write, and which are fixed once the visit exists, is
+    the server's table (fieldcore.workflow), checked here with its codes. The status is
+    not set here: it moves through submit_visit, which checks completeness first.
+
+    Raises:
+        DomainError: sync.unknown_field, sync.field_not_owned, sync.field_immutable (a
+            changed create-only field), request.invalid (status), workflow.locked.
+    """
+    check_writable("visit", "inspector", fields)
+    if "status" in fields:
+        raise DomainError(ProblemCode.REQUEST_INVALID, "status: use submit_visit", field="status")
     visit = editable_visit(session, visit_id)
     changed = {k: v for k, v in fields.items() if getattr(visit, k) != v}
+    for name in changed:
+        check_changeable("visit", name)
     if changed:
         record(session, "visit", visit, changed, now)
         visit.updated_at = now
