@@ -17,13 +17,13 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError, ProblemCode
+from fieldcore.workflow import MANAGER_EDITABLE, rectification_overdue
 from sync_server.photo_access import visit_evidence
 from sync_server.review import reviewer_scope
 from sync_server.scope import Scope
 from sync_server.tables import Photo, Rectification, Site, User, Visit
 
 STATUSES = ("open", "submitted", "verified", "reopened")
-PENDING = ("open", "reopened")  # the site manager still owes an answer
 PAGE = 50  # rows per page of the list
 MAX_ROWS = 500  # the most one page may ask for
 
@@ -65,10 +65,6 @@ class RectDetail:
     readable: frozenset[str] = frozenset()
 
 
-def is_overdue(status: str, due: date, now: datetime) -> bool:
-    return status in PENDING and now.date() > due
-
-
 def _row(rect: Rectification, site: Site, now: datetime, voided: bool = False) -> RectRow:
     return RectRow(
         id=rect.id,
@@ -80,7 +76,7 @@ def _row(rect: Rectification, site: Site, now: datetime, voided: bool = False) -
         severity=rect.severity,
         due_date=rect.due_date,
         status=rect.status,
-        overdue=not voided and is_overdue(rect.status, rect.due_date, now),
+        overdue=not voided and rectification_overdue(rect.status, rect.due_date, now.date()),
         voided=voided,
     )
 
@@ -148,7 +144,8 @@ def rectification_totals(
 
 
 def _overdue(now: datetime) -> list[Any]:
-    return [Rectification.status.in_(PENDING), Rectification.due_date < now.date()]  # type: ignore[attr-defined]
+    """fieldcore.workflow.rectification_overdue, in SQL."""
+    return [Rectification.status.in_(MANAGER_EDITABLE), Rectification.due_date < now.date()]  # type: ignore[attr-defined]
 
 
 def _listed(scope: Scope, now: datetime, status: str | None, overdue_only: bool) -> list[Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 from fieldcore.problems import DomainError, ProblemCode
@@ -39,6 +40,8 @@ VISIT_TRANSITIONS: dict[tuple[str, str], frozenset[Role]] = {
 }
 
 RectificationStatus = Literal["open", "submitted", "verified", "reopened"]
+# The site manager still owes an answer: only now may they change it and its after-photos.
+MANAGER_EDITABLE: frozenset[str] = frozenset({"open", "reopened"})
 RECTIFICATION_TRANSITIONS: dict[tuple[str, str], frozenset[Role]] = {
     ("open", "submitted"): frozenset({"site_manager"}),
     ("reopened", "submitted"): frozenset({"site_manager"}),
@@ -54,6 +57,11 @@ TRANSITIONS: dict[str, dict[tuple[str, str], frozenset[Role]]] = {
 
 def can_transition(entity: str, old: str, new: str, role: Role) -> bool:
     return role in TRANSITIONS.get(entity, {}).get((old, new), frozenset())
+
+
+def rectification_overdue(status: str, due: date, today: date) -> bool:
+    """Still owed (open or reopened) after its due date; on the due date it is not yet."""
+    return status in MANAGER_EDITABLE and today > due
 
 
 @dataclass(frozen=True)

@@ -15,14 +15,13 @@ from sqlmodel import select
 
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import Mutation
-from fieldcore.workflow import REVIEWERS, can_transition
+from fieldcore.submission import check_rectification_answer
+from fieldcore.workflow import MANAGER_EDITABLE, REVIEWERS, can_transition
 from sync_server.merge.context import PushContext
 from sync_server.merge.fields import Actor, apply_values, checked_fields, create_row
 from sync_server.merge.visits import denied, require_editable, visible_visit
 from sync_server.photo_access import stored_and_held
 from sync_server.tables import Finding, Photo, Rectification, Visit
-
-MANAGER_EDITABLE = frozenset({"open", "reopened"})
 
 
 def handle_photo(ctx: PushContext, m: Mutation) -> None:
@@ -145,10 +144,4 @@ def _require_answer(ctx: PushContext, rect: Rectification) -> None:
     photos = ctx.session.exec(
         select(Photo.id).where(Photo.rectification_id == rect.id, Photo.deleted_at.is_(None))
     ).all()  # type: ignore[union-attr]
-    missing = [
-        f
-        for f, ok in (("response_note", rect.response_note.strip()), ("after_photo", photos))
-        if not ok
-    ]
-    if missing:
-        raise DomainError(ProblemCode.WORKFLOW_INCOMPLETE, ", ".join(missing), missing=missing)
+    check_rectification_answer(rect.response_note, len(photos))

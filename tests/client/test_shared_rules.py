@@ -16,6 +16,7 @@ import pytest
 from sqlmodel import Session
 
 from fieldapp.store.tables import FindingRow
+from fieldapp.store.work import CapturedPhoto
 from fieldapp.sync.engine import run_sync
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.records import wire_value
@@ -23,6 +24,7 @@ from fieldcore.workflow import finding_id
 from sync_server.effects import score_visit
 from sync_server.tables import Finding, Visit
 from tests.client.conftest import PhoneApp
+from tests.client.test_evidence_download import published_visit_with_evidence
 from tests.server.world import World
 
 # Answers given in turn to one per-occurrence item (mall-property 1.2), and the count left.
@@ -304,3 +306,59 @@ def test_a_visit_field_change_is_judged_alike_on_phone_and_server(
     _, (result,) = insp.push(create), insp.push(insp.mutation("visit", visit_id, **wired))
     on_server = (result["code"] or result["status"], result["details"])
     assert on_phone == on_server == (verdict, details)
+
+
+# A site manager submits their answer to a rectification: (note, with an after-photo) →
+# what is missing, or None when the answer is accepted
+RECT_ANSWER_CASES: list[tuple[str, bool, list[str] | None]] = [
+    ("已重新张贴价签", True, None),
+    ("已重新张贴价签", False, ["after_photo"]),
+    ("  ", True, ["response_note"]),
+    ("", False, ["response_note", "after_photo"]),
+]
+AFTER = "ab" * 32
+
+
+def _phone_rect_answer(
+    app: PhoneApp, rect_id: uuid.UUID, note: str, photo: bool
+) -> list[str] | None:
+    run_sync(app.store, app.client)
+    if photo:
+        shot = CapturedPhoto(AFTER, "after.jpg", "after.t.jpg", 1000, 800, 600, STARTED, 0)
+        app.store.attach_photo(shot, rectification_id=rect_id)
+    try:
+        app.store.answer_rectification(rect_id, note, True)
+    except DomainError as exc:
+        assert exc.code == ProblemCode.WORKFLOW_INCOMPLETE
+        return exc.details["missing"]  # type: ignore[no-any-return]
+    return None
+
+
+def _server_rect_answer(
+    world: World, rect_id: uuid.UUID, note: str, photo: bool
+) -> list[str] | None:
+    mgr = world.phone("mgr1").login()
+    if photo:
+        row = {"sha256": AFTER, "byte_size": 1000, "mime": "image/jpeg"}
+        (result,) = mgr.push(mgr.mutation("photo", uuid.uuid4(), rectification_id=rect_id, **row))
+        assert result["status"] == "applied", result
+    answer = mgr.mutation("rectification", rect_id, response_note=note, status="submitted")
+    (result,) = mgr.push(answer)
+    if result["status"] == "applied":
+        return None
+    assert result["code"] == "workflow.incomplete", result
+    return result["details"]["missing"]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(("note", "photo", "missing"), RECT_ANSWER_CASES)
+def test_a_rectification_answer_is_judged_alike_on_phone_and_server(
+    world: World,
+    phone: Callable[[str], PhoneApp],
+    note: str,
+    photo: bool,
+    missing: list[str] | None,
+) -> None:
+    _, rect_id = published_visit_with_evidence(world, phone("insp1"))
+    on_phone = _phone_rect_answer(phone("mgr1"), rect_id, note, photo)
+    on_server = _server_rect_answer(world, rect_id, note, photo)
+    assert on_phone == on_server == missing

@@ -34,6 +34,7 @@ from fieldcore.scoring import score_raw
 from fieldcore.template_loader import parse_template
 from fieldcore.workflow import (
     INSPECTOR_EDITABLE,
+    MANAGER_EDITABLE,
     check_changeable,
     check_writable,
     finding_id,
@@ -340,7 +341,7 @@ def answer_rectification(
     rect = session.get(RectificationRow, rect_id)
     if rect is None:
         raise DomainError(ProblemCode.SCOPE_DENIED, entity="rectification", id=str(rect_id))
-    if rect.status not in ("open", "reopened"):
+    if rect.status not in MANAGER_EDITABLE:
         raise DomainError(ProblemCode.WORKFLOW_LOCKED, rect.status, status=rect.status)
     fields: dict[str, Any] = {}
     if response_note != rect.response_note:
@@ -351,13 +352,7 @@ def answer_rectification(
                 PhotoRow.rectification_id == rect_id, PhotoRow.deleted.is_(False)
             )
         ).all()  # type: ignore[attr-defined]
-        missing = [
-            n
-            for n, ok in (("response_note", response_note.strip()), ("after_photo", photos))
-            if not ok
-        ]
-        if missing:
-            raise DomainError(ProblemCode.WORKFLOW_INCOMPLETE, ", ".join(missing), missing=missing)
+        submission.check_rectification_answer(response_note, len(photos))
         fields["status"] = "submitted"
     if fields:
         record(session, "rectification", rect, fields, now)
