@@ -59,6 +59,21 @@ def can_transition(entity: str, old: str, new: str, role: Role) -> bool:
     return role in TRANSITIONS.get(entity, {}).get((old, new), frozenset())
 
 
+def check_visit_deletable(status: str, role: Role) -> None:
+    """Only its inspector deletes a visit, and only a draft (its findings and photos go
+    with it); anything submitted stays for the record — reviewers void it instead.
+
+    Raises:
+        DomainError: sync.delete_not_allowed, `details.status`.
+    """
+    if role != "inspector" or status != "draft":
+        raise DomainError(
+            ProblemCode.SYNC_DELETE_NOT_ALLOWED,
+            "only draft visits are deleted; reviewers void",
+            status=status,
+        )
+
+
 def rectification_overdue(status: str, due: date, today: date) -> bool:
     """Still owed (open or reopened) after its due date; on the due date it is not yet."""
     return status in MANAGER_EDITABLE and today > due

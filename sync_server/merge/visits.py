@@ -9,7 +9,13 @@ from sqlmodel import select
 from fieldcore.answers import check_answer, clear_stale_detail
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import Mutation
-from fieldcore.workflow import INSPECTOR_EDITABLE, REVIEWERS, can_transition, finding_id
+from fieldcore.workflow import (
+    INSPECTOR_EDITABLE,
+    REVIEWERS,
+    can_transition,
+    check_visit_deletable,
+    finding_id,
+)
 from sync_server import effects
 from sync_server.merge.context import PushContext
 from sync_server.merge.fields import Actor, apply_values, checked_fields, create_row
@@ -109,12 +115,7 @@ def _delete_visit(ctx: PushContext, visit: Visit | None, m: Mutation) -> None:
     if visit is None:
         return  # deleting what never arrived: nothing to do, and nothing to leak
     visit = visible_visit(ctx, m.id)
-    if ctx.actor.role != "inspector" or visit.status != "draft":
-        raise DomainError(
-            ProblemCode.SYNC_DELETE_NOT_ALLOWED,
-            "only draft visits are deleted; reviewers void",
-            status=visit.status,
-        )
+    check_visit_deletable(visit.status, ctx.actor.role)
     if visit.deleted_at is None:
         visit.deleted_at = ctx.now
         ctx.changes.touch(visit)

@@ -362,3 +362,49 @@ def test_a_rectification_answer_is_judged_alike_on_phone_and_server(
     on_phone = _phone_rect_answer(phone("mgr1"), rect_id, note, photo)
     on_server = _server_rect_answer(world, rect_id, note, photo)
     assert on_phone == on_server == missing
+
+
+@pytest.mark.parametrize(
+    ("submitted", "verdict"), [(False, "applied"), (True, "sync.delete_not_allowed")]
+)
+def test_deleting_a_visit_is_judged_alike_on_phone_and_server(
+    world: World, phone: Callable[[str], PhoneApp], submitted: bool, verdict: str
+) -> None:
+    app = phone("insp1")
+    run_sync(app.store, app.client)
+    visit = app.store.start_visit(uuid.UUID(world.site("S1")), "mall-property.v1", "overt")
+    if submitted:
+        for code in MALL:
+            app.store.record_answer(visit.id, code, "pass")
+        app.store.submit_visit(visit.id)
+    run_sync(app.store, app.client)  # the server holds the same visit
+    try:
+        app.store.delete_draft(visit.id)
+        on_phone: tuple[str, dict[str, Any]] = ("applied", {})
+    except DomainError as exc:
+        on_phone = (str(exc.code), exc.details)
+    insp = world.phone("insp1").login()
+    (result,) = insp.push(insp.mutation("visit", visit.id, op="delete"))
+    on_server = (result["code"] or result["status"], result["details"])
+    expected = {"status": "submitted"} if submitted else {}
+    assert on_phone == on_server == (verdict, expected)
+
+
+def test_an_answered_rectification_takes_no_more_photos_on_phone_or_server(
+    world: World, phone: Callable[[str], PhoneApp]
+) -> None:
+    _, rect_id = published_visit_with_evidence(world, phone("insp1"))
+    mgr = phone("mgr1")
+    assert _phone_rect_answer(mgr, rect_id, "已重新张贴价签", True) is None
+    run_sync(mgr.store, mgr.client)  # submitted on the server too
+    shot = CapturedPhoto("cd" * 32, "late.jpg", "late.t.jpg", 1000, 800, 600, STARTED, 0)
+    try:
+        mgr.store.attach_photo(shot, rectification_id=rect_id)
+        on_phone: tuple[str, dict[str, Any]] = ("applied", {})
+    except DomainError as exc:
+        on_phone = (str(exc.code), exc.details)
+    server = world.phone("mgr1").login()
+    row = {"sha256": "cd" * 32, "byte_size": 1000, "mime": "image/jpeg"}
+    (result,) = server.push(server.mutation("photo", uuid.uuid4(), rectification_id=rect_id, **row))
+    on_server = (result["code"] or result["status"], result["details"])
+    assert on_phone == on_server == ("workflow.locked", {"status": "submitted"})

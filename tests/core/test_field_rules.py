@@ -14,7 +14,13 @@ import pytest
 
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.records import RECORDS, parse_fields, wire_value
-from fieldcore.workflow import Role, check_changeable, check_writable, missing_required
+from fieldcore.workflow import (
+    Role,
+    check_changeable,
+    check_visit_deletable,
+    check_writable,
+    missing_required,
+)
 
 AT = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC)
 ID = uuid.UUID(int=42)
@@ -167,4 +173,27 @@ def test_a_create_only_field_never_changes(entity: str, name: str, fixed: bool) 
     assert (caught.value.code, caught.value.details) == (
         ProblemCode.SYNC_FIELD_IMMUTABLE,
         {"field": name},
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "role", "allowed"),
+    [
+        ("draft", "inspector", True),
+        ("returned", "inspector", False),  # reviewed once: kept for the record
+        ("submitted", "inspector", False),
+        ("draft", "supervisor", False),  # reviewers void, never delete
+    ],
+)
+def test_only_its_inspector_deletes_a_visit_and_only_a_draft(
+    status: str, role: Role, allowed: bool
+) -> None:
+    if allowed:
+        check_visit_deletable(status, role)
+        return
+    with pytest.raises(DomainError) as caught:
+        check_visit_deletable(status, role)
+    assert (caught.value.code, caught.value.details) == (
+        ProblemCode.SYNC_DELETE_NOT_ALLOWED,
+        {"status": status},
     )

@@ -36,6 +36,7 @@ from fieldcore.workflow import (
     INSPECTOR_EDITABLE,
     MANAGER_EDITABLE,
     check_changeable,
+    check_visit_deletable,
     check_writable,
     finding_id,
 )
@@ -220,9 +221,16 @@ def attach_photo(
     rectification_id: uuid.UUID | None = None,
     caption: str = "",
 ) -> PhotoRow:
-    """Record a captured photo (its file is already on disk) and queue its row."""
+    """Record a captured photo (its file is already on disk) and queue its row.
+
+    Raises:
+        DomainError: workflow.locked or scope.denied when its visit or rectification may
+            not take photos any more (the server's rule).
+    """
     if visit_id is not None:
         editable_visit(session, visit_id)
+    if rectification_id is not None:
+        editable_rectification(session, rectification_id)
     blob = session.get(LocalBlob, photo.sha256)
     if blob is not None and blob.state == DOWNLOADED:
         session.delete(blob)  # the same bytes fetched earlier: now this phone's own, to upload
@@ -275,6 +283,8 @@ def delete_photo(session: Session, now: datetime, photo_id: uuid.UUID) -> None:
         return
     if row.visit_id is not None:
         editable_visit(session, row.visit_id)
+    if row.rectification_id is not None:
+        editable_rectification(session, row.rectification_id)
     record(session, "photo", row, {}, now, op="delete")
     row.deleted = True
 
@@ -327,22 +337,39 @@ def submit_visit(session: Session, now: datetime, visit_id: uuid.UUID) -> VisitR
 
 
 def delete_draft(session: Session, now: datetime, visit_id: uuid.UUID) -> None:
-    visit = editable_visit(session, visit_id)
-    if visit.status != "draft":
-        raise DomainError(ProblemCode.SYNC_DELETE_NOT_ALLOWED, visit.status)
+    """Delete a draft with its findings and photos (the server's rule: a submitted visit
+    stays for the record).
+
+    Raises:
+        DomainError: sync.delete_not_allowed (`details.status`), scope.denied.
+    """
+    visit = session.get(VisitRow, visit_id)
+    if visit is None or visit.deleted:
+        raise DomainError(ProblemCode.SCOPE_DENIED, entity="visit", id=str(visit_id))
+    check_visit_deletable(visit.status, "inspector")
     record(session, "visit", visit, {}, now, op="delete")
     visit.deleted = True
+
+
+def editable_rectification(session: Session, rect_id: uuid.UUID) -> RectificationRow:
+    """A rectification whose answer (note, after-photos) the site manager may still change.
+
+    Raises:
+        DomainError: scope.denied, workflow.locked (`details.status`).
+    """
+    rect = session.get(RectificationRow, rect_id)
+    if rect is None or rect.deleted:
+        raise DomainError(ProblemCode.SCOPE_DENIED, entity="rectification", id=str(rect_id))
+    if rect.status not in MANAGER_EDITABLE:
+        raise DomainError(ProblemCode.WORKFLOW_LOCKED, rect.status, status=rect.status)
+    return rect
 
 
 def answer_rectification(
     session: Session, now: datetime, rect_id: uuid.UUID, response_note: str, submit: bool = False
 ) -> RectificationRow:
     """A site manager's answer: a note (and, to submit, at least one after-photo)."""
-    rect = session.get(RectificationRow, rect_id)
-    if rect is None:
-        raise DomainError(ProblemCode.SCOPE_DENIED, entity="rectification", id=str(rect_id))
-    if rect.status not in MANAGER_EDITABLE:
-        raise DomainError(ProblemCode.WORKFLOW_LOCKED, rect.status, status=rect.status)
+    rect = editable_rectification(session, rect_id)
     fields: dict[str, Any] = {}
     if response_note != rect.response_note:
         fields["response_note"] = response_note
