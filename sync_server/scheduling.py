@@ -18,6 +18,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, select
 
+from fieldcore.answers import check_mode
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server import admin
 from sync_server.changeset import ChangeSet
@@ -61,8 +62,7 @@ def _check_plan(session: Session, template_id: str, mode: str, window: Window, k
     ).first()
     if latest is None:
         raise DomainError(ProblemCode.TEMPLATE_NOT_FOUND, template_id, template=template_id)
-    if mode not in get_template(session, latest.key).modes:
-        raise DomainError(ProblemCode.ANSWERS_MODE_NOT_ALLOWED, mode, mode=mode)
+    check_mode(get_template(session, latest.key), mode)
 
 
 def _assignee(session: Session, username: str) -> tuple[User, Scope]:

@@ -103,6 +103,22 @@ def parse_answers(raw: Any, template: Template, mode: Mode = "overt") -> dict[st
     return answers
 
 
+def check_mode(template: Template, mode: str) -> None:
+    """A visit (or a task) may use only a mode its template allows (a template without
+    `covert` has items that cannot be checked unseen).
+
+    Raises:
+        DomainError(answers.mode_not_allowed): details `field` ("mode") and `mode`.
+    """
+    if mode not in template.modes:
+        raise DomainError(
+            ProblemCode.ANSWERS_MODE_NOT_ALLOWED,
+            f"{template.key} does not allow mode {mode!r}",
+            field="mode",
+            mode=mode,
+        )
+
+
 def check_answer(
     template: Template,
     mode: Mode,

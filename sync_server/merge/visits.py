@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from fieldcore.answers import check_answer, clear_stale_detail
+from fieldcore.answers import check_answer, check_mode, clear_stale_detail
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import Mutation
 from fieldcore.workflow import (
@@ -90,8 +90,7 @@ def handle_visit(ctx: PushContext, m: Mutation) -> None:
 def _new_visit(ctx: PushContext, m: Mutation, values: dict[str, Any]) -> Visit:
     ctx.actor.scope.require_site(values["site_id"])
     template = get_template(ctx.session, values["template_key"])
-    if values["mode"] not in template.modes:
-        raise DomainError(ProblemCode.ANSWERS_MODE_NOT_ALLOWED, values["mode"], field="mode")
+    check_mode(template, values["mode"])
     task_id = values.get("task_id")
     if task_id is not None:
         task = ctx.session.get(VisitTask, task_id)

@@ -408,3 +408,34 @@ def test_an_answered_rectification_takes_no_more_photos_on_phone_or_server(
     (result,) = server.push(server.mutation("photo", uuid.uuid4(), rectification_id=rect_id, **row))
     on_server = (result["code"] or result["status"], result["details"])
     assert on_phone == on_server == ("workflow.locked", {"status": "submitted"})
+
+
+@pytest.mark.parametrize(
+    ("key", "mode", "verdict"),
+    [
+        ("tobacco-retail.v1", "overt", ("applied", {})),
+        (
+            "tobacco-retail.v1",
+            "covert",  # an overt-only template
+            ("answers.mode_not_allowed", {"field": "mode", "mode": "covert"}),
+        ),
+    ],
+)
+def test_a_visits_mode_is_judged_alike_on_phone_and_server(
+    world: World,
+    phone: Callable[[str], PhoneApp],
+    key: str,
+    mode: str,
+    verdict: tuple[str, dict[str, Any]],
+) -> None:
+    app = phone("insp1")
+    run_sync(app.store, app.client)
+    try:
+        app.store.start_visit(uuid.UUID(world.site("S1")), key, mode)
+        on_phone: tuple[str, dict[str, Any]] = ("applied", {})
+    except DomainError as exc:
+        on_phone = (str(exc.code), exc.details)
+    insp = world.phone("insp1").login()
+    (result,) = insp.push(insp.new_visit(world.site("S1"), key, mode)[1])
+    on_server = (result["code"] or result["status"], result["details"])
+    assert on_phone == on_server == verdict

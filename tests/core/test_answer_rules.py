@@ -7,7 +7,13 @@ from typing import Any
 
 import pytest
 
-from fieldcore.answers import Answer, answers_from_findings, check_answer, clear_stale_detail
+from fieldcore.answers import (
+    Answer,
+    answers_from_findings,
+    check_answer,
+    check_mode,
+    clear_stale_detail,
+)
 from fieldcore.checklist import Template
 from fieldcore.problems import DomainError, ProblemCode
 from tests.core.factories import FindingRow, item, make_template
@@ -119,3 +125,13 @@ def test_an_item_out_of_scope_in_the_mode_takes_no_answer_but_a_note() -> None:
     with pytest.raises(DomainError) as caught:
         check_answer(CHECKED, "covert", "C.1", "pass", None, None)
     assert caught.value.code == ProblemCode.ANSWERS_ITEM_NOT_IN_MODE
+
+
+def test_a_visit_takes_only_a_mode_its_template_allows(catalog: dict[str, Template]) -> None:
+    check_mode(catalog["tobacco-retail"], "overt")
+    with pytest.raises(DomainError) as caught:
+        check_mode(catalog["tobacco-retail"], "covert")  # overt only
+    assert (caught.value.code, caught.value.details) == (
+        ProblemCode.ANSWERS_MODE_NOT_ALLOWED,
+        {"field": "mode", "mode": "covert"},
+    )

@@ -26,7 +26,7 @@ from fieldapp.store.tables import (
     VisitRow,
 )
 from fieldcore import submission
-from fieldcore.answers import answers_from_findings, check_answer, clear_stale_detail
+from fieldcore.answers import answers_from_findings, check_answer, check_mode, clear_stale_detail
 from fieldcore.checklist import Template
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.scorecard import ScoreCard
@@ -83,8 +83,7 @@ def start_visit(
     lon: float | None = None,
 ) -> VisitRow:
     template = template_of(session, template_key)
-    if mode not in template.modes:
-        raise DomainError(ProblemCode.ANSWERS_MODE_NOT_ALLOWED, mode)
+    check_mode(template, mode)
     site = session.get(SiteRow, site_id)
     if site is None:
         raise DomainError(ProblemCode.SCOPE_DENIED, entity="site", id=str(site_id))
