@@ -28,6 +28,7 @@ from fieldapp.store.tables import (
     VisitRow,
 )
 from fieldcore.problems import DomainError, ProblemCode
+from fieldcore.protocol import Mutation
 from fieldcore.records import wire_value
 from fieldcore.workflow import missing_required
 
@@ -75,6 +76,21 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def as_mutation(entry: Outbox) -> Mutation:
+    """The entry as the server receives it: its outbox seq is the mutation's seq.
+    (Validated: the row's entity and op are plain text, the wire's are literals.)"""
+    return Mutation.model_validate(
+        {
+            "seq": entry.seq,
+            "entity": entry.entity,
+            "id": entry.entity_id,
+            "op": entry.op,
+            "fields": entry.fields,
+            "base_seq": entry.base_seq,
+        }
+    )
 
 
 def pending_fields(session: Session, entity: str, entity_id: uuid.UUID) -> set[str]:

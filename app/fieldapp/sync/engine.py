@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from fieldapp.store import Store
+from fieldapp.store.outbox import as_mutation
 from fieldapp.sync.client import SyncClient, detail_offset
 from fieldapp.sync.downloads import Media, fetch_evidence
 from fieldapp.sync.errors import BadAnswer, SyncError
 from fieldapp.sync.uploads import CHUNK, upload_photos
-from fieldcore.protocol import Mutation, PushRequest
+from fieldcore.protocol import PushRequest
 
 __all__ = ["CHUNK", "SyncProgress", "SyncReport", "run_sync"]
 
@@ -92,19 +93,7 @@ def _push(
         batch = store.pending_batch(BATCH)
         if not batch:
             return
-        request = PushRequest(
-            mutations=[
-                Mutation(
-                    seq=e.seq,
-                    entity=e.entity,
-                    id=e.entity_id,  # type: ignore[arg-type]
-                    op=e.op,
-                    fields=e.fields,
-                    base_seq=e.base_seq,
-                )
-                for e in batch
-            ]
-        )
+        request = PushRequest(mutations=[as_mutation(e) for e in batch])
         try:
             response = client.push(request)
         except SyncError as exc:
