@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from fieldapp.store.tables import FindingRow
 from fieldapp.store.work import CapturedPhoto
@@ -22,7 +22,8 @@ from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.records import wire_value
 from fieldcore.workflow import finding_id
 from sync_server.effects import score_visit
-from sync_server.tables import Finding, Visit
+from sync_server.rectify_queries import rectification_list
+from sync_server.tables import Finding, User, Visit
 from tests.client.conftest import PhoneApp
 from tests.client.test_evidence_download import published_visit_with_evidence
 from tests.server.world import World
@@ -439,3 +440,20 @@ def test_a_visits_mode_is_judged_alike_on_phone_and_server(
     (result,) = insp.push(insp.new_visit(world.site("S1"), key, mode)[1])
     on_server = (result["code"] or result["status"], result["details"])
     assert on_phone == on_server == verdict
+
+
+@pytest.mark.parametrize(("days_after_due", "overdue"), [(0, False), (1, True)])
+def test_an_owed_rectification_turns_overdue_alike_on_phone_and_server(
+    world: World, phone: Callable[[str], PhoneApp], days_after_due: int, overdue: bool
+) -> None:
+    _, rect_id = published_visit_with_evidence(world, phone("insp1"))
+    mgr = phone("mgr1")
+    run_sync(mgr.store, mgr.client)
+    (owed,) = mgr.store.home().rectifications
+    assert (owed.id, owed.overdue) == (rect_id, False)
+    due = datetime.combine(date.fromisoformat(owed.due_date), time(23, 59), tzinfo=UTC)
+    world.clock.now = due + timedelta(days=days_after_due)  # the phone's clock too
+    with Session(world.engine) as s:
+        sup = s.exec(select(User).where(User.username == "sup1")).one()
+        (listed,) = rectification_list(s, sup, world.clock.now).rows
+    assert mgr.store.home().rectifications[0].overdue == listed.overdue == overdue
