@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from fieldcore.bounds import INT32_MAX, RecordDate, Text, UtcTime
 from fieldcore.checklist import Mode
+from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.workflow import RectificationStatus, VisitStatus
 
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
@@ -108,6 +109,26 @@ def parse_fields(
     except ValidationError as exc:
         return {}, [(".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()]
     return {name: getattr(model, name) for name in fields}, []
+
+
+def checked_values(entity: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """Typed values of a change's fields as they travel (`wire_value`), or the refusal
+    both sides give: the server for every pushed mutation, the phone before it queues one.
+
+    Raises:
+        DomainError(sync.invalid_value): `details.field` (the first bad field) and
+            `details.problems` (`[{"field", "message"}]`, every bad field).
+    """
+    values, problems = parse_fields(entity, fields)
+    if problems:
+        name, msg = problems[0]
+        raise DomainError(
+            ProblemCode.SYNC_INVALID_VALUE,
+            f"{name}: {msg}",
+            field=name,
+            problems=[{"field": f, "message": p} for f, p in problems],
+        )
+    return values
 
 
 def wire_value(value: object) -> object:

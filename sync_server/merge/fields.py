@@ -18,7 +18,7 @@ from sqlmodel import Session
 from fieldcore.bounds import INT64_MAX
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import Mutation
-from fieldcore.records import parse_fields
+from fieldcore.records import checked_values
 from fieldcore.workflow import Role, check_changeable, check_writable, missing_required
 from sync_server.changeset import ENTITY_OF, ChangeSet
 from sync_server.tables import ConflictLog
@@ -79,15 +79,7 @@ def checked_fields(m: Mutation, actor: Actor, creating: bool) -> dict[str, Any]:
     """
     _check_base_seqs(m)
     check_writable(m.entity, actor.role, m.fields)
-    values, problems = parse_fields(m.entity, dict(m.fields))
-    if problems:
-        name, msg = problems[0]
-        raise DomainError(
-            ProblemCode.SYNC_INVALID_VALUE,
-            f"{name}: {msg}",
-            field=name,
-            problems=[{"field": f, "message": p} for f, p in problems],
-        )
+    values = checked_values(m.entity, dict(m.fields))
     if creating:
         missing = missing_required(m.entity, values)
         if missing:

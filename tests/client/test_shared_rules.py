@@ -457,3 +457,44 @@ def test_an_owed_rectification_turns_overdue_alike_on_phone_and_server(
         sup = s.exec(select(User).where(User.username == "sup1")).one()
         (listed,) = rectification_list(s, sup, world.clock.now).rows
     assert mgr.store.home().rectifications[0].overdue == listed.overdue == overdue
+
+
+# Values out of the bounds the server stores (PROTOCOL.md, Bounds), by their field
+BAD_VALUES: list[tuple[str, dict[str, Any]]] = [
+    ("visit", {"note": "长" * 4001}),
+    ("visit", {"lat": 90.5, "lon": 200}),
+    ("finding", {"result": "fail", "count": 1, "note": "\x00"}),
+    ("finding", {"note": "x" * 4001}),
+]
+
+
+def _phone_refusal(app: PhoneApp, visit_id: uuid.UUID, entity: str, fields: dict[str, Any]) -> Any:
+    try:
+        if entity == "visit":
+            app.store.set_visit_fields(visit_id, **fields)
+        else:
+            app.store.record_answer(visit_id, "1.2", **fields)
+    except DomainError as exc:
+        return str(exc.code), exc.details
+    return "applied", {}
+
+
+@pytest.mark.parametrize(("entity", "fields"), BAD_VALUES)
+def test_a_value_out_of_bounds_is_refused_alike_on_phone_and_server(
+    world: World, phone: Callable[[str], PhoneApp], entity: str, fields: dict[str, Any]
+) -> None:
+    app = phone("insp1")
+    run_sync(app.store, app.client)
+    visit = app.store.start_visit(uuid.UUID(world.site("S1")), "mall-property.v1", "overt")
+    on_phone = _phone_refusal(app, visit.id, entity, fields)
+    insp = world.phone("insp1").login()
+    visit_id, create = insp.new_visit(world.site("S1"))
+    insp.push(create)
+    sent = dict(fields)
+    if entity == "visit":
+        (result,) = insp.push(insp.mutation("visit", visit_id, **sent))
+    else:
+        (result,) = insp.push(insp.answer(visit_id, "1.2", sent.pop("result", None), **sent))
+    on_server = (result["code"] or result["status"], result["details"])
+    assert on_phone == on_server
+    assert on_phone[0] == "sync.invalid_value"

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from fieldcore.problems import DomainError, ProblemCode
-from fieldcore.records import RECORDS, parse_fields, wire_value
+from fieldcore.records import RECORDS, checked_values, parse_fields, wire_value
 from fieldcore.workflow import (
     Role,
     check_changeable,
@@ -197,3 +197,15 @@ def test_only_its_inspector_deletes_a_visit_and_only_a_draft(
         ProblemCode.SYNC_DELETE_NOT_ALLOWED,
         {"status": status},
     )
+
+
+def test_values_out_of_bounds_are_refused_with_every_bad_field_named() -> None:
+    with pytest.raises(DomainError) as caught:
+        checked_values("visit", {"note": "ok", "lat": 91, "lon": -181})
+    assert caught.value.code == ProblemCode.SYNC_INVALID_VALUE
+    assert caught.value.details["field"] == "lat"
+    assert [p["field"] for p in caught.value.details["problems"]] == ["lat", "lon"]
+    assert checked_values("finding", {"count": 2, "value": "1.5"}) == {
+        "count": 2,
+        "value": Decimal("1.5"),
+    }

@@ -29,7 +29,7 @@ from fieldapp.store.tables import (
 )
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import Mutation
-from fieldcore.records import wire_value
+from fieldcore.records import checked_values, wire_value
 from fieldcore.workflow import missing_required
 
 ENTITY_TABLES: dict[str, type] = {
@@ -53,13 +53,17 @@ def record(
 
     The entry remembers each field's previous local value (to undo a rejection) and the
     server seq it was based on (`base_seq`, for the server's conflict log). A creation
-    must carry the fields the server requires of it (fieldcore.workflow.missing_required).
+    must carry the fields the server requires of it (fieldcore.workflow.missing_required),
+    and every value must be one the server accepts (fieldcore.records.checked_values).
 
     Raises:
-        DomainError(sync.missing_field): a creation lacks a required field.
+        DomainError: sync.missing_field (a creation lacks a required field) or
+            sync.invalid_value (a value out of bounds or of the wrong type).
     """
     if creating and (missing := missing_required(entity, fields)):
         raise DomainError(ProblemCode.SYNC_MISSING_FIELD, ", ".join(missing), fields=missing)
+    wired = {k: wire_value(v) for k, v in fields.items()}
+    checked_values(entity, wired)  # what the server would refuse is refused now
     prev = {} if creating else {name: wire_value(getattr(row, name)) for name in fields}
     base = {name: row.field_seq.get(name, 0) for name in fields} if not creating else {}
     for name, value in fields.items():
@@ -69,7 +73,7 @@ def record(
         entity=entity,
         entity_id=row.id,
         op=op,
-        fields={k: wire_value(v) for k, v in fields.items()},
+        fields=wired,
         base_seq=base,
         prev=prev,
         created_at=now,
