@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Literal, Protocol
 
 from fieldcore.checklist import Item, Mode, Template
+from fieldcore.literals import one_of
 from fieldcore.problems import DomainError, ProblemCode
 
 Result = Literal["pass", "fail", "na"]
@@ -101,6 +102,63 @@ def parse_answers(raw: Any, template: Template, mode: Mode = "overt") -> dict[st
     if problems:
         raise AnswersError(problems)
     return answers
+
+
+def check_mode(template: Template, mode: str) -> Mode:
+    """A visit (or a task) may use only a mode its template allows (a template without
+    `covert` has items that cannot be checked unseen). Returns it as a Mode.
+
+    Raises:
+        DomainError(answers.mode_not_allowed): details `field` ("mode") and `mode`.
+    """
+    if mode not in template.modes:
+        raise DomainError(
+            ProblemCode.ANSWERS_MODE_NOT_ALLOWED,
+            f"{template.key} does not allow mode {mode!r}",
+            field="mode",
+            mode=mode,
+        )
+    return one_of(mode, template.modes)
+
+
+def check_answer(
+    template: Template,
+    mode: Mode,
+    item_code: str,
+    result: str | None,
+    count: int | None,
+    value: Decimal | None,
+) -> Answer | None:
+    """One stored finding — its result, count and value after a change — as an answer.
+
+    The phone's store and the server's merge both call this on the whole finding before
+    keeping a change. Nothing set yet (a note or photo before the verdict) is no answer:
+    None, allowed while the item exists. Anything else must be a valid answer to the item in
+    `mode` (a count alone is no verdict); the normalised `Answer` is returned — a figure
+    item's result follows from its value, and that derived result is the one to store.
+
+    Raises:
+        DomainError: the first problem's answers.* code (as `parse_answers` finds it), its
+            detail, and `details.item` = `item_code`.
+    """
+    entry = {
+        name: given
+        for name, given in (("result", result), ("count", count), ("value", value))
+        if given is not None
+    }
+    if not entry:
+        if item_code not in template.items_by_code:
+            raise DomainError(
+                ProblemCode.ANSWERS_UNKNOWN_ITEM,
+                f"no item {item_code!r} in {template.key}",
+                item=item_code,
+            )
+        return None
+    try:
+        return parse_answers({item_code: entry}, template, mode)[item_code]
+    except AnswersError as exc:
+        first = exc.problems[0]
+        raise DomainError(first.code, first.detail, item=item_code) from None
 
 
 def _parse_one(item: Item, entry: Any) -> tuple[Answer | None, list[AnswerProblem]]:

@@ -8,6 +8,7 @@ Every value that validates is storable on SQLite and PostgreSQL (fieldcore/bound
 from __future__ import annotations
 
 import uuid
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -15,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from fieldcore.bounds import INT32_MAX, RecordDate, StorableText, UtcTime
 from fieldcore.checklist import Mode
+from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.workflow import RectificationStatus, VisitStatus
 
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
@@ -107,3 +109,35 @@ def parse_fields(
     except ValidationError as exc:
         return {}, [(".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()]
     return {name: getattr(model, name) for name in fields}, []
+
+
+def checked_values(entity: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """Typed values of a change's fields as they travel (`wire_value`), or the refusal
+    both sides give: the server for every pushed mutation, the phone before it queues one.
+
+    Raises:
+        DomainError(sync.invalid_value): `details.field` (the first bad field) and
+            `details.problems` (`[{"field", "message"}]`, every bad field).
+    """
+    values, problems = parse_fields(entity, fields)
+    if problems:
+        name, msg = problems[0]
+        raise DomainError(
+            ProblemCode.SYNC_INVALID_VALUE,
+            f"{name}: {msg}",
+            field=name,
+            problems=[{"field": f, "message": p} for f, p in problems],
+        )
+    return values
+
+
+def wire_value(value: object) -> object:
+    """A field's value as a mutation carries it (JSON): ids and times as ISO text, decimals
+    as exact text (never a float). `parse_fields` reads each back to the value it was."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value

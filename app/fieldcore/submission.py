@@ -1,9 +1,11 @@
-"""When a visit may be submitted — one rule for the phone's store and the server's merge.
+"""When a visit, or a site manager's answer to a rectification, may be submitted — one rule
+for the phone's store and the server's merge.
 
 A visit is complete when every item in scope for its mode is answered and each failed
 item whose template sets `photo_on_fail` has at least one photo of that finding. An item out
 of scope in the mode (`covert_ok: false` on a covert visit) asks for nothing, like it
-counts for nothing in the score (see `answers.answers_from_findings`).
+counts for nothing in the score (see `answers.answers_from_findings`). A rectification is
+answered with a note (not only blanks) and at least one after-photo.
 """
 
 from __future__ import annotations
@@ -58,3 +60,21 @@ def check_complete(card: ScoreCard, missing: list[str]) -> None:
             unanswered=list(card.unanswered),
             missing_photos=missing,
         )
+
+
+def check_rectification_answer(response_note: str, after_photos: int) -> None:
+    """Refuse to submit a rectification answer without its note or an after-photo.
+
+    `after_photos`: how many live photos the answer has.
+
+    Raises:
+        DomainError(workflow.incomplete): details `missing`, of "response_note" and
+            "after_photo" in that order.
+    """
+    missing = [
+        name
+        for name, given in (("response_note", response_note.strip()), ("after_photo", after_photos))
+        if not given
+    ]
+    if missing:
+        raise DomainError(ProblemCode.WORKFLOW_INCOMPLETE, ", ".join(missing), missing=missing)

@@ -8,8 +8,12 @@ walk them all. See sync_server/PROTOCOL.md §Ownership.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
+
+from fieldcore.problems import DomainError, ProblemCode
 
 Role = Literal["admin", "supervisor", "inspector", "site_manager"]
 ROLES: tuple[Role, ...] = ("admin", "supervisor", "inspector", "site_manager")
@@ -36,6 +40,8 @@ VISIT_TRANSITIONS: dict[tuple[str, str], frozenset[Role]] = {
 }
 
 RectificationStatus = Literal["open", "submitted", "verified", "reopened"]
+# The site manager still owes an answer: only now may they change it and its after-photos.
+MANAGER_EDITABLE: frozenset[str] = frozenset({"open", "reopened"})
 RECTIFICATION_TRANSITIONS: dict[tuple[str, str], frozenset[Role]] = {
     ("open", "submitted"): frozenset({"site_manager"}),
     ("reopened", "submitted"): frozenset({"site_manager"}),
@@ -51,6 +57,26 @@ TRANSITIONS: dict[str, dict[tuple[str, str], frozenset[Role]]] = {
 
 def can_transition(entity: str, old: str, new: str, role: Role) -> bool:
     return role in TRANSITIONS.get(entity, {}).get((old, new), frozenset())
+
+
+def check_visit_deletable(status: str, role: Role) -> None:
+    """Only its inspector deletes a visit, and only a draft (its findings and photos go
+    with it); anything submitted stays for the record — reviewers void it instead.
+
+    Raises:
+        DomainError: sync.delete_not_allowed, `details.status`.
+    """
+    if role != "inspector" or status != "draft":
+        raise DomainError(
+            ProblemCode.SYNC_DELETE_NOT_ALLOWED,
+            "only draft visits are deleted; reviewers void",
+            status=status,
+        )
+
+
+def rectification_overdue(status: str, due: date, today: date) -> bool:
+    """Still owed (open or reopened) after its due date; on the due date it is not yet."""
+    return status in MANAGER_EDITABLE and today > due
 
 
 @dataclass(frozen=True)
@@ -144,6 +170,41 @@ FIELDS: dict[str, dict[str, FieldRule]] = {
 }
 
 PUSHABLE_ENTITIES: tuple[str, ...] = tuple(FIELDS)
+
+
+def check_writable(entity: str, role: Role, names: Iterable[str]) -> None:
+    """Each named field is one of the entity's and `role` owns it.
+
+    The server applies this to every pushed mutation; the phone's store to what it queues,
+    so a change its user may not make is refused at once with the server's code.
+
+    Raises:
+        DomainError: sync.unknown_field (`details.field`) or sync.field_not_owned
+            (`details.field`, `details.role`), for the first such field.
+    """
+    rules = FIELDS[entity]
+    for name in names:
+        rule = rules.get(name)
+        if rule is None:
+            raise DomainError(ProblemCode.SYNC_UNKNOWN_FIELD, name, field=name)
+        if role not in rule.owners:
+            raise DomainError(ProblemCode.SYNC_FIELD_NOT_OWNED, name, field=name, role=role)
+
+
+def missing_required(entity: str, values: Mapping[str, object]) -> list[str]:
+    """Fields that creating a row of `entity` needs and `values` lacks (or sets to None),
+    in the table's order — refused as sync.missing_field (`details.fields`)."""
+    return [n for n, r in FIELDS[entity].items() if r.required and values.get(n) is None]
+
+
+def check_changeable(entity: str, name: str) -> None:
+    """A field may take a new value on an existing row unless it is create-only.
+
+    Raises:
+        DomainError: sync.field_immutable (`details.field`).
+    """
+    if FIELDS[entity][name].create_only:
+        raise DomainError(ProblemCode.SYNC_FIELD_IMMUTABLE, name, field=name)
 
 
 # Findings get deterministic ids, so two devices of one inspector that answer the same item

@@ -13,11 +13,12 @@ from typing import Any
 
 from sqlmodel import Session
 
+from fieldcore.literals import one_of
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import Entity, Mutation, PushRequest
-from fieldcore.workflow import REVIEWERS, finding_id
+from fieldcore.workflow import REVIEWERS, ROLES, finding_id
 from sync_server.org.accounts import console_device
-from sync_server.org.scope import Actor, load_scope
+from sync_server.org.scope import Actor, Scope, load_scope
 from sync_server.sync.merge import apply_push
 from sync_server.tables import User
 
@@ -57,13 +58,30 @@ def act(
         if action == "return"
     ]
     wanted.append(("visit", visit_id, fields))
+    push_from_console(session, user, load_scope(session, user), wanted, now)
+
+
+def push_from_console(
+    session: Session,
+    user: User,
+    scope: Scope,
+    changes: list[tuple[Entity, uuid.UUID, dict[str, Any]]],
+    now: datetime,
+) -> None:
+    """Apply (entity, id, fields) changes as the next mutations of the user's console
+    device, through the phones' merge path, all or nothing (a return without its comments
+    is not one). Used by the review actions here and the rectification follow-up.
+
+    Raises:
+        DomainError: the first refusal the merge gives, with its code and details.
+    """
     device = console_device(session, user, now)
-    actor = Actor(user.id, user.role, device.id, load_scope(session, user))
+    actor = Actor(user.id, one_of(user.role, ROLES), device.id, scope)
     mutations = [
-        Mutation(seq=device.last_mutation_seq + n, entity=e, id=i, fields=f)
-        for n, (e, i, f) in enumerate(wanted, start=1)
+        Mutation(seq=device.last_mutation_seq + n, entity=entity, id=row_id, fields=fields)
+        for n, (entity, row_id, fields) in enumerate(changes, start=1)
     ]
-    with session.begin_nested():  # all or nothing: a return without its comments is not one
+    with session.begin_nested():
         response = apply_push(session, actor, PushRequest(mutations=mutations), now)
         refused = [r for r in response.results if r.status != "applied"]
         if refused:

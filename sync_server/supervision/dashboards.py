@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.scorecard import round_half_up
+from fieldcore.workflow import MANAGER_EDITABLE, rectification_overdue
 from sync_server.org.scope import Scope, reviewer_scope
 from sync_server.tables import (
     Finding,
@@ -266,9 +267,9 @@ def rectification_counts(session: Session, user: User, now: datetime) -> Rectifi
     today = now.date()
     counts = {"open": 0, "overdue": 0, "submitted": 0, "verified": 0}
     for status, due, n in rows:
-        if status in ("open", "reopened"):
+        if status in MANAGER_EDITABLE:
             counts["open"] += n
-            counts["overdue"] += n if due < today else 0
+            counts["overdue"] += n if rectification_overdue(status, due, today) else 0
         elif status in counts:
             counts[status] += n
     return RectificationCounts(**counts)

@@ -17,12 +17,12 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from fieldcore.problems import DomainError, ProblemCode
+from fieldcore.workflow import MANAGER_EDITABLE, rectification_overdue
 from sync_server.org.scope import Scope, reviewer_scope
 from sync_server.photos.access import visit_evidence
 from sync_server.tables import Photo, Rectification, Site, User, Visit
 
 STATUSES = ("open", "submitted", "verified", "reopened")
-PENDING = ("open", "reopened")  # the site manager still owes an answer
 PAGE = 50  # rows per page of the list
 MAX_ROWS = 500  # the most one page may ask for
 
@@ -64,10 +64,6 @@ class RectDetail:
     readable: frozenset[str] = frozenset()
 
 
-def is_overdue(status: str, due: date, now: datetime) -> bool:
-    return status in PENDING and now.date() > due
-
-
 def _row(rect: Rectification, site: Site, now: datetime, voided: bool = False) -> RectRow:
     return RectRow(
         id=rect.id,
@@ -79,7 +75,7 @@ def _row(rect: Rectification, site: Site, now: datetime, voided: bool = False) -
         severity=rect.severity,
         due_date=rect.due_date,
         status=rect.status,
-        overdue=not voided and is_overdue(rect.status, rect.due_date, now),
+        overdue=not voided and rectification_overdue(rect.status, rect.due_date, now.date()),
         voided=voided,
     )
 
@@ -147,7 +143,9 @@ def rectification_totals(
 
 
 def _overdue(now: datetime) -> list[Any]:
-    return [col(Rectification.status).in_(PENDING), col(Rectification.due_date) < now.date()]
+    """fieldcore.workflow.rectification_overdue, in SQL."""
+    status, due = col(Rectification.status), col(Rectification.due_date)
+    return [status.in_(MANAGER_EDITABLE), due < now.date()]
 
 
 def _listed(scope: Scope, now: datetime, status: str | None, overdue_only: bool) -> list[Any]:

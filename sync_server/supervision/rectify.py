@@ -15,17 +15,11 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from fieldcore.literals import one_of
 from fieldcore.problems import DomainError, ProblemCode
-from fieldcore.protocol import Mutation, PushRequest
-from fieldcore.workflow import ROLES
-from sync_server.org.accounts import console_device
-from sync_server.org.scope import Actor, reviewer_scope
-from sync_server.supervision.rectifications import (
-    visible_rectification,
-)
+from sync_server.org.scope import reviewer_scope
+from sync_server.supervision.actions import push_from_console
+from sync_server.supervision.rectifications import visible_rectification
 from sync_server.supervision.scheduling import Window, create_task
-from sync_server.sync.merge import apply_push
 from sync_server.tables import Site, TemplateVersion, User, Visit, VisitTask
 
 MAX_REINSPECT_DAYS = 90
@@ -44,21 +38,7 @@ def _decide(
             old=rect.status,
             new=fields["status"],
         )
-    device = console_device(session, user, now)
-    actor = Actor(user.id, one_of(user.role, ROLES), device.id, scope)
-    mutation = Mutation(
-        seq=device.last_mutation_seq + 1,
-        entity="rectification",
-        id=rect_id,
-        fields=fields,
-    )
-    with session.begin_nested():
-        response = apply_push(session, actor, PushRequest(mutations=[mutation]), now)
-        refused = [r for r in response.results if r.status != "applied"]
-        if refused:
-            first = refused[0]
-            assert first.code is not None  # every rejection carries its problem code
-            raise DomainError(ProblemCode(first.code), first.message or "", **first.details)
+    push_from_console(session, user, scope, [("rectification", rect_id, fields)], now)
 
 
 def verify(

@@ -18,6 +18,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
+from fieldcore.answers import check_mode
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server.core.changeset import ChangeSet
 from sync_server.org import admin
@@ -60,8 +61,7 @@ def _check_plan(session: Session, template_id: str, mode: str, window: Window, k
     ).first()
     if latest is None:
         raise DomainError(ProblemCode.TEMPLATE_NOT_FOUND, template_id, template=template_id)
-    if mode not in get_template(session, latest.key).modes:
-        raise DomainError(ProblemCode.ANSWERS_MODE_NOT_ALLOWED, mode, mode=mode)
+    check_mode(get_template(session, latest.key), mode)
 
 
 def _assignee(session: Session, username: str) -> tuple[User, Scope]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -16,6 +18,7 @@ from sqlmodel import Session
 from fieldapp.store.tables import FindingRow
 from fieldapp.sync.engine import run_sync
 from fieldcore.problems import DomainError, ProblemCode
+from fieldcore.records import wire_value
 from fieldcore.workflow import finding_id
 from sync_server.sync.effects import score_visit
 from sync_server.tables import Finding, Visit
@@ -160,3 +163,242 @@ def test_submit_completeness_is_judged_alike_on_phone_and_server(
             s.add(Finding(**row, **stray))
             s.commit()
     assert _phone_submit(app, visit.id) == _server_submit(world, visit.id) == refused
+
+
+# (template, mode, item, answers given in turn) → the last answer's verdict ("applied" or
+# the problem code) and the result stored for the item afterwards
+ANSWER_CASES: list[tuple[str, str, str, list[dict[str, Any]], str, str | None]] = [
+    ("mall-property.v1", "overt", "1.2", [{"result": "fail", "count": 3}], "applied", "fail"),
+    ("mall-property.v1", "overt", "1.2", [{"count": 3}], "answers.invalid_result", None),
+    (
+        "mall-property.v1",
+        "overt",
+        "1.2",
+        [{"result": "pass", "count": 2}],
+        "answers.invalid_count",
+        None,
+    ),
+    (
+        "mall-property.v1",
+        "overt",
+        "1.2",
+        [{"result": "pass"}, {"count": 2}],
+        "answers.invalid_count",
+        "pass",
+    ),
+    ("mall-property.v1", "overt", "1.1", [{"result": "na"}], "answers.na_not_allowed", None),
+    ("mall-property.v1", "overt", "9.9", [{"note": "x"}], "answers.unknown_item", None),
+    (
+        "mall-property.v1",
+        "covert",
+        "1.3",
+        [{"result": "fail", "count": 1}],
+        "answers.item_not_in_mode",
+        None,
+    ),
+    ("mall-property.v1", "covert", "1.3", [{"note": "seen"}], "applied", None),
+    ("tobacco-retail.v1", "overt", "AM.7", [{"value": "95"}], "applied", "pass"),
+    ("tobacco-retail.v1", "overt", "AM.7", [{"value": "80"}], "applied", "fail"),
+    (
+        "tobacco-retail.v1",
+        "overt",
+        "AM.7",
+        [{"result": "pass", "value": "80"}],
+        "answers.result_contradicts_value",
+        None,
+    ),
+    ("tobacco-retail.v1", "overt", "AM.7", [{"result": "fail"}], "answers.value_required", None),
+]
+
+
+def _phone_answers(
+    app: PhoneApp, site: uuid.UUID, key: str, mode: str, code: str, steps: list[dict[str, Any]]
+) -> tuple[str, str | None]:
+    visit = app.store.start_visit(site, key, mode)
+    verdict = "applied"
+    for step in steps:
+        typed = {k: Decimal(v) if k == "value" else v for k, v in step.items()}
+        try:
+            app.store.record_answer(visit.id, code, **typed)
+            verdict = "applied"
+        except DomainError as exc:
+            assert exc.details == {"item": code}
+            verdict = str(exc.code)
+    finding = app.store.visit_view(visit.id).findings.get(code)
+    return verdict, None if finding is None else finding.result
+
+
+def _server_answers(
+    world: World, site: str, key: str, mode: str, code: str, steps: list[dict[str, Any]]
+) -> tuple[str, str | None]:
+    insp = world.phone("insp1").login()
+    visit_id, create = insp.new_visit(site, key, mode)
+    assert insp.push(create)[0]["status"] == "applied"
+    verdict = "applied"
+    for step in steps:
+        fields = dict(step)
+        (result,) = insp.push(insp.answer(visit_id, code, fields.pop("result", None), **fields))
+        verdict = result["code"] or result["status"]
+        if result["status"] != "applied":
+            assert result["details"] == {"item": code}
+    with Session(world.engine) as s:
+        finding = s.get(Finding, finding_id(visit_id, code))
+        return verdict, None if finding is None else finding.result
+
+
+@pytest.mark.parametrize(("key", "mode", "code", "steps", "verdict", "stored"), ANSWER_CASES)
+def test_one_answer_is_judged_alike_on_phone_and_server(
+    world: World,
+    phone: Callable[[str], PhoneApp],
+    key: str,
+    mode: str,
+    code: str,
+    steps: list[dict[str, Any]],
+    verdict: str,
+    stored: str | None,
+) -> None:
+    app = phone("insp1")
+    run_sync(app.store, app.client)
+    on_phone = _phone_answers(app, uuid.UUID(world.site("S1")), key, mode, code, steps)
+    on_server = _server_answers(world, world.site("S1"), key, mode, code, steps)
+    assert on_phone == on_server == (verdict, stored)
+
+
+# Changes to an overt draft visit's own fields by its inspector → verdict ("applied" or the
+# problem code) and its details
+STARTED = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+VISIT_FIELD_CASES: list[tuple[dict[str, Any], str, dict[str, Any]]] = [
+    ({"note": "门口堆放杂物", "lat": 31.23, "lon": 121.47}, "applied", {}),
+    ({"started_at": STARTED}, "applied", {}),
+    ({"mode": "overt"}, "applied", {}),  # create-only, unchanged
+    ({"mode": "covert"}, "sync.field_immutable", {"field": "mode"}),
+    (
+        {"return_comment": "补拍"},
+        "sync.field_not_owned",
+        {"field": "return_comment", "role": "inspector"},
+    ),
+    ({"score": 90}, "sync.field_not_owned", {"field": "score", "role": "inspector"}),
+    ({"colour": "red"}, "sync.unknown_field", {"field": "colour"}),
+]
+
+
+@pytest.mark.parametrize(("fields", "verdict", "details"), VISIT_FIELD_CASES)
+def test_a_visit_field_change_is_judged_alike_on_phone_and_server(
+    world: World,
+    phone: Callable[[str], PhoneApp],
+    fields: dict[str, Any],
+    verdict: str,
+    details: dict[str, Any],
+) -> None:
+    app = phone("insp1")
+    run_sync(app.store, app.client)
+    visit = app.store.start_visit(uuid.UUID(world.site("S1")), "mall-property.v1", "overt")
+    try:
+        app.store.set_visit_fields(visit.id, **fields)
+        on_phone: tuple[str, dict[str, Any]] = ("applied", {})
+    except DomainError as exc:
+        on_phone = (str(exc.code), exc.details)
+    insp = world.phone("insp1").login()
+    visit_id, create = insp.new_visit(world.site("S1"))
+    wired = {k: wire_value(v) for k, v in fields.items()}
+    _, (result,) = insp.push(create), insp.push(insp.mutation("visit", visit_id, **wired))
+    on_server = (result["code"] or result["status"], result["details"])
+    assert on_phone == on_server == (verdict, details)
+
+
+@pytest.mark.parametrize(
+    ("submitted", "verdict"), [(False, "applied"), (True, "sync.delete_not_allowed")]
+)
+def test_deleting_a_visit_is_judged_alike_on_phone_and_server(
+    world: World, phone: Callable[[str], PhoneApp], submitted: bool, verdict: str
+) -> None:
+    app = phone("insp1")
+    run_sync(app.store, app.client)
+    visit = app.store.start_visit(uuid.UUID(world.site("S1")), "mall-property.v1", "overt")
+    if submitted:
+        for code in MALL:
+            app.store.record_answer(visit.id, code, "pass")
+        app.store.submit_visit(visit.id)
+    run_sync(app.store, app.client)  # the server holds the same visit
+    try:
+        app.store.delete_draft(visit.id)
+        on_phone: tuple[str, dict[str, Any]] = ("applied", {})
+    except DomainError as exc:
+        on_phone = (str(exc.code), exc.details)
+    insp = world.phone("insp1").login()
+    (result,) = insp.push(insp.mutation("visit", visit.id, op="delete"))
+    on_server = (result["code"] or result["status"], result["details"])
+    expected = {"status": "submitted"} if submitted else {}
+    assert on_phone == on_server == (verdict, expected)
+
+
+@pytest.mark.parametrize(
+    ("key", "mode", "verdict"),
+    [
+        ("tobacco-retail.v1", "overt", ("applied", {})),
+        (
+            "tobacco-retail.v1",
+            "covert",  # an overt-only template
+            ("answers.mode_not_allowed", {"field": "mode", "mode": "covert"}),
+        ),
+    ],
+)
+def test_a_visits_mode_is_judged_alike_on_phone_and_server(
+    world: World,
+    phone: Callable[[str], PhoneApp],
+    key: str,
+    mode: str,
+    verdict: tuple[str, dict[str, Any]],
+) -> None:
+    app = phone("insp1")
+    run_sync(app.store, app.client)
+    try:
+        app.store.start_visit(uuid.UUID(world.site("S1")), key, mode)
+        on_phone: tuple[str, dict[str, Any]] = ("applied", {})
+    except DomainError as exc:
+        on_phone = (str(exc.code), exc.details)
+    insp = world.phone("insp1").login()
+    (result,) = insp.push(insp.new_visit(world.site("S1"), key, mode)[1])
+    on_server = (result["code"] or result["status"], result["details"])
+    assert on_phone == on_server == verdict
+
+
+# Values out of the bounds the server stores (PROTOCOL.md, Bounds), by their field
+BAD_VALUES: list[tuple[str, dict[str, Any]]] = [
+    ("visit", {"note": "长" * 4001}),
+    ("visit", {"lat": 90.5, "lon": 200}),
+    ("finding", {"result": "fail", "count": 1, "note": "\x00"}),
+    ("finding", {"note": "x" * 4001}),
+]
+
+
+def _phone_refusal(app: PhoneApp, visit_id: uuid.UUID, entity: str, fields: dict[str, Any]) -> Any:
+    try:
+        if entity == "visit":
+            app.store.set_visit_fields(visit_id, **fields)
+        else:
+            app.store.record_answer(visit_id, "1.2", **fields)
+    except DomainError as exc:
+        return str(exc.code), exc.details
+    return "applied", {}
+
+
+@pytest.mark.parametrize(("entity", "fields"), BAD_VALUES)
+def test_a_value_out_of_bounds_is_refused_alike_on_phone_and_server(
+    world: World, phone: Callable[[str], PhoneApp], entity: str, fields: dict[str, Any]
+) -> None:
+    app = phone("insp1")
+    run_sync(app.store, app.client)
+    visit = app.store.start_visit(uuid.UUID(world.site("S1")), "mall-property.v1", "overt")
+    on_phone = _phone_refusal(app, visit.id, entity, fields)
+    insp = world.phone("insp1").login()
+    visit_id, create = insp.new_visit(world.site("S1"))
+    insp.push(create)
+    sent = dict(fields)
+    if entity == "visit":
+        (result,) = insp.push(insp.mutation("visit", visit_id, **sent))
+    else:
+        (result,) = insp.push(insp.answer(visit_id, "1.2", sent.pop("result", None), **sent))
+    on_server = (result["code"] or result["status"], result["details"])
+    assert on_phone == on_server
+    assert on_phone[0] == "sync.invalid_value"

@@ -24,9 +24,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from fieldapp.store.outbox import wire
+from fieldapp.store.outbox import as_mutation
 from fieldapp.sync import engine
-from fieldcore.protocol import Mutation, PushRequest
+from fieldcore.protocol import PushRequest
+from fieldcore.records import wire_value
 from sync_server.bench.proxy import DEFAULT_MIX, FaultProxy
 from tests.faults.central import Central, KillOnBlobRename, Server
 from tests.faults.phone import Phone
@@ -162,19 +163,7 @@ def resend_acked(phone: Phone, rng: random.Random) -> bool:
     batch = acked[start : start + rng.randint(1, 20)]
     if [e.seq for e in batch] != list(range(batch[0].seq, batch[0].seq + len(batch))):
         return False
-    request = PushRequest(
-        mutations=[
-            Mutation(
-                seq=e.seq,
-                entity=e.entity,
-                id=e.entity_id,
-                op=e.op,
-                fields=e.fields,  # type: ignore[arg-type]
-                base_seq=e.base_seq,
-            )
-            for e in batch
-        ]
-    )
+    request = PushRequest(mutations=[as_mutation(e) for e in batch])
     try:
         response = phone.client.push(request)
     except Exception:  # the proxy may cut this one too; that is fine
@@ -271,5 +260,5 @@ def _same(what: str, central: set[uuid.UUID], phone: set[uuid.UUID]) -> None:
 def _norm(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
-    value = wire(value)
+    value = wire_value(value)
     return str(value) if value is not None else None

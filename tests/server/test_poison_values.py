@@ -107,16 +107,16 @@ def test_a_value_the_database_refuses_behind_the_schema_is_still_a_rejection(
     one mutation's value is that mutation's rejection, and the others are applied."""
     from sync_server.sync.merge import fields
 
-    checked = fields.parse_fields
+    checked = fields.checked_values
 
-    def unchecked(entity: str, raw: dict[str, Any]) -> tuple[dict[str, Any], list]:
-        values, problems = checked(entity, {k: v for k, v in raw.items() if k != "byte_size"})
-        return {**values, "byte_size": raw.get("byte_size", 1)}, problems  # as if unbounded
+    def unchecked(entity: str, raw: dict[str, Any]) -> dict[str, Any]:
+        values = checked(entity, {k: v for k, v in raw.items() if k != "byte_size"})
+        return {**values, "byte_size": raw.get("byte_size", 1)}  # as if unbounded
 
     phone = world.phone("insp1")
     visit_id, visit = phone.new_visit(world.site("S1"))
     assert phone.push(visit)[0]["status"] == "applied"
-    monkeypatch.setattr(fields, "parse_fields", unchecked)
+    monkeypatch.setattr(fields, "checked_values", unchecked)
     poison = phone.mutation(
         "photo", uuid.uuid4(), visit_id=visit_id, sha256=SHA, byte_size=2**63, mime="image/jpeg"
     )

@@ -29,7 +29,10 @@ from fieldapp.store.tables import (
     RectificationRow,
     VisitRow,
 )
-from fieldcore.protocol import Entity, Op
+from fieldcore.problems import DomainError, ProblemCode
+from fieldcore.protocol import Entity, Mutation, Op
+from fieldcore.records import checked_values, wire_value
+from fieldcore.workflow import missing_required
 
 ENTITY_TABLES: dict[str, type[Edited]] = {
     "visit": VisitRow,
@@ -37,17 +40,6 @@ ENTITY_TABLES: dict[str, type[Edited]] = {
     "photo": PhotoRow,
     "rectification": RectificationRow,
 }
-
-
-def wire(value: Any) -> Any:
-    """A value as it travels in a mutation (JSON): ids and times as text, exact decimals."""
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
 
 
 def record(
@@ -62,9 +54,19 @@ def record(
     """Apply `fields` to `row` and queue the change; the caller's transaction commits both.
 
     The entry remembers each field's previous local value (to undo a rejection) and the
-    server seq it was based on (`base_seq`, for the server's conflict log).
+    server seq it was based on (`base_seq`, for the server's conflict log). A creation
+    must carry the fields the server requires of it (fieldcore.workflow.missing_required),
+    and every value must be one the server accepts (fieldcore.records.checked_values).
+
+    Raises:
+        DomainError: sync.missing_field (a creation lacks a required field) or
+            sync.invalid_value (a value out of bounds or of the wrong type).
     """
-    prev = {} if creating else {name: wire(getattr(row, name)) for name in fields}
+    if creating and (missing := missing_required(entity, fields)):
+        raise DomainError(ProblemCode.SYNC_MISSING_FIELD, ", ".join(missing), fields=missing)
+    wired = {k: wire_value(v) for k, v in fields.items()}
+    checked_values(entity, wired)  # what the server would refuse is refused now
+    prev = {} if creating else {name: wire_value(getattr(row, name)) for name in fields}
     base = {name: row.field_seq.get(name, 0) for name in fields} if not creating else {}
     for name, value in fields.items():
         setattr(row, name, value)
@@ -73,13 +75,26 @@ def record(
         entity=entity,
         entity_id=row.id,
         op=op,
-        fields={k: wire(v) for k, v in fields.items()},
+        fields=wired,
         base_seq=base,
         prev=prev,
         created_at=now,
     )
     session.add(entry)
     return entry
+
+
+def as_mutation(entry: Outbox) -> Mutation:
+    """The entry as the server receives it: its outbox seq is the mutation's seq."""
+    assert entry.seq is not None  # the outbox numbers every row when it is written
+    return Mutation(
+        seq=entry.seq,
+        entity=entry.entity,
+        id=entry.entity_id,
+        op=entry.op,
+        fields=entry.fields,
+        base_seq=entry.base_seq,
+    )
 
 
 def pending_fields(session: Session, entity: str, entity_id: uuid.UUID) -> set[str]:
@@ -116,7 +131,7 @@ def rebase(session: Session, entity: str, entity_id: uuid.UUID, server: dict[str
     for name, value in server.items():
         first = next((e for e in entries if name in e.fields or name == ROW_BASE), None)
         if first is not None:
-            first.prev = {**first.prev, name: wire(value)}  # a new dict: JSON columns
+            first.prev = {**first.prev, name: wire_value(value)}  # a new dict: JSON columns
             session.add(first)  # track assignment, not in-place mutation
 
 
@@ -141,18 +156,18 @@ def undo(session: Session, entry: Outbox, message: str) -> None:
             heir.prev = {**heir.prev, name: value}
             session.add(heir)
         else:
-            setattr(row, name, _typed(model, name, value))
+            setattr(row, name, local_value(model, name, value))
     row.sync_error = message
     session.add(row)
 
 
-def _typed(model: type[LocalModel], name: str, value: Any) -> Any:
-    """Undo a `wire()` conversion using the column's Python type."""
+def local_value(model: type[LocalModel], name: str, value: Any) -> Any:
+    """A value from the wire (a mutation's `prev`, a pulled row) as `model`'s column holds
+    it: undoes `wire_value()` and the pull's JSON by the column's Python type."""
     if value is None:
         return None
-    column = model.__table__.columns[name]
     try:
-        kind = column.type.python_type
+        kind = model.__table__.columns[name].type.python_type
     except NotImplementedError:
         return value
     if kind is uuid.UUID:
@@ -160,5 +175,7 @@ def _typed(model: type[LocalModel], name: str, value: Any) -> Any:
     if kind is datetime:
         return datetime.fromisoformat(value)
     if kind is Decimal:
-        return Decimal(value)
+        return Decimal(str(value))
+    if kind is date and isinstance(value, str):
+        return date.fromisoformat(value)
     return value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from fieldapp.store.tables import (
 from fieldapp.store.work import local_score, missing_photos
 from fieldcore.checklist import Template
 from fieldcore.scorecard import ScoreCard
+from fieldcore.workflow import rectification_overdue
 
 
 class UnsyncedWork(Exception):
@@ -194,7 +195,7 @@ def home(session: Session, now: datetime) -> Home:
                 bool(t.window_end and t.window_end < now),
             )
         )
-    today = now.date().isoformat()
+    today = now.date()
     for r in session.exec(
         select(RectificationRow)
         .where(col(RectificationRow.deleted).is_(False))
@@ -209,7 +210,8 @@ def home(session: Session, now: datetime) -> Home:
                 r.instructions,
                 r.due_date,
                 r.status,
-                r.status in ("open", "reopened") and r.due_date < today,
+                bool(r.due_date)
+                and rectification_overdue(r.status, date.fromisoformat(r.due_date), today),
                 r.verify_comment,
             )
         )

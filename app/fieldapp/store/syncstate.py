@@ -11,14 +11,20 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from fieldapp.store.outbox import ENTITY_TABLES, ROW_BASE, pending_fields, rebase, undo
+from fieldapp.store.outbox import (
+    ENTITY_TABLES,
+    ROW_BASE,
+    local_value,
+    pending_fields,
+    rebase,
+    undo,
+)
 from fieldapp.store.tables import (
     Edited,
     LocalBlob,
@@ -131,9 +137,9 @@ def _apply_change(session: Session, change: Change) -> None:
         if name not in columns or name in ("id", "key"):
             continue
         if name in local_edits:
-            held[name] = _local(model, name, value)
+            held[name] = local_value(model, name, value)
         else:
-            setattr(row, name, _local(model, name, value))
+            setattr(row, name, local_value(model, name, value))
     if held:
         rebase(session, change.entity, key, held)
     if isinstance(row, SiteRow):
@@ -147,28 +153,10 @@ def _required(model: type[LocalModel], data: dict[str, Any]) -> dict[str, Any]:
     """Values a new row must have at construction."""
     columns = model.__table__.columns
     return {
-        name: _local(model, name, data[name])
+        name: local_value(model, name, data[name])
         for name, column in columns.items()
         if name in data and not column.nullable and name not in ("id", "key")
     }
-
-
-def _local(model: type[LocalModel], name: str, value: Any) -> Any:
-    if value is None:
-        return None
-    try:
-        kind = model.__table__.columns[name].type.python_type
-    except NotImplementedError:
-        return value
-    if kind is uuid.UUID:
-        return uuid.UUID(value)
-    if kind is datetime:
-        return datetime.fromisoformat(value)
-    if kind is Decimal:
-        return Decimal(str(value))
-    if kind is date and isinstance(value, str):
-        return date.fromisoformat(value)
-    return value
 
 
 def _forget_pulled(session: Session) -> None:

@@ -26,18 +26,20 @@ from fieldapp.store.tables import (
     VisitRow,
 )
 from fieldcore import submission
-from fieldcore.answers import (
-    AnswersError,
-    answers_from_findings,
-    clear_stale_detail,
-    parse_answers,
-)
-from fieldcore.checklist import Mode, Template
+from fieldcore.answers import answers_from_findings, check_answer, check_mode, clear_stale_detail
+from fieldcore.checklist import Template
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.scorecard import ScoreCard
 from fieldcore.scoring import score_raw
 from fieldcore.template_loader import parse_template
-from fieldcore.workflow import INSPECTOR_EDITABLE, finding_id
+from fieldcore.workflow import (
+    INSPECTOR_EDITABLE,
+    MANAGER_EDITABLE,
+    check_changeable,
+    check_visit_deletable,
+    check_writable,
+    finding_id,
+)
 
 
 @dataclass(frozen=True)
@@ -81,13 +83,12 @@ def start_visit(
     lon: float | None = None,
 ) -> VisitRow:
     template = template_of(session, template_key)
-    if mode not in template.modes:
-        raise DomainError(ProblemCode.ANSWERS_MODE_NOT_ALLOWED, mode)
+    visit_mode = check_mode(template, mode)
     site = session.get(SiteRow, site_id)
     if site is None:
         raise DomainError(ProblemCode.SCOPE_DENIED, entity="site", id=str(site_id))
     site.last_used_at = now
-    visit = VisitRow(id=uuid.uuid4(), site_id=site_id, template_key=template_key, mode=mode)
+    visit = VisitRow(id=uuid.uuid4(), site_id=site_id, template_key=template_key, mode=visit_mode)
     fields: dict[str, Any] = {
         "site_id": site_id,
         "template_key": template_key,
@@ -157,7 +158,15 @@ def record_answer(
         "subject_id": subject_id,
     }
     new = {**old, **clear_stale_detail({k: v for k, v in given.items() if v is not KEEP})}
-    new["result"] = _validated_result(template, visit.mode, item_code, new)
+    answer = check_answer(
+        template,
+        visit.mode,
+        item_code,
+        new["result"],
+        new["count"],
+        new["value"],
+    )
+    new["result"] = None if answer is None else answer.result
     if finding is None:
         finding = FindingRow(id=fid, visit_id=visit_id, item_code=item_code)
         fields = {
@@ -176,40 +185,26 @@ def record_answer(
     return finding
 
 
-def _validated_result(
-    template: Template, mode: Mode, item_code: str, answer: dict[str, Any]
-) -> str | None:
-    entry = {k: answer[k] for k in ("result", "count", "value") if answer[k] is not None}
-    if not entry:
-        if item_code not in template.items_by_code:
-            raise DomainError(ProblemCode.ANSWERS_UNKNOWN_ITEM, item_code, item=item_code)
-        return None  # a note before the verdict
-    try:
-        return parse_answers({item_code: entry}, template, mode)[item_code].result
-    except AnswersError as exc:
-        first = exc.problems[0]
-        raise DomainError(first.code, first.detail, item=item_code) from None
-
-
 def set_visit_fields(
     session: Session, now: datetime, /, visit_id: uuid.UUID, **fields: Any
 ) -> VisitRow:
-    """Header fields the inspector owns: note, acknowledgement, GPS, finished_at."""
-    allowed = {
-        "note",
-        "ack_name",
-        "ack_signature_sha256",
-        "ack_at",
-        "ack_refused",
-        "lat",
-        "lon",
-        "finished_at",
-    }
-    unknown = set(fields) - allowed
-    if unknown:
-        raise DomainError(ProblemCode.SYNC_UNKNOWN_FIELD, ", ".join(sorted(unknown)))
+    """Header fields of an editable visit: note, acknowledgement, GPS, times.
+
+    Which fields the inspector may write, and which are fixed once the visit exists, is
+    the server's table (fieldcore.workflow), checked here with its codes. The status is
+    not set here: it moves through submit_visit, which checks completeness first.
+
+    Raises:
+        DomainError: sync.unknown_field, sync.field_not_owned, sync.field_immutable (a
+            changed create-only field), request.invalid (status), workflow.locked.
+    """
+    check_writable("visit", "inspector", fields)
+    if "status" in fields:
+        raise DomainError(ProblemCode.REQUEST_INVALID, "status: use submit_visit", field="status")
     visit = editable_visit(session, visit_id)
     changed = {k: v for k, v in fields.items() if getattr(visit, k) != v}
+    for name in changed:
+        check_changeable("visit", name)
     if changed:
         record(session, "visit", visit, changed, now)
         visit.updated_at = now
@@ -225,9 +220,16 @@ def attach_photo(
     rectification_id: uuid.UUID | None = None,
     caption: str = "",
 ) -> PhotoRow:
-    """Record a captured photo (its file is already on disk) and queue its row."""
+    """Record a captured photo (its file is already on disk) and queue its row.
+
+    Raises:
+        DomainError: workflow.locked or scope.denied when its visit or rectification may
+            not take photos any more (the server's rule).
+    """
     if visit_id is not None:
         editable_visit(session, visit_id)
+    if rectification_id is not None:
+        editable_rectification(session, rectification_id)
     blob = session.get(LocalBlob, photo.sha256)
     if blob is not None and blob.state == DOWNLOADED:
         session.delete(blob)  # the same bytes fetched earlier: now this phone's own, to upload
@@ -280,6 +282,8 @@ def delete_photo(session: Session, now: datetime, photo_id: uuid.UUID) -> None:
         return
     if row.visit_id is not None:
         editable_visit(session, row.visit_id)
+    if row.rectification_id is not None:
+        editable_rectification(session, row.rectification_id)
     record(session, "photo", row, {}, now, op="delete")
     row.deleted = True
 
@@ -334,22 +338,39 @@ def submit_visit(session: Session, now: datetime, visit_id: uuid.UUID) -> VisitR
 
 
 def delete_draft(session: Session, now: datetime, visit_id: uuid.UUID) -> None:
-    visit = editable_visit(session, visit_id)
-    if visit.status != "draft":
-        raise DomainError(ProblemCode.SYNC_DELETE_NOT_ALLOWED, visit.status)
+    """Delete a draft with its findings and photos (the server's rule: a submitted visit
+    stays for the record).
+
+    Raises:
+        DomainError: sync.delete_not_allowed (`details.status`), scope.denied.
+    """
+    visit = session.get(VisitRow, visit_id)
+    if visit is None or visit.deleted:
+        raise DomainError(ProblemCode.SCOPE_DENIED, entity="visit", id=str(visit_id))
+    check_visit_deletable(visit.status, "inspector")
     record(session, "visit", visit, {}, now, op="delete")
     visit.deleted = True
+
+
+def editable_rectification(session: Session, rect_id: uuid.UUID) -> RectificationRow:
+    """A rectification whose answer (note, after-photos) the site manager may still change.
+
+    Raises:
+        DomainError: scope.denied, workflow.locked (`details.status`).
+    """
+    rect = session.get(RectificationRow, rect_id)
+    if rect is None or rect.deleted:
+        raise DomainError(ProblemCode.SCOPE_DENIED, entity="rectification", id=str(rect_id))
+    if rect.status not in MANAGER_EDITABLE:
+        raise DomainError(ProblemCode.WORKFLOW_LOCKED, rect.status, status=rect.status)
+    return rect
 
 
 def answer_rectification(
     session: Session, now: datetime, rect_id: uuid.UUID, response_note: str, submit: bool = False
 ) -> RectificationRow:
     """A site manager's answer: a note (and, to submit, at least one after-photo)."""
-    rect = session.get(RectificationRow, rect_id)
-    if rect is None:
-        raise DomainError(ProblemCode.SCOPE_DENIED, entity="rectification", id=str(rect_id))
-    if rect.status not in ("open", "reopened"):
-        raise DomainError(ProblemCode.WORKFLOW_LOCKED, rect.status, status=rect.status)
+    rect = editable_rectification(session, rect_id)
     fields: dict[str, Any] = {}
     if response_note != rect.response_note:
         fields["response_note"] = response_note
@@ -359,13 +380,7 @@ def answer_rectification(
                 PhotoRow.rectification_id == rect_id, col(PhotoRow.deleted).is_(False)
             )
         ).all()
-        missing = [
-            n
-            for n, ok in (("response_note", response_note.strip()), ("after_photo", photos))
-            if not ok
-        ]
-        if missing:
-            raise DomainError(ProblemCode.WORKFLOW_INCOMPLETE, ", ".join(missing), missing=missing)
+        submission.check_rectification_answer(response_note, len(photos))
         fields["status"] = "submitted"
     if fields:
         record(session, "rectification", rect, fields, now)

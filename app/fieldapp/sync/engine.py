@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from fieldapp.store import Store
-from fieldapp.store.tables import Outbox
+from fieldapp.store.outbox import as_mutation
 from fieldapp.sync.client import SyncClient, detail_offset
 from fieldapp.sync.downloads import Media, fetch_evidence
 from fieldapp.sync.errors import BadAnswer, SyncError
 from fieldapp.sync.uploads import CHUNK, upload_photos
-from fieldcore.protocol import Mutation, PushRequest
+from fieldcore.protocol import PushRequest
 
 __all__ = ["CHUNK", "SyncProgress", "SyncReport", "run_sync"]
 
@@ -93,7 +93,7 @@ def _push(
         batch = store.pending_batch(BATCH)
         if not batch:
             return
-        request = PushRequest(mutations=[_mutation(e) for e in batch])
+        request = PushRequest(mutations=[as_mutation(e) for e in batch])
         try:
             response = client.push(request)
         except SyncError as exc:
@@ -135,15 +135,3 @@ def now_utc() -> datetime:
     from datetime import UTC
 
     return datetime.now(UTC)
-
-
-def _mutation(entry: Outbox) -> Mutation:
-    assert entry.seq is not None  # the outbox numbers every row when it is written
-    return Mutation(
-        seq=entry.seq,
-        entity=entry.entity,
-        id=entry.entity_id,
-        op=entry.op,
-        fields=entry.fields,
-        base_seq=entry.base_seq,
-    )

@@ -18,8 +18,8 @@ from sqlmodel import Session
 from fieldcore.bounds import INT64_MAX
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import Mutation
-from fieldcore.records import parse_fields
-from fieldcore.workflow import FIELDS
+from fieldcore.records import checked_values
+from fieldcore.workflow import check_changeable, check_writable, missing_required
 from sync_server.core.changeset import ENTITY_OF, ChangeSet
 from sync_server.org.scope import Actor
 from sync_server.tables import ConflictLog
@@ -72,25 +72,11 @@ def checked_fields(m: Mutation, actor: Actor, creating: bool) -> dict[str, Any]:
         DomainError: sync.unknown_field, sync.field_not_owned, sync.invalid_value,
             sync.missing_field (a field required to create the row).
     """
-    rules = FIELDS[m.entity]
     _check_base_seqs(m)
-    for name in m.fields:
-        rule = rules.get(name)
-        if rule is None:
-            raise DomainError(ProblemCode.SYNC_UNKNOWN_FIELD, name, field=name)
-        if actor.role not in rule.owners:
-            raise DomainError(ProblemCode.SYNC_FIELD_NOT_OWNED, name, field=name, role=actor.role)
-    values, problems = parse_fields(m.entity, dict(m.fields))
-    if problems:
-        name, msg = problems[0]
-        raise DomainError(
-            ProblemCode.SYNC_INVALID_VALUE,
-            f"{name}: {msg}",
-            field=name,
-            problems=[{"field": f, "message": p} for f, p in problems],
-        )
+    check_writable(m.entity, actor.role, m.fields)
+    values = checked_values(m.entity, dict(m.fields))
     if creating:
-        missing = [n for n, r in rules.items() if r.required and values.get(n) is None]
+        missing = missing_required(m.entity, values)
         if missing:
             raise DomainError(ProblemCode.SYNC_MISSING_FIELD, ", ".join(missing), fields=missing)
     return values
@@ -123,7 +109,6 @@ def apply_values(
     Raises:
         DomainError(sync.field_immutable): a create-only field would change.
     """
-    rules = FIELDS[m.entity]
     changed: set[str] = set()
     device = ctx.device
     # Field seqs and writers are stamped only when the push ends (ChangeSet.assign_seqs):
@@ -135,8 +120,7 @@ def apply_values(
         current = getattr(row, name)
         if current == value:
             continue
-        if rules[name].create_only:
-            raise DomainError(ProblemCode.SYNC_FIELD_IMMUTABLE, name, field=name)
+        check_changeable(m.entity, name)
         seq = row.field_seq.get(name, 0)
         base = m.base_seq.get(name, 0)
         # written earlier in this push: the current value is this device's own

@@ -15,15 +15,14 @@ from sqlmodel import col, select
 
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import Mutation
-from fieldcore.workflow import REVIEWERS, can_transition
+from fieldcore.submission import check_rectification_answer
+from fieldcore.workflow import MANAGER_EDITABLE, REVIEWERS, can_transition
 from sync_server.org.scope import Actor
 from sync_server.photos.access import stored_and_held
 from sync_server.sync.merge.context import PushContext
 from sync_server.sync.merge.fields import apply_values, checked_fields, create_row
 from sync_server.sync.merge.visits import denied, require_editable, visible_visit
 from sync_server.tables import Finding, Photo, Rectification, Visit
-
-MANAGER_EDITABLE = frozenset({"open", "reopened"})
 
 
 def handle_photo(ctx: PushContext, m: Mutation) -> None:
@@ -146,10 +145,4 @@ def _require_answer(ctx: PushContext, rect: Rectification) -> None:
     photos = ctx.session.exec(
         select(Photo.id).where(Photo.rectification_id == rect.id, col(Photo.deleted_at).is_(None))
     ).all()
-    missing = [
-        f
-        for f, ok in (("response_note", rect.response_note.strip()), ("after_photo", photos))
-        if not ok
-    ]
-    if missing:
-        raise DomainError(ProblemCode.WORKFLOW_INCOMPLETE, ", ".join(missing), missing=missing)
+    check_rectification_answer(rect.response_note, len(photos))

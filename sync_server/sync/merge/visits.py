@@ -6,12 +6,18 @@ from typing import Any
 
 from sqlmodel import select
 
-from fieldcore.answers import AnswersError, clear_stale_detail, parse_answers
+from fieldcore.answers import check_answer, check_mode, clear_stale_detail
 from fieldcore.checklist import MODES
 from fieldcore.literals import one_of
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import Mutation
-from fieldcore.workflow import INSPECTOR_EDITABLE, REVIEWERS, can_transition, finding_id
+from fieldcore.workflow import (
+    INSPECTOR_EDITABLE,
+    REVIEWERS,
+    can_transition,
+    check_visit_deletable,
+    finding_id,
+)
 from sync_server.org.scope import Actor
 from sync_server.sync import effects
 from sync_server.sync.merge.context import PushContext
@@ -87,8 +93,7 @@ def handle_visit(ctx: PushContext, m: Mutation) -> None:
 def _new_visit(ctx: PushContext, m: Mutation, values: dict[str, Any]) -> Visit:
     ctx.actor.scope.require_site(values["site_id"])
     template = get_template(ctx.session, values["template_key"])
-    if values["mode"] not in template.modes:
-        raise DomainError(ProblemCode.ANSWERS_MODE_NOT_ALLOWED, values["mode"], field="mode")
+    check_mode(template, values["mode"])
     task_id = values.get("task_id")
     if task_id is not None:
         task = ctx.session.get(VisitTask, task_id)
@@ -112,12 +117,7 @@ def _delete_visit(ctx: PushContext, visit: Visit | None, m: Mutation) -> None:
     if visit is None:
         return  # deleting what never arrived: nothing to do, and nothing to leak
     visit = visible_visit(ctx, m.id)
-    if ctx.actor.role != "inspector" or visit.status != "draft":
-        raise DomainError(
-            ProblemCode.SYNC_DELETE_NOT_ALLOWED,
-            "only draft visits are deleted; reviewers void",
-            status=visit.status,
-        )
+    check_visit_deletable(visit.status, ctx.actor.role)
     if visit.deleted_at is None:
         visit.deleted_at = ctx.now
         ctx.changes.touch(visit)
@@ -178,25 +178,17 @@ def _check_subject(ctx: PushContext, subject_id: object, visit: Visit) -> None:
 
 
 def _check_answer(ctx: PushContext, finding: Finding, visit: Visit) -> None:
-    """The finding as a whole must be a valid answer to its template item in this mode.
-
-    A figure item's result follows from its value; the server stores the derived result.
-    """
+    """The finding as a whole must be a valid answer to its template item in this mode
+    (fieldcore.answers.check_answer); a figure item's stored result is the derived one."""
     template = get_template(ctx.session, visit.template_key)
-    entry: dict[str, Any] = {}
-    for name in ("result", "count", "value"):
-        if getattr(finding, name) is not None:
-            entry[name] = getattr(finding, name)
-    if "result" not in entry and "value" not in entry:
-        if finding.item_code not in template.item_codes:
-            raise DomainError(ProblemCode.ANSWERS_UNKNOWN_ITEM, finding.item_code)
-        return  # a note or photo before the verdict: allowed while in progress
-    try:
-        answer = parse_answers({finding.item_code: entry}, template, one_of(visit.mode, MODES))
-    except AnswersError as exc:
-        first = exc.problems[0]
-        raise DomainError(first.code, first.detail, item=first.item) from None
-    derived = answer[finding.item_code].result
-    if finding.result != derived:
-        finding.result = derived
+    answer = check_answer(
+        template,
+        one_of(visit.mode, MODES),
+        finding.item_code,
+        finding.result,
+        finding.count,
+        finding.value,
+    )
+    if answer is not None and finding.result != answer.result:
+        finding.result = answer.result
         ctx.changes.touch(finding, ["result"], ctx.device)

@@ -18,6 +18,7 @@ from fieldapp.ui.photo_flow import save_photo
 from fieldapp.ui.shell import UI
 from fieldapp.ui.widgets import big_button, tagged
 from fieldcore.problems import DomainError
+from fieldcore.workflow import MANAGER_EDITABLE
 
 THUMB = 96
 
@@ -75,7 +76,7 @@ async def build(ui: UI, rect_id: str) -> ft.View:
     note = ft.TextField(
         label=t("rect.response"), multiline=True, min_lines=2, value=rect.row.response_note
     )
-    editable = rect.row.status in ("open", "reopened")
+    editable = rect.row.status in MANAGER_EDITABLE
     waiting = t("rect.before_waiting", n=rect.before_waiting) if rect.before_waiting else ""
     compare = ft.Row(
         [
