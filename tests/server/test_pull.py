@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from sync_server import admin
 from sync_server.catalog import checklist_dir
 from sync_server.changeset import ChangeSet
 from sync_server.db import write_session
 from sync_server.tables import Site, User
 from tests.server.world import PASSWORD, Phone, World
+
+pytestmark = (
+    pytest.mark.postgres
+)  # the dialect matters: pull ordering and each role's audience query
 
 
 def entities(rows: dict, kind: str) -> set[str]:
