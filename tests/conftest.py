@@ -19,6 +19,8 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -51,6 +53,20 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     )
     dialects = ["sqlite", "postgres"] if both else ["sqlite"]
     metafunc.parametrize("central_dialect", dialects, scope="session")
+
+
+@pytest.fixture(scope="session")
+def seeded_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A server data dir with the demo organisation, seeded once per session and copied
+    for every `mingcha serve` the e2e and fault tests start (seeding hashes the demo
+    accounts' passwords at production cost: seconds per server)."""
+    from sync_server import demo_data
+    from sync_server.cli.common import write
+
+    data = tmp_path_factory.mktemp("seeded") / "server"
+    data.mkdir()
+    write(data, lambda s: demo_data.seed(s, datetime.now(UTC)))
+    return data
 
 
 @pytest.fixture(autouse=True)
