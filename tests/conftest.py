@@ -1,30 +1,72 @@
-"""Shared test fixtures."""
+"""Shared test fixtures, and which tests run on PostgreSQL.
+
+Every test of the central server (the fixtures of tests/serverkit.py) runs on SQLite. It
+runs on PostgreSQL as well only where the dialect can change the outcome; such a module sets
+`pytestmark = pytest.mark.postgres` (or one test carries the mark) when it exercises
+- the merge of pushed mutations (row locks, upserts, conflict stamps) or pull ordering;
+- writers running concurrently (locks, advisory locks, commit order);
+- the migrations and the schema they build;
+- SQL beyond plain reads and writes by key: aggregates and window functions, keyset paging
+  (tuple comparison, where NULLs sort), date comparisons, `FOR UPDATE` sums;
+- values at the edge of what a column type stores (NUL in text, integers past 2^31/2^63).
+Access rules, HTTP shapes, validation done before any query, the phone side and files
+do not depend on the dialect: SQLite only. MINGCHA_TEST_ALL_DIALECTS=1 runs every server
+test on both (the whole suite twice, as before issue 12).
+"""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
-from functools import cache
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
-from pwdlib import PasswordHash
-from pwdlib.hashers.argon2 import Argon2Hasher
 
 from sync_server.org import accounts
 from tests import leaks
 from tests.serverkit import (  # noqa: F401  (fixtures shared by server, client and e2e tests)
     app,
+    cheap_hasher,
     client,
     clock,
     database_url,
     engine,
     settings,
+    sqlite_templates,
     world,
+    world_ids,
 )
 
 
 def pytest_report_header() -> list[str]:
     return [f"sqlite {sqlite3.sqlite_version}"]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """The dialects a server test runs on (the rule: this module's docstring)."""
+    if "central_dialect" not in metafunc.fixturenames:
+        return
+    both = metafunc.definition.get_closest_marker("postgres") or os.environ.get(
+        "MINGCHA_TEST_ALL_DIALECTS"
+    )
+    dialects = ["sqlite", "postgres"] if both else ["sqlite"]
+    metafunc.parametrize("central_dialect", dialects, scope="session")
+
+
+@pytest.fixture(scope="session")
+def seeded_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A server data dir with the demo organisation, seeded once per session and copied
+    for every `mingcha serve` the e2e and fault tests start (seeding hashes the demo
+    accounts' passwords at production cost: seconds per server)."""
+    from sync_server.cli.common import write
+    from sync_server.org import demo_data
+
+    data = tmp_path_factory.mktemp("seeded") / "server"
+    data.mkdir()
+    write(data, lambda s: demo_data.seed(s, datetime.now(UTC)))
+    return data
 
 
 @pytest.fixture(autouse=True)
@@ -54,12 +96,6 @@ def _clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
-@cache
-def _cheap_hasher() -> tuple[PasswordHash, str]:
-    hasher = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
-    return hasher, hasher.hash("timing-equaliser")
-
-
 @pytest.fixture(autouse=True)
 def _cheap_password_hashing(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
@@ -70,6 +106,6 @@ def _cheap_password_hashing(
     test marked `real_password_hashing` (tests/server/test_auth.py checks those parameters)."""
     if request.node.get_closest_marker("real_password_hashing"):
         return
-    hasher, dummy = _cheap_hasher()
+    hasher, dummy = cheap_hasher()
     monkeypatch.setattr(accounts, "_hasher", hasher)
     monkeypatch.setattr(accounts, "DUMMY_HASH", dummy)

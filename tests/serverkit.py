@@ -1,23 +1,41 @@
 """Server fixtures for every test that needs a central database or the API.
 
-Server tests run twice: on SQLite and on real PostgreSQL (skipped, with the reason, when
-none answers). The schema comes from the Alembic migrations, so they are tested too."""
+Dialects: every server test runs on SQLite, and also on real PostgreSQL when it is marked
+`postgres` (the rule for which tests are: tests/conftest.py). The PostgreSQL run is skipped,
+with the reason, when none answers. The schema comes from the Alembic migrations, so they
+are tested too.
+
+Isolation, per test, without migrating or seeding per test:
+- SQLite: each test gets its own copy of a template file, migrated and seeded once per
+  session (and, for a test that uses `world`, holding that World too).
+- PostgreSQL: one schema per session, emptied (TRUNCATE) and re-seeded before each test.
+  Copying a database (`CREATE DATABASE … TEMPLATE`) is not cheaper here: creating and
+  dropping one took 0.2–6 s on this machine, the TRUNCATE about 0.25 s.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
+from unittest import mock
 
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 
 from sync_server.core import dbinit
 from sync_server.core.config import Settings
+from sync_server.core.db import make_engine
 from sync_server.main import create_app
+from sync_server.org import accounts
 from sync_server.tables import ServerModel
 from tests.server.world import World, build_world
 
@@ -37,6 +55,13 @@ class FakeClock:
         self.now += timedelta(**kw)
 
 
+@cache
+def cheap_hasher() -> tuple[PasswordHash, str]:
+    """Argon2id at its lowest cost, and a dummy hash made with it (tests/conftest.py)."""
+    hasher = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+    return hasher, hasher.hash("timing-equaliser")
+
+
 def _postgres_url() -> str:
     """A fresh schema in the test database, or a skip saying why there is none."""
     try:
@@ -50,11 +75,11 @@ def _postgres_url() -> str:
     return f"{PG_URL}?options=-csearch_path%3D{schema}"
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    if request.param == "sqlite":
+@pytest.fixture(scope="session")
+def database_url(central_dialect: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The session's migrated and seeded database of `central_dialect` (parametrized by
+    tests/conftest.py): a template file to copy (SQLite), or a schema (PostgreSQL)."""
+    if central_dialect == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('central') / 'central.db'}"
     else:
         url = _postgres_url()
@@ -62,12 +87,55 @@ def database_url(
     dbinit.upgrade(engine)
     engine.dispose()
     yield url
-    if request.param == "postgres":
+    if central_dialect == "postgres":
         schema = url.rsplit("%3D", 1)[1]
         engine = sa.create_engine(PG_URL)
         with engine.begin() as conn:
             conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
         engine.dispose()
+
+
+class SqliteTemplates:
+    """Template files copied per test: the migrated database as it is, and the same with
+    the World of tests/server/world.py built in (made on first use, once per session)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.worlds: dict[str, tuple[Path, dict[str, uuid.UUID]]] = {}
+
+    def copy(self, url: str, dest: Path, with_world: bool) -> dict[str, uuid.UUID] | None:
+        source, ids = Path(sa.make_url(url).database or ""), None
+        if with_world:
+            source, ids = self.worlds.get(url) or self._world(url)
+        shutil.copyfile(source, dest)
+        return ids
+
+    def _world(self, url: str) -> tuple[Path, dict[str, uuid.UUID]]:
+        path = self.root / f"world-{len(self.worlds)}.db"
+        shutil.copyfile(sa.make_url(url).database or "", path)
+        settings = Settings(database_url=f"sqlite:///{path}", data_dir=self.root, console=False)
+        engine = make_engine(settings)
+        try:  # one cheap hash whatever the test that first needs it (real_password_hashing)
+            with mock.patch.object(accounts, "_hasher", cheap_hasher()[0]):
+                ids = build_world(engine, None, FakeClock()).ids  # type: ignore[arg-type]
+        finally:
+            engine.dispose()
+        _single_file(path)
+        self.worlds[url] = (path, ids)
+        return path, ids
+
+
+def _single_file(path: Path) -> None:
+    """Everything in the main file (no -wal beside it), so a plain copy is the database."""
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA journal_mode=DELETE")
+    conn.close()
+
+
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplates:
+    return SqliteTemplates(tmp_path_factory.mktemp("templates"))
 
 
 def _empty(engine: sa.Engine) -> None:
@@ -86,15 +154,34 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, data_dir=tmp_path / "server", console=False)
+def world_ids() -> dict[str, uuid.UUID]:
+    """Filled by `settings` when the test's SQLite copy already holds the World."""
+    return {}
+
+
+@pytest.fixture
+def settings(
+    request: pytest.FixtureRequest,
+    database_url: str,
+    sqlite_templates: SqliteTemplates,
+    world_ids: dict[str, uuid.UUID],
+    tmp_path: Path,
+) -> Settings:
+    url = database_url
+    if url.startswith("sqlite:///"):
+        own = tmp_path / "central.db"
+        ids = sqlite_templates.copy(url, own, with_world="world" in request.fixturenames)
+        world_ids.update(ids or {})
+        url = f"sqlite:///{own}"
+    return Settings(database_url=url, data_dir=tmp_path / "server", console=False)
 
 
 @pytest.fixture
 def app(settings: Settings, clock: FakeClock):  # type: ignore[no-untyped-def]
     application = create_app(settings, clock=clock)
-    _empty(application.state.engine)
-    dbinit.upgrade(application.state.engine)  # re-seeds the counter and epoch rows
+    if not settings.database_url.startswith("sqlite"):  # SQLite: a fresh copy already
+        _empty(application.state.engine)
+        dbinit.upgrade(application.state.engine)  # re-seeds the counter and epoch rows
     yield application
     application.state.engine.dispose()
 
@@ -111,5 +198,9 @@ def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def world(engine: sa.Engine, client: TestClient, clock: FakeClock) -> World:
+def world(
+    engine: sa.Engine, client: TestClient, clock: FakeClock, world_ids: dict[str, uuid.UUID]
+) -> World:
+    if world_ids:  # built into the test's SQLite copy
+        return World(client, engine, clock, dict(world_ids))
     return build_world(engine, client, clock)

@@ -4,20 +4,16 @@ subprocess on a free loopback port with its own data directory and a log file.""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from datetime import UTC, datetime
 from pathlib import Path
 
-from sync_server.core.config import Settings
-from sync_server.core.db import write_session
-from sync_server.core.dbinit import upgraded_database
 from sync_server.core.probe import stranger_pid
-from sync_server.org import demo_data
 
 
 def free_port() -> int:
@@ -96,11 +92,10 @@ class Proc:
         return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
 
 
-def demo_server(data_dir: Path, log_dir: Path, port: int | None = None) -> Proc:
-    """A central server (SQLite + blob folder) seeded with the demo organisation."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with upgraded_database(Settings(data_dir=data_dir)) as engine, write_session(engine) as s:
-        demo_data.seed(s, datetime.now(UTC))
+def demo_server(seeded: Path, data_dir: Path, log_dir: Path, port: int | None = None) -> Proc:
+    """A central server (SQLite + blob folder) on a copy of `seeded`, a data dir holding the
+    demo organisation (the session's `seeded_data`, tests/conftest.py)."""
+    shutil.copytree(seeded, data_dir)
     port = port or free_port()
     args = ["serve", "--port", str(port), "--data-dir", str(data_dir)]
     return Proc("server", args, f"http://127.0.0.1:{port}/healthz", log_dir)

@@ -59,16 +59,22 @@ def browser(chromium: Browser) -> Iterator[Browser]:
 
 
 @dataclass
-class Stack:
-    """A central server seeded with the demo organisation, and one phone app process."""
+class Served:
+    """A central server seeded with the demo organisation (all the console tests drive)."""
 
     root: Path
     server: Proc
-    app: Proc
 
     @property
     def server_dir(self) -> Path:
         return self.root / "server"
+
+
+@dataclass
+class Stack(Served):
+    """The central server and one phone app process."""
+
+    app: Proc
 
     @property
     def phone_db(self) -> Path:
@@ -88,20 +94,36 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 @pytest.fixture
-def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
-    server = demo_server(tmp_path / "server", tmp_path)
+def served(request: pytest.FixtureRequest, seeded_data: Path, tmp_path: Path) -> Iterator[Served]:
+    """A server of the test's own, without a phone app (the console tests start none)."""
+    server = demo_server(seeded_data, tmp_path / "server", tmp_path)
+    server.start()
+    try:
+        yield Served(tmp_path, server)
+    finally:
+        server.stop()
+        _print_logs_if_failed(request, tmp_path)
+
+
+@pytest.fixture
+def stack(request: pytest.FixtureRequest, seeded_data: Path, tmp_path: Path) -> Iterator[Stack]:
+    server = demo_server(seeded_data, tmp_path / "server", tmp_path)
     server.start()
     app = phone_app(tmp_path / "phone", url_of(server), tmp_path)
-    app.start()
     made = Stack(tmp_path, server, app)
     try:
+        app.start()
         yield made
     finally:
         made.app.stop()
         made.server.stop()
-        report = getattr(request.node, "report_call", None)
-        if report is not None and report.failed:
-            print_logs(tmp_path)
+        _print_logs_if_failed(request, tmp_path)
+
+
+def _print_logs_if_failed(request: pytest.FixtureRequest, log_dir: Path) -> None:
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        print_logs(log_dir)
 
 
 def print_logs(log_dir: Path) -> None:

@@ -18,7 +18,7 @@ from sync_server.bench.procs import url_of
 from sync_server.tables import Rectification, Visit
 from sync_server.templates.catalog import resolve_template
 from tests.e2e.central import Central
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import Served
 from tests.e2e.keys import type_into
 from tests.e2e.phone import ARTIFACTS
 from tests.e2e.pushing import HttpPhone
@@ -54,15 +54,15 @@ def status_of(central: Central, visit_id: object) -> str:
 
 
 def test_console_returns_approves_and_publishes_a_visit_the_phone_fixed(
-    browser: Browser, stack: Stack
+    browser: Browser, served: Served
 ) -> None:
-    base = url_of(stack.server)
+    base = url_of(served.server)
     with HttpPhone(base, "inspector", "inspect-2026") as inspector:
-        review_round_trip(browser, stack, inspector)
+        review_round_trip(browser, served, inspector)
 
 
-def review_round_trip(browser: Browser, stack: Stack, inspector: HttpPhone) -> None:
-    base = url_of(stack.server)
+def review_round_trip(browser: Browser, served: Served, inspector: HttpPhone) -> None:
+    base = url_of(served.server)
     visit_id = inspector.submitted_visit("S001", ["1.2", "1.5"])
     page = open_console(browser, base)
     sign_in(page, "supervisor", "review-2026")
@@ -79,7 +79,7 @@ def review_round_trip(browser: Browser, stack: Stack, inspector: HttpPhone) -> N
     expect(page.get_by_text("退回意见:1.2 请补充说明")).to_be_visible(timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "console-02-returned.png"))
 
-    central = Central(stack.server_dir)
+    central = Central(served.server_dir)
     try:
         assert status_of(central, visit_id) == "returned"
         pulled = inspector.changes()
@@ -129,10 +129,10 @@ def review_round_trip(browser: Browser, stack: Stack, inspector: HttpPhone) -> N
 
 
 def test_site_managers_and_inspectors_cannot_use_the_console(
-    browser: Browser, stack: Stack
+    browser: Browser, served: Served
 ) -> None:
     for username, password in (("manager", "manage-2026"), ("inspector", "inspect-2026")):
-        page = open_console(browser, url_of(stack.server))
+        page = open_console(browser, url_of(served.server))
         sign_in(page, username, password)
         expect(page.locator('[flt-semantics-identifier="console-login-error"]')).to_contain_text(
             "无权", timeout=30_000
@@ -157,8 +157,10 @@ def filter_queue(page: Page, **fields: str) -> None:
     page.get_by_role("button", name="筛选 Filter", exact=True).click()
 
 
-def test_queue_filters_narrow_the_list_and_refuse_bad_input(browser: Browser, stack: Stack) -> None:
-    base = url_of(stack.server)
+def test_queue_filters_narrow_the_list_and_refuse_bad_input(
+    browser: Browser, served: Served
+) -> None:
+    base = url_of(served.server)
     with HttpPhone(base, "inspector", "inspect-2026") as inspector:
         inspector.submitted_visit("S001", ["1.2", "1.5"])  # 96 %
         inspector.submitted_visit("S002", [], mode="covert")  # 100 %, 暗访
@@ -194,13 +196,13 @@ def test_queue_filters_narrow_the_list_and_refuse_bad_input(browser: Browser, st
     page.screenshot(path=str(ARTIFACTS / "console-queue-filters.png"))
 
 
-def test_an_overdue_action_shows_in_red_as_overdue(browser: Browser, stack: Stack) -> None:
-    base = url_of(stack.server)
+def test_an_overdue_action_shows_in_red_as_overdue(browser: Browser, served: Served) -> None:
+    base = url_of(served.server)
     with HttpPhone(base, "inspector", "inspect-2026") as inspector:
         visit_id = inspector.submitted_visit("S001", ["1.2", "1.5"])
     with HttpPhone(base, "supervisor", "review-2026") as supervisor:
         supervisor.push(("visit", visit_id, {"status": "approved"}))  # raises two actions
-    central = Central(stack.server_dir)
+    central = Central(served.server_dir)
     try:  # time passes: one action's due date is now behind us (no clock to set on a server)
         with Session(central.engine) as s:
             rects = s.exec(select(Rectification).where(Rectification.visit_id == visit_id)).all()
@@ -248,8 +250,8 @@ def visit_with_photo(phone: HttpPhone, site_code: str, photo: bytes) -> uuid.UUI
     return visit_id
 
 
-def test_visit_photos_are_thumbnails_that_open_in_full(browser: Browser, stack: Stack) -> None:
-    base = url_of(stack.server)
+def test_visit_photos_are_thumbnails_that_open_in_full(browser: Browser, served: Served) -> None:
+    base = url_of(served.server)
     photo = jpeg(1600, 1200, seed=11)
     sha = hashlib.sha256(photo).hexdigest()
     with HttpPhone(base, "inspector", "inspect-2026") as inspector:
@@ -263,7 +265,7 @@ def test_visit_photos_are_thumbnails_that_open_in_full(browser: Browser, stack: 
     page.get_by_role("cell", name="S001 明珠路便利店").click()
     tile = page.locator('[flt-semantics-identifier="photo-tile"]')
     expect(tile).to_have_count(1, timeout=30_000)
-    thumb = stack.server_dir / "thumbs" / "320" / sha[:2] / f"{sha}.jpg"
+    thumb = served.server_dir / "thumbs" / "320" / sha[:2] / f"{sha}.jpg"
     assert thumb.is_file() and thumb.stat().st_size < len(photo) / 4  # a thumbnail was sent
     full = page.locator('[flt-semantics-identifier="photo-full"]')
     for _ in range(3):  # a tap that lands while Flutter is still laying out is dropped

@@ -22,7 +22,7 @@ from sync_server.bench.procs import url_of
 from sync_server.supervision import dashboards
 from sync_server.tables import User
 from tests.e2e.central import Central
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import Served
 from tests.e2e.phone import ARTIFACTS
 from tests.e2e.pushing import HttpPhone
 from tests.e2e.test_console import open_console, sign_in
@@ -58,9 +58,9 @@ def computed(central: Central) -> dict[str, Any]:
 
 
 def test_supervisor_dashboards_show_what_the_services_compute(
-    browser: Browser, stack: Stack
+    browser: Browser, served: Served
 ) -> None:
-    base = url_of(stack.server)
+    base = url_of(served.server)
     with HttpPhone(base, "inspector", "inspect-2026") as inspector:
         first = inspector.submitted_visit("S001", ["1.2", "1.5"])
         inspector.submitted_visit("S001", ["1.2"])
@@ -71,7 +71,7 @@ def test_supervisor_dashboards_show_what_the_services_compute(
         [approved] = supervisor.push(("visit", first, {"status": "approved"}))
         assert approved["status"] == "applied"  # 1.2 and 1.5 become rectifications
 
-    central = Central(stack.server_dir)
+    central = Central(served.server_dir)
     try:
         want = computed(central)
     finally:

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from sync_server.bench.procs import url_of
 from sync_server.tables import AuditLog, Site, User, VisitTask
 from tests.e2e.central import Central
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import Served
 from tests.e2e.keys import type_into
 from tests.e2e.phone import ARTIFACTS
 from tests.e2e.pushing import HttpPhone
@@ -42,12 +42,12 @@ def tasks_by_site(central: Central) -> dict[str, VisitTask]:
 
 
 def test_supervisor_schedules_tasks_and_downloads_a_visit_sheet(
-    browser: Browser, stack: Stack
+    browser: Browser, served: Served
 ) -> None:
-    base = url_of(stack.server)
+    base = url_of(served.server)
     with HttpPhone(base, "inspector", "inspect-2026") as inspector:
         visit_id = inspector.submitted_visit("S001", ["1.2"])
-    central = Central(stack.server_dir)
+    central = Central(served.server_dir)
     try:
         before = set(tasks_by_site(central))
         page = open_console(browser, base)

@@ -1,27 +1,13 @@
-"""Fault-test fixtures: the seeded demo data directory every chaos server starts from, and
-the tally of randomized runs and injected faults printed at the end of the session."""
+"""Fault-test fixtures: the tally of randomized runs and injected faults printed at the end
+of the session (every chaos server starts from a copy of `seeded_data`, tests/conftest.py)."""
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 TALLY: Counter[str] = Counter()  # "runs", "syncs" and one entry per fault kind
-
-
-@pytest.fixture(scope="session")
-def seeded_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A server data dir with the demo organisation (seeded once, copied per server)."""
-    from sync_server.cli.common import write
-    from sync_server.org import demo_data
-
-    data = tmp_path_factory.mktemp("seeded") / "server"
-    data.mkdir()
-    write(data, lambda s: demo_data.seed(s, datetime.now(UTC)))
-    return data
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

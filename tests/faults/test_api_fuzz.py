@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -43,11 +44,13 @@ CHECKS = [
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+def live_server(
+    seeded_data: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, dict[str, str]]]:
     """The server's URL and a bearer token per role (signed in before any fuzzing, so the
     address throttle that generated failed logins trip cannot lock the roles out)."""
     root = tmp_path_factory.mktemp("fuzz")
-    server: Proc = demo_server(root / "data", root)
+    server: Proc = demo_server(seeded_data, root / "data", root)
     with pytest.MonkeyPatch.context() as env:
         env.setenv("MINGCHA_CONSOLE", "false")  # the API only: the console has its own tests
         server.start()

@@ -18,6 +18,8 @@ from sync_server.tables import AuditLog
 from tests.reports.kit import run, sheet_rows, stored_score, visit
 from tests.server.world import World
 
+pytestmark = pytest.mark.postgres  # the dialect matters: averages over date ranges in SQL
+
 NOV = (date(2026, 11, 1), date(2026, 11, 30))
 
 

@@ -188,6 +188,7 @@ def test_logout_revokes_only_this_device(world: World) -> None:
     assert me(world, b.token).status_code == 200
 
 
+@pytest.mark.postgres  # the dialect matters: an advisory lock on PostgreSQL
 def test_parallel_guesses_are_counted_before_any_is_checked(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -27,6 +27,10 @@ from sync_server.sync.pull import pull_page
 from sync_server.tables import ChangeLog, Device, User
 from tests.server.world import World
 
+pytestmark = (
+    pytest.mark.postgres
+)  # the dialect matters: concurrent writers and the commit order of seqs
+
 WRITERS, PUSHES = 4, 6
 
 

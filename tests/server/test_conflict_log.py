@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from sqlmodel import Session, select
 
 from sync_server.tables import ConflictLog, Visit
 from tests.server.world import Phone, World
+
+pytestmark = pytest.mark.postgres  # the dialect matters: the merge's conflict stamps
 
 
 def logged(world: World) -> list[tuple[str, str, str, str]]:

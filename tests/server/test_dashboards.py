@@ -37,6 +37,8 @@ from tests.server.test_rectification import after_photo
 from tests.server.test_visit_workflow import complete_visit, statuses
 from tests.server.world import PASSWORD, Phone, World
 
+pytestmark = pytest.mark.postgres  # the dialect matters: aggregates and a window function
+
 D = Decimal
 
 

@@ -24,6 +24,10 @@ from hypothesis import strategies as st
 from fieldcore.workflow import FIELDS, finding_id
 from tests.server.world import Phone, World
 
+pytestmark = (
+    pytest.mark.postgres
+)  # the dialect matters: values at the edge of what each column type stores
+
 SETTINGS = settings(
     max_examples=60,
     deadline=None,

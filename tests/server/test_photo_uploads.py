@@ -91,6 +91,7 @@ def test_bytes_arrive_in_checked_chunks_and_the_photo_row_learns_it(world: World
     ).json()["present"] == [digest]
 
 
+@pytest.mark.postgres  # the dialect matters: max(offset) per hash
 def test_a_restarted_phone_resumes_where_the_server_stopped(world: World) -> None:
     phone = world.phone("insp1")
     data = jpeg(seed=2)
@@ -233,6 +234,7 @@ def test_missing_answers_only_about_the_callers_photos(world: World) -> None:
     assert answer == {"missing": [], "present": [], "unknown": [digest, "zz"], "partial": {}}
 
 
+@pytest.mark.postgres  # the dialect matters: concurrent uploads
 def test_two_phones_uploading_the_same_photo_store_it_once(world: World) -> None:
     a, b = world.phone("insp1"), world.phone("insp1")
     data = jpeg(seed=10)

@@ -13,6 +13,8 @@ import pytest
 
 from tests.server.world import Phone, World
 
+pytestmark = pytest.mark.postgres  # the dialect matters: values a column type cannot store
+
 SHA = hashlib.sha256(b"photo").hexdigest()
 
 

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from sync_server.core.changeset import ChangeSet
 from sync_server.core.db import write_session
 from sync_server.org import admin
 from sync_server.tables import Site, User
 from sync_server.templates.catalog import checklist_dir
 from tests.server.world import PASSWORD, Phone, World
+
+pytestmark = (
+    pytest.mark.postgres
+)  # the dialect matters: pull ordering and each role's audience query
 
 
 def entities(rows: dict, kind: str) -> set[str]:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from fieldcore.workflow import finding_id
 from sync_server.tables import ConflictLog, Finding, MutationResultRow, Visit
 from tests.server.world import World
+
+pytestmark = (
+    pytest.mark.postgres
+)  # the dialect matters: the merge: row locks, upserts, conflict stamps
 
 
 def codes(results: list[dict]) -> list[str]:

@@ -20,6 +20,8 @@ from sync_server.supervision.queue import PageRequest, review_queue
 from tests.server.test_review_queue import fleet, ids, submit, user, visit_mutations  # noqa: F401
 from tests.server.world import PASSWORD, World
 
+pytestmark = pytest.mark.postgres  # the dialect matters: filters and sort keys in the queue's SQL
+
 
 def choices(world: World, who: str) -> Any:
     with Session(world.engine) as s:

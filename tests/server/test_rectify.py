@@ -65,6 +65,7 @@ def expect(code: ProblemCode, world: World, username: str, work: Any) -> None:
     assert refused.value.code == code
 
 
+@pytest.mark.postgres  # the dialect matters: date comparisons
 def test_the_list_is_scoped_and_flags_overdue_actions(world: World) -> None:
     _, _, rect = published_rectification(world)
     sup2(world)
@@ -247,6 +248,7 @@ def all_pages(world: World, now: datetime, limit: int, **kw: Any) -> list[list[A
         cursor = page.next_cursor
 
 
+@pytest.mark.postgres  # the dialect matters: keyset paging
 def test_pages_follow_due_date_then_id_and_lose_or_repeat_no_row(world: World) -> None:
     approved_visit(world, ["1.1", "1.2", "1.3"])  # three actions due the same day
     world.clock.advance(days=1)

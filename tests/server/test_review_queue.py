@@ -28,6 +28,10 @@ from sync_server.tables import AuditLog, ConflictLog, Photo, Site, User
 from sync_server.templates.catalog import checklist_dir
 from tests.server.world import PASSWORD, Phone, World
 
+pytestmark = (
+    pytest.mark.postgres
+)  # the dialect matters: keyset paging: tuple comparison and where NULLs sort
+
 SHA = "b" * 64
 
 

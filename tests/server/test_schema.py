@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from fastapi.testclient import TestClient
 
 from sync_server.tables import ServerModel
+
+pytestmark = pytest.mark.postgres  # the dialect matters: the migrations build the declared schema
 
 
 def test_migrations_match_the_models(engine: sa.Engine) -> None:

@@ -128,6 +128,7 @@ def photos(phone: Phone, world: World, count: int, site: str = "S1", seed: int =
     return made
 
 
+@pytest.mark.postgres  # the dialect matters: a FOR UPDATE sum
 def test_unfinished_uploads_are_capped_per_user(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -154,6 +155,7 @@ def test_unfinished_uploads_are_capped_per_user(
     assert final["status"] == "stored", final
 
 
+@pytest.mark.postgres  # the dialect matters: a FOR UPDATE sum
 def test_a_resumed_upload_is_not_counted_twice(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -218,6 +220,7 @@ def test_purge_runs_on_its_interval_and_survives_a_failing_round(world: World) -
     assert rounds == ["sleep 600", "purge", "sleep 600", "purge", "sleep 600"]
 
 
+@pytest.mark.postgres  # the dialect matters: concurrent purges
 def test_one_process_purges_at_a_time(world: World) -> None:
     phone = world.phone("insp1")
     (a,) = photos(phone, world, 1)

@@ -6,8 +6,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pytest
+
 from fieldcore.workflow import finding_id
 from tests.server.world import Phone, World
+
+pytestmark = pytest.mark.postgres  # the dialect matters: the merge of a visit's status transitions
 
 MALL_ITEMS = ["1.1", "1.2", "1.3", "1.4", "1.5", *[f"{n}.1" for n in range(2, 11)]]
 SHA = "a" * 64
