@@ -12,11 +12,16 @@ import flet as ft
 from fieldcore.problems import DomainError
 from sync_server.console.screens.widgets import action_button, nav_actions, string_table
 from sync_server.console.shell import Console
-from sync_server.supervision.filters import QueueChoices, check_sort, parse_filters, queue_choices
+from sync_server.supervision.filters import (
+    STATUSES,
+    QueueChoices,
+    check_sort,
+    parse_filters,
+    queue_choices,
+)
 from sync_server.supervision.queue import PageRequest, QueueFilters, QueueRow, review_queue
 
 PAGE = 30  # rows per "more"
-STATUSES = ["submitted", "resubmitted", "returned", "approved", "published", "voided"]
 STATUS_ZH = {
     "submitted": "已提交",
     "resubmitted": "已重新提交",
