@@ -158,3 +158,19 @@ async def test_an_unexpected_failure_is_shown_not_swallowed(
     assert h.find("login-message").value == "登录失败,请重试(KeyError)。"
     assert h.delivered("登录失败,请重试(KeyError)。")
     assert h.button("登录").disabled is not True
+
+
+@pytest.mark.asyncio
+async def test_a_home_screen_that_fails_after_sign_in_is_reported_not_a_silent_spinner(
+    open_app: OpenApp, server: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(self: Store) -> None:
+        raise RuntimeError("home query failed")
+
+    monkeypatch.setattr(Store, "home", broken)
+    h = await open_app()
+    await sign_in(h, "insp1", PASSWORD)
+    assert h.view.route == "/login"
+    assert h.find("login-message").value == "登录失败,请重试(RuntimeError)。"
+    assert "正在登录…" not in h.strings()
+    assert h.button("登录").disabled is not True

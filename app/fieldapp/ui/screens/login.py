@@ -70,7 +70,13 @@ async def build(ui: UI) -> ft.View:
             return
         ui.sync.state.needs_login = False
         ui.sync.poke()
-        await ui.go("/")
+        try:
+            await ui.go("/")
+        except Exception as exc:  # signed in, but home could not be drawn: say so
+            log.exception("home after sign-in failed")
+            message.value = t("login.failed", detail=type(exc).__name__)
+            working(False)
+            message.update()
 
     button = big_button(t("login.submit"), submit, ft.Icons.LOGIN)
     password.on_submit = submit  # the keyboard's Go/Enter signs in too
