@@ -52,6 +52,12 @@ class Grade(_Model):
 class Scoring(_Model):
     pass_mark: Annotated[Decimal, Field(ge=0, le=100)]
     grades: list[Grade] = Field(min_length=1)
+    # The pass mark and the bands are the organisation's choice, not the seed's (自定).
+    assumed: bool = False
+    assumed_note: str = ""
+    # Each subject (post) is scored, graded and passed on its own, as seed 001 scores each
+    # post on 百分制 (001:L24); the pooled figure over all subjects is not the regulation's.
+    per_subject: bool = False
 
 
 class Subject(_Model):
@@ -96,6 +102,10 @@ class Item(_Model):
     severity: Severity = "minor"
     deduction: Deduction
     source: Annotated[str, Field(pattern=SOURCE)]  # seed and line, e.g. "001:L46"
+    # The seed gives no points (or no rule) for this item: its deduction is the
+    # organisation's own (自定分值); `assumed_note` says what was assumed and why.
+    assumed: bool = False
+    assumed_note: str = ""
 
 
 class Category(_Model):
@@ -106,6 +116,8 @@ class Category(_Model):
     floor: Literal["zero", "none"] = "zero"  # zero: 扣完为止, deductions stop at 0
     subject: Annotated[str, Field(pattern=SLUG)] = "site"
     items: list[Item] = Field(min_length=1)
+    assumed: bool = False  # `max` is not given by the seed (自定分值)
+    assumed_note: str = ""
 
 
 class Template(_Model):

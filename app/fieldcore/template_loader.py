@@ -73,6 +73,7 @@ def check_template(t: Template) -> list[str]:
     problems += _duplicates("categories", [c.code for c in t.categories])
     problems += _duplicates("items", [i.code for _, i in t.iter_items()])
     problems += _check_scoring(t)
+    problems += _check_assumptions(t)
     subjects = {s.code for s in t.subjects}
     for ci, category in enumerate(t.categories):
         where = f"categories[{ci}]"
@@ -119,6 +120,20 @@ def _check_scoring(t: Template) -> list[str]:
     if not any(g.min == 0 for g in grades):
         problems.append("scoring.grades: one band must start at min 0 so every score has a grade")
     return problems
+
+
+def _check_assumptions(t: Template) -> list[str]:
+    """A note on an assumption is only meaningful when the value is marked assumed."""
+    marked: list[tuple[str, bool, str]] = [("scoring", t.scoring.assumed, t.scoring.assumed_note)]
+    for ci, category in enumerate(t.categories):
+        marked.append((f"categories[{ci}]", category.assumed, category.assumed_note))
+        for ii, item in enumerate(category.items):
+            marked.append((f"categories[{ci}].items[{ii}]", item.assumed, item.assumed_note))
+    return [
+        f"{where}.assumed_note: only an assumed value has a note (set assumed: true)"
+        for where, assumed, note in marked
+        if note and not assumed
+    ]
 
 
 def _duplicates(path: str, codes: list[str]) -> list[str]:

@@ -153,3 +153,23 @@ def test_error_carries_a_problem_payload_for_the_wire() -> None:
         "file": "hotel-daily.v1.json",
         "problems": ["version: must be >= 1"],
     }
+
+
+def test_assumed_values_load_with_their_note() -> None:
+    data = template_dict()
+    data["scoring"].update(assumed=True, assumed_note="合格线借用001:L310的85分")
+    data["categories"][0].update(assumed=True)
+    data["categories"][0]["items"][0].update(assumed=True, assumed_note="原文未给分值")
+    t = parse_template(json.dumps(data), "rules.v1.json")
+    first_category, first_item = next(t.iter_items())
+    assert t.scoring.assumed and first_category.assumed and first_item.assumed
+    assert first_item.assumed_note == "原文未给分值"
+    assert not t.scoring.per_subject  # pooled headline unless the template says otherwise
+
+
+def test_a_note_on_a_value_not_marked_assumed_is_refused() -> None:
+    data = bad()
+    data["categories"][1]["items"][0]["assumed_note"] = "自定"
+    assert problems_of(data) == [
+        "categories[1].items[0].assumed_note: only an assumed value has a note (set assumed: true)"
+    ]
