@@ -41,10 +41,14 @@ class Rule:
 
 @dataclass(frozen=True)
 class Bound:
+    """A target figure. A bare target's role comes from the rate's direction; `side` is
+    what its verb says (低于 low, 高于 high), which places it when the rate goes both ways."""
+
     role: Role
     value: Decimal
     unit: str
     words: str
+    side: Literal["low", "high"] | None = None
 
 
 @dataclass
@@ -117,7 +121,7 @@ def _check_leftovers(clause: str, segments: list[str], found: Findings) -> None:
 
 def _money(m: re.Match[str], found: Findings) -> None:
     found.money.append(m[0])
-    found.not_points.append(f"“{m[0]}”以元计,不是扣分")
+    found.not_points.append(f"“{m[0]}”以元计,不是扣分:请写明扣几分")
 
 
 def _other_unit(m: re.Match[str], found: Findings) -> None:
@@ -176,7 +180,13 @@ def _bound(m: re.Match[str], found: Findings) -> None:
     elif suffix in ("以下", "以内") or verb in _MAX_VERBS or (neg and verb in _HIGH_VERBS):
         role = "max"
     unit = "%" if "百分点" in m["unit"] else m["unit"]
-    found.bounds.append(Bound(role, parse_number(m["value"]), unit, m[0].lstrip("率度")))
+    side: Literal["low", "high"] | None = None
+    if verb in _LOW_VERBS:
+        side = "low"
+    elif verb in _HIGH_VERBS:
+        side = "high"
+    value, words = parse_number(m["value"]), m[0].lstrip("率度")
+    found.bounds.append(Bound(role, value, unit, words, side))
 
 
 _THIS = "(?:该项|本项|此项|本类|该类|本指标|该指标|全项)"

@@ -88,7 +88,7 @@ def _tiers(sanctions: list[str]) -> list[str]:
 def _one_rule(found: Findings, text: str) -> Rule:
     """The phrase's one rule; a veto may also take fixed points (一票否决并扣5分)."""
     vetoes = [r for r in found.rules if r.kind == "veto"]
-    others = [r for r in found.rules if r.kind != "veto"]
+    others = _merged([r for r in found.rules if r.kind != "veto"])
     if vetoes and len(others) == 1 and others[0].kind == "fixed":
         words = "、".join(r.words for r in vetoes)
         return Rule("veto", words, points=others[0].points)
@@ -105,6 +105,20 @@ def _one_rule(found: Findings, text: str) -> Rule:
     if found.generic or found.caps or found.floors:
         raise _NotUnderstood("未写明扣几分(如 一项不符扣1分)")
     raise _NotUnderstood(f"未能识别扣分标准:{text.strip()}")
+
+
+def _merged(rules: list[Rule]) -> list[Rule]:
+    """不得分(本类计0分) is one rule; so is 低于80%每少1%扣2分、高于100%每超1%扣2分
+    (describe_rule's wording of a two-sided figure rule)."""
+    if len(rules) > 1 and all(r.kind == "zero_category" for r in rules):
+        return [Rule("zero_category", "、".join(r.words for r in rules))]
+    if len(rules) == 2 and all(r.kind == "figure" for r in rules):
+        below, above = sorted(rules, key=lambda r: r.direction != "below")
+        same = (below.points, below.step, below.unit) == (above.points, above.step, above.unit)
+        if same and (below.direction, above.direction) == ("below", "above"):
+            words = f"{below.words}、{above.words}"
+            return [Rule("figure", words, below.points, below.step, below.unit, "both")]
+    return rules
 
 
 def _deduction(rule: Rule, found: Findings) -> tuple[Deduction, list[str]]:
@@ -169,9 +183,7 @@ def _figure_bounds(rule: Rule, found: Findings) -> tuple[Decimal | None, Decimal
     if strays:
         listed = "、".join(strays)
         problems.append(f"含有未能识别的数值({listed}):如为另一标准值,请拆分为多项")
-    lows = _placed(found.bounds, "min", "below" if direction == "below" else None)
-    highs = _placed(found.bounds, "max", "above" if direction == "above" else None)
-    targets = [b for b in found.bounds if b.role == "target" and direction == "both"]
+    lows, highs, targets = _sides(found.bounds, direction)
     problems += _wrong_side(rule, lows, highs, targets)
     if problems:
         raise _NotUnderstood(";".join(problems))
@@ -195,8 +207,21 @@ def _figure_bounds(rule: Rule, found: Findings) -> tuple[Decimal | None, Decimal
     return low, high
 
 
-def _placed(bounds: list[Bound], role: str, target_direction: str | None) -> list[Bound]:
-    return [b for b in bounds if b.role == role or (b.role == "target" and target_direction)]
+def _sides(
+    bounds: list[Bound], direction: str | None
+) -> tuple[list[Bound], list[Bound], list[Bound]]:
+    """The lower bounds, the upper bounds, and the targets that could be either."""
+    lows, highs, unsure = [], [], []
+    for b in bounds:
+        target_low = direction == "below" or (direction == "both" and b.side == "low")
+        target_high = direction == "above" or (direction == "both" and b.side == "high")
+        if b.role == "min" or (b.role == "target" and target_low):
+            lows.append(b)
+        elif b.role == "max" or (b.role == "target" and target_high):
+            highs.append(b)
+        else:
+            unsure.append(b)
+    return lows, highs, unsure
 
 
 def _wrong_side(
