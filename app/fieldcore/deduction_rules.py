@@ -193,11 +193,11 @@ def _figure_bounds(rule: Rule, found: Findings) -> tuple[Decimal | None, Decimal
     low = lows[0].value if lows else None
     high = highs[0].value if highs else None
     if direction == "both" and (low is None or high is None):
-        have = (
-            f"只读到{'下限' if low is not None else '上限'}{fmt(low or high or 0)}{unit}"
-            if (low is not None or high is not None)
-            else "未读到标准值"
-        )
+        have = "未读到标准值"
+        if low is not None:
+            have = f"只读到下限{fmt(low)}{unit}"
+        elif high is not None:
+            have = f"只读到上限{fmt(high)}{unit}"
         raise _NotUnderstood(
             f"“{rule.words}”需要上下两个标准值,{have}:请写明(如 不低于80{unit}、不高于100{unit})"
         )
