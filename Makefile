@@ -28,8 +28,10 @@ lint: $(SYNCED)
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy  # packages and strictness: pyproject.toml [tool.mypy]
 
+# One worker per CPU; every browser test on one worker, each other module on one worker
+# (tests/conftest.py pytest_collection_modifyitems says why).
 test: lint
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto --dist loadgroup
 
 fmt: $(SYNCED)
 	$(VENV)/bin/ruff format .
