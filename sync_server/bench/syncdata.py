@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import random
 import socket
-import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from fieldapp.store.capture import CapturedPhoto
 from fieldapp.sync.client import SyncClient
 from fieldapp.sync.engine import run_sync
 from fieldcore.protocol import Mutation, PushRequest
+from sync_server.bench.loopback import LoopbackServer
 from sync_server.bench.merge import TEMPLATE, _items, _setup
 from sync_server.bench.procs import Proc, free_port
 
@@ -184,33 +184,22 @@ def photo_files(store: Store) -> list[tuple[str, str]]:
         return [(b.sha256, b.path) for b in s.exec(select(LocalBlob)).all()]
 
 
-class Sink:
+class Sink(LoopbackServer):
     """A TCP server that reads everything sent to it, then answers one byte: the far end of
     the plain-copy baseline."""
 
     def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
         self.received = 0
-        threading.Thread(target=self._serve, daemon=True).start()
+        super().__init__()
 
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            with conn:
-                tail = b""  # the end marker may arrive split across reads
-                while chunk := conn.recv(256 * 1024):
-                    self.received += len(chunk)
-                    tail = (tail + chunk)[-len(END) :]
-                    if tail == END:
-                        conn.sendall(b"k")
-                        break
-
-    def close(self) -> None:
-        self.sock.close()
+    def handle(self, conn: socket.socket) -> None:
+        tail = b""  # the end marker may arrive split across reads
+        while chunk := conn.recv(256 * 1024):
+            self.received += len(chunk)
+            tail = (tail + chunk)[-len(END) :]
+            if tail == END:
+                conn.sendall(b"k")
+                break
 
 
 def plain_copy(port: int, payloads: list[bytes] | list[Path], tick: Callable[[], None]) -> int:

@@ -3,41 +3,33 @@ it (tests/client/test_malformed_answers.py)."""
 
 from __future__ import annotations
 
-import contextlib
 import socket
-import threading
+
+from sync_server.bench.loopback import LoopbackServer
 
 
-class Answering:
+class Answering(LoopbackServer):
     """Answers every request with `status`, `headers` and `body`, after reading it whole
     (request line, headers, Content-Length bytes); one request per connection."""
 
     def __init__(self) -> None:
         self.status, self.headers, self.body = 200, {"Content-Type": "application/json"}, b""
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
         self.requests = 0
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
+        super().__init__()
+        self.url = f"http://127.0.0.1:{self.port}"
 
     def answer(self, body: bytes | str, status: int = 200, **headers: str) -> None:
         self.status, self.body = status, body.encode() if isinstance(body, str) else body
         self.headers = {"Content-Type": "application/json", **headers}
 
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            with conn:
-                method = self._read_request(conn)
-                self.requests += 1
-                head = [f"HTTP/1.1 {self.status} X", "Connection: close"]
-                head += [f"{k.replace('_', '-')}: {v}" for k, v in self.headers.items()]
-                head.append(f"Content-Length: {len(self.body)}")
-                raw = ("\r\n".join(head) + "\r\n\r\n").encode()
-                conn.sendall(raw if method == "HEAD" else raw + self.body)
+    def handle(self, conn: socket.socket) -> None:
+        method = self._read_request(conn)
+        self.requests += 1
+        head = [f"HTTP/1.1 {self.status} X", "Connection: close"]
+        head += [f"{k.replace('_', '-')}: {v}" for k, v in self.headers.items()]
+        head.append(f"Content-Length: {len(self.body)}")
+        raw = ("\r\n".join(head) + "\r\n\r\n").encode()
+        conn.sendall(raw if method == "HEAD" else raw + self.body)
 
     @staticmethod
     def _read_request(conn: socket.socket) -> str:
@@ -63,9 +55,3 @@ class Answering:
                 break
             rest += piece
         return lines[0].split(" ")[0]
-
-    def close(self) -> None:
-        with contextlib.suppress(OSError):
-            self.sock.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept() on Linux
-        self.sock.close()
-        self._thread.join(5)

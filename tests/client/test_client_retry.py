@@ -5,13 +5,13 @@ body is gone once read: the next sync resumes it instead)."""
 from __future__ import annotations
 
 import socket
-import threading
 from pathlib import Path
 
 import pytest
 
 from fieldapp.sync.client import PackPart, SyncClient
 from fieldapp.sync.errors import Offline
+from sync_server.bench.loopback import LoopbackServer
 
 OK = (
     b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 47\r\n\r\n"
@@ -19,28 +19,18 @@ OK = (
 )
 
 
-class HangUpFirst:
+class HangUpFirst(LoopbackServer):
     """Reads each request; hangs up on the first `drops` connections, answers the rest."""
 
     def __init__(self, drops: int) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port, self.drops, self.connections = self.sock.getsockname()[1], drops, 0
-        threading.Thread(target=self._serve, daemon=True).start()
+        self.drops, self.connections = drops, 0
+        super().__init__()
 
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            with conn:
-                self.connections += 1
-                conn.recv(65536)  # the request (small)
-                if self.connections > self.drops:
-                    conn.sendall(OK)
-
-    def close(self) -> None:
-        self.sock.close()
+    def handle(self, conn: socket.socket) -> None:
+        self.connections += 1
+        conn.recv(65536)  # the request (small)
+        if self.connections > self.drops:
+            conn.sendall(OK)
 
 
 @pytest.fixture
