@@ -51,3 +51,37 @@ def worked_answers(t: Template) -> dict[str, Any]:
             answers[item.code] = {"result": "pass"}
     answers["DD.5.3"] = {"result": "fail"}
     return answers
+
+
+# ---- on a server (tests/server/world.py) ------------------------------------------------
+
+SERVER_VERSION = 91  # published beside the shipped versions as tobacco-retail.v91
+
+
+def publish_per_subject(engine: Any) -> str:
+    """Publish the per-subject tobacco copy into a World's database; returns its key."""
+    from sync_server.core.changeset import ChangeSet
+    from sync_server.core.db import write_session
+    from sync_server.templates.versions import publish_template
+
+    t = per_subject_tobacco(SERVER_VERSION)
+    with write_session(engine) as session:
+        changes = ChangeSet(session)
+        publish_template(session, changes, template_text(t).encode(), f"{t.key}.json", by="test")
+        changes.assign_seqs()
+    return t.key
+
+
+def push_tobacco_visit(world: Any, phone: Any, site: str, answers: dict[str, Any]) -> Any:
+    """A submitted visit of the per-subject tobacco template with these answers (no item
+    of the worked example that needs a photo fails). Returns the visit id."""
+    key = f"tobacco-retail.v{SERVER_VERSION}"
+    visit_id, create = phone.new_visit(world.site(site), template_key=key)
+    muts = [create]
+    for code, answer in answers.items():
+        extra = {k: v for k, v in answer.items() if k != "result"}
+        muts.append(phone.answer(visit_id, code, answer.get("result", "pass"), **extra))
+    muts.append(phone.mutation("visit", visit_id, status="submitted"))
+    results = phone.push(*muts)
+    assert {r["status"] for r in results} == {"applied"}, results
+    return visit_id
