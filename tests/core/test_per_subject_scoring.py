@@ -89,3 +89,20 @@ def test_visit_passed_is_none_without_subjects_and_false_on_any_failure() -> Non
     assert visit_passed((s(True), s(True))) is True
     assert visit_passed((s(True), s(False))) is False
     assert visit_passed((s(None), s(True))) is None
+
+
+def test_the_result_in_words_names_each_post_and_labels_the_pool() -> None:
+    from fieldcore.headline import per_subject_lines
+
+    t = per_subject_tobacco()
+    c = score_raw(t, worked_answers(t)).to_dict()
+    assert per_subject_lines(c) == [
+        "结果:未达标(各岗位均达标方为达标)",
+        "客户经理 120/120 · 100 · 优秀 · 达标",
+        "专管员 100/100 · 100 · 优秀 · 达标",
+        "送货员 70/110 · 63.6 · 不合格 · 未达标",
+        "合计(仅供参考) 290/330 · 87.9",
+    ]
+    grades = {g.code: g.title_en for g in t.scoring.grades}
+    assert per_subject_lines(c, "en", grades)[3] == "送货员 70/110 · 63.6 · Fail · not passed"
+    assert per_subject_lines(c, "en")[-1] == "Pooled total (for reference only) 290/330 · 87.9"
