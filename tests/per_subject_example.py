@@ -85,3 +85,15 @@ def push_tobacco_visit(world: Any, phone: Any, site: str, answers: dict[str, Any
     results = phone.push(*muts)
     assert {r["status"] for r in results} == {"applied"}, results
     return visit_id
+
+
+def record_on_phone(store: Any, visit_id: Any, answers: dict[str, Any]) -> None:
+    """The answers recorded in the phone's store, as the inspector's taps would."""
+    for code, answer in answers.items():
+        value = answer.get("value")
+        store.record_answer(
+            visit_id,
+            code,
+            answer.get("result", "pass"),
+            value=Decimal(str(value)) if value is not None else None,
+        )
