@@ -77,12 +77,15 @@ def store_subject_results(session: Session, visit: Visit, card: ScoreCard) -> No
         session.flush()  # the new rows reuse the primary keys
     if not card.per_subject:
         return
+    template = get_template(session, visit.template_key)
+    order = {s.code: n for n, s in enumerate(template.subjects)}
     for s in card.subjects:
         session.add(
             VisitSubjectResult(
                 visit_id=visit.id,
                 subject_code=s.code,
                 title=s.title,
+                position=order.get(s.code, len(order)),
                 score=s.score,
                 max=s.max,
                 percent=s.percent,

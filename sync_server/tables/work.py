@@ -102,6 +102,7 @@ class VisitSubjectResult(ServerModel, table=True):
     visit_id: uuid.UUID = fk("visit.id", primary_key=True)
     subject_code: str = Field(primary_key=True, max_length=64, index=True)
     title: str = Field(default="", max_length=500)
+    position: int = 0  # the subject's place in the template's list of subjects
     score: Decimal = Field(max_digits=10, decimal_places=2)
     max: Decimal = Field(max_digits=10, decimal_places=2)
     percent: Decimal | None = Field(default=None, max_digits=5, decimal_places=1)

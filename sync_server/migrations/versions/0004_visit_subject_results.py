@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("visit_id", sa.Uuid(), nullable=False),
         sa.Column("subject_code", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("score", sa.Numeric(precision=10, scale=2), nullable=False),
         sa.Column("max", sa.Numeric(precision=10, scale=2), nullable=False),
         sa.Column("percent", sa.Numeric(precision=5, scale=1), nullable=True),
