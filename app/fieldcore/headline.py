@@ -74,3 +74,12 @@ def per_subject_lines(
         *(subject_line(s, lang, grades) for s in score.get("subjects", [])),
         pooled_line(score, lang),
     ]
+
+
+def compact_posts(score: Mapping[str, Any], lang: str = "zh") -> str:
+    """One short line for lists: "客户经理 100 达标 / 送货员 63.6 未达标"."""
+    return " / ".join(
+        f"{p.get('title', p.get('code', ''))} {_n(p.get('percent'))} "
+        f"{verdict(p.get('passed'), lang)}"
+        for p in score.get("subjects", [])
+    )

@@ -65,3 +65,21 @@ async def test_in_english_the_grades_and_verdicts_are_english(
     assert lines[3] == "Pooled total (for reference only) 330/330 · 100"
     await h.fire("finish")
     assert "Result: passed (every post must pass)" in h.strings()
+
+
+@pytest.mark.asyncio
+async def test_home_lists_a_scored_visit_by_post_not_by_its_pooled_percent(
+    open_app: OpenApp, signed_in: Callable[..., Store], server: World
+) -> None:
+    publish_per_subject(server.engine)
+    store = signed_in()
+    visit = store.start_visit(
+        uuid.UUID(server.site("S1")), f"tobacco-retail.v{SERVER_VERSION}", "overt"
+    )
+    record_on_phone(store, visit.id, worked_answers(per_subject_tobacco()))
+    store.submit_visit(visit.id)
+    h = await open_app()
+    await h.fire(h.button("立即同步"))  # the server scores it; the phone pulls the score
+    [line] = [s for s in h.strings() if s.startswith("卷烟零售户走访测评")]
+    assert line.endswith(" · 客户经理 100 达标 / 专管员 100 达标 / 送货员 63.6 未达标"), line
+    assert "87.9" not in line
