@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -154,7 +154,7 @@ def review_queue(
         query = query.where(col(Visit.id).in_(ids.scalar_subquery()))
     found = session.execute(query.order_by(*order).limit(page.limit + 1)).all()
     posts = posts_of(session, [r[0] for r in found[: page.limit]])
-    rows = [QueueRow(*r, posts=tuple(posts.get(r[0], ()))) for r in found[: page.limit]]
+    rows = [replace(QueueRow(*r), posts=tuple(posts.get(r[0], ()))) for r in found[: page.limit]]
     more = len(found) > page.limit
     return QueuePage(rows, _encode(key, rows[-1]) if more else None)
 
