@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import flet as ft
 import pytest
+from sqlmodel import Session
 
 from sync_server.console.screens.queue import row_cells
 from sync_server.supervision.queue import review_queue, visit_detail
@@ -58,3 +59,14 @@ def test_a_pooled_visit_reads_as_before(world: World) -> None:
     [row] = call(world, "sup1", review_queue).rows
     assert (row.posts, row.percent, row.grade) == ((), 96, "优秀")
     assert headline(None) == ["得分 —/— · — · "]
+
+
+def test_queue_choices_read_grade_bounds_written_as_strings(world: World) -> None:
+    # a template body dumped from the model (as tests/per_subject_example publishes it)
+    # holds its grade bounds as JSON strings ("95"); the grade list must still be built
+    from sync_server.supervision.filters import queue_choices
+
+    publish_per_subject(world.engine)
+    with Session(world.engine) as s:
+        grades = queue_choices(s, user(world, "sup1")).grades
+    assert grades[0] == "优秀" and grades[-1] == "不合格"

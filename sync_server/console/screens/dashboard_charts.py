@@ -18,6 +18,7 @@ from typing import Any
 import flet as ft
 import flet_charts as fch
 
+from fieldcore.scorecard import fmt
 from sync_server.console.screens.widgets import heading, string_table
 
 LOW = Decimal(80)  # bars below this are drawn in the warning colour
@@ -219,8 +220,8 @@ def post_lines(rows: list[Any]) -> list[list[str]]:
             r.subject_title,
             f"{r.code} {r.name}" if r.code else "全部 All",
             str(r.visits),
-            str(r.average),
-            f"{r.passed}/{r.visits} ({r.pass_rate}%)",
+            fmt(r.average),
+            f"{r.passed}/{r.visits} ({fmt(r.pass_rate)}%)",
         ]
         for r in rows
     ]
