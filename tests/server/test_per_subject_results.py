@@ -57,4 +57,3 @@ def test_a_pooled_template_stores_no_per_post_rows(world: World) -> None:
     with Session(world.engine) as s:
         row = s.get(Visit, visit_id)
         assert row is not None and row.score_percent is not None and row.score_grade
-
