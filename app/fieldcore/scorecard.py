@@ -176,11 +176,6 @@ class ScoreCard:
     per_subject: bool = False
 
     @property
-    def pooled_for_reference(self) -> bool:
-        """True when total/max/percent are not the regulation's result (per_subject)."""
-        return self.per_subject
-
-    @property
     def complete(self) -> bool:
         return not self.unanswered
 
