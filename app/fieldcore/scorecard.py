@@ -129,7 +129,31 @@ class SubjectScore:
     max: Decimal
     percent: Decimal | None
     grade: str | None
-    veto: bool
+    veto: bool  # one of the subject's own items with a veto (一票否决) rule failed
+    passed: bool | None = None  # percent ≥ the pass mark and no veto of its own
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "title": self.title,
+            "score": num(self.score),
+            "max": num(self.max),
+            "percent": num(self.percent),
+            "grade": self.grade,
+            "passed": self.passed,
+            "veto": self.veto,
+        }
+
+
+def visit_passed(subjects: tuple[SubjectScore, ...]) -> bool | None:
+    """The visit's outcome when each subject is scored on its own (scoring.per_subject):
+    it passes only when every subject scored in it passes; one failing post fails the
+    visit. None when no subject had anything scorable. Phone and server both use this."""
+    if not subjects:
+        return None
+    if any(s.passed is False for s in subjects):
+        return False
+    return None if any(s.passed is None for s in subjects) else True
 
 
 @dataclass(frozen=True)
@@ -146,6 +170,10 @@ class ScoreCard:
     unanswered: tuple[str, ...]
     categories: tuple[CategoryScore, ...]
     subjects: tuple[SubjectScore, ...]
+    # The template scores each subject on its own (scoring.per_subject): `subjects` hold
+    # the regulation's results, `passed` follows visit_passed, `grade` is None, and
+    # total/max/percent are the pooled figure, shown only as 合计(仅供参考).
+    per_subject: bool = False
 
     @property
     def complete(self) -> bool:
@@ -169,18 +197,8 @@ class ScoreCard:
             "complete": self.complete,
             "unanswered": list(self.unanswered),
             "categories": [_category_dict(c) for c in self.categories],
-            "subjects": [
-                {
-                    "code": s.code,
-                    "title": s.title,
-                    "score": num(s.score),
-                    "max": num(s.max),
-                    "percent": num(s.percent),
-                    "grade": s.grade,
-                    "veto": s.veto,
-                }
-                for s in self.subjects
-            ],
+            "subjects": [s.to_dict() for s in self.subjects],
+            "per_subject": self.per_subject,
         }
 
 
@@ -210,3 +228,7 @@ def _category_dict(c: CategoryScore) -> dict[str, Any]:
             for li in c.lines
         ],
     }
+
+
+# How the pooled figure of a per-subject visit is labelled wherever it is shown (zh, en).
+POOLED_LABEL = ("合计(仅供参考)", "Pooled total (for reference only)")

@@ -14,7 +14,15 @@ Rules, applied in this order (each is tested in tests/core/test_scoring_rules.py
    reaches; passed = percent ≥ pass mark and no veto (一票否决) item failed.
 6. Subjects (the posts or people a visit scores): each subject is scored against every
    category holding one of its items, using only its own items' deductions and its own
-   不得分/veto, so one person is not charged with another's faults.
+   不得分/veto, so one person is not charged with another's faults. A subject passes when
+   its own percent reaches the pass mark and none of its own veto items failed.
+7. Per-subject templates (scoring.per_subject; seed 001 scores each post on 百分制 on its
+   own, 001:L24, L154-156): each subject's score, grade and pass are the result. The
+   visit passes only when every subject passes (scorecard.visit_passed). A failed veto
+   item fails its own subject (and so the visit) but not the other subjects: their
+   results stand, as the seed charges each post with its own faults only. The pooled
+   total/percent are still computed, for reference only (合计(仅供参考)); the visit has
+   no grade of its own (grade None).
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ from fieldcore.scorecard import (
     SubjectScore,
     describe_rule,
     round_half_up,
+    visit_passed,
 )
 
 ZERO = Decimal(0)
@@ -66,19 +75,25 @@ def score(template: Template, answers: Mapping[str, Answer], mode: Mode = "overt
     veto_items = tuple(
         li.item for c in categories for li in c.lines if li.failed and li.effect == "veto"
     )
+    subjects = _subject_scores(template, categories)
+    per_subject = template.scoring.per_subject
+    grade = template.grade_for(percent).code if percent is not None else None
     return ScoreCard(
         template=template.key,
         mode=mode,
         total=total,
         max=maximum,
         percent=percent,
-        grade=template.grade_for(percent).code if percent is not None else None,
-        passed=_passed(template, percent, bool(veto_items)),
+        grade=None if per_subject else grade,
+        passed=(
+            visit_passed(subjects) if per_subject else _passed(template, percent, bool(veto_items))
+        ),
         veto=bool(veto_items),
         veto_items=veto_items,
         unanswered=tuple(li.item for c in categories for li in c.lines if li.result is None),
         categories=tuple(categories),
-        subjects=_subject_scores(template, categories),
+        subjects=subjects,
+        per_subject=per_subject,
     )
 
 
@@ -179,6 +194,7 @@ def _subject_scores(
                 percent=percent,
                 grade=template.grade_for(percent).code if percent is not None else None,
                 veto=veto,
+                passed=_passed(template, percent, veto),
             )
         )
     return tuple(out)

@@ -26,7 +26,7 @@ from sync_server.core.config import Settings
 from sync_server.core.db import make_engine, write_session
 from sync_server.main import create_app
 from sync_server.org import admin
-from sync_server.tables import Finding, Visit
+from sync_server.tables import Finding, Visit, VisitSubjectResult
 from sync_server.templates.catalog import checklist_dir
 from sync_server.templates.versions import publish_template
 
@@ -156,6 +156,7 @@ def raw_rate(settings: Settings, muts: list[dict[str, Any]], inspector: str) -> 
     ]
     with engine.begin() as conn:  # start from the same empty tables the push side saw
         conn.execute(sa.delete(Finding))
+        conn.execute(sa.delete(VisitSubjectResult))  # per-subject results refer to visits
         conn.execute(sa.delete(Visit))
     rows = [(Visit, v) for v in visits] + [(Finding, f) for f in findings]
     with progress("raw insert", len(rows)) as advance, Timer() as t:

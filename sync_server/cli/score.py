@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from fieldcore.checklist import MODE_TITLES, MODES, Template
+from fieldcore.headline import outcome_line, pooled_line, verdict
 from fieldcore.literals import one_of
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.scorecard import ScoreCard, fmt
@@ -82,21 +83,31 @@ def print_scorecard(card: ScoreCard, tpl: Template, console: Console) -> None:
             table.add_row(f"  [italic]{note}[/italic]", "", "")
     console.print(table)
     if card.subjects:
-        subjects = Table("对象 Subject", "得分 Score", "百分制 %", "等级 Grade")
+        columns = ["对象 Subject", "得分 Score", "百分制 %", "等级 Grade"]
+        subjects = Table(*columns, *(["达标 Passed"] if card.per_subject else []))
         for s in card.subjects:
             subjects.add_row(
                 s.title + (" [red]一票否决[/red]" if s.veto else ""),
                 f"{fmt(s.score)} / {fmt(s.max)}",
                 fmt(s.percent) if s.percent is not None else "—",
                 s.grade or "—",
+                *([verdict(s.passed)] if card.per_subject else []),
             )
         console.print(subjects)
     percent = fmt(card.percent) if card.percent is not None else "—"
-    verdict = {True: "合格 passed", False: "不合格 failed", None: "无可评分条目 nothing scorable"}
-    console.print(
-        f"总分 Total {fmt(card.total)} / {fmt(card.max)}   百分制 {percent}   "
-        f"等级 {card.grade or '—'}   {verdict[card.passed]}"
-    )
+    if card.per_subject:  # each subject's result counts; the pool is for reference only
+        console.print(outcome_line(card.to_dict()))
+        console.print(pooled_line(card.to_dict()))
+    else:
+        verdicts = {
+            True: "合格 passed",
+            False: "不合格 failed",
+            None: "无可评分条目 nothing scorable",
+        }
+        console.print(
+            f"总分 Total {fmt(card.total)} / {fmt(card.max)}   百分制 {percent}   "
+            f"等级 {card.grade or '—'}   {verdicts[card.passed]}"
+        )
     if card.veto:
         console.print(f"[bold red]一票否决 veto:[/bold red] {', '.join(card.veto_items)}")
     if card.unanswered:

@@ -11,6 +11,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from fieldcore.checklist import MODE_TITLES, Template
+from fieldcore.headline import is_per_subject, outcome_line, subject_line
+from fieldcore.scorecard import POOLED_LABEL
 from sync_server.photos.access import visit_evidence
 from sync_server.reports.access import local
 from sync_server.tables import Finding, Photo, Region, Site, Subject, User, Visit
@@ -100,12 +102,27 @@ def visit_header(report: VisitReport) -> list[tuple[str, Any]]:
         ("结束 Finished", local(v.finished_at)),
         ("提交 Submitted", local(v.submitted_at)),
         ("状态 Status", v.status),
-        ("得分 Score", s.get("total")),
-        ("满分 Max", s.get("max")),
-        ("百分制 Percent", s.get("percent")),
-        ("等级 Grade", s.get("grade")),
+        *_result_rows(s),
         ("一票否决 Veto", veto),
         ("编号 Visit ID", str(v.id)),
+    ]
+
+
+def _result_rows(s: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The score rows of the header: total, max, percent and grade; for a per-subject
+    template the outcome by the every-post rule, one row per post (score, percent, grade,
+    pass) and the pooled figure, labelled as for reference only (fieldcore.headline)."""
+    if not is_per_subject(s):
+        return [
+            ("得分 Score", s.get("total")),
+            ("满分 Max", s.get("max")),
+            ("百分制 Percent", s.get("percent")),
+            ("等级 Grade", s.get("grade")),
+        ]
+    return [
+        ("结果 Result", outcome_line(s)),
+        *((f"岗位 Post {p.get('title', '')}", subject_line(p)) for p in s.get("subjects", [])),
+        (" ".join(POOLED_LABEL), f"{s.get('total')}/{s.get('max')} · {s.get('percent')}"),
     ]
 
 

@@ -16,6 +16,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import TTFFont
 
+from fieldcore.headline import is_per_subject, per_subject_lines
 from sync_server.photos.store import PhotoStore
 from sync_server.reports.access import local
 from sync_server.reports.data import Progress, VisitReport, no_progress, visit_header
@@ -57,12 +58,16 @@ def write_visit_pdf(
         doc.line_(f"{label}: {'' if value is None else value}")
     score = report.score
     doc.ln(2)
-    doc.line_(
-        f"得分 {score.get('total')} / {score.get('max')}   百分制 {score.get('percent')}   "
-        f"等级 {score.get('grade') or '—'}",
-        size=13,
-        height=8,
-    )
+    if is_per_subject(score):  # each post's result, the pooled figure for reference only
+        for line in per_subject_lines(score):
+            doc.line_(line, size=13, height=8)
+    else:
+        doc.line_(
+            f"得分 {score.get('total')} / {score.get('max')}   百分制 {score.get('percent')}   "
+            f"等级 {score.get('grade') or '—'}",
+            size=13,
+            height=8,
+        )
     failed = [
         row
         for cat in score.get("categories", [])

@@ -7,6 +7,10 @@
   appraisal point (appraisal_deduction).
 Visits count when submitted or later (not draft, returned or voided), by the CST day of
 submission, and only those the reader may read (access.may_read).
+
+Per-subject templates (scoring.per_subject, seed 001): each post is the scored unit, so
+their visits count in the subject rows only (with how often each post passed); their
+pooled percent is not the regulation's and stays out of the site and department rows.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ class Group:
 
     percents: list[Decimal] = field(default_factory=list)
     vetoes: int = 0
+    judged: int = 0  # visits of per-subject templates, where the subject has a pass
+    passes: int = 0  # ... and in how many of them it passed
 
     @property
     def average(self) -> Decimal:
@@ -115,9 +121,11 @@ def build_summary(
         if not may_read(scope, visit) or score.get("percent") is None:
             continue
         summary.visit_ids.append(str(visit.id))
-        group = summary.by_site.setdefault(visit.site_id, Group())
-        group.percents.append(Decimal(str(score["percent"])))
-        group.vetoes += bool(score.get("veto"))
+        per_subject = bool(score.get("per_subject"))
+        if not per_subject:  # a per-subject visit's pooled percent is not the regulation's
+            group = summary.by_site.setdefault(visit.site_id, Group())
+            group.percents.append(Decimal(str(score["percent"])))
+            group.vetoes += bool(score.get("veto"))
         for subject in score.get("subjects", []):
             if subject.get("percent") is None:
                 continue
@@ -125,4 +133,7 @@ def build_summary(
             sub = summary.by_subject.setdefault((visit.site_id, subject["code"]), Group())
             sub.percents.append(Decimal(str(subject["percent"])))
             sub.vetoes += bool(subject.get("veto"))
+            if per_subject:
+                sub.judged += 1
+                sub.passes += subject.get("passed") is True
     return summary

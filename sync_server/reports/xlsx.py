@@ -17,6 +17,8 @@ from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from fieldcore.headline import is_per_subject, verdict
+from fieldcore.scorecard import POOLED_LABEL
 from sync_server.reports.access import local
 from sync_server.reports.data import Progress, VisitReport, no_progress, visit_header
 from sync_server.reports.summary import Summary
@@ -87,12 +89,32 @@ def write_visit_xlsx(report: VisitReport, out: Path, progress: Progress = no_pro
             _bold(ws, [label, SUBTOTAL, notes, "", None, cat["deducted"], cat["score"], cat["max"]])
         )
         progress(done, len(categories))
+    per_subject = is_per_subject(report.score)
+    total = " ".join(POOLED_LABEL) if per_subject else TOTAL  # not the regulation's result
     ws.append(
         _bold(
-            ws, ["", TOTAL, "", "", None, None, report.score.get("total"), report.score.get("max")]
+            ws, ["", total, "", "", None, None, report.score.get("total"), report.score.get("max")]
         )
     )
+    if per_subject:
+        _posts_sheet(wb, report.score)
     wb.save(out)
+
+
+POST_HEADER = ("岗位 Post", "编码 Code", "得分 Score", "满分 Max", "百分制 Percent",
+               "等级 Grade", "达标 Passed", "一票否决 Veto")  # fmt: skip
+
+
+def _posts_sheet(wb: Workbook, score: dict[str, Any]) -> None:
+    """岗位得分: each post's result of a per-subject visit, as numbers, and the outcome."""
+    ws = _sheet(wb, "岗位得分", (16, 20, 10, 10, 10, 10, 10, 10))
+    ws.append(_bold(ws, POST_HEADER))
+    for p in score.get("subjects", []):
+        ws.append(
+            [p.get("title"), p.get("code"), p.get("score"), p.get("max"), p.get("percent"),
+             p.get("grade"), verdict(p.get("passed")), "是" if p.get("veto") else "否"]
+        )  # fmt: skip
+    ws.append(_bold(ws, ["结果 Result", "", None, None, None, None, verdict(score.get("passed"))]))
 
 
 def write_summary_xlsx(summary: Summary, out: Path, progress: Progress = no_progress) -> None:
@@ -120,13 +142,15 @@ def write_summary_xlsx(summary: Summary, out: Path, progress: Progress = no_prog
              min(g.percents), max(g.percents), g.vetoes]
         )  # fmt: skip
         progress(done, len(rows))
-    ws = _sheet(wb, "对象汇总", (12, 20, 18, 16, 10, 12, 10))
+    ws = _sheet(wb, "对象汇总", (12, 20, 18, 16, 10, 12, 10, 14))
     ws.append(
         _bold(ws, ["站点 Site", "名称 Name", "对象 Subject", "对象名 Title", "抽查数 Visits",
-                   "平均分 Average", "否决 Vetoes"])
+                   "平均分 Average", "否决 Vetoes", "达标 Passed"])
     )  # fmt: skip
     for site, code, title, g in summary.subject_rows():
-        ws.append([site.code, site.name, code, title, len(g.percents), g.average, g.vetoes])
+        passes = f"{g.passes}/{g.judged}" if g.judged else None  # per-subject templates only
+        ws.append([site.code, site.name, code, title, len(g.percents), g.average, g.vetoes,
+                   passes])  # fmt: skip
     wb.save(out)
 
 

@@ -62,7 +62,8 @@ def queue_choices(session: Session, user: User) -> QueueChoices:
         body = json.loads(row.body)
         templates.append((template_id, row.title))
         for g in body.get("scoring", {}).get("grades", []):
-            grades[g["code"]] = max(grades.get(g["code"], g["min"]), g["min"])
+            low = Decimal(str(g["min"]))  # a JSON number, or a string in a model dump
+            grades[g["code"]] = max(grades.get(g["code"], low), low)
     best_first = sorted(grades, key=lambda code: -grades[code])
     return QueueChoices([(r.code, r.name) for r in regions], templates, best_first)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -28,6 +28,7 @@ from fieldcore.scoring import score_raw
 from sync_server.org.scope import Scope, reviewer_scope, with_descendants
 from sync_server.photos.access import visit_evidence
 from sync_server.supervision.evidence_checks import PhotoCheck, check_photo, distance_m
+from sync_server.supervision.visit_results import PostResult, headline, posts_of
 from sync_server.sync.effects import live_findings
 from sync_server.tables import (
     AuditLog,
@@ -93,8 +94,9 @@ class QueueRow:
     inspector: str
     submitted_at: datetime
     status: str
-    percent: Decimal | None
+    percent: Decimal | None  # None for a per-subject template's visit: see `posts`
     grade: str | None
+    posts: tuple[PostResult, ...] = ()  # per-subject templates: each post's result
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,8 @@ def review_queue(
         ids = sa.select(col(Visit.id)).where(*conditions).order_by(*order).limit(page.limit + 1)
         query = query.where(col(Visit.id).in_(ids.scalar_subquery()))
     found = session.execute(query.order_by(*order).limit(page.limit + 1)).all()
-    rows = [QueueRow(*r) for r in found[: page.limit]]
+    posts = posts_of(session, [r[0] for r in found[: page.limit]])
+    rows = [replace(QueueRow(*r), posts=tuple(posts.get(r[0], ()))) for r in found[: page.limit]]
     more = len(found) > page.limit
     return QueuePage(rows, _encode(key, rows[-1]) if more else None)
 
@@ -240,6 +243,7 @@ class VisitDetail:
     photos: list[PhotoCheck]
     visit_distance_m: float | None
     conflicts: list[ConflictLog] = field(default_factory=list)
+    headline: list[str] = field(default_factory=list)  # score line(s): visit_results
 
 
 def visit_detail(
@@ -279,6 +283,7 @@ def visit_detail(
         photos=[check_photo(p, site) for p in photos],
         visit_distance_m=distance_m(visit.lat, visit.lon, site.lat, site.lon),
         conflicts=list(conflicts),
+        headline=headline(visit.score),
     )
 
 

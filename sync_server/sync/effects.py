@@ -2,7 +2,11 @@
 
 submitted / resubmitted  completeness is checked (every item answered, a photo on every
                          failed item that requires one) and the score is computed by
-                         fieldcore's engine — the server's score is the one that counts
+                         fieldcore's engine — the server's score is the one that counts.
+                         For a per-subject template (scoring.per_subject) each subject's
+                         result is also kept in visit_subject_result, and the visit's
+                         score_percent / score_grade stay empty: its pooled percent is not
+                         the regulation's (it remains in the score JSON, for reference)
 returned                 the inspector's phone reopens the visit (it pulls the status)
 approved                 the score is recomputed and every deducted item becomes a
                          rectification (整改) with a due date by severity
@@ -27,7 +31,14 @@ from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.scorecard import ScoreCard
 from fieldcore.scoring import score_raw
 from sync_server.core.changeset import ChangeSet
-from sync_server.tables import Finding, Photo, Rectification, Visit, VisitTask
+from sync_server.tables import (
+    Finding,
+    Photo,
+    Rectification,
+    Visit,
+    VisitSubjectResult,
+    VisitTask,
+)
 from sync_server.templates.versions import get_template
 
 
@@ -48,9 +59,41 @@ def score_visit(session: Session, visit: Visit) -> ScoreCard:
     except AnswersError as exc:  # findings are validated on push, so this means a bad row
         raise DomainError(ProblemCode.WORKFLOW_INCOMPLETE, str(exc), problems=exc.details) from exc
     visit.score = card.to_dict()
-    visit.score_percent = card.percent
-    visit.score_grade = card.grade
+    visit.score_percent = None if card.per_subject else card.percent
+    visit.score_grade = card.grade  # None under per_subject: no visit-level grade
+    store_subject_results(session, visit, card)
     return card
+
+
+def store_subject_results(session: Session, visit: Visit, card: ScoreCard) -> None:
+    """Replace the visit's per-subject result rows with the card's (none unless the
+    template scores each subject on its own)."""
+    old = session.exec(
+        select(VisitSubjectResult).where(VisitSubjectResult.visit_id == visit.id)
+    ).all()
+    for row in old:
+        session.delete(row)
+    if old:
+        session.flush()  # the new rows reuse the primary keys
+    if not card.per_subject:
+        return
+    template = get_template(session, visit.template_key)
+    order = {s.code: n for n, s in enumerate(template.subjects)}
+    for s in card.subjects:
+        session.add(
+            VisitSubjectResult(
+                visit_id=visit.id,
+                subject_code=s.code,
+                title=s.title,
+                position=order.get(s.code, len(order)),
+                score=s.score,
+                max=s.max,
+                percent=s.percent,
+                grade=s.grade,
+                passed=s.passed,
+                veto=s.veto,
+            )
+        )
 
 
 def check_complete(session: Session, visit: Visit, card: ScoreCard) -> None:

@@ -19,6 +19,7 @@ from sync_server.tables.work import (
     TemplateVersion,
     Upload,
     Visit,
+    VisitSubjectResult,
     VisitTask,
 )
 
@@ -46,6 +47,7 @@ __all__ = [
     "User",
     "UserScope",
     "Visit",
+    "VisitSubjectResult",
     "VisitTask",
     "utcnow",
 ]

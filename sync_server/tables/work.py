@@ -90,6 +90,27 @@ class Visit(Synced, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class VisitSubjectResult(ServerModel, table=True):
+    """One subject's (post's) result in a scored visit of a per-subject template
+    (scoring.per_subject): what the engine's SubjectScore says, so dashboards and reports
+    can count and average per post in SQL. Derived from Visit.score by
+    sync.effects.score_visit and replaced whenever the visit is scored again; server-only
+    (phones read the score JSON)."""
+
+    __tablename__ = "visit_subject_result"
+
+    visit_id: uuid.UUID = fk("visit.id", primary_key=True)
+    subject_code: str = Field(primary_key=True, max_length=64, index=True)
+    title: str = Field(default="", max_length=500)
+    position: int = 0  # the subject's place in the template's list of subjects
+    score: Decimal = Field(max_digits=10, decimal_places=2)
+    max: Decimal = Field(max_digits=10, decimal_places=2)
+    percent: Decimal | None = Field(default=None, max_digits=5, decimal_places=1)
+    grade: str | None = Field(default=None, max_length=40)
+    passed: bool | None = None
+    veto: bool = False
+
+
 class Finding(Synced, table=True):
     __table_args__ = (sa.UniqueConstraint("visit_id", "item_code"),)
 

@@ -111,3 +111,19 @@ def test_console_script_is_installed_and_runs_every_template_in_the_demo() -> No
     )
     keys = [line.split()[1] for line in listing.stdout.splitlines() if ".v" in line]
     assert keys and all(f"({key}," in done.stdout for key in keys)
+
+
+def test_a_per_subject_template_prints_each_post_and_labels_the_pool(tmp_path: Path) -> None:
+    from tests.per_subject_example import per_subject_tobacco, template_text, worked_answers
+
+    t = per_subject_tobacco()
+    template = tmp_path / "tobacco-retail.v1.json"
+    template.write_text(template_text(t), encoding="utf-8")
+    answers = write(tmp_path, worked_answers(t))
+    result = runner.invoke(app, ["score", str(template), answers], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    driver = next(line for line in result.output.splitlines() if "送货员" in line and "110" in line)
+    assert "63.6" in driver and "不合格" in driver and "未达标" in driver
+    assert "结果:未达标(各岗位均达标方为达标)" in result.output
+    assert "合计(仅供参考) 290/330 · 87.9" in result.output
+    assert "总分 Total" not in result.output  # no pooled verdict

@@ -27,6 +27,7 @@ from fieldapp.store.tables import (
 )
 from fieldapp.store.work import local_score, missing_photos
 from fieldcore.checklist import Template
+from fieldcore.headline import compact_posts, is_per_subject
 from fieldcore.scorecard import ScoreCard
 from fieldcore.workflow import rectification_overdue
 
@@ -66,9 +67,10 @@ class VisitItem:
     mode: str
     status: str
     updated_at: datetime | None
-    percent: float | None
+    percent: float | None  # None for a per-subject template: see `posts`
     sync_error: str
     return_comment: str
+    posts: str = ""  # per-subject templates: each post's percent and pass, in one line
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,9 @@ class VisitView:
 def _visit_item(session: Session, v: VisitRow) -> VisitItem:
     site = session.get(SiteRow, v.site_id)
     tpl = session.get(TemplateRow, v.template_key)
-    percent = (v.score or {}).get("percent")
+    score = v.score or {}
+    per_subject = is_per_subject(score)  # the pooled percent is not the regulation's
+    percent = None if per_subject else score.get("percent")
     return VisitItem(
         v.id,
         site.name if site else "?",
@@ -151,6 +155,7 @@ def _visit_item(session: Session, v: VisitRow) -> VisitItem:
         percent,
         v.sync_error,
         v.return_comment,
+        compact_posts(score) if per_subject else "",
     )
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import flet as ft
 import flet_charts as fch
 
+from fieldcore.scorecard import fmt
 from sync_server.console.screens.widgets import heading, string_table
 
 LOW = Decimal(80)  # bars below this are drawn in the warning colour
@@ -206,3 +207,41 @@ def activity(rows: list[Any]) -> list[ft.Control]:
         )
         for r in rows
     ] or [no_data()]
+
+
+POST_COLUMNS = ["岗位 Post", "门店 Site", "次数 Visits", "平均分 Average", "达标 Passed"]
+
+
+def post_lines(rows: list[Any]) -> list[list[str]]:
+    """supervision.post_results rows as table lines: post, site (全部 for every site),
+    visits, mean percent, passes of visits with the pass rate."""
+    return [
+        [
+            r.subject_title,
+            f"{r.code} {r.name}" if r.code else "全部 All",
+            str(r.visits),
+            fmt(r.average),
+            f"{r.passed}/{r.visits} ({fmt(r.pass_rate)}%)",
+        ]
+        for r in rows
+    ]
+
+
+def posts(overall: list[Any], by_site: list[Any]) -> list[ft.Control]:
+    """Per-subject templates: each post's average and pass rate over every site, then each
+    post's sites best first (the pooled ranking leaves these visits out)."""
+    if not overall:
+        return [no_data()]
+    out: list[ft.Control] = []
+    for key in dict.fromkeys(r.template_key for r in overall):
+        mine = [r for r in overall if r.template_key == key]
+        sites = [r for r in by_site if r.template_key == key]
+        out += [
+            ft.Text(
+                f"{mine[0].template_title}(按岗位评分 scored per post)", weight=ft.FontWeight.W_500
+            ),
+            bar_chart([r.subject_title for r in mine], [r.average for r in mine]),
+            table(POST_COLUMNS, post_lines(mine)),
+            table(POST_COLUMNS, post_lines(sites)),
+        ]
+    return out

@@ -1,6 +1,8 @@
 """统计 (dashboards): a period's 通报 ranking of sites and departments, one site's score
 trend, the category breakdown, repeat offenders, rectification counts and inspector
-activity. Every number comes from sync_server.supervision.dashboards through ConsoleServices; the
+activity; for per-subject templates (scoring.per_subject) each post's average and pass
+rate (supervision.post_results), since their visits have no pooled percent to rank.
+Every number comes from sync_server.supervision.dashboards through ConsoleServices; the
 charts and tables are in dashboard_charts (flet-charts, which the prebuilt web client of
 flet-web 1.0.5 already contains: see there).
 
@@ -20,6 +22,7 @@ from sync_server.console.screens import dashboard_charts as ui
 from sync_server.console.screens.widgets import section_view
 from sync_server.console.shell import Console
 from sync_server.supervision import dashboards as dash
+from sync_server.supervision.post_results import post_results
 
 PERIODS = [("30", "近30天 30 days"), ("90", "近90天 90 days"), ("365", "近一年 1 year")]
 ALL = ""  # the site picker's "every site in scope"
@@ -49,6 +52,8 @@ async def dashboards(console: Console) -> ft.View:
             repeats = await services.read(dash.repeat_offenders, user, REPEAT_LAST_N)
             rects = await services.read(dash.rectification_counts, user, services.clock())
             activity = await services.read(dash.inspector_activity, user, start, end)
+            posts = await services.read(post_results, user, start, end, "post")
+            post_sites = await services.read(post_results, user, start, end, "site")
         except DomainError as exc:
             console.fail(exc)
             return
@@ -105,9 +110,12 @@ async def dashboards(console: Console) -> ft.View:
             f"分类得分率 Category breakdown · {scope_name} · 近{days}天",
             ui.categories(categories),
         )
+        per_post = ui.panel(
+            "dash-posts", f"分岗位 Per post · 近{days}天", ui.posts(posts, post_sites)
+        )
         # two columns that wrap into one on a narrow window; the 通报 ranking leads
         body.controls = [
-            ft.Column([ranking, who], spacing=16, width=600),
+            ft.Column([ranking, *([per_post] if posts else []), who], spacing=16, width=600),
             ft.Column([rect_panel, trend_panel, breakdown, repeat], spacing=16, width=600),
         ]
 

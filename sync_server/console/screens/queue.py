@@ -45,6 +45,9 @@ FROM, TO = "开始日期 From YYYY-MM-DD", "结束日期 To YYYY-MM-DD"  # the f
 
 def row_cells(r: QueueRow) -> list[ft.DataCell]:
     percent = f"{r.percent}" if r.percent is not None else "—"
+    score = f"{percent} {r.grade or ''}"
+    if r.posts:  # a per-subject template: each post's result, no pooled headline
+        score = " / ".join(p.text() for p in r.posts)
     return [
         ft.DataCell(ft.Text(f"{r.site_code} {r.site_name}")),
         ft.DataCell(ft.Text(r.template_title)),
@@ -52,7 +55,7 @@ def row_cells(r: QueueRow) -> list[ft.DataCell]:
         ft.DataCell(ft.Text(r.inspector)),
         ft.DataCell(ft.Text(r.submitted_at.astimezone().strftime("%Y-%m-%d %H:%M"))),
         ft.DataCell(ft.Text(STATUS_ZH.get(r.status, r.status))),
-        ft.DataCell(ft.Text(f"{percent} {r.grade or ''}")),
+        ft.DataCell(ft.Text(score)),
     ]
 
 

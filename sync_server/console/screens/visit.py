@@ -70,7 +70,6 @@ async def visit(console: Console, visit_id: uuid.UUID) -> ft.View:
         console.fail(exc)
         return unavailable_view(f"/visit/{visit_id}")
     v, site = detail.visit, detail.site
-    score = v.score or {}
     photos, load_photos = photo_gallery(
         console,
         [p.sha256 for p in detail.photos],
@@ -113,7 +112,6 @@ async def visit(console: Console, visit_id: uuid.UUID) -> ft.View:
         f"{site.code} {site.name} · {v.template_key} · {MODE_ZH.get(v.mode, v.mode)} · "
         f"{STATUS_ZH.get(v.status, v.status)}"
     )
-    total = f"得分 {score.get('total', '—')}/{score.get('max', '—')} · {score.get('percent', '—')}"
     conflicts = [
         ft.Text(f"{c.entity} {c.field}: {c.overwritten_value!r} → 覆盖", size=12)
         for c in detail.conflicts
@@ -125,7 +123,7 @@ async def visit(console: Console, visit_id: uuid.UUID) -> ft.View:
         ("/", "返回队列 Back to the queue"),
         [
             ft.Semantics(
-                content=ft.Text(f"{total} · {score.get('grade') or ''}", size=18),
+                content=ft.Text("\n".join(detail.headline), size=18),
                 identifier="visit-score",
             ),
             ft.Text(f"退回意见:{v.return_comment}" if v.return_comment else ""),

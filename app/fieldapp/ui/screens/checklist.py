@@ -17,12 +17,20 @@ from fieldapp.ui.screens.item_card import ItemCard
 from fieldapp.ui.shell import UI
 from fieldapp.ui.widgets import big_button, tagged
 from fieldcore.checklist import Item
+from fieldcore.headline import pooled_line, subject_line
 from fieldcore.scorecard import fmt
 from fieldcore.workflow import INSPECTOR_EDITABLE, finding_id
 
 
 def score_text(ui: UI, view: VisitView) -> str:
+    """The live score: total, percent and grade; for a per-subject template one line per
+    subject (score, percent, grade, pass) and the pooled figure labelled 合计(仅供参考)."""
     card = view.card
+    if card.per_subject:
+        score, lang = card.to_dict(), ui.t.lang
+        grades = {g.code: ui.t.pick(g.code, g.title_en) for g in view.template.scoring.grades}
+        lines = [subject_line(s, lang, grades) for s in score["subjects"]]
+        return "\n".join([*lines, pooled_line(score, lang)])
     percent = fmt(card.percent) if card.percent is not None else "—"
     grade = next((g for g in view.template.scoring.grades if g.code == card.grade), None)
     return ui.t(

@@ -15,6 +15,7 @@ from fieldapp.ui.photo_flow import save_photo
 from fieldapp.ui.screens.checklist import score_text
 from fieldapp.ui.shell import UI
 from fieldapp.ui.widgets import big_button, tagged
+from fieldcore.headline import outcome_line
 from fieldcore.problems import DomainError
 from fieldcore.scorecard import describe_rule, fmt
 from fieldcore.workflow import INSPECTOR_EDITABLE
@@ -91,6 +92,8 @@ async def build(ui: UI, visit_id: str) -> ft.View:
         if card.unanswered and not card.veto
         else (t("finish.passed") if card.passed else t("finish.not_passed"))
     )
+    if card.per_subject and verdict != t("finish.incomplete"):  # say the rule it follows
+        verdict = outcome_line(card.to_dict(), t.lang)
     missing_lists = [  # say which items, not only how many: the inspector goes back to them
         (t("finish.unanswered_items"), list(card.unanswered)[:12]),
         (t("finish.photo_items"), list(view.missing_photos)),

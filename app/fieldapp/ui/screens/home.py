@@ -76,6 +76,8 @@ def visit_tile(ui: UI, item: VisitItem) -> ft.Control:
     subtitle = [item.template_title, when(item.updated_at)]
     if item.percent is not None:
         subtitle.append(f"{item.percent}")
+    if item.posts:  # a per-subject template: each post's result, no pooled percent
+        subtitle.append(item.posts)
     tile = ft.ListTile(
         title=ft.Text(title),
         subtitle=ft.Text(" · ".join(s for s in subtitle if s)),

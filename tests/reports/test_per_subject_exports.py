@@ -1,0 +1,96 @@
+"""Reports of a per-subject visit (issue 13): the visit's xlsx and PDF give each post's
+score, grade and pass and label the pooled figure 合计(仅供参考); the 汇总表 counts such
+visits per post (with passes), not in the pooled site and department averages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from sync_server.reports import exports
+from tests.per_subject_example import (
+    per_subject_tobacco,
+    publish_per_subject,
+    push_tobacco_visit,
+    worked_answers,
+)
+from tests.reports.kit import run, sheet_rows, visit
+from tests.reports.test_period_exports import NOV
+from tests.server.world import World
+
+pytestmark = pytest.mark.postgres  # the dialect matters: numbers read back from JSON and SQL
+
+POSTS = [
+    ("岗位 Post 客户经理", "客户经理 120/120 · 100 · 优秀 · 达标"),
+    ("岗位 Post 专管员", "专管员 100/100 · 100 · 优秀 · 达标"),
+    ("岗位 Post 送货员", "送货员 70/110 · 63.6 · 不合格 · 未达标"),
+]
+
+
+def _photos(world: World):  # type: ignore[no-untyped-def]
+    return world.client.app.state.photos  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def driver_fails(world: World):  # type: ignore[no-untyped-def]
+    publish_per_subject(world.engine)
+    return push_tobacco_visit(
+        world, world.phone("insp1"), "S1", worked_answers(per_subject_tobacco())
+    )
+
+
+def test_the_visit_xlsx_gives_each_post_and_labels_the_pool(
+    world: World, driver_fails, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "visit.xlsx"
+    run(world, lambda s: exports.export_visit(s, "sup1", driver_fails, "xlsx", out, _photos(world)))
+    rows = sheet_rows(out, "明细测评表")
+    header = {r[0]: r[1] for r in rows[1:20] if r}
+    assert header["结果 Result"] == "结果:未达标(各岗位均达标方为达标)"
+    assert [(k, header[k]) for k, _ in POSTS] == POSTS
+    assert header["合计(仅供参考) Pooled total (for reference only)"] == "290/330 · 87.9"
+    assert not {"百分制 Percent", "等级 Grade"} & set(header)  # no pooled headline
+    total = rows[-1]  # the last row: the pooled total
+    assert total[1:2] + total[6:8] == ("合计(仅供参考) Pooled total (for reference only)", 290, 330)
+    posts = sheet_rows(out, "岗位得分")
+    assert posts[1:] == [
+        ("客户经理", "account-manager", 120, 120, 100, "优秀", "达标", "否"),
+        ("专管员", "monopoly-officer", 100, 100, 100, "优秀", "达标", "否"),
+        ("送货员", "delivery-driver", 70, 110, 63.6, "不合格", "未达标", "否"),
+        ("结果 Result", None, None, None, None, None, "未达标"),
+    ]
+
+
+def test_the_visit_pdf_gives_each_post(world: World, driver_fails, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "visit.pdf"
+    result = run(
+        world, lambda s: exports.export_visit(s, "sup1", driver_fails, "pdf", out, _photos(world))
+    )
+    assert result.missing_glyphs == []
+    raw = "".join(p.extract_text() or "" for p in PdfReader(out).pages).replace("\x00", "")
+    text = "".join(raw.split())
+    for line in ("送货员70/110·63.6·不合格·未达标", "合计(仅供参考)290/330·87.9", "结果:未达标"):
+        assert line in text, line
+    assert "等级" not in text  # no pooled grade line
+
+
+def test_the_summary_counts_posts_and_keeps_the_pool_out(
+    world: World, driver_fails, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    answers = worked_answers(per_subject_tobacco())
+    answers["DD.5.3"] = {"result": "pass"}
+    push_tobacco_visit(world, world.phone("insp1"), "S1", answers)
+    visit(world, world.phone("insp1"), "S1", {"1.1": 1})  # mall-property, pooled: 99
+    out = tmp_path / "summary.xlsx"
+    assert run(world, lambda s: exports.export_summary(s, "admin", *NOV, out)).rows == 3
+    sites = sheet_rows(out, "站点汇总")[1:]
+    assert [(r[1], r[3], r[4]) for r in sites] == [("S1", 1, 99)]  # the mall visit only
+    subjects = {r[2]: (r[4], r[5], (*r, None)[7]) for r in sheet_rows(out, "对象汇总")[1:]}
+    assert subjects == {
+        "account-manager": (2, 100, "2/2"),
+        "monopoly-officer": (2, 100, "2/2"),
+        "delivery-driver": (2, 81.8, "1/2"),  # 63.6 and 100
+        "property-company": (1, 99, None),  # a pooled template: no per-post pass
+    }
