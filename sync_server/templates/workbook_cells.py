@@ -27,6 +27,7 @@ class Location:
     row: int | None = None
     col: int | None = None
     label: str = ""
+    rank: int = 0  # orders places without a row (settings not given) as the layout does
 
     @property
     def coordinate(self) -> str:
@@ -39,12 +40,9 @@ class Location:
         at = f"{self.sheet}!{self.coordinate}" if self.coordinate else self.sheet
         return f"{at} {self.label}".rstrip()
 
-    def order(self) -> tuple[int, int, int]:
-        return (
-            SHEETS.index(self.sheet) if self.sheet in SHEETS else -1,
-            self.row or 0,
-            self.col or 0,
-        )
+    def order(self) -> tuple[int, int, int, int]:
+        sheet = SHEETS.index(self.sheet) if self.sheet in SHEETS else -1
+        return sheet, self.row or 0, self.col or 0, self.rank
 
 
 @dataclass
@@ -61,7 +59,7 @@ class Reading:
     """The problems found so far and the cell behind each JSON path."""
 
     def __init__(self) -> None:
-        self.problems: list[tuple[tuple[int, int, int], str]] = []
+        self.problems: list[tuple[tuple[int, int, int, int], str]] = []
         self.where: dict[str, Location] = {}
         self.suppressed: set[str] = set()  # paths already reported in other words
 

@@ -103,7 +103,9 @@ def _item(row: Row, at: str, missing: set[str], reading: Reading) -> dict[str, A
             target[name] = row.values[column.path]
     kind_cell = row.cells.get(f"{_DEDUCTION}kind") or row.cells.get("rule")
     reading.place(f"{at}.deduction", kind_cell or Location(ITEMS, row.number))
-    if "kind" not in deduction and f"{_DEDUCTION}kind" not in row.bad:
+    if f"{_DEDUCTION}kind" in missing:
+        reading.suppressed.add(f"{at}.deduction")
+    elif "kind" not in deduction and f"{_DEDUCTION}kind" not in row.bad:
         _deduction_from_rule(row, at, deduction, reading)
     item["deduction"] = deduction
     return item

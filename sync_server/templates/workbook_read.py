@@ -95,6 +95,10 @@ def _read_sheets(book: Workbook, reading: Reading) -> dict[str, Any]:
         data["categories"] = []
     else:
         table, missing = read_table(ITEMS, item_rows, ITEM_COLUMNS, reading)
+        if table and not {"rule", "deduction.kind"} & set(table[0].cells):
+            at = Location(ITEMS, 1, None, "扣分标准")
+            reading.problem(at, "give 扣分方式 or 扣分标准 (the columns are missing)")
+            missing.add("deduction.kind")
         data["categories"] = build_categories(table, missing, reading, titles)
     for path, sheet in _SHEET_PATHS.items():
         reading.where.setdefault(path, Location(sheet))
@@ -104,8 +108,8 @@ def _read_sheets(book: Workbook, reading: Reading) -> dict[str, Any]:
 def _read_settings(rows: Any, reading: Reading) -> dict[str, Any]:
     """The 设置 sheet: one setting per row, 项目 (its name) and 值 (its value)."""
     data: dict[str, Any] = {"document": {}, "scoring": {}}
-    for setting in SETTING_ROWS:
-        reading.place(setting.path, Location(SETTINGS, None, None, setting.zh))
+    for rank, setting in enumerate(SETTING_ROWS):
+        reading.place(setting.path, Location(SETTINGS, None, None, setting.zh, rank))
     if rows is None:
         reading.suppressed |= {s.path for s in SETTING_ROWS} | {"document", "scoring.pass_mark"}
         return data
