@@ -40,8 +40,8 @@ def build_categories(
             _same_category(row, first_rows[-1], reading)
         if _is_item(row):
             ci = len(categories) - 1
-            at = f"categories[{ci}].items[{len(categories[-1]['items'])}]"
-            categories[-1]["items"].append(_item(row, at, missing, reading))
+            path = f"categories[{ci}].items[{len(categories[-1]['items'])}]"
+            categories[-1]["items"].append(_item(row, path, missing, reading))
     return categories
 
 

@@ -108,8 +108,8 @@ def _read_sheets(book: Workbook, reading: Reading) -> dict[str, Any]:
 def _read_settings(rows: Any, reading: Reading) -> dict[str, Any]:
     """The 设置 sheet: one setting per row, 项目 (its name) and 值 (its value)."""
     data: dict[str, Any] = {"document": {}, "scoring": {}}
-    for rank, setting in enumerate(SETTING_ROWS):
-        reading.place(setting.path, Location(SETTINGS, None, None, setting.zh, rank))
+    for rank, row_kind in enumerate(SETTING_ROWS):
+        reading.place(row_kind.path, Location(SETTINGS, None, None, row_kind.zh, rank))
     if rows is None:
         reading.suppressed |= {s.path for s in SETTING_ROWS} | {"document", "scoring.pass_mark"}
         return data

@@ -148,7 +148,7 @@ def read_cell(kind: str, value: CellValue) -> Any:
     return READERS[kind](value)
 
 
-def write_cell(kind: str, value: Any) -> CellValue:
+def write_cell(kind: str, value: Any) -> Any:
     """The cell for a template value (None: leave the cell blank)."""
     if value is None:
         return None
@@ -165,7 +165,11 @@ def write_cell(kind: str, value: Any) -> CellValue:
         return "、".join(MODES[m][0] for m in value)
     if kind == "date":
         return value.isoformat()
-    vocabulary = {"severity": SEVERITIES, "deduction_kind": DEDUCTION_KINDS, "covert": COVERT}
+    vocabulary: dict[str, dict[Any, tuple[str, str]]] = {
+        "severity": SEVERITIES,
+        "deduction_kind": DEDUCTION_KINDS,
+        "covert": COVERT,
+    }
     if kind in vocabulary:
         return vocabulary[kind][value][0]
     if kind == "floor":

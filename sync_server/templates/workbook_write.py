@@ -13,6 +13,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from fieldcore.checklist import Category, Item, Template
@@ -96,7 +97,7 @@ def _write_table(
         values = [row.get(c.path) if converted else _cell(c, row.get(c.path)) for c in columns]
         sheet.append(values)
     for n, column in enumerate(columns, 1):
-        letter = sheet.cell(1, n).column_letter
+        letter = get_column_letter(n)
         sheet.column_dimensions[letter].width = _WIDE.get(
             column.zh, max(10, 2 * len(column.zh) + 2)
         )
