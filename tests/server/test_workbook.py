@@ -4,9 +4,11 @@ sheet, row and column, and nothing is produced unless the whole workbook is vali
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -312,3 +314,43 @@ def test_a_zip_that_is_not_a_workbook_is_one_clear_problem() -> None:
         archive.writestr("readme.txt", "hello")
     (problem,) = problems_of(out.getvalue())
     assert problem.startswith("not an Excel workbook")
+
+
+def doc_example() -> dict[str, list[list[object]]]:
+    """The sheets of XLSX.md's example, as the tables the document shows."""
+    text = (Path(__file__).parents[2] / "assets/checklists/XLSX.md").read_text(encoding="utf-8")
+    example = text.split("## Example", 1)[1]
+    heading = r"\n`([^`]+)`[^\n]*:\n"  # `设置`: … introduces a sheet's table
+    sheets: dict[str, list[list[object]]] = {}
+    for name, body in zip(
+        re.findall(heading, example), re.split(heading, example)[2::2], strict=True
+    ):
+        lines = [line for line in body.strip().splitlines() if line.startswith("|")]
+        rows = [[cell.strip() or None for cell in line.strip("|").split("|")] for line in lines]
+        sheets[name] = [rows[0], *rows[2:]]  # without the |---| line
+    return sheets
+
+
+def test_the_documented_example_reads_as_described() -> None:
+    book = Workbook()
+    assert book.active is not None
+    book.remove(book.active)
+    for name, rows in doc_example().items():
+        sheet_rows(book, name, rows)
+    out = io.BytesIO()
+    book.save(out)
+    template = read_workbook(out.getvalue(), "example.xlsx")
+    assert (template.key, template.scoring.assumed) == ("night-check.v2", True)
+    items = template.items_by_code
+    assert items["1.1"][1].deduction.model_dump(exclude_defaults=True) == {
+        "kind": "fixed",
+        "points": Decimal(2),
+    }
+    assert (items["1.1"][1].subject, items["1.2"][1].subject) == ("guard", "guard")
+    assert items["1.2"][1].deduction.model_dump(exclude_defaults=True) == {
+        "kind": "per_occurrence",
+        "points": Decimal(1),
+        "cap": Decimal(3),
+    }
+    assert (items["2.1"][1].deduction.points, items["2.1"][1].covert_ok) == (Decimal(5), False)
+    assert [c.max for c in template.categories] == [Decimal(10), Decimal(20)]
