@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+from collections.abc import Collection
 from io import BytesIO
 from typing import Any
 
@@ -33,6 +34,7 @@ from sync_server.templates.workbook_layout import (
     SUBJECT_COLUMNS,
     SUBJECTS,
 )
+from sync_server.templates.workbook_repair import repaired
 from sync_server.templates.workbook_values import CellProblem, blank, read_cell
 
 MAX_BYTES = 20_000_000  # unpacked; a checklist workbook is well under 1 MB
@@ -179,25 +181,51 @@ def _read_list(rows: Any, sheet: str, columns: Any, reading: Reading) -> list[di
 
 
 def _validate(data: dict[str, Any], source: str, reading: Reading) -> Template | None:
-    """The template's own validation (parse_template), its problems moved to their cells."""
-    text = json.dumps(data, ensure_ascii=False, default=str)
+    """The template's own validation (parse_template), its problems moved to their cells.
+
+    When fields are invalid, the template's rules (duplicates, references, per-kind
+    fields) run again on a copy with stand-ins for them, so that they are reported too.
+    """
     try:
-        return parse_template(text, source)
+        return parse_template(_json(data), source)
     except TemplateError as exc:
-        for problem in exc.problems:
-            path, _, message = problem.partition(": ")
-            _report(path, message, data, reading)
+        first = [_split(p) for p in exc.problems]
+    for path, message in first:
+        _report(path, message, data, reading)
+    invalid = [path for path, _ in first]
+    stand_ins = repaired(data, invalid)
+    if stand_ins is None:
+        return None
+    covered = set(invalid) | {p.removesuffix(".kind") for p in invalid if p.endswith(".kind")}
+    try:
+        parse_template(_json(stand_ins), source)
+    except TemplateError as exc:
+        for path, message in map(_split, exc.problems):
+            if not any(path == c or path.startswith((f"{c}.", f"{c}[")) for c in covered):
+                _report(path, message, data, reading, covered)
     return None
 
 
-def _report(path: str, message: str, data: dict[str, Any], reading: Reading) -> None:
+def _json(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, default=str)
+
+
+def _split(problem: str) -> tuple[str, str]:
+    path, _, message = problem.partition(": ")
+    return path, message
+
+
+def _report(
+    path: str, message: str, data: dict[str, Any], reading: Reading, covered: Collection[str] = ()
+) -> None:
     if reading.is_suppressed(path):
         return
     duplicate = _DUPLICATE.fullmatch(message)
     if duplicate:
-        cells = [
-            reading.where[p] for p in _paths_with(path, duplicate[1], data) if p in reading.where
-        ]
+        paths = [p for p in _paths_with(path, duplicate[1], data) if p not in covered]
+        cells = [reading.where[p] for p in paths if p in reading.where]
+        if len(paths) < 2:
+            return  # the other one was invalid and is reported as such
         if cells:
             first = cells[0]
             where = ", ".join(c.coordinate for c in cells)

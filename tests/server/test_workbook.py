@@ -115,6 +115,9 @@ def test_several_problems_are_all_reported_by_cell_and_nothing_is_produced() -> 
         put(book, "检查项", 5, "不合格需拍照", "也许")
         put(book, "检查项", 6, "严重程度", "很严重")
         put(book, "等级", 3, "最低分", "九十")
+        put(book, "检查项", 8, "编号", "1.1")  # a duplicate: a template rule, found as well
+        put(book, "检查项", 2, "编号", "1.1")
+        put(book, "检查项", 9, "编号", "第九条")  # not a code: its duplicates are not sought
         book.create_sheet("草稿")
 
     assert problems_of(edited(MALL, edit)) == [
@@ -125,10 +128,12 @@ def test_several_problems_are_all_reported_by_cell_and_nothing_is_produced() -> 
         "扣完为止、类别责任对象、类别自定分值、类别自定说明、编号、检查内容、英文、检查方法、"
         "扣分标准、扣分方式、分值、上限、下限值、上限值、步长、单位、适用方式、不合格需拍照、"
         "可不适用、严重程度、责任对象、来源、自定分值、自定说明)",
+        "检查项!I2, I8 编号: duplicate code '1.1'",
         "检查项!O3 分值: must be > 0",
         "检查项!M4 扣分标准: 未能识别扣分标准:视情况酌情扣分",
         "检查项!V5 不合格需拍照: must be 是 or 否 (yes or no)",
         "检查项!X6 严重程度: must be one of 一般 (minor), 较重 (major), 严重 (critical)",
+        "检查项!I9 编号: has the wrong format (expected ^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)*$)",
     ]
 
 
@@ -142,6 +147,8 @@ def test_template_rules_are_reported_at_the_cells_they_came_from() -> None:
         put(book, "检查项", 5, "上限", 3)
         put(book, "检查项", 2, "类别责任对象", "nobody")
         put(book, "等级", 2, "最低分", 0)  # a second band starting at 0
+        put(book, "检查项", 6, "扣分方式", "看着办")  # unreadable: its other columns are not judged
+        put(book, "检查项", 6, "上限", 3)
 
     last_grade = len(MALL.scoring.grades) + 1
     assert problems_of(edited(MALL, edit)) == [
@@ -150,6 +157,8 @@ def test_template_rules_are_reported_at_the_cells_they_came_from() -> None:
         "检查项!I2, I3 编号: duplicate code '1.1'",
         "检查项!AB4 自定说明: only an assumed value has a note (set assumed: true)",
         "检查项!P5 上限: only per_occurrence and figure deductions can be capped, not fixed",
+        "检查项!N6 扣分方式: must be one of 固定扣分 (fixed), 按次扣分 (per_occurrence), "
+        "本类不得分 (zero_category), 一票否决 (veto), 按数值扣分 (figure)",
     ]
 
 
