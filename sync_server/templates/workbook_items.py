@@ -142,7 +142,8 @@ def _deduction_from_rule(row: Row, at: str, deduction: dict[str, Any], reading: 
             if not _same(deduction[name], value):
                 reading.problem(
                     row.cells[f"{_DEDUCTION}{name}"],
-                    f"{deduction[name]} disagrees with 扣分标准 ({understood.explanation}: "
+                    f"{deduction[name]} disagrees with 扣分标准, read as "
+                    f"{understood.explanation} ({row.cells[f'{_DEDUCTION}{name}'].label} "
                     f"{value}); fill 扣分方式 to make the columns count, or correct one",
                 )
             continue

@@ -125,6 +125,9 @@ def _read_settings(rows: Any, reading: Reading) -> dict[str, Any]:
         name = row.values.get(name_col.path, "")
         setting = match_column(SETTING_ROWS, name) if name else None
         at = row.cells.get(name_col.path, Location(SETTINGS, row.number))
+        if not name:
+            reading.problem(at, "a value without its setting's name")
+            continue
         if setting is None:
             known = "、".join(s.zh for s in SETTING_ROWS)
             reading.problem(at, f"unknown setting {name!r} (the settings: {known})")

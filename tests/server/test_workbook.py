@@ -180,7 +180,7 @@ def test_explicit_columns_must_agree_with_the_rule_when_the_kind_is_blank() -> N
         put(book, "检查项", 2, "扣分标准", "扣2分")
 
     assert problems_of(edited(MALL, edit)) == [
-        "检查项!O2 分值: 5 disagrees with 扣分标准 (一项不符扣2分: 2); "
+        "检查项!O2 分值: 5 disagrees with 扣分标准, read as 一项不符扣2分 (分值 2); "
         "fill 扣分方式 to make the columns count, or correct one"
     ]
 
@@ -285,6 +285,7 @@ def test_headers_missing_values_and_settings_are_named() -> None:
                 ["版本", 1],
                 ["颜色", "红"],
                 ["版本", 2],
+                [None, "无名"],
             ],
         )
     )
@@ -299,6 +300,7 @@ def test_headers_missing_values_and_settings_are_named() -> None:
         "适用场所、检查方式、合格线、等级/合格线自定、自定说明、分主体评分、整改天数(一般)、"
         "整改天数(较重)、整改天数(严重)、文件编号、版次、生效日期、批准、发布)",
         "设置!A5 项目: 版本 given twice (also row 3)",
+        "设置!A6 项目: a value without its setting's name",
         "检查项!1:1 类别分值: required column is missing",
         "检查项!1:1 扣分标准: give 扣分方式 or 扣分标准 (the columns are missing)",
         "检查项!E3 类别: differs from row 2, the category's first row "
