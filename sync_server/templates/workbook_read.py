@@ -14,6 +14,7 @@ import zipfile
 from collections.abc import Collection
 from io import BytesIO
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
@@ -39,6 +40,7 @@ from sync_server.templates.workbook_values import CellProblem, blank, read_cell
 
 MAX_BYTES = 20_000_000  # unpacked; a checklist workbook is well under 1 MB
 NOT_XLSX = "not an Excel workbook (.xlsx; 请另存为 Excel 工作簿)"
+_BROKEN = (ParseError, zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError)
 _DUPLICATE = re.compile(r"duplicate code '(.*)'")
 # Sheet-wide homes of paths that name no single cell.
 _SHEET_PATHS = {"categories": ITEMS, "subjects": SUBJECTS, "scoring.grades": GRADES}
@@ -54,6 +56,8 @@ def read_workbook(data: bytes, source: str) -> Template:
     reading = Reading()
     try:
         template_data = _read_sheets(book, reading)
+    except _BROKEN as exc:  # sheets are parsed as they are read: a broken one shows here
+        raise TemplateError(source, [f"{NOT_XLSX}: {type(exc).__name__}: {exc}"]) from None
     finally:
         book.close()
     template = _validate(template_data, source, reading)
@@ -85,7 +89,9 @@ def _read_sheets(book: Workbook, reading: Reading) -> dict[str, Any]:
 
     def rows(name: str) -> Any:
         sheet = book[name] if name in book.sheetnames else None
-        return iter(sheet.iter_rows(values_only=True)) if sheet is not None else None
+        if not hasattr(sheet, "iter_rows"):  # missing, or a chart sheet
+            return None
+        return iter(sheet.iter_rows(values_only=True))
 
     data = _read_settings(rows(SETTINGS), reading)
     data["scoring"]["grades"] = _read_list(rows(GRADES), GRADES, GRADE_COLUMNS, reading)

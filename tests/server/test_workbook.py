@@ -365,3 +365,17 @@ def test_the_documented_example_reads_as_described() -> None:
     }
     assert (items["2.1"][1].deduction.points, items["2.1"][1].covert_ok) == (Decimal(5), False)
     assert [c.max for c in template.categories] == [Decimal(10), Decimal(20)]
+
+
+def test_a_workbook_with_a_broken_sheet_is_one_clear_problem() -> None:
+    broken = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(write_workbook(MALL))) as source,
+        zipfile.ZipFile(broken, "w") as target,
+    ):
+        for info in source.infolist():
+            body = source.read(info.filename)
+            cut = info.filename == "xl/worksheets/sheet4.xml"  # 检查项
+            target.writestr(info, body[: len(body) // 2] if cut else body)
+    (problem,) = problems_of(broken.getvalue())
+    assert problem.startswith("not an Excel workbook (.xlsx; 请另存为 Excel 工作簿): ParseError")
