@@ -89,9 +89,8 @@ def _read_sheets(book: Workbook, reading: Reading) -> dict[str, Any]:
 
     def rows(name: str) -> Any:
         sheet = book[name] if name in book.sheetnames else None
-        if not hasattr(sheet, "iter_rows"):  # missing, or a chart sheet
-            return None
-        return iter(sheet.iter_rows(values_only=True))
+        iter_rows = getattr(sheet, "iter_rows", None)  # None: missing, or a chart sheet
+        return None if iter_rows is None else iter(iter_rows(values_only=True))
 
     data = _read_settings(rows(SETTINGS), reading)
     data["scoring"]["grades"] = _read_list(rows(GRADES), GRADES, GRADE_COLUMNS, reading)
