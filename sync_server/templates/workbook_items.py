@@ -23,6 +23,9 @@ def build_categories(
     rows: list[Row], missing: set[str], reading: Reading, subject_titles: dict[str, str]
 ) -> list[dict[str, Any]]:
     """The categories (as template JSON) the rows describe; problems go to `reading`."""
+    if f"{CATEGORY}code" in missing:  # reported once, as a missing column
+        reading.suppressed.add("categories")
+        return []
     categories: list[dict[str, Any]] = []
     first_rows: list[Row] = []
     for row in rows:

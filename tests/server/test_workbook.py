@@ -379,3 +379,27 @@ def test_a_workbook_with_a_broken_sheet_is_one_clear_problem() -> None:
             target.writestr(info, body[: len(body) // 2] if cut else body)
     (problem,) = problems_of(broken.getvalue())
     assert problem.startswith("not an Excel workbook (.xlsx; 请另存为 Excel 工作簿): ParseError")
+
+
+def test_without_the_category_column_the_items_are_not_judged_one_by_one() -> None:
+    problems = problems_of(
+        handmade([["编号", "检查内容", "扣分标准", "来源"], ["1.1", "x", "扣1分", "002:L5"]])
+    )
+    assert problems == [
+        "检查项!1:1 类别编号: required column is missing",
+        "检查项!1:1 类别: required column is missing",
+        "检查项!1:1 类别分值: required column is missing",
+    ]
+
+
+def test_an_item_before_any_category_is_named() -> None:
+    problems = problems_of(
+        handmade(
+            [
+                ITEM_HEADER,
+                ["0.1", "无类别", "扣1分", "002:L4"],
+                ["1.1", "按时到岗", "扣2分", "002:L5", "1", "岗位", 10],
+            ]
+        )
+    )
+    assert problems == ["检查项!E2 类别编号: the first row needs the category's 类别编号"]
