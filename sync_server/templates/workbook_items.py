@@ -141,6 +141,8 @@ def _deduction_from_rule(row: Row, at: str, deduction: dict[str, Any], reading: 
     read = understood.deduction
     for name in sorted(read.model_fields_set, key=list(type(read).model_fields).index):
         value = getattr(read, name)
+        if value is None:
+            continue  # the phrase does not say (no cap): an explicit column may
         if name in deduction:
             if not _same(deduction[name], value):
                 reading.problem(

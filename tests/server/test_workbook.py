@@ -403,3 +403,15 @@ def test_an_item_before_any_category_is_named() -> None:
         )
     )
     assert problems == ["检查项!E2 类别编号: the first row needs the category's 类别编号"]
+
+
+def test_explicit_columns_add_what_the_rule_does_not_say_and_are_judged() -> None:
+    def edit(book: Workbook) -> None:
+        put(book, "检查项", 2, "扣分方式", None)
+        put(book, "检查项", 2, "分值", None)
+        put(book, "检查项", 2, "上限", 3)
+        put(book, "检查项", 2, "扣分标准", "扣2分")
+
+    assert problems_of(edited(MALL, edit)) == [
+        "检查项!P2 上限: only per_occurrence and figure deductions can be capped, not fixed"
+    ]
