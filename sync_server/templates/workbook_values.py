@@ -175,3 +175,15 @@ def write_cell(kind: str, value: Any) -> Any:
     if kind == "floor":
         return FLOORS[value][0]
     return value if value != "" else None
+
+
+def choices(kind: str) -> list[str]:
+    """The words the writer uses for a kind of cell (a dropdown's list; [] for free text)."""
+    vocabulary: dict[str, dict[Any, tuple[str, str]]] = {
+        "severity": SEVERITIES,
+        "deduction_kind": DEDUCTION_KINDS,
+        "covert": COVERT,
+        "floor": FLOORS,
+        "bool": {True: YES, False: NO},
+    }
+    return [zh for zh, _ in vocabulary[kind].values()] if kind in vocabulary else []

@@ -14,6 +14,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from fieldcore.checklist import Category, Item, Template
@@ -31,8 +32,9 @@ from sync_server.templates.workbook_layout import (
     SUBJECTS,
     Column,
 )
-from sync_server.templates.workbook_values import write_cell
+from sync_server.templates.workbook_values import choices, write_cell
 
+_SPARE_ROWS = 200  # rows below the last item that still offer the dropdowns
 _WIDE = {"检查内容": 50, "英文": 40, "检查方法": 50, "扣分标准": 24, "说明": 60, "值": 60}
 
 
@@ -105,7 +107,19 @@ def _write_table(
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # text that starts with "=" is text, not a formula
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+        _dropdown(sheet, letter, choices(column.kind), len(rows) + _SPARE_ROWS)
     sheet.freeze_panes = "A2"
+
+
+def _dropdown(sheet: Worksheet, letter: str, words: list[str], last_row: int) -> None:
+    """Offer the column's words in Excel; other accepted spellings may still be typed."""
+    if not words:
+        return
+    offer = DataValidation(
+        type="list", formula1=f'"{",".join(words)}"', allow_blank=True, showErrorMessage=False
+    )
+    offer.add(f"{letter}2:{letter}{last_row}")
+    sheet.add_data_validation(offer)
 
 
 def _cell(column: Column, value: Any) -> Any:

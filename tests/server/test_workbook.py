@@ -415,3 +415,19 @@ def test_explicit_columns_add_what_the_rule_does_not_say_and_are_judged() -> Non
     assert problems_of(edited(MALL, edit)) == [
         "检查项!P2 上限: only per_occurrence and figure deductions can be capped, not fixed"
     ]
+
+
+def test_the_written_workbook_offers_the_words_of_its_choice_columns() -> None:
+    sheet = load_workbook(io.BytesIO(write_workbook(MALL)))["检查项"]
+    offered = {
+        sheet.cell(1, column(sheet, "扣分方式")).column_letter: None,
+        sheet.cell(1, column(sheet, "严重程度")).column_letter: None,
+    }
+    for rule in sheet.data_validations.dataValidation:
+        letter = str(rule.sqref).split(":")[0].rstrip("0123456789")
+        if letter in offered:
+            offered[letter] = rule.formula1
+    assert list(offered.values()) == [
+        '"固定扣分,按次扣分,本类不得分,一票否决,按数值扣分"',
+        '"一般,较重,严重"',
+    ]
