@@ -95,7 +95,10 @@ def _read_sheets(book: Workbook, reading: Reading) -> dict[str, Any]:
     data = _read_settings(rows(SETTINGS), reading)
     data["scoring"]["grades"] = _read_list(rows(GRADES), GRADES, GRADE_COLUMNS, reading)
     data["subjects"] = subjects = _read_list(rows(SUBJECTS), SUBJECTS, SUBJECT_COLUMNS, reading)
-    titles = {s["title"]: s["code"] for s in subjects if "title" in s and "code" in s}
+    codes = {s.get("code") for s in subjects}
+    titles = {  # a subject named by its 名称; a code always means itself
+        s["title"]: s["code"] for s in subjects if "code" in s and s.get("title") not in codes
+    }
     item_rows = rows(ITEMS)
     if item_rows is None:
         reading.suppressed |= {"categories", "modes"}
