@@ -19,7 +19,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from fieldapp.store.work import CapturedPhoto
+from fieldapp.store.capture import CapturedPhoto
 
 LONG_EDGE = 1600
 QUALITY = 80

@@ -74,6 +74,35 @@ def check_visit_deletable(status: str, role: Role) -> None:
         )
 
 
+def check_photo_parent(
+    role: Role,
+    *,
+    visit_id: object,
+    finding_id: object,
+    finding_visit_id: object,
+    rectification_id: object,
+) -> None:
+    """What a new photo may hang on. An inspector's evidence hangs on their visit and, if
+    on an item, on a finding of that same visit — never on a rectification; a site
+    manager's after-photo hangs on a rectification — never on the inspector's evidence.
+    `finding_visit_id` is the visit of the finding named (None when there is no such one).
+
+    Raises:
+        DomainError: sync.field_not_owned (a link the role may not set),
+            scope.denied (a finding of another visit, or none).
+    """
+    owned: tuple[tuple[str, object], ...]
+    if role == "site_manager":
+        owned = (("visit_id", visit_id), ("finding_id", finding_id))
+    else:
+        owned = (("rectification_id", rectification_id),)
+    for name, value in owned:
+        if value is not None:
+            raise DomainError(ProblemCode.SYNC_FIELD_NOT_OWNED, name, field=name, role=role)
+    if finding_id is not None and (finding_visit_id is None or finding_visit_id != visit_id):
+        raise DomainError(ProblemCode.SCOPE_DENIED, entity="finding", id=str(finding_id))
+
+
 def rectification_overdue(status: str, due: date, today: date) -> bool:
     """Still owed (open or reopened) after its due date; on the due date it is not yet."""
     return status in MANAGER_EDITABLE and today > due

@@ -20,7 +20,7 @@ import httpx
 from PIL import Image
 
 from fieldapp.store import Store
-from fieldapp.store.work import CapturedPhoto
+from fieldapp.store.capture import CapturedPhoto
 from fieldapp.sync.client import SyncClient
 from fieldapp.sync.engine import run_sync
 from fieldcore.protocol import Mutation, PushRequest

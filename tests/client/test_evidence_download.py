@@ -15,7 +15,7 @@ import pytest
 from sqlmodel import Session, select
 
 from fieldapp.photos import Stamp, clean_orphans, process
-from fieldapp.store.work import CapturedPhoto
+from fieldapp.store.capture import CapturedPhoto
 from fieldapp.sync.downloads import Media
 from fieldapp.sync.engine import run_sync
 from fieldapp.sync.errors import Offline

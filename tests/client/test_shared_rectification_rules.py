@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from fieldapp.store.work import CapturedPhoto
+from fieldapp.store.capture import CapturedPhoto
 from fieldapp.sync.engine import run_sync
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server.supervision.rectifications import rectification_list

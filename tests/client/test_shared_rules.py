@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
+from fieldapp.store.capture import CapturedPhoto
 from fieldapp.store.tables import FindingRow
 from fieldapp.sync.engine import run_sync
 from fieldcore.problems import DomainError, ProblemCode
@@ -402,3 +403,31 @@ def test_a_value_out_of_bounds_is_refused_alike_on_phone_and_server(
     on_server = (result["code"] or result["status"], result["details"])
     assert on_phone == on_server
     assert on_phone[0] == "sync.invalid_value"
+
+
+def test_a_photo_on_a_finding_of_another_visit_is_refused_on_phone_and_server(
+    world: World, phone: Callable[[str], PhoneApp]
+) -> None:
+    """Evidence hangs on its own visit's finding (fieldcore.workflow.check_photo_parent)."""
+    app = phone("insp1")
+    run_sync(app.store, app.client)
+    site = uuid.UUID(world.site("S1"))
+    first = app.store.start_visit(site, "mall-property.v1", "overt")
+    other = app.store.start_visit(site, "mall-property.v1", "overt")
+    app.store.record_answer(other.id, "1.2", result="fail", count=1)
+    shot = CapturedPhoto("ef" * 32, "x.jpg", "x.t.jpg", 1000, 800, 600, datetime.now(UTC), 0)
+    with pytest.raises(DomainError) as refused:
+        app.store.attach_photo(shot, visit_id=first.id, finding_id_=finding_id(other.id, "1.2"))
+    on_phone = (str(refused.value.code), refused.value.details["entity"])
+
+    insp = world.phone("insp1").login()
+    mine, create_mine = insp.new_visit(world.site("S1"))
+    theirs, create_theirs = insp.new_visit(world.site("S1"))
+    insp.push(create_mine, create_theirs, insp.answer(theirs, "1.2", "fail", count=1))
+    row = {"sha256": "ef" * 32, "byte_size": 1000, "mime": "image/jpeg"}
+    bad = insp.mutation(
+        "photo", uuid.uuid4(), visit_id=mine, finding_id=finding_id(theirs, "1.2"), **row
+    )
+    (result,) = insp.push(bad)
+    on_server = (result["code"], result["details"]["entity"])
+    assert on_phone == on_server == ("scope.denied", "finding")

@@ -17,6 +17,7 @@ from fieldcore.records import RECORDS, checked_values, parse_fields, wire_value
 from fieldcore.workflow import (
     Role,
     check_changeable,
+    check_photo_parent,
     check_visit_deletable,
     check_writable,
     missing_required,
@@ -209,3 +210,42 @@ def test_values_out_of_bounds_are_refused_with_every_bad_field_named() -> None:
         "count": 2,
         "value": Decimal("1.5"),
     }
+
+
+@pytest.mark.parametrize(
+    ("role", "links", "refusal"),
+    [
+        ("inspector", {"visit_id": "V", "finding_id": "F", "finding_visit_id": "V"}, None),
+        ("inspector", {"visit_id": "V", "finding_id": None, "finding_visit_id": None}, None),
+        (
+            "inspector",
+            {"visit_id": "V", "finding_id": "F", "finding_visit_id": "W"},
+            "scope.denied",
+        ),
+        (
+            "inspector",
+            {"visit_id": "V", "finding_id": "F", "finding_visit_id": None},
+            "scope.denied",
+        ),
+        ("inspector", {"visit_id": "V", "rectification_id": "R"}, "sync.field_not_owned"),
+        ("site_manager", {"rectification_id": "R"}, None),
+        ("site_manager", {"rectification_id": "R", "visit_id": "V"}, "sync.field_not_owned"),
+        ("site_manager", {"rectification_id": "R", "finding_id": "F"}, "sync.field_not_owned"),
+    ],
+)
+def test_what_a_new_photo_may_hang_on(
+    role: Role, links: dict[str, object], refusal: str | None
+) -> None:
+    args: dict[str, object] = {
+        "visit_id": None,
+        "finding_id": None,
+        "finding_visit_id": None,
+        "rectification_id": None,
+        **links,
+    }
+    if refusal is None:
+        check_photo_parent(role, **args)
+        return
+    with pytest.raises(DomainError) as err:
+        check_photo_parent(role, **args)
+    assert err.value.code == refusal

@@ -15,7 +15,17 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from fieldapp.store import bulk, evidence, queries, syncdetail, syncstate, work
+from fieldapp.store import (
+    bulk,
+    capture,
+    evidence,
+    queries,
+    rectification,
+    syncdetail,
+    syncstate,
+    work,
+)
+from fieldapp.store.capture import CapturedPhoto
 from fieldapp.store.db import open_db, transaction
 from fieldapp.store.tables import (
     FindingRow,
@@ -25,7 +35,7 @@ from fieldapp.store.tables import (
     RectificationRow,
     VisitRow,
 )
-from fieldapp.store.work import KEEP, CapturedPhoto
+from fieldapp.store.work import KEEP
 from fieldcore.protocol import LoginResponse, MutationResult, PullResponse
 
 Clock = Callable[[], datetime]
@@ -183,10 +193,12 @@ class Store:
         rectification_id: uuid.UUID | None = None,
         caption: str = "",
     ) -> PhotoRow:
-        return self._tx(work.attach_photo, photo, visit_id, finding_id_, rectification_id, caption)
+        return self._tx(
+            capture.attach_photo, photo, visit_id, finding_id_, rectification_id, caption
+        )
 
     def delete_photo(self, photo_id: uuid.UUID) -> None:
-        self._tx(work.delete_photo, photo_id)
+        self._tx(capture.delete_photo, photo_id)
 
     def submit_visit(self, visit_id: uuid.UUID) -> VisitRow:
         return self._tx(work.submit_visit, visit_id)
@@ -197,7 +209,7 @@ class Store:
     def answer_rectification(
         self, rect_id: uuid.UUID, response_note: str, submit: bool = False
     ) -> RectificationRow:
-        return self._tx(work.answer_rectification, rect_id, response_note, submit)
+        return self._tx(rectification.answer_rectification, rect_id, response_note, submit)
 
     # ---- reads for the screens -------------------------------------------------------------
     def home(self) -> queries.Home:

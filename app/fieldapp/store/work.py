@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,11 +15,8 @@ from sqlmodel import Session, col, select
 
 from fieldapp.store.outbox import record
 from fieldapp.store.tables import (
-    DOWNLOADED,
     FindingRow,
-    LocalBlob,
     PhotoRow,
-    RectificationRow,
     SiteRow,
     TemplateRow,
     VisitRow,
@@ -34,29 +30,11 @@ from fieldcore.scoring import score_raw
 from fieldcore.template_loader import parse_template
 from fieldcore.workflow import (
     INSPECTOR_EDITABLE,
-    MANAGER_EDITABLE,
     check_changeable,
     check_visit_deletable,
     check_writable,
     finding_id,
 )
-
-
-@dataclass(frozen=True)
-class CapturedPhoto:
-    """A photo already written (fsynced) to the device by fieldapp.photos."""
-
-    sha256: str
-    path: str
-    thumb_path: str
-    byte_size: int
-    width: int
-    height: int
-    captured_at: datetime
-    clock_offset_ms: int | None
-    lat: float | None = None
-    lon: float | None = None
-
 
 _PARSED: dict[str, Template] = {}
 
@@ -211,83 +189,6 @@ def set_visit_fields(
     return visit
 
 
-def attach_photo(
-    session: Session,
-    now: datetime,
-    photo: CapturedPhoto,
-    visit_id: uuid.UUID | None = None,
-    finding_id_: uuid.UUID | None = None,
-    rectification_id: uuid.UUID | None = None,
-    caption: str = "",
-) -> PhotoRow:
-    """Record a captured photo (its file is already on disk) and queue its row.
-
-    Raises:
-        DomainError: workflow.locked or scope.denied when its visit or rectification may
-            not take photos any more (the server's rule).
-    """
-    if visit_id is not None:
-        editable_visit(session, visit_id)
-    if rectification_id is not None:
-        editable_rectification(session, rectification_id)
-    blob = session.get(LocalBlob, photo.sha256)
-    if blob is not None and blob.state == DOWNLOADED:
-        session.delete(blob)  # the same bytes fetched earlier: now this phone's own, to upload
-        session.flush()
-        blob = None
-    if blob is None:
-        session.add(
-            LocalBlob(
-                sha256=photo.sha256,
-                path=photo.path,
-                thumb_path=photo.thumb_path,
-                byte_size=photo.byte_size,
-                created_at=now,
-            )
-        )
-    row = PhotoRow(id=uuid.uuid4(), sha256=photo.sha256, byte_size=photo.byte_size)
-    fields: dict[str, Any] = {
-        "sha256": photo.sha256,
-        "byte_size": photo.byte_size,
-        "mime": "image/jpeg",
-        "width": photo.width,
-        "height": photo.height,
-        "captured_at": photo.captured_at,
-        "clock_offset_ms": photo.clock_offset_ms,
-        "lat": photo.lat,
-        "lon": photo.lon,
-        "caption": caption,
-    }
-    for name, value in (
-        ("visit_id", visit_id),
-        ("finding_id", finding_id_),
-        ("rectification_id", rectification_id),
-    ):
-        if value is not None:
-            fields[name] = value
-    record(
-        session,
-        "photo",
-        row,
-        {k: v for k, v in fields.items() if v is not None},
-        now,
-        creating=True,
-    )
-    return row
-
-
-def delete_photo(session: Session, now: datetime, photo_id: uuid.UUID) -> None:
-    row = session.get(PhotoRow, photo_id)
-    if row is None or row.deleted:
-        return
-    if row.visit_id is not None:
-        editable_visit(session, row.visit_id)
-    if row.rectification_id is not None:
-        editable_rectification(session, row.rectification_id)
-    record(session, "photo", row, {}, now, op="delete")
-    row.deleted = True
-
-
 def local_score(session: Session, visit: VisitRow) -> tuple[Template, ScoreCard]:
     """The live scorecard from the findings on this device (fieldcore's engine)."""
     template = template_of(session, visit.template_key)
@@ -350,38 +251,3 @@ def delete_draft(session: Session, now: datetime, visit_id: uuid.UUID) -> None:
     check_visit_deletable(visit.status, "inspector")
     record(session, "visit", visit, {}, now, op="delete")
     visit.deleted = True
-
-
-def editable_rectification(session: Session, rect_id: uuid.UUID) -> RectificationRow:
-    """A rectification whose answer (note, after-photos) the site manager may still change.
-
-    Raises:
-        DomainError: scope.denied, workflow.locked (`details.status`).
-    """
-    rect = session.get(RectificationRow, rect_id)
-    if rect is None or rect.deleted:
-        raise DomainError(ProblemCode.SCOPE_DENIED, entity="rectification", id=str(rect_id))
-    if rect.status not in MANAGER_EDITABLE:
-        raise DomainError(ProblemCode.WORKFLOW_LOCKED, rect.status, status=rect.status)
-    return rect
-
-
-def answer_rectification(
-    session: Session, now: datetime, rect_id: uuid.UUID, response_note: str, submit: bool = False
-) -> RectificationRow:
-    """A site manager's answer: a note (and, to submit, at least one after-photo)."""
-    rect = editable_rectification(session, rect_id)
-    fields: dict[str, Any] = {}
-    if response_note != rect.response_note:
-        fields["response_note"] = response_note
-    if submit:
-        photos = session.exec(
-            select(PhotoRow.id).where(
-                PhotoRow.rectification_id == rect_id, col(PhotoRow.deleted).is_(False)
-            )
-        ).all()
-        submission.check_rectification_answer(response_note, len(photos))
-        fields["status"] = "submitted"
-    if fields:
-        record(session, "rectification", rect, fields, now)
-    return rect

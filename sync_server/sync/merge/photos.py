@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import Mutation
 from fieldcore.submission import check_rectification_answer
-from fieldcore.workflow import MANAGER_EDITABLE, REVIEWERS, can_transition
+from fieldcore.workflow import MANAGER_EDITABLE, REVIEWERS, can_transition, check_photo_parent
 from sync_server.org.scope import Actor
 from sync_server.photos.access import stored_and_held
 from sync_server.sync.merge.context import PushContext
@@ -49,26 +49,24 @@ def _new_photo(ctx: PushContext, m: Mutation, values: dict[str, Any]) -> Photo:
         visit = visible_visit(ctx, values.get("visit_id"))
         require_editable(visit, actor)
         finding = ctx.rows.get(Finding, values.get("finding_id"))
-        if values.get("finding_id") is not None and (
-            finding is None or finding.visit_id != visit.id
-        ):
-            raise denied("finding", values.get("finding_id"))
-        if values.get("rectification_id") is not None:
-            raise DomainError(
-                ProblemCode.SYNC_FIELD_NOT_OWNED,
-                "rectification_id",
-                field="rectification_id",
-                role=actor.role,
-            )
+        check_photo_parent(
+            actor.role,
+            visit_id=visit.id,
+            finding_id=values.get("finding_id"),
+            finding_visit_id=finding.visit_id if finding is not None else None,
+            rectification_id=values.get("rectification_id"),
+        )
     else:  # site manager: an after-photo answering a rectification
         rect = visible_rectification(ctx, values.get("rectification_id"))
         if rect.status not in MANAGER_EDITABLE:
             raise DomainError(ProblemCode.WORKFLOW_LOCKED, rect.status, status=rect.status)
-        for name in ("visit_id", "finding_id"):  # the inspector's evidence is theirs alone
-            if values.get(name) is not None:
-                raise DomainError(
-                    ProblemCode.SYNC_FIELD_NOT_OWNED, name, field=name, role=actor.role
-                )
+        check_photo_parent(  # the inspector's evidence is theirs alone
+            actor.role,
+            visit_id=values.get("visit_id"),
+            finding_id=values.get("finding_id"),
+            finding_visit_id=None,
+            rectification_id=rect.id,
+        )
     # present only when this author proved they hold the bytes: a hash seen elsewhere
     # (pull shows them) makes nothing readable (photos.access)
     present = stored_and_held(ctx.session, actor.user_id, values["sha256"])
