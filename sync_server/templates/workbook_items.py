@@ -135,7 +135,8 @@ def _deduction_from_rule(row: Row, at: str, deduction: dict[str, Any], reading: 
         return
     understood = read_deduction(rule)
     if understood.deduction is None:
-        reading.problem(rule_cell, understood.problem or f"not understood: {rule}")
+        why = understood.problem or "the reader does not know this phrasing"
+        reading.problem(rule_cell, f"'{rule}' not understood: {why}")
         return
     reading.suppressed.discard(f"{at}.deduction")
     read = understood.deduction

@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from fieldcore.checklist import Template
+from fieldcore.deduction_rules import read_deduction
 from fieldcore.template_loader import TemplateError, parse_template
 from sync_server.templates.catalog import load_catalog
 from sync_server.templates.template_json import template_json
@@ -22,6 +23,13 @@ from sync_server.templates.workbook import read_workbook, write_workbook
 
 CATALOG = load_catalog()
 MALL = next(t for t in CATALOG if t.id == "mall-property")
+
+
+def why_not(phrase: str) -> str:
+    """The reader's reason for not understanding a phrase (its wording is the reader's)."""
+    reading = read_deduction(phrase)
+    assert reading.deduction is None and reading.problem
+    return reading.problem
 
 
 def problems_of(data: bytes) -> list[str]:
@@ -130,7 +138,7 @@ def test_several_problems_are_all_reported_by_cell_and_nothing_is_produced() -> 
         "可不适用、严重程度、责任对象、来源、自定分值、自定说明)",
         "检查项!I2, I8 编号: duplicate code '1.1'",
         "检查项!O3 分值: must be > 0",
-        "检查项!M4 扣分标准: 未能识别扣分标准:视情况酌情扣分",
+        f"检查项!M4 扣分标准: '视情况酌情扣分' not understood: {why_not('视情况酌情扣分')}",
         "检查项!V5 不合格需拍照: must be 是 or 否 (yes or no)",
         "检查项!X6 严重程度: must be one of 一般 (minor), 较重 (major), 严重 (critical)",
         "检查项!I9 编号: has the wrong format (expected ^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)*$)",
@@ -431,3 +439,23 @@ def test_the_written_workbook_offers_the_words_of_its_choice_columns() -> None:
         '"固定扣分,按次扣分,本类不得分,一票否决,按数值扣分"',
         '"一般,较重,严重"',
     ]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "deduction"),
+    [
+        ("出现一次扣2分,最多扣6分", {"kind": "per_occurrence", "points": 2, "cap": 6}),
+        ("低于90%的,每少1%扣2分", {"kind": "figure", "points": 2, "min": 90}),
+        ("一票否决", {"kind": "veto"}),
+    ],
+)
+def test_the_readers_phrasing_fills_a_blank_kind(phrase: str, deduction: dict[str, int]) -> None:
+    def edit(book: Workbook) -> None:
+        for header in ("扣分方式", "分值", "上限", "下限值", "上限值", "步长", "单位"):
+            put(book, "检查项", 2, header, None)
+        put(book, "检查项", 2, "扣分标准", phrase)
+
+    item = read_workbook(edited(MALL, edit), "b.xlsx").categories[0].items[0]
+    assert item.deduction.model_dump(exclude_defaults=True) == {
+        k: v if isinstance(v, str) else Decimal(v) for k, v in deduction.items()
+    }
