@@ -103,11 +103,11 @@ def read_table(
     header = next(rows, ())
     by_index: dict[int, Column] = {}
     first_col: dict[str, int] = {}
-    unnamed: set[int] = set()
+    named: set[int] = set()  # columns with a header, known or not
     for i, raw in enumerate(header, 1):
         if blank(raw):
-            unnamed.add(i)
             continue
+        named.add(i)
         name = as_text(raw)
         column = match_column(columns, name)
         if column is None:
@@ -130,7 +130,7 @@ def read_table(
         if len(out) == MAX_ROWS:
             reading.problem(Location(sheet, number), f"too many rows (at most {MAX_ROWS})")
             break
-        out.append(_read_row(sheet, number, raw_row, by_index, unnamed, reading))
+        out.append(_read_row(sheet, number, raw_row, by_index, named, reading))
     return out, missing
 
 
@@ -139,7 +139,7 @@ def _read_row(
     number: int,
     raw_row: tuple[CellValue, ...],
     by_index: dict[int, Column],
-    unnamed: set[int],
+    named: set[int],
     reading: Reading,
 ) -> Row:
     row = Row(number)
@@ -155,7 +155,7 @@ def _read_row(
             reading.problem(at, str(exc))
             row.bad.add(column.path)
     for i, value in enumerate(raw_row, 1):
-        if i not in by_index and not blank(value) and i in unnamed:
-            unnamed.discard(i)  # said once per column
+        if i not in named and not blank(value):
+            named.add(i)  # said once per column
             reading.problem(Location(sheet, number, i), "a value in a column without a header")
     return row

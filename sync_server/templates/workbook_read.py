@@ -89,8 +89,11 @@ def _read_sheets(book: Workbook, reading: Reading) -> dict[str, Any]:
 
     def rows(name: str) -> Any:
         sheet = book[name] if name in book.sheetnames else None
-        iter_rows = getattr(sheet, "iter_rows", None)  # None: missing, or a chart sheet
-        return None if iter_rows is None else iter(iter_rows(values_only=True))
+        if not hasattr(sheet, "iter_rows"):  # missing, or a chart sheet
+            return None
+        # Some programs write a wrong size into the sheet; read every cell there is.
+        sheet.reset_dimensions()  # type: ignore[union-attr]
+        return iter(sheet.iter_rows(values_only=True))  # type: ignore[union-attr]
 
     data = _read_settings(rows(SETTINGS), reading)
     data["scoring"]["grades"] = _read_list(rows(GRADES), GRADES, GRADE_COLUMNS, reading)

@@ -459,3 +459,18 @@ def test_the_readers_phrasing_fills_a_blank_kind(phrase: str, deduction: dict[st
     assert item.deduction.model_dump(exclude_defaults=True) == {
         k: v if isinstance(v, str) else Decimal(v) for k, v in deduction.items()
     }
+
+
+def test_a_sheet_that_states_a_wrong_size_is_read_whole() -> None:
+    """Some programs write a <dimension> smaller than the data; every cell is still read."""
+    shrunk = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(write_workbook(MALL))) as source,
+        zipfile.ZipFile(shrunk, "w") as target,
+    ):
+        for info in source.infolist():
+            body = source.read(info.filename)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                body = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:B2"', body)
+            target.writestr(info, body)
+    assert read_workbook(shrunk.getvalue(), "shrunk.xlsx") == MALL
