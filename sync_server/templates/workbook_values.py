@@ -42,7 +42,7 @@ DEDUCTION_KINDS = {
 MODES = {"overt": ("明查", "overt"), "covert": ("暗访", "covert")}
 COVERT = {True: ("明查、暗访", "both"), False: ("仅明查", "overt only")}
 FLOORS = {"zero": YES, "none": NO}
-_COVERT_EXTRA = {"明查暗访": True, "明查,暗访": True, "均可": True, "overt, covert": True}
+_COVERT_EXTRA = {"明查暗访": True, "均可": True, "overt, covert": True, "overt and covert": True}
 _COVERT_EXTRA |= {"明查": False, "overt": False, "只明查": False}
 _SEPARATORS = re.compile(r"[,,、;;\s]+")
 
@@ -95,14 +95,21 @@ def _bool(value: CellValue) -> bool:
     raise CellProblem("must be 是 or 否 (yes or no)")
 
 
-def _lookup(vocabulary: dict[Any, tuple[str, str]], extra: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
-    words = {w.lower(): v for v, names in vocabulary.items() for w in names} | {
-        k.lower(): v for k, v in (extra or {}).items()
+def _word(text: str) -> str:
+    """Compared without case, spaces, or which list separator was typed (, , 、 /)."""
+    return re.sub(r"\s*[,,、/]\s*", "、", text.strip()).lower()
+
+
+def _lookup(
+    vocabulary: dict[Any, tuple[str, str]], extra: dict[str, Any] | None = None
+) -> Callable[[CellValue], Any]:
+    words = {_word(w): v for v, names in vocabulary.items() for w in names} | {
+        _word(k): v for k, v in (extra or {}).items()
     }
     allowed = ", ".join(f"{zh} ({en})" for zh, en in vocabulary.values())
 
     def read(value: CellValue) -> Any:
-        word = re.sub(r"\s*([,,、])\s*", r"\1", as_text(value)).lower()
+        word = _word(as_text(value))
         if word in words:
             return words[word]
         raise CellProblem(f"must be one of {allowed}")

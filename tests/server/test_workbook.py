@@ -474,3 +474,68 @@ def test_a_sheet_that_states_a_wrong_size_is_read_whole() -> None:
                 body = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:B2"', body)
             target.writestr(info, body)
     assert read_workbook(shrunk.getvalue(), "shrunk.xlsx") == MALL
+
+
+def test_english_headers_and_words_and_excel_booleans_are_understood() -> None:
+    header = [
+        "code",
+        "text",
+        "deduction",
+        "points",
+        "cap",
+        "source",
+        "category_code",
+        "category",
+        "category_max",
+        "modes",
+        "severity",
+        "photo_on_fail",
+        "na_allowed",
+    ]
+    template = read_workbook(
+        handmade(
+            [
+                header,
+                [
+                    "1.1",
+                    "按时到岗",
+                    "per_occurrence",
+                    1,
+                    3,
+                    "002:L5",
+                    "1",
+                    "岗位",
+                    10,
+                    "overt only",
+                    "Major",
+                    True,
+                    "no",
+                ],
+                [
+                    "1.2",
+                    "着装整齐",
+                    "固定扣分",
+                    2,
+                    None,
+                    "002:L6",
+                    None,
+                    None,
+                    None,
+                    "明查 , 暗访",
+                    "严重",
+                    "是",
+                    False,
+                ],
+            ]
+        ),
+        "en.xlsx",
+    )
+    first, second = template.categories[0].items
+    assert (first.deduction.kind, first.deduction.cap, first.covert_ok) == (
+        "per_occurrence",
+        Decimal(3),
+        False,
+    )
+    assert (first.severity, first.photo_on_fail, first.na_allowed) == ("major", True, False)
+    assert (second.covert_ok, second.severity, second.photo_on_fail) == (True, "critical", True)
+    assert second.na_allowed is False
