@@ -62,7 +62,8 @@ def read_workbook(data: bytes, source: str) -> Template:
         book.close()
     template = _validate(template_data, source, reading)
     if reading.problems or template is None:
-        raise TemplateError(source, reading.sorted_problems())
+        problems = reading.sorted_problems() or ["the workbook does not describe a valid template"]
+        raise TemplateError(source, problems)
     return template
 
 
