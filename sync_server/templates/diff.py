@@ -49,7 +49,7 @@ def normalised(body: Mapping[str, Any]) -> dict[str, Any]:
 def diff_bodies(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
     """Every change from `old` to `new`: header fields, scoring, categories, items."""
     a, b = normalised(old), normalised(new)
-    skip = {"categories", "scoring"}
+    skip = {"categories", "scoring", "version"}  # a draft's version is always the next one
     out = list(_fields("模板 template", _drop(a, skip), _drop(b, skip)))
     out += _fields("评分 scoring", a.get("scoring") or {}, b.get("scoring") or {})
     out += _categories(_coded(a.get("categories")), _coded(b.get("categories")))
@@ -151,7 +151,14 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, list):
-        if any(isinstance(v, dict) for v in value):
-            return f"{len(value)} 项"
+        if any(isinstance(v, dict) for v in value):  # grades, subjects: by code (and min)
+            return "、".join(_entry(v) for v in value)
         return "、".join(_show(v) for v in value)
     return str(value)
+
+
+def _entry(value: Any) -> str:
+    if not isinstance(value, dict):
+        return _show(value)
+    floor = f"≥{value['min']}" if "min" in value else ""
+    return f"{value.get('code', '?')}{floor}"

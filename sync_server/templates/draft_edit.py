@@ -114,11 +114,13 @@ def deduction_json(d: Deduction) -> Body:
 
 # ---- adding, removing, reordering ------------------------------------------------------
 def categories(body: Body) -> list[Body]:
-    return body.setdefault("categories", [])
+    found: list[Body] = body.setdefault("categories", [])
+    return found
 
 
 def items(body: Body, ci: int) -> list[Body]:
-    return categories(body)[ci].setdefault("items", [])
+    found: list[Body] = categories(body)[ci].setdefault("items", [])
+    return found
 
 
 def add_item(body: Body, ci: int) -> int:
