@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel
 
-from fieldcore.checklist import Template
+from fieldcore.checklist import Category, Deduction, Grade, Item, Scoring, Template
+from sync_server.templates.draft_edit import NUMBER_KEYS, as_number
 
 ADDED, REMOVED, ORDER, CATEGORY = "新增 added", "删除 removed", "顺序 order", "所属类别 category"
 
@@ -38,12 +41,41 @@ class Change:
 
 
 def normalised(body: Mapping[str, Any]) -> dict[str, Any]:
-    """The body with every default filled in, when it is a valid template (so a field left
-    out and the same field at its default compare equal); as it is otherwise."""
-    try:
-        return Template.model_validate(body).model_dump(mode="json", exclude_none=True)
-    except ValidationError:
-        return dict(body)
+    """The body with each model's defaults filled in and numbers as JSON numbers, valid or
+    not: a field left out and the same field at its default compare equal, and "2", 2 and
+    2.0 are one value."""
+    out = _filled(Template, body)
+    out["scoring"] = _filled(Scoring, out.get("scoring"))
+    out["scoring"]["grades"] = [_filled(Grade, g) for g in out["scoring"].get("grades") or []]
+    out["categories"] = [_category(c) for c in out.get("categories") or []]
+    return out
+
+
+def _category(node: Any) -> dict[str, Any]:
+    cat = _filled(Category, node)
+    cat["items"] = [_item(i) for i in cat.get("items") or []]
+    return cat
+
+
+def _item(node: Any) -> dict[str, Any]:
+    item = _filled(Item, node)
+    item["deduction"] = _filled(Deduction, item.get("deduction"))
+    return item
+
+
+def _filled(model: type[BaseModel], node: Any) -> dict[str, Any]:
+    out = {**_defaults(model), **(node if isinstance(node, Mapping) else {})}
+    return {k: as_number(v) if k in NUMBER_KEYS else v for k, v in out.items() if v is not None}
+
+
+@cache
+def _defaults(model: type[BaseModel]) -> dict[str, Any]:
+    found = {}
+    for name, info in model.model_fields.items():
+        if not info.is_required():
+            value = info.get_default(call_default_factory=True)
+            found[name] = str(value) if isinstance(value, Decimal) else value
+    return found
 
 
 def diff_bodies(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:

@@ -62,13 +62,16 @@ GRADE_FIELDS: list[tuple[str, Kind, str]] = [
     ("title_en", "text", "英文 English"),
     ("min", "number", "最低分 Min %"),
 ]
+NUMBER_KEYS = {"points", "cap", "min", "max", "step", "pass_mark"}  # decimals in the schema
 NEW_ITEM_NOTE = "编辑器新增条目,分值为自定,请核对来源条文"
 
 
-def as_number(text: str) -> int | float | str:
+def as_number(text: Any) -> Any:
     """A typed number as a JSON number (exact for decimal text); anything else as typed."""
+    if isinstance(text, bool) or not isinstance(text, str | int | float | Decimal):
+        return text
     try:
-        value = Decimal(text.strip())
+        value = Decimal(str(text).strip())
     except InvalidOperation:
         return text
     if not value.is_finite():

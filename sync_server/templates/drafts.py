@@ -34,12 +34,11 @@ from fieldcore.workflow import REVIEWERS
 from sync_server.core.changeset import ChangeSet
 from sync_server.tables import AuditLog, TemplateDraft, TemplateVersion, User, utcnow
 from sync_server.templates.diff import changed_fields
-from sync_server.templates.draft_edit import add_category, as_number
+from sync_server.templates.draft_edit import NUMBER_KEYS, add_category, as_number
 from sync_server.templates.preview import check_body, source_name, template_text
 from sync_server.templates.versions import latest_templates, publish_template
 
 OPEN = "open"
-NUMBER_KEYS = {"points", "cap", "min", "max", "step", "pass_mark"}
 
 
 @dataclass(frozen=True)
