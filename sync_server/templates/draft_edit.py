@@ -10,6 +10,7 @@ missing. Pure: the console calls these on its working copy, then saves the whole
 from __future__ import annotations
 
 import copy
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
@@ -190,3 +191,40 @@ def working_copy(body: Body) -> Body:
 def _free_code(body: Body, prefix: str) -> str:
     taken = {str(i.get("code")) for c in categories(body) for i in c.get("items", [])}
     return next(f"{prefix}.{n}" for n in range(1, 10_000) if f"{prefix}.{n}" not in taken)
+
+
+def new_body(template_id: str, title: str, approver: str, today: date) -> Body:
+    """A new template's first body: no categories yet; every default it sets (document,
+    mode, pass mark, grades, subject) is the editor's, so the scoring is marked assumed."""
+    note = "新模板的默认值,不是制度给出的,请按制度修改"
+    return {
+        "id": template_id,
+        "version": 1,
+        "title": title,
+        "document": {
+            "code": template_id.upper(),
+            "effective": today.isoformat(),
+            "approver": approver,
+        },
+        "modes": ["overt"],
+        "scoring": {
+            "pass_mark": 85,
+            "grades": [{"code": "合格", "min": 85}, {"code": "不合格", "min": 0}],
+            "assumed": True,
+            "assumed_note": note,
+        },
+        "subjects": [{"code": "site", "title": "门店"}],
+        "categories": [],
+    }
+
+
+def numbers_as_json(node: Any) -> Any:
+    """A model dump's decimal strings (points, bounds, marks) back as JSON numbers."""
+    if isinstance(node, dict):
+        return {
+            k: as_number(v) if k in NUMBER_KEYS and isinstance(v, str) else numbers_as_json(v)
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [numbers_as_json(v) for v in node]
+    return node

@@ -33,8 +33,8 @@ from fieldcore.template_loader import TemplateError
 from fieldcore.workflow import REVIEWERS
 from sync_server.core.changeset import ChangeSet
 from sync_server.tables import AuditLog, TemplateDraft, TemplateVersion, User, utcnow
+from sync_server.templates import draft_edit as edit
 from sync_server.templates.diff import changed_fields
-from sync_server.templates.draft_edit import NUMBER_KEYS, add_category, as_number
 from sync_server.templates.preview import check_body, source_name, template_text
 from sync_server.templates.versions import latest_templates, publish_template
 
@@ -156,8 +156,9 @@ def new_template_draft(session: Session, user: User, template_id: str, title: st
         raise DomainError(
             ProblemCode.REQUEST_INVALID, f"模板 {template_id} 已存在", field="template_id"
         )
-    body = _skeleton(template_id, title.strip() or template_id, user)
-    add_category(body)
+    approver = user.display_name or user.username
+    body = edit.new_body(template_id, title.strip() or template_id, approver, utcnow().date())
+    edit.add_category(body)
     return _create(session, user, body, None)
 
 
@@ -165,7 +166,7 @@ def draft_from_template(session: Session, user: User, template: Template) -> Dra
     """A new draft holding a parsed template (e.g. read from an uploaded workbook). It
     publishes as the next free version when its own is already published."""
     require_author(user)
-    body = numbers_as_json(template.model_dump(mode="json", exclude_none=True))
+    body = edit.numbers_as_json(template.model_dump(mode="json", exclude_none=True))
     latest = _newest_version(session, template.id)
     if latest is not None and template.version <= latest.version:
         body["version"] = latest.version + 1
@@ -231,18 +232,6 @@ def discard_draft(session: Session, user: User, draft_id: uuid.UUID, base_revisi
     _audit(session, user, "template_draft.discard", row, revision=row.revision)
 
 
-def numbers_as_json(node: Any) -> Any:
-    """A model dump's decimal strings (points, bounds, marks) back as JSON numbers."""
-    if isinstance(node, dict):
-        return {
-            k: as_number(v) if k in NUMBER_KEYS and isinstance(v, str) else numbers_as_json(v)
-            for k, v in node.items()
-        }
-    if isinstance(node, list):
-        return [numbers_as_json(v) for v in node]
-    return node
-
-
 # ---- helpers -----------------------------------------------------------------------------
 def _row(session: Session, draft_id: uuid.UUID) -> TemplateDraft:
     row = session.get(TemplateDraft, draft_id)
@@ -288,29 +277,6 @@ def _create(session: Session, user: User, body: dict[str, Any], base_key: str | 
     session.flush()
     _audit(session, user, "template_draft.create", row, base=base_key)
     return _view(row)
-
-
-def _skeleton(template_id: str, title: str, user: User) -> dict[str, Any]:
-    note = "新模板的默认值,不是制度给出的,请按制度修改"
-    return {
-        "id": template_id,
-        "version": 1,
-        "title": title,
-        "document": {
-            "code": template_id.upper(),
-            "effective": utcnow().date().isoformat(),
-            "approver": user.display_name or user.username,
-        },
-        "modes": ["overt"],
-        "scoring": {
-            "pass_mark": 85,
-            "grades": [{"code": "合格", "min": 85}, {"code": "不合格", "min": 0}],
-            "assumed": True,
-            "assumed_note": note,
-        },
-        "subjects": [{"code": "site", "title": "门店"}],
-        "categories": [],
-    }
 
 
 def _audit(session: Session, user: User, action: str, row: TemplateDraft, **details: Any) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -124,21 +125,23 @@ def test_a_new_template_starts_at_version_one_and_an_uploaded_one_takes_the_next
     assert isinstance(first_item(uploaded.body)["deduction"].get("points", 0), int | float)
     write(world, drafts.publish_draft, admin, uploaded.id, 1)
     with Session(world.engine) as s:
-        assert get_template(s, "hotel-daily.v2").categories == resolve_template(
-            "hotel-daily"
-        ).categories
+        assert (
+            get_template(s, "hotel-daily.v2").categories
+            == resolve_template("hotel-daily").categories
+        )
 
 
 @pytest.mark.parametrize("name", ["insp1", "mgr1"])
 def test_inspectors_and_site_managers_cannot_edit_templates(world: World, name: str) -> None:
     sup, other = user(world, "sup1"), user(world, name)
     draft = write(world, drafts.start_draft, sup, "store-patrol")
-    for call in (
+    calls: list[Callable[[], Any]] = [
         lambda: write(world, drafts.start_draft, other, "store-patrol"),
         lambda: write(world, drafts.list_drafts, other),
         lambda: write(world, drafts.save_draft, other, draft.id, 1, draft.body),
         lambda: write(world, drafts.publish_draft, other, draft.id, 1),
-    ):
+    ]
+    for call in calls:
         with pytest.raises(DomainError) as refused:
             call()
         assert refused.value.code == ProblemCode.AUTH_FORBIDDEN
