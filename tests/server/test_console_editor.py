@@ -9,6 +9,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any, cast
 
+import pytest
 from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError, ProblemCode
@@ -17,6 +18,7 @@ from sync_server.console.services import ConsoleServices
 from sync_server.console.shell import Console
 from sync_server.tables import User
 from sync_server.templates import drafts
+from sync_server.templates.catalog import resolve_template
 from sync_server.templates.versions import get_template
 from tests.server.world import World
 
@@ -93,3 +95,17 @@ async def _two_editors(world: World) -> None:
     with Session(world.engine) as s:
         deduction = get_template(s, "store-patrol.v2").categories[0].items[0].deduction
     assert deduction.points == Decimal(5) and deduction.cap == Decimal(8)
+
+
+def test_a_parsed_template_becomes_a_draft_through_the_console_service(world: World) -> None:
+    """Where 上传 Excel plugs in: read_workbook's Template → a draft the editor opens."""
+    admin, inspector = FakeConsole(world, "admin"), FakeConsole(world, "insp1")
+    template = resolve_template("guard-post")
+    draft = asyncio.run(admin.services.draft_from_template(admin.user, template))
+    assert (draft.key, draft.base_key) == ("guard-post.v2", "guard-post.v1")
+    editor = Editor(cast(Console, admin), draft, None)
+    assert "全部符合 All pass: 得分 100/100" in text_of(editor.preview)
+    assert "尚不能评分" not in text_of(editor.preview)  # a valid template: scored at once
+    with pytest.raises(DomainError) as refused:
+        asyncio.run(inspector.services.draft_from_template(inspector.user, template))
+    assert refused.value.code == ProblemCode.AUTH_FORBIDDEN
