@@ -35,7 +35,7 @@ ITEM_FIELDS: list[tuple[str, Kind, str]] = [
     ("deduction.unit", "text", "单位 Unit"),
     ("severity", "text", "严重程度 Severity"),
     ("subject", "text", "责任对象 Subject"),
-    ("source", "text", "来源 Source (如 001:L46)"),
+    ("source", "text", "来源 Source"),
     ("covert_ok", "bool", "暗访可查 Covert OK"),
     ("photo_on_fail", "bool", "不合格需拍照 Photo on fail"),
     ("na_allowed", "bool", "可不适用 N/A allowed"),

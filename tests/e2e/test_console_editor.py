@@ -4,6 +4,8 @@ and the diff follow, publishes, and phones then pull the new version (the old on
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
@@ -31,6 +33,11 @@ def test_editing_points_changes_the_preview_and_publishes_a_version_phones_pull(
     page = open_console(browser, base)
     sign_in(page, "supervisor", "review-2026")
     press(page, "open-templates")
+    published = page.locator('[flt-semantics-identifier="templates-published"]')
+    expect(published).to_have_attribute("aria-label", re.compile("store-patrol.v1"), timeout=30_000)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(800)  # the canvas paints a moment after the semantics update
+    page.screenshot(path=str(ARTIFACTS / "console-templates.png"))
     press(page, "edit-store-patrol")
     status = page.locator('[flt-semantics-identifier="editor-status"]')
     preview = page.locator('[flt-semantics-identifier="editor-preview"]')
@@ -43,7 +50,6 @@ def test_editing_points_changes_the_preview_and_publishes_a_version_phones_pull(
         "条目 1.1 deduction.points: 2 → 5"
     )
     expect(status).to_contain_text("有未保存的修改")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(800)  # the canvas paints a moment after the semantics update
     page.screenshot(path=str(ARTIFACTS / "console-editor.png"))
 

@@ -28,6 +28,13 @@ CHOICES: dict[str, list[tuple[str, str]]] = {
     "severity": [("minor", "一般 minor"), ("major", "较重 major"), ("critical", "严重 critical")],
     "floor": [("zero", "扣完为止 zero"), ("none", "可为负 none")],
 }
+HINTS = {  # what an empty field means
+    "deduction.step": "空=1",
+    "deduction.unit": "空=%",
+    "deduction.cap": "空=不设上限",
+    "subject": "空=同类别",
+    "assumed_note": "自定分值时说明依据",
+}
 WIDE = {"text", "text_en", "guidance", "title", "title_en", "assumed_note", "description"}
 
 
@@ -70,7 +77,9 @@ class FieldForm:
                 on_select=changed,
             )
         wide = path.rsplit(".", 1)[-1] in WIDE
-        return ft.TextField(label=label, width=520 if wide else 170, on_change=changed)
+        return ft.TextField(
+            label=label, width=520 if wide else 170, hint_text=HINTS.get(path), on_change=changed
+        )
 
 
 def picker(label: str, ident: str, on_pick: Callable[[int], None]) -> ft.Dropdown:

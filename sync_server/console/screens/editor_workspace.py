@@ -66,6 +66,7 @@ class Workspace:
         """The form (left) and the preview, diff and problems (right), each scrolling."""
         form = ft.Column(
             [  # the item first: what an author fixes most, in view without scrolling
+                ft.Container(height=4),  # room for the first dropdown's floating label
                 ft.Row([self.category_pick, *self._list_buttons("category")], wrap=True),
                 ft.Row([self.item_pick, *self._list_buttons("item")], wrap=True),
                 heading("条目 Item"),

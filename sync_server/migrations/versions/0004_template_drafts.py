@@ -10,7 +10,7 @@ its revision (each save names the one it was based on) and who changed which fie
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import sync_server.tables.base
@@ -33,13 +33,9 @@ def upgrade() -> None:
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
         sa.Column("history", sa.JSON(), nullable=False),
         sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column(
-            "created_at", sync_server.tables.base.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("created_at", sync_server.tables.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column(
-            "updated_at", sync_server.tables.base.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("updated_at", sync_server.tables.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("published_key", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
         sa.Column(
             "published_at", sync_server.tables.base.UTCDateTime(timezone=True), nullable=True
