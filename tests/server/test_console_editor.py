@@ -92,6 +92,13 @@ async def _two_editors(world: World) -> None:
     await mine.on_publish(None)
     assert sup.toasts[-1] == "已发布 Published: store-patrol.v2"
     assert sup.went[-1] == f"/templates/draft/{mine.draft.id}"
+    published = await sup.services.read(drafts.get_draft, sup.user, mine.draft.id)
+    shown_again = Editor(cast(Console, sup), published, mine.base)
+    assert all(c.disabled for c in shown_again.item.fields.values())  # as it was published
+    count = len(shown_again.body["categories"][0]["items"])
+    shown_again.on_add("item")
+    assert len(shown_again.body["categories"][0]["items"]) == count
+    assert "已发布为 store-patrol.v2" in str(shown_again.status.value)
     with Session(world.engine) as s:
         deduction = get_template(s, "store-patrol.v2").categories[0].items[0].deduction
     assert deduction.points == Decimal(5) and deduction.cap == Decimal(8)

@@ -52,11 +52,14 @@ class FieldForm:
             content=ft.Row(list(self.fields.values()), wrap=True), identifier=f"{prefix}-form"
         )
 
-    def bind(self, node: Body) -> None:
-        """Show and edit `node` from now on."""
-        self.node = node
+    def bind(self, node: Body | None, editable: bool = True) -> None:
+        """Show and edit `node` from now on; with no node (no category or item left) or
+        not editable (a published draft), the fields are shown disabled, so nothing typed
+        can go nowhere."""
+        self.node = node if node is not None else {}
         for path, control in self.fields.items():
-            value = get_value(node, path)
+            control.disabled = node is None or not editable
+            value = get_value(self.node, path)
             if isinstance(control, ft.Checkbox):
                 control.value = bool(value)
             else:
@@ -97,8 +100,10 @@ def set_choices(dropdown: ft.Dropdown, labels: list[str], index: int) -> None:
     dropdown.value = str(index) if 0 <= index < len(labels) else None
 
 
-def icon_button(icon: ft.IconData, tip: str, on_click: Callable[[Any], Any]) -> ft.IconButton:
-    return ft.IconButton(icon, tooltip=tip, on_click=on_click)
+def icon_button(
+    icon: ft.IconData, tip: str, on_click: Callable[[Any], Any], **style: Any
+) -> ft.IconButton:
+    return ft.IconButton(icon, tooltip=tip, on_click=on_click, **style)
 
 
 def lines(texts: list[str], **style: Any) -> list[ft.Control]:

@@ -72,7 +72,14 @@ class Workspace:
                 heading("条目 Item"),
                 self.item.row,
                 ft.Row(
-                    [self.rule, ft.OutlinedButton("识别扣分标准 Read rule", on_click=self.on_read)],
+                    [
+                        self.rule,
+                        ft.OutlinedButton(
+                            "识别扣分标准 Read rule",
+                            on_click=self.on_read,
+                            disabled=not self.editable,
+                        ),
+                    ],
                     wrap=True,
                 ),
                 ft.Semantics(content=self.reading, identifier="editor-reading"),
@@ -83,7 +90,12 @@ class Workspace:
                 heading("评分 Scoring(合格线与等级)"),
                 self.scoring.row,
                 self.grades,
-                ft.TextButton("添加等级 Add grade", icon=ft.Icons.ADD, on_click=self.on_add_grade),
+                ft.TextButton(
+                    "添加等级 Add grade",
+                    icon=ft.Icons.ADD,
+                    on_click=self.on_add_grade,
+                    disabled=not self.editable,
+                ),
                 ft.Divider(),
                 heading("模板 Template"),
                 self.header.row,
@@ -121,15 +133,15 @@ class Workspace:
     def load(self, body: dict[str, Any]) -> None:
         """Show a body (the draft as opened or reloaded): every form rebinds to it."""
         self.body = body
-        self.header.bind(body)
-        self.scoring.bind(body.setdefault("scoring", {}))
+        self.header.bind(body, self.editable)
+        self.scoring.bind(body.setdefault("scoring", {}), self.editable)
         self.draw_grades()
         self.show_category(min(self.ci, len(edit.categories(body)) - 1))
 
     def show_category(self, ci: int) -> None:
         self.ci = ci
         cats = edit.categories(self.body)
-        self.category.bind(cats[ci] if ci >= 0 else {})
+        self.category.bind(cats[ci] if ci >= 0 else None, self.editable)
         labels = [f"{c.get('code', '?')} {c.get('title', '')}" for c in cats]
         set_choices(self.category_pick, labels, ci)
         self.show_item(0 if ci >= 0 and edit.items(self.body, ci) else -1)
@@ -137,7 +149,7 @@ class Workspace:
     def show_item(self, ii: int) -> None:
         self.ii = ii
         entries = edit.items(self.body, self.ci) if self.ci >= 0 else []
-        self.item.bind(entries[ii] if ii >= 0 else {})
+        self.item.bind(entries[ii] if ii >= 0 else None, self.editable)
         labels = [f"{i.get('code', '?')} {str(i.get('text', ''))[:24]}" for i in entries]
         set_choices(self.item_pick, labels, ii)
         self.reading.value = ""
@@ -148,7 +160,7 @@ class Workspace:
         rows: list[ft.Control] = []
         for gi, grade in enumerate(grades):
             form = FieldForm(edit.GRADE_FIELDS, self.edited, f"editor-grade-{gi}")
-            form.bind(grade)
+            form.bind(grade, self.editable)
             remove = icon_button(ft.Icons.CLOSE, "删除等级 Remove grade", self.grade_remover(gi))
             rows.append(ft.Row([form.row, remove]))
         self.grades.controls = rows
@@ -181,35 +193,50 @@ class Workspace:
         self.status.value = f"{self.draft.key} · 修订 rev {self.revision} · 基于 {base} · {dirty}"
 
     @property
+    def editable(self) -> bool:
+        """Only an open draft can change (a published one is shown as it was published)."""
+        return self.draft.status == drafts.OPEN
+
+    @property
     def dirty(self) -> bool:
         return self.body != self.saved
 
     # ---- structure edits ---------------------------------------------------------------------
     def on_add(self, what: str) -> None:
+        if not self.editable:
+            return
         if what == "category":
             self.show_category(edit.add_category(self.body))
         elif self.ci >= 0:
             self.show_item(edit.add_item(self.body, self.ci))
 
     def on_remove(self, what: str) -> None:
+        if not self.editable:
+            return
         if what == "category" and self.ci >= 0:
             self.show_category(edit.remove(edit.categories(self.body), self.ci))
         elif what == "item" and self.ii >= 0:
             self.show_item(edit.remove(edit.items(self.body, self.ci), self.ii))
 
     def on_move(self, what: str, delta: int) -> None:
+        if not self.editable:
+            return
         if what == "category" and self.ci >= 0:
             self.show_category(edit.move(edit.categories(self.body), self.ci, delta))
         elif what == "item" and self.ii >= 0:
             self.show_item(edit.move(edit.items(self.body, self.ci), self.ii, delta))
 
     def on_add_grade(self, e: Any) -> None:
+        if not self.editable:
+            return
         edit.add_grade(self.body)
         self.draw_grades()
         self.edited()
 
     def grade_remover(self, gi: int) -> Callable[[Any], None]:
         def remove(e: Any) -> None:
+            if not self.editable:
+                return
             edit.remove(self.body["scoring"]["grades"], gi)
             self.draw_grades()
             self.edited()
@@ -217,8 +244,10 @@ class Workspace:
         return remove
 
     def on_read(self, e: Any) -> None:
+        if not self.editable:
+            return
         reading = read_deduction(self.rule.value or "")
         if self.ii >= 0 and edit.apply_reading(edit.items(self.body, self.ci)[self.ii], reading):
-            self.item.bind(edit.items(self.body, self.ci)[self.ii])
+            self.item.bind(edit.items(self.body, self.ci)[self.ii], self.editable)
         self.reading.value = reading_line(reading)
         self.edited()
