@@ -113,6 +113,9 @@ def test_a_parsed_template_becomes_a_draft_through_the_console_service(world: Wo
     editor = Editor(cast(Console, admin), draft, None)
     assert "全部符合 All pass: 得分 100/100" in text_of(editor.preview)
     assert "尚不能评分" not in text_of(editor.preview)  # a valid template: scored at once
+    asyncio.run(editor.on_discard(None))  # not wanted after all
+    assert admin.went[-1] == "/templates" and admin.toasts[-1].startswith("已放弃草稿")
+    assert asyncio.run(admin.services.read(drafts.list_drafts, admin.user)) == []
     with pytest.raises(DomainError) as refused:
         asyncio.run(inspector.services.draft_from_template(inspector.user, template))
     assert refused.value.code == ProblemCode.AUTH_FORBIDDEN

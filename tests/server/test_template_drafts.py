@@ -152,3 +152,24 @@ def test_an_unknown_draft_is_not_found(world: World) -> None:
     with pytest.raises(DomainError) as missing:
         write(world, drafts.get_draft, user(world, "sup1"), uuid.uuid4())
     assert missing.value.code == ProblemCode.TEMPLATE_NOT_FOUND
+
+
+def test_a_discarded_draft_is_closed_and_the_next_edit_starts_afresh(world: World) -> None:
+    sup = user(world, "sup1")
+    draft = write(world, drafts.start_draft, sup, "store-patrol")
+    body = draft.body
+    first_item(body)["text"] = "改过的"
+    write(world, drafts.save_draft, sup, draft.id, 1, body)
+    with pytest.raises(DomainError) as stale:  # a discard must see the latest revision too
+        write(world, drafts.discard_draft, sup, draft.id, 1)
+    assert stale.value.code == ProblemCode.TEMPLATE_DRAFT_STALE
+    write(world, drafts.discard_draft, sup, draft.id, 2)
+    assert write(world, drafts.list_drafts, sup) == []
+    again = write(world, drafts.start_draft, sup, "store-patrol")
+    assert again.id != draft.id and first_item(again.body)["text"] != "改过的"
+    with pytest.raises(DomainError) as closed:
+        write(world, drafts.publish_draft, sup, draft.id, 2)
+    assert closed.value.code == ProblemCode.TEMPLATE_DRAFT_CLOSED
+    with Session(world.engine) as s:
+        actions = s.exec(select(AuditLog.action).where(AuditLog.entity_id == str(draft.id)))
+        assert "template_draft.discard" in list(actions)

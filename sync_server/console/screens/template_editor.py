@@ -62,6 +62,12 @@ class Editor(Workspace):
                     action_button(
                         "发布 Publish", self.on_publish, "editor-publish", disabled=closed
                     ),
+                    ft.Semantics(
+                        content=ft.TextButton(
+                            "放弃草稿 Discard", on_click=self.on_discard, disabled=closed
+                        ),
+                        identifier="editor-discard",
+                    ),
                 ]
             ),
             self.panes(),
@@ -110,6 +116,19 @@ class Editor(Workspace):
         self.conflict.controls = []
         self.load(edit.working_copy(view.body))
         self.console.toast(f"已载入修订 {view.revision} Loaded revision {view.revision}")
+
+    async def on_discard(self, e: Any) -> None:
+        """Drop the draft (as saved at this revision; a newer save by someone else stops it)."""
+        services, user = self.console.services, self.console.user
+        try:
+            await services.write(drafts.discard_draft, user, self.draft.id, self.revision)
+        except DomainError as exc:
+            if exc.code == ProblemCode.TEMPLATE_DRAFT_STALE:
+                self.show_conflict(exc.details)
+            self.console.fail(exc)
+            return
+        await self.console.go("/templates")
+        self.console.toast(f"已放弃草稿 Discarded: {self.draft.key}")
 
     async def on_publish(self, e: Any) -> None:
         if self.dirty and not await self.save():
