@@ -84,9 +84,16 @@ async def _two_editors(world: World) -> None:
     assert kept.value == "营业员提前15分钟上岗"  # the author's edit stays on screen
 
     await mine.on_reload(None)
-    assert mine.revision == 2 and mine.body["categories"][0]["items"][0]["deduction"]["cap"] == 8
-    assert "98/100" in text_of(mine.preview)
+    type_into(mine, "deduction.points", "")  # per-occurrence rules need points
+    await mine.on_publish(None)
+    refused = text_of(mine.problems)
+    assert "未发布" in refused and "categories[0].items[0].deduction.points" in refused
+    assert sup.failures[-1].code == ProblemCode.TEMPLATE_INVALID
+    assert mine.revision == 3 and not sup.went  # saved, not published
+    assert mine.body["categories"][0]["items"][0]["deduction"]["cap"] == 8
+    assert "尚不能评分" in text_of(mine.preview)
     type_into(mine, "deduction.points", "5")
+    assert mine.problems.controls == []  # the refusal's list goes with the next edit
     assert "1.1 不符合: 得分 95/100" in text_of(mine.preview)
     assert "条目 1.1 deduction.points: 2 → 5" in text_of(mine.diff)
     await mine.on_publish(None)

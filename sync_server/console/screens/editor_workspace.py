@@ -166,7 +166,9 @@ class Workspace:
         self.grades.controls = rows
 
     def edited(self) -> None:
-        """After any edit: the preview, the diff and the status follow the working copy."""
+        """After any edit: the preview, the diff and the status follow the working copy
+        (a refused publish's list is dropped: the preview lists what is still wrong)."""
+        self.problems.controls = []
         self.preview.controls = lines(preview_lines(preview(self.body)))
         self.diff.controls = lines(diff_lines(self.base, self.body), size=12)
         if self.ci >= 0:  # a changed code or title shows in the pickers at once
