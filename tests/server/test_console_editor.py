@@ -88,7 +88,10 @@ async def _two_editors(world: World) -> None:
     await mine.on_publish(None)
     refused = text_of(mine.problems)
     assert "未发布" in refused and "categories[0].items[0].deduction.points" in refused
-    assert sup.failures[-1].code == ProblemCode.TEMPLATE_INVALID
+    assert [f.code for f in sup.failures] == [
+        ProblemCode.TEMPLATE_DRAFT_STALE,
+        ProblemCode.TEMPLATE_INVALID,
+    ]
     assert mine.revision == 3 and not sup.went  # saved, not published
     assert mine.body["categories"][0]["items"][0]["deduction"]["cap"] == 8
     assert "尚不能评分" in text_of(mine.preview)
