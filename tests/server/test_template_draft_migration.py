@@ -1,4 +1,4 @@
-"""Migration 0004_template_drafts on a database written by the previous server: the new
+"""Migration 0005_template_drafts on a database written by the previous server: the new
 table comes and goes, published templates stay as they were, and a draft's JSON round-trips
 on both dialects."""
 
@@ -28,7 +28,7 @@ def test_the_draft_table_comes_and_goes_and_published_templates_stay(
     dialect: str, tmp_path: Path
 ) -> None:
     with old_database(dialect, tmp_path) as engine:
-        dbinit.upgrade(engine, "0003_blob_holders")
+        dbinit.upgrade(engine, "0004_visit_subject_results")
         with Session(engine) as s, s.begin():
             s.add(
                 TemplateVersion(
@@ -49,7 +49,7 @@ def test_the_draft_table_comes_and_goes_and_published_templates_stay(
             assert s.get(TemplateVersion, "x.v1") is not None
 
         with engine.begin() as conn:
-            command.downgrade(dbinit.alembic_config(conn), "0003_blob_holders")
+            command.downgrade(dbinit.alembic_config(conn), "0004_visit_subject_results")
         assert "template_draft" not in _tables(engine)
         with Session(engine) as s:
             assert s.get(TemplateVersion, "x.v1") is not None

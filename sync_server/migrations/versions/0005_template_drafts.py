@@ -1,7 +1,7 @@
 """template drafts: the console editor's server-side working copies of checklist versions
 
-Revision ID: 0004_template_drafts
-Revises: 0003_blob_holders
+Revision ID: 0005_template_drafts
+Revises: 0004_visit_subject_results
 
 A new table only; nothing existing changes. A draft keeps the template JSON being edited,
 its revision (each save names the one it was based on) and who changed which fields.
@@ -15,8 +15,8 @@ from alembic import op
 
 import sync_server.tables.base
 
-revision = "0004_template_drafts"
-down_revision = "0003_blob_holders"
+revision = "0005_template_drafts"
+down_revision = "0004_visit_subject_results"
 branch_labels = None
 depends_on = None
 
