@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from fieldcore import headline
 from fieldcore.answers import Answer
 from fieldcore.checklist import Item, Template
 from fieldcore.scorecard import ScoreCard, fmt
@@ -29,18 +30,28 @@ class Scenario:
 
     @property
     def summary(self) -> str:
-        """The score as the inspector sees it: 得分 96/100 (96.0%) 优秀 合格."""
+        """The score as the inspector sees it: 得分 96/100 (96.0%) 优秀 合格; for a template
+        scored per subject, the outcome by its posts (the pool only for reference)."""
         c = self.card
+        if c.per_subject:
+            return headline.outcome_line(c.to_dict())
         percent = f"({fmt(c.percent)}%)" if c.percent is not None else ""
         verdict = "合格" if c.passed else "不合格"
         veto = " 一票否决" if c.veto else ""
         return f"得分 {fmt(c.total)}/{fmt(c.max)} {percent} {c.grade or ''} {verdict}{veto}"
 
     def subjects(self) -> list[str]:
-        """Per-subject scores (when the template scores each subject on its own)."""
+        """Per-subject scores, each with its own verdict when the template scores each
+        subject on its own, then the pooled figure labelled as for reference only."""
+        c = self.card
+        if c.per_subject:
+            score = c.to_dict()
+            return [headline.subject_line(s) for s in score["subjects"]] + [
+                headline.pooled_line(score)
+            ]
         return [
             f"{s.title}: {fmt(s.score)}/{fmt(s.max)} {s.grade or ''}{' 一票否决' if s.veto else ''}"
-            for s in self.card.subjects
+            for s in c.subjects
         ]
 
 

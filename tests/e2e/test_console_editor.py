@@ -18,6 +18,10 @@ from tests.e2e.keys import type_into
 from tests.e2e.phone import ARTIFACTS
 from tests.e2e.pushing import HttpPhone
 from tests.e2e.test_console import open_console, sign_in
+from tests.versions import newest_and_next
+
+SP_NOW, SP_NEXT = newest_and_next("store-patrol")
+
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -34,14 +38,14 @@ def test_editing_points_changes_the_preview_and_publishes_a_version_phones_pull(
     sign_in(page, "supervisor", "review-2026")
     press(page, "open-templates")
     published = page.locator('[flt-semantics-identifier="templates-published"]')
-    expect(published).to_have_attribute("aria-label", re.compile("store-patrol.v1"), timeout=30_000)
+    expect(published).to_have_attribute("aria-label", re.compile(SP_NOW), timeout=30_000)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(800)  # the canvas paints a moment after the semantics update
     page.screenshot(path=str(ARTIFACTS / "console-templates.png"))
     press(page, "edit-store-patrol")
     status = page.locator('[flt-semantics-identifier="editor-status"]')
     preview = page.locator('[flt-semantics-identifier="editor-preview"]')
-    expect(status).to_contain_text("store-patrol.v2", timeout=30_000)
+    expect(status).to_contain_text(SP_NEXT, timeout=30_000)
     expect(preview).to_contain_text("1.1 不符合: 得分 98/100", timeout=30_000)  # 2 points
 
     type_into(page, page.get_by_label("分值 Points", exact=True), "5")
@@ -54,19 +58,19 @@ def test_editing_points_changes_the_preview_and_publishes_a_version_phones_pull(
     page.screenshot(path=str(ARTIFACTS / "console-editor.png"))
 
     press(page, "editor-publish")  # saves, validates, publishes
-    expect(status).to_contain_text("已发布为 store-patrol.v2", timeout=30_000)
+    expect(status).to_contain_text(f"已发布为 {SP_NEXT}", timeout=30_000)
 
     with HttpPhone(base, "inspector", "inspect-2026") as inspector:
         pulled = {c["id"]: c["data"] for c in inspector.changes() if c["entity"] == "template"}
-    body = pulled["store-patrol.v2"]["body"]  # the template JSON, parsed
+    body = pulled[SP_NEXT]["body"]  # the template JSON, parsed
     assert body["categories"][0]["items"][0]["deduction"]["points"] == 5
-    assert "store-patrol.v1" in pulled  # visits pinned to v1 can still be scored
+    assert SP_NOW in pulled  # visits pinned to the old version can still be scored
     central = Central(served.server_dir)
     try:
         with Session(central.engine) as s:
             latest = {t.template_id: t.key for t in latest_templates(s)}
-            old = get_template(s, "store-patrol.v1")
-        assert latest["store-patrol"] == "store-patrol.v2"
+            old = get_template(s, SP_NOW)
+        assert latest["store-patrol"] == SP_NEXT
         assert old.categories[0].items[0].deduction.points == 2
     finally:
         central.close()

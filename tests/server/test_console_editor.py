@@ -21,6 +21,10 @@ from sync_server.templates import drafts
 from sync_server.templates.catalog import resolve_template
 from sync_server.templates.versions import get_template
 from tests.server.world import World
+from tests.versions import newest_and_next
+
+GP_NOW, GP_NEXT = newest_and_next("guard-post")
+SP_NOW, SP_NEXT = newest_and_next("store-patrol")
 
 
 class FakeConsole:
@@ -100,7 +104,7 @@ async def _two_editors(world: World) -> None:
     assert "1.1 不符合: 得分 95/100" in text_of(mine.preview)
     assert "条目 1.1 deduction.points: 2 → 5" in text_of(mine.diff)
     await mine.on_publish(None)
-    assert sup.toasts[-1] == "已发布 Published: store-patrol.v2"
+    assert sup.toasts[-1] == f"已发布 Published: {SP_NEXT}"
     assert sup.went[-1] == f"/templates/draft/{mine.draft.id}"
     published = await sup.services.read(drafts.get_draft, sup.user, mine.draft.id)
     shown_again = Editor(cast(Console, sup), published, mine.base)
@@ -108,9 +112,9 @@ async def _two_editors(world: World) -> None:
     count = len(shown_again.body["categories"][0]["items"])
     shown_again.on_add("item")
     assert len(shown_again.body["categories"][0]["items"]) == count
-    assert "已发布为 store-patrol.v2" in str(shown_again.status.value)
+    assert f"已发布为 {SP_NEXT}" in str(shown_again.status.value)
     with Session(world.engine) as s:
-        deduction = get_template(s, "store-patrol.v2").categories[0].items[0].deduction
+        deduction = get_template(s, SP_NEXT).categories[0].items[0].deduction
     assert deduction.points == Decimal(5) and deduction.cap == Decimal(8)
 
 
@@ -119,10 +123,15 @@ def test_a_parsed_template_becomes_a_draft_through_the_console_service(world: Wo
     admin, inspector = FakeConsole(world, "admin"), FakeConsole(world, "insp1")
     template = resolve_template("guard-post")
     draft = asyncio.run(admin.services.draft_from_template(admin.user, template))
-    assert (draft.key, draft.base_key) == ("guard-post.v2", "guard-post.v1")
+    assert (draft.key, draft.base_key) == (GP_NEXT, GP_NOW)
     editor = Editor(cast(Console, admin), draft, None)
-    assert "全部符合 All pass: 得分 100/100" in text_of(editor.preview)
-    assert "尚不能评分" not in text_of(editor.preview)  # a valid template: scored at once
+    shown = text_of(editor.preview)
+    # guard-post is scored per post (000:L929): the outcome by post, the pool for reference
+    assert "全部符合 All pass: 结果:达标(各岗位均达标方为达标)" in shown
+    assert "当班保安 100/100 · 100 · 优秀 · 达标" in shown
+    assert "合计(仅供参考) 215/215 · 100" in shown
+    assert "保安队长 60/100 · 60 · 不合格 · 未达标 · 一票否决" in shown
+    assert "尚不能评分" not in shown  # a valid template: scored at once
     asyncio.run(editor.on_discard(None))  # not wanted after all
     assert admin.went[-1] == "/templates" and admin.toasts[-1].startswith("已放弃草稿")
     assert asyncio.run(admin.services.read(drafts.list_drafts, admin.user)) == []

@@ -21,6 +21,11 @@ from sync_server.templates import drafts
 from sync_server.templates.catalog import resolve_template
 from sync_server.templates.versions import get_template, latest_templates
 from tests.server.world import World
+from tests.versions import newest_and_next
+
+HD_NOW, HD_NEXT = newest_and_next("hotel-daily")
+SP_NOW, SP_NEXT = newest_and_next("store-patrol")
+
 
 pytestmark = pytest.mark.postgres  # JSON columns and the draft table on both dialects
 
@@ -42,7 +47,7 @@ def first_item(body: dict[str, Any]) -> dict[str, Any]:
 def test_a_draft_of_a_published_template_publishes_as_the_next_version(world: World) -> None:
     sup = user(world, "sup1")
     draft = write(world, drafts.start_draft, sup, "store-patrol")
-    assert (draft.key, draft.base_key, draft.revision) == ("store-patrol.v2", "store-patrol.v1", 1)
+    assert (draft.key, draft.base_key, draft.revision) == (SP_NEXT, SP_NOW, 1)
     body = draft.body
     first_item(body)["deduction"]["points"] = 5
     saved = write(world, drafts.save_draft, sup, draft.id, 1, body)
@@ -50,18 +55,18 @@ def test_a_draft_of_a_published_template_publishes_as_the_next_version(world: Wo
     assert write(world, drafts.start_draft, sup, "store-patrol").id == draft.id  # one draft
 
     version = write(world, drafts.publish_draft, sup, draft.id, 2)
-    assert version.key == "store-patrol.v2" and version.published_by == "sup1"
+    assert version.key == SP_NEXT and version.published_by == "sup1"
     with Session(world.engine) as s:
-        new, old = get_template(s, "store-patrol.v2"), get_template(s, "store-patrol.v1")
+        new, old = get_template(s, SP_NEXT), get_template(s, SP_NOW)
         served = {t.template_id: t.key for t in latest_templates(s)}
         actions = s.exec(select(AuditLog.action).where(AuditLog.entity == "template_draft")).all()
     assert new.categories[0].items[0].deduction.points == 5
-    shipped = resolve_template("store-patrol.v1")
+    shipped = resolve_template(SP_NOW)
     assert old == shipped  # the published version a visit may be pinned to is unchanged
-    assert served["store-patrol"] == "store-patrol.v2"
+    assert served["store-patrol"] == SP_NEXT
     assert list(actions) == ["template_draft.create", "template_draft.save", "template.publish"]
     pulled = world.phone("insp1").pull_all()
-    assert pulled[("template", "store-patrol.v2")] is not None  # phones get the new version
+    assert pulled[("template", SP_NEXT)] is not None  # phones get the new version
     with pytest.raises(DomainError) as closed:
         write(world, drafts.save_draft, sup, draft.id, 2, body)
     assert closed.value.code == ProblemCode.TEMPLATE_DRAFT_CLOSED
@@ -105,7 +110,7 @@ def test_an_invalid_draft_lists_every_problem_and_publishes_nothing(world: World
     assert "categories[1].items[0].source" in text
     assert "scoring.pass_mark" in text
     with Session(world.engine) as s:
-        assert s.get(TemplateVersion, "store-patrol.v2") is None
+        assert s.get(TemplateVersion, SP_NEXT) is None
     assert write(world, drafts.get_draft, sup, draft.id).status == "open"
 
 
@@ -121,14 +126,11 @@ def test_a_new_template_starts_at_version_one_and_an_uploaded_one_takes_the_next
     assert taken.value.code == ProblemCode.REQUEST_INVALID
 
     uploaded = write(world, drafts.draft_from_template, admin, resolve_template("hotel-daily"))
-    assert uploaded.key == "hotel-daily.v2" and uploaded.base_key == "hotel-daily.v1"
+    assert uploaded.key == HD_NEXT and uploaded.base_key == HD_NOW
     assert isinstance(first_item(uploaded.body)["deduction"].get("points", 0), int | float)
     write(world, drafts.publish_draft, admin, uploaded.id, 1)
     with Session(world.engine) as s:
-        assert (
-            get_template(s, "hotel-daily.v2").categories
-            == resolve_template("hotel-daily").categories
-        )
+        assert get_template(s, HD_NEXT).categories == resolve_template("hotel-daily").categories
 
 
 @pytest.mark.parametrize("name", ["insp1", "mgr1"])
