@@ -7,12 +7,10 @@ shows every problem of a refused upload."""
 from __future__ import annotations
 
 import asyncio
-import io
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 import pytest
-from openpyxl import Workbook, load_workbook
 from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError, ProblemCode
@@ -23,35 +21,9 @@ from sync_server.console.services import ConsoleServices
 from sync_server.console.shell import Console
 from sync_server.reports.downloads import DownloadStore
 from sync_server.tables import AuditLog, TemplateDraft, User
-from sync_server.templates.catalog import resolve_template
-from sync_server.templates.workbook import read_workbook, write_workbook
+from sync_server.templates.workbook import read_workbook
 from tests.server.world import World
-
-PATROL = resolve_template("store-patrol.v1")
-TWO_PROBLEMS = [
-    "检查项!O2 分值: is required for kind per_occurrence",
-    "检查项!X3 严重程度: must be one of 一般 (minor), 较重 (major), 严重 (critical)",
-]
-
-
-def workbook(version: int, **cells: Any) -> bytes:
-    """store-patrol.v1's workbook at `version`, with 检查项 cells set: {"分值2": None}
-    sets column 分值 of row 2."""
-    book = load_workbook(io.BytesIO(write_workbook(PATROL)))
-    set_setting(book, "版本", version)
-    items = book["检查项"]
-    headers = {c.value: c.column for c in items[1]}
-    for where, value in cells.items():
-        header, row = where.rstrip("0123456789"), int(where[len(where.rstrip("0123456789")) :])
-        items.cell(row, headers[header]).value = value
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def set_setting(book: Workbook, name: str, value: object) -> None:
-    [row] = [r for r in book["设置"].iter_rows() if r[0].value == name]
-    row[1].value = value
+from tests.workbooks import PATROL, TWO_MISTAKES, TWO_PROBLEMS, patrol_workbook
 
 
 def services_and_user(world: World, username: str = "sup1") -> tuple[ConsoleServices, User]:
@@ -69,7 +41,7 @@ def test_a_workbook_with_two_problems_lists_both_by_cell_and_creates_nothing(
     world: World,
 ) -> None:
     services, sup = services_and_user(world)
-    bad = workbook(2, 分值2=None, 严重程度3="很严重")
+    bad = patrol_workbook(2, TWO_MISTAKES)
     with pytest.raises(TemplateError) as caught:
         asyncio.run(services.upload_workbook(sup, bad, "巡店.xlsx"))
     assert caught.value.source == "巡店.xlsx"
@@ -79,7 +51,7 @@ def test_a_workbook_with_two_problems_lists_both_by_cell_and_creates_nothing(
 
 def test_a_valid_workbook_becomes_a_draft_with_its_content(world: World) -> None:
     services, sup = services_and_user(world)
-    data = workbook(2, 分值2=5, 检查内容3="营业员提前15分钟上岗")
+    data = patrol_workbook(2, {("分值", 2): 5, ("检查内容", 3): "营业员提前15分钟上岗"})
     draft = asyncio.run(services.upload_workbook(sup, data, "巡店.xlsx"))
     assert (draft.key, draft.base_key, draft.revision) == ("store-patrol.v2", "store-patrol.v1", 1)
     items = draft.body["categories"][0]["items"]
@@ -95,14 +67,16 @@ def test_a_valid_workbook_becomes_a_draft_with_its_content(world: World) -> None
 def test_a_published_or_already_drafted_version_is_refused_with_its_code(world: World) -> None:
     services, sup = services_and_user(world)
     with pytest.raises(DomainError) as published:
-        asyncio.run(services.upload_workbook(sup, workbook(1), "v1.xlsx"))
+        asyncio.run(services.upload_workbook(sup, patrol_workbook(1), "v1.xlsx"))
     assert published.value.code == ProblemCode.TEMPLATE_VERSION_EXISTS
     assert published.value.details == {"key": "store-patrol.v1", "latest": "store-patrol.v1"}
     assert drafts_in(world) == []
 
-    first = asyncio.run(services.upload_workbook(sup, workbook(2), "v2.xlsx"))
+    first = asyncio.run(services.upload_workbook(sup, patrol_workbook(2), "v2.xlsx"))
     with pytest.raises(DomainError) as drafted:
-        asyncio.run(services.upload_workbook(sup, workbook(2, 分值2=4), "v2-again.xlsx"))
+        asyncio.run(
+            services.upload_workbook(sup, patrol_workbook(2, {("分值", 2): 4}), "v2-again.xlsx")
+        )
     assert drafted.value.code == ProblemCode.TEMPLATE_DRAFT_EXISTS
     assert drafted.value.details == {"key": "store-patrol.v2", "draft": str(first.id)}
     assert drafts_in(world) == ["store-patrol.v2"]  # the first upload's, untouched
@@ -111,7 +85,7 @@ def test_a_published_or_already_drafted_version_is_refused_with_its_code(world: 
 def test_only_supervisors_and_admins_upload(world: World) -> None:
     services, inspector = services_and_user(world, "insp1")
     with pytest.raises(DomainError) as refused:
-        asyncio.run(services.upload_workbook(inspector, workbook(2), "v2.xlsx"))
+        asyncio.run(services.upload_workbook(inspector, patrol_workbook(2), "v2.xlsx"))
     assert refused.value.code == ProblemCode.AUTH_FORBIDDEN
     assert drafts_in(world) == []
 
@@ -169,7 +143,7 @@ def test_the_page_lists_every_problem_then_opens_the_editor_on_the_fixed_workboo
 ) -> None:
     console = FakeConsole(world)
     files = WorkbookFiles(cast(Console, console))
-    picks = [("巡店.xlsx", workbook(2, 分值2=None, 严重程度3="很严重")), ("巡店.xlsx", workbook(2))]
+    picks = [("巡店.xlsx", patrol_workbook(2, TWO_MISTAKES)), ("巡店.xlsx", patrol_workbook(2))]
 
     async def pick() -> tuple[str, bytes]:
         return picks.pop(0)
@@ -185,7 +159,7 @@ def test_the_page_lists_every_problem_then_opens_the_editor_on_the_fixed_workboo
     assert drafts_in(world) == ["store-patrol.v2"]
     assert len(console.went) == 1 and console.went[0].startswith("/templates/draft/")
 
-    picks.append(("again.xlsx", workbook(2)))
+    picks.append(("again.xlsx", patrol_workbook(2)))
     asyncio.run(files.upload(None))
     assert console.failures[-1].code == ProblemCode.TEMPLATE_DRAFT_EXISTS
     assert any("template.draft_exists" in line for line in shown(files))
