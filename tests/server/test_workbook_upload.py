@@ -23,7 +23,7 @@ from sync_server.reports.downloads import DownloadStore
 from sync_server.tables import AuditLog, TemplateDraft, User
 from sync_server.templates.workbook import read_workbook
 from tests.server.world import World
-from tests.workbooks import PATROL, TWO_MISTAKES, TWO_PROBLEMS, patrol_workbook
+from tests.workbooks import PATROL, TWO_MISTAKES, TWO_PROBLEMS, XLSX, patrol_workbook
 
 
 def services_and_user(world: World, username: str = "sup1") -> tuple[ConsoleServices, User]:
@@ -101,6 +101,12 @@ def test_a_published_version_downloads_as_a_workbook_that_reads_back_as_itself(
     stored = store.find(download.url.rsplit("/", 1)[1], services.clock())
     assert stored.owner == sup.id  # the link serves this supervisor only
     assert read_workbook(Path(stored.path).read_bytes(), "back.xlsx") == PATROL
+    fetched = world.client.get(services.download_url(sup, download.url))  # the button's link
+    assert fetched.status_code == 200, fetched.text
+    assert fetched.headers["content-type"] == XLSX
+    assert read_workbook(fetched.content, "fetched.xlsx") == PATROL
+    stranger = world.client.get(download.url)  # no ticket, no token: nobody's
+    assert stranger.status_code == 404
     with Session(world.engine) as s:
         audit = s.exec(select(AuditLog).where(AuditLog.action == "template.export_workbook")).one()
     assert (audit.user_id, audit.entity_id) == (sup.id, "store-patrol.v1")
