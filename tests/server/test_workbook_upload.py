@@ -25,6 +25,8 @@ from sync_server.templates.workbook import read_workbook
 from tests.server.world import World
 from tests.workbooks import PATROL, TWO_MISTAKES, TWO_PROBLEMS, XLSX, patrol_workbook
 
+pytestmark = pytest.mark.postgres  # the draft table's JSON body on both dialects
+
 
 def services_and_user(world: World, username: str = "sup1") -> tuple[ConsoleServices, User]:
     services = ConsoleServices(world.client.app.state)  # type: ignore[attr-defined]
