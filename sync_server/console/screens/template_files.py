@@ -113,9 +113,7 @@ class WorkbookFiles:
 
     def show(self, lines: list[str]) -> None:
         self.status.value = ""
-        self.problems.controls = [
-            ft.Text(line, color=ft.Colors.ERROR) for line in lines if line
-        ]
+        self.problems.controls = [ft.Text(line, color=ft.Colors.ERROR) for line in lines if line]
         self.console.page.update()
 
     # ---- download ---------------------------------------------------------------------------
