@@ -33,6 +33,7 @@ class ProblemCode(StrEnum):
     # template drafts (the console's checklist editor)
     TEMPLATE_DRAFT_STALE = "template.draft_stale"
     TEMPLATE_DRAFT_CLOSED = "template.draft_closed"
+    TEMPLATE_DRAFT_EXISTS = "template.draft_exists"
     # requests
     REQUEST_INVALID = "request.invalid"
     REQUEST_MALFORMED_JSON = "request.malformed_json"
@@ -134,6 +135,10 @@ MESSAGES: dict[ProblemCode, tuple[str, str]] = {
     ProblemCode.TEMPLATE_DRAFT_CLOSED: (
         "该草稿已发布或已放弃,不能再修改",
         "This draft was published or discarded and cannot change",
+    ),
+    ProblemCode.TEMPLATE_DRAFT_EXISTS: (
+        "该模板版本已有未发布的草稿;请在草稿中编辑,或先放弃该草稿",
+        "An open draft of this template version exists; edit it, or discard it first",
     ),
     ProblemCode.REQUEST_INVALID: ("请求内容不符合要求", "The request is invalid"),
     ProblemCode.REQUEST_MALFORMED_JSON: (

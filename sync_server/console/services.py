@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from fieldcore.checklist import Template
 from fieldcore.problems import DomainError, ProblemCode
+from fieldcore.template_loader import TemplateError
 from fieldcore.workflow import REVIEWERS
 from sync_server.core.db import read_session, write_session
 from sync_server.org import admin, signin
@@ -27,8 +28,9 @@ from sync_server.reports.delivery import Deliverer, Download
 from sync_server.reports.downloads import DownloadStore
 from sync_server.supervision import dashboards, scheduling
 from sync_server.tables import User
-from sync_server.templates import drafts
+from sync_server.templates import drafts, workbook_drafts
 from sync_server.templates.versions import get_template, latest_templates
+from sync_server.templates.workbook import read_workbook, write_workbook
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -171,6 +173,46 @@ class ConsoleServices:
             DomainError: auth.forbidden (not a supervisor or admin).
         """
         return await self.write(drafts.draft_from_template, user, template)
+
+    async def upload_workbook(self, user: User, data: bytes, filename: str) -> drafts.DraftView:
+        """A new draft from an uploaded workbook, read (openpyxl) in a worker thread.
+
+        Raises:
+            TemplateError: every problem of the workbook, by sheet, cell and column; no
+                draft is created.
+            DomainError: template.version_exists, template.draft_exists, auth.forbidden.
+        """
+        drafts.require_author(user)  # before reading a stranger's file
+        if len(data) > workbook_drafts.MAX_UPLOAD_BYTES:
+            limit = workbook_drafts.MAX_UPLOAD_BYTES // 1_000_000
+            raise TemplateError(filename, [f"文件超过 {limit} MB (the file is over {limit} MB)"])
+        template = await asyncio.to_thread(read_workbook, data, filename)
+        return await self.write(workbook_drafts.draft_from_upload, user, template)
+
+    async def template_workbook(self, user: User, key: str) -> Download:
+        """A published version as a workbook behind a download link for `user` (the
+        exports' links: /downloads/<token>, 15 minutes), written in a worker thread.
+
+        Raises:
+            DomainError: template.not_found, auth.forbidden.
+        """
+        template = await self.write(workbook_drafts.published_for_workbook, user, key)
+        store = DownloadStore.under(self.settings.data_dir)
+
+        def work() -> Download:
+            data = write_workbook(template)
+            slot = store.reserve(f"{key}.xlsx")
+            try:
+                slot.path.write_bytes(data)
+            except BaseException:
+                store.discard(slot)
+                raise
+            token = store.publish(slot, self.clock(), user.id)
+            return Download(
+                f"/downloads/{token}", slot.filename, sum(1 for _ in template.iter_items())
+            )
+
+        return await asyncio.to_thread(work)
 
     # ---- photos ---------------------------------------------------------------------------
     # `allowed` holds the photos of a visit or an action whose detail the user was allowed

@@ -2,9 +2,8 @@
 where a draft starts — a new version of a published template, or a new template.
 
 Every draft opens in the editor (/templates/draft/<id>, screens/template_editor.py). An
-uploaded workbook becomes a draft the same way: `ConsoleServices.draft_from_template`
-takes the Template that sync_server.templates.workbook.read_workbook returns, and the
-screen then opens the editor on it (`open_draft`).
+uploaded workbook (上传 Excel) becomes a draft the same way, and each published version can
+be downloaded as a workbook (下载 Excel): screens/template_files.py.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from typing import Any
 import flet as ft
 
 from fieldcore.problems import DomainError
+from sync_server.console.screens.template_files import WorkbookFiles
 from sync_server.console.screens.widgets import (
     action_button,
     form_section,
@@ -34,7 +34,7 @@ async def open_draft(console: Console, draft: drafts.DraftView) -> None:
     await console.go(f"/templates/draft/{draft.id}")
 
 
-def published_row(console: Console, p: drafts.Published) -> ft.Control:
+def published_row(console: Console, files: WorkbookFiles, p: drafts.Published) -> ft.Control:
     async def edit(e: Any) -> None:
         try:
             draft = await console.services.write(drafts.start_draft, console.user, p.template_id)
@@ -48,6 +48,7 @@ def published_row(console: Console, p: drafts.Published) -> ft.Control:
             ft.Text(f"{p.key}  {p.title}", width=520),
             ft.Text(f"{p.published_by or '-'} · {when(p.published_at)}", width=220),
             action_button("编辑新版本 Edit a new version", edit, f"edit-{p.template_id}"),
+            files.download_button(p),
         ]
     )
 
@@ -80,6 +81,7 @@ async def templates(console: Console) -> ft.View:
         published, open_drafts = [], []
     new_id = ft.TextField(label="模板编号 Template id (小写字母、数字、连字符)", width=280)
     new_title = ft.TextField(label="标题 Title", width=320)
+    files = WorkbookFiles(console)
 
     async def create(e: Any) -> None:
         try:
@@ -99,9 +101,13 @@ async def templates(console: Console) -> ft.View:
         [
             heading("已发布(手机端使用的版本)Published: what phones are served"),
             ft.Semantics(
-                content=ft.Column([published_row(console, p) for p in published]),
+                content=ft.Column([published_row(console, files, p) for p in published]),
                 identifier="templates-published",
             ),
+            files.links,
+            ft.Divider(),
+            heading("上传 Excel Upload a workbook"),
+            *files.upload_section(),
             ft.Divider(),
             heading("草稿 Drafts (点击编辑 tap to edit)"),
             ft.Semantics(
