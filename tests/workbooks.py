@@ -1,5 +1,6 @@
-"""Checklist workbooks for tests, made the way an author would: store-patrol.v1 written with
-write_workbook, then cells changed with openpyxl (so no binary file is committed)."""
+"""Checklist workbooks for tests, made the way an author would: the newest shipped
+store-patrol written with write_workbook, then cells changed with openpyxl (so no binary
+file is committed)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from openpyxl import load_workbook
 from sync_server.templates.catalog import resolve_template
 from sync_server.templates.workbook import write_workbook
 
-PATROL = resolve_template("store-patrol.v1")
+PATROL = resolve_template("store-patrol")  # the newest shipped version
+NEWEST, NEXT = PATROL.version, PATROL.version + 1
+NEWEST_KEY, NEXT_KEY = f"store-patrol.v{NEWEST}", f"store-patrol.v{NEXT}"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # What the reader says of patrol_workbook(2, {("分值", 2): None, ("严重程度", 3): "很严重"}).
 TWO_PROBLEMS = [
@@ -21,7 +24,7 @@ TWO_MISTAKES: dict[tuple[str, int], object] = {("分值", 2): None, ("严重程�
 
 
 def patrol_workbook(version: int, cells: dict[tuple[str, int], object] | None = None) -> bytes:
-    """store-patrol.v1's workbook with 设置 版本 = `version` and 检查项 cells set, each
+    """The newest store-patrol's workbook with 设置 版本 = `version` and 检查项 cells set, each
     named by (column header, row)."""
     book = load_workbook(io.BytesIO(write_workbook(PATROL)))
     [setting] = [r for r in book["设置"].iter_rows() if r[0].value == "版本"]

@@ -19,7 +19,15 @@ from tests.e2e.phone import ARTIFACTS
 from tests.e2e.pushing import HttpPhone
 from tests.e2e.test_console import open_console, sign_in
 from tests.e2e.test_console_editor import press
-from tests.workbooks import TWO_MISTAKES, TWO_PROBLEMS, XLSX, patrol_workbook
+from tests.workbooks import (
+    NEWEST_KEY,
+    NEXT,
+    NEXT_KEY,
+    TWO_MISTAKES,
+    TWO_PROBLEMS,
+    XLSX,
+    patrol_workbook,
+)
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -41,9 +49,9 @@ def test_an_uploaded_workbook_lists_its_problems_then_publishes_a_version_phones
     sign_in(page, "supervisor", "review-2026")
     press(page, "open-templates")
     published = page.locator('[flt-semantics-identifier="templates-published"]')
-    expect(published).to_have_attribute("aria-label", re.compile("store-patrol.v1"), timeout=30_000)
+    expect(published).to_have_attribute("aria-label", re.compile(NEWEST_KEY), timeout=30_000)
 
-    upload(page, "巡店检查表.xlsx", patrol_workbook(2, TWO_MISTAKES))
+    upload(page, "巡店检查表.xlsx", patrol_workbook(NEXT, TWO_MISTAKES))
     problems = page.locator('[flt-semantics-identifier="upload-problems"]')
     expect(problems).to_contain_text("巡店检查表.xlsx 有 2 处问题", timeout=30_000)
     for n, problem in enumerate(TWO_PROBLEMS, 1):  # row and column, as the reader words it
@@ -52,18 +60,18 @@ def test_an_uploaded_workbook_lists_its_problems_then_publishes_a_version_phones
     page.wait_for_timeout(800)  # the canvas paints a moment after the semantics update
     page.screenshot(path=str(ARTIFACTS / "console-upload-problems.png"))
 
-    upload(page, "巡店检查表.xlsx", patrol_workbook(2, {("分值", 2): 5}))
+    upload(page, "巡店检查表.xlsx", patrol_workbook(NEXT, {("分值", 2): 5}))
     status = page.locator('[flt-semantics-identifier="editor-status"]')
-    expect(status).to_contain_text("store-patrol.v2", timeout=30_000)
+    expect(status).to_contain_text(NEXT_KEY, timeout=30_000)
     preview = page.locator('[flt-semantics-identifier="editor-preview"]')
     expect(preview).to_contain_text("1.1 不符合: 得分 95/100", timeout=30_000)  # 5 points
     press(page, "editor-publish")
-    expect(status).to_contain_text("已发布为 store-patrol.v2", timeout=30_000)
+    expect(status).to_contain_text(f"已发布为 {NEXT_KEY}", timeout=30_000)
 
     with HttpPhone(base, "inspector", "inspect-2026") as inspector:
         changes = inspector.changes()
     templates = {c["id"]: c["data"] for c in changes if c["entity"] == "template"}
-    body = templates["store-patrol.v2"]["body"]
+    body = templates[NEXT_KEY]["body"]
     assert body["categories"][0]["items"][0]["deduction"]["points"] == 5
     assert "store-patrol.v1" in templates  # still served: visits pinned to it are scored
     [pulled] = [c["data"] for c in changes if c["entity"] == "visit" and c["id"] == str(visit_id)]

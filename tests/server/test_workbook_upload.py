@@ -23,7 +23,17 @@ from sync_server.reports.downloads import DownloadStore
 from sync_server.tables import AuditLog, TemplateDraft, User
 from sync_server.templates.workbook import read_workbook
 from tests.server.world import World
-from tests.workbooks import PATROL, TWO_MISTAKES, TWO_PROBLEMS, XLSX, patrol_workbook
+from tests.workbooks import (
+    NEWEST,
+    NEWEST_KEY,
+    NEXT,
+    NEXT_KEY,
+    PATROL,
+    TWO_MISTAKES,
+    TWO_PROBLEMS,
+    XLSX,
+    patrol_workbook,
+)
 
 pytestmark = pytest.mark.postgres  # the draft table's JSON body on both dialects
 
@@ -43,7 +53,7 @@ def test_a_workbook_with_two_problems_lists_both_by_cell_and_creates_nothing(
     world: World,
 ) -> None:
     services, sup = services_and_user(world)
-    bad = patrol_workbook(2, TWO_MISTAKES)
+    bad = patrol_workbook(NEXT, TWO_MISTAKES)
     with pytest.raises(TemplateError) as caught:
         asyncio.run(services.upload_workbook(sup, bad, "巡店.xlsx"))
     assert caught.value.source == "巡店.xlsx"
@@ -53,41 +63,41 @@ def test_a_workbook_with_two_problems_lists_both_by_cell_and_creates_nothing(
 
 def test_a_valid_workbook_becomes_a_draft_with_its_content(world: World) -> None:
     services, sup = services_and_user(world)
-    data = patrol_workbook(2, {("分值", 2): 5, ("检查内容", 3): "营业员提前15分钟上岗"})
+    data = patrol_workbook(NEXT, {("分值", 2): 5, ("检查内容", 3): "营业员提前15分钟上岗"})
     draft = asyncio.run(services.upload_workbook(sup, data, "巡店.xlsx"))
-    assert (draft.key, draft.base_key, draft.revision) == ("store-patrol.v2", "store-patrol.v1", 1)
+    assert (draft.key, draft.base_key, draft.revision) == (NEXT_KEY, NEWEST_KEY, 1)
     items = draft.body["categories"][0]["items"]
     assert (items[0]["deduction"]["points"], items[1]["text"]) == (5, "营业员提前15分钟上岗")
     expected = read_workbook(data, "巡店.xlsx")
-    assert expected.version == 2 and draft.body["title"] == expected.title
+    assert expected.version == NEXT and draft.body["title"] == expected.title
     assert len([i for c in draft.body["categories"] for i in c["items"]]) == len(
         list(expected.iter_items())
     )
-    assert drafts_in(world) == ["store-patrol.v2"]
+    assert drafts_in(world) == [NEXT_KEY]
 
 
 def test_a_published_or_already_drafted_version_is_refused_with_its_code(world: World) -> None:
     services, sup = services_and_user(world)
     with pytest.raises(DomainError) as published:
-        asyncio.run(services.upload_workbook(sup, patrol_workbook(1), "v1.xlsx"))
+        asyncio.run(services.upload_workbook(sup, patrol_workbook(NEWEST), "v1.xlsx"))
     assert published.value.code == ProblemCode.TEMPLATE_VERSION_EXISTS
-    assert published.value.details == {"key": "store-patrol.v1", "latest": "store-patrol.v1"}
+    assert published.value.details == {"key": NEWEST_KEY, "latest": NEWEST_KEY}
     assert drafts_in(world) == []
 
-    first = asyncio.run(services.upload_workbook(sup, patrol_workbook(2), "v2.xlsx"))
+    first = asyncio.run(services.upload_workbook(sup, patrol_workbook(NEXT), "v2.xlsx"))
     with pytest.raises(DomainError) as drafted:
         asyncio.run(
-            services.upload_workbook(sup, patrol_workbook(2, {("分值", 2): 4}), "v2-again.xlsx")
+            services.upload_workbook(sup, patrol_workbook(NEXT, {("分值", 2): 4}), "v2-again.xlsx")
         )
     assert drafted.value.code == ProblemCode.TEMPLATE_DRAFT_EXISTS
-    assert drafted.value.details == {"key": "store-patrol.v2", "draft": str(first.id)}
-    assert drafts_in(world) == ["store-patrol.v2"]  # the first upload's, untouched
+    assert drafted.value.details == {"key": NEXT_KEY, "draft": str(first.id)}
+    assert drafts_in(world) == [NEXT_KEY]  # the first upload's, untouched
 
 
 def test_only_supervisors_and_admins_upload(world: World) -> None:
     services, inspector = services_and_user(world, "insp1")
     with pytest.raises(DomainError) as refused:
-        asyncio.run(services.upload_workbook(inspector, patrol_workbook(2), "v2.xlsx"))
+        asyncio.run(services.upload_workbook(inspector, patrol_workbook(NEXT), "v2.xlsx"))
     assert refused.value.code == ProblemCode.AUTH_FORBIDDEN
     assert drafts_in(world) == []
 
@@ -96,8 +106,8 @@ def test_a_published_version_downloads_as_a_workbook_that_reads_back_as_itself(
     world: World,
 ) -> None:
     services, sup = services_and_user(world)
-    download = asyncio.run(services.template_workbook(sup, "store-patrol.v1"))
-    assert download.filename == "store-patrol.v1.xlsx"
+    download = asyncio.run(services.template_workbook(sup, NEWEST_KEY))
+    assert download.filename == f"{NEWEST_KEY}.xlsx"
     assert download.rows == len(list(PATROL.iter_items()))
     store = DownloadStore.under(services.settings.data_dir)
     stored = store.find(download.url.rsplit("/", 1)[1], services.clock())
@@ -111,7 +121,7 @@ def test_a_published_version_downloads_as_a_workbook_that_reads_back_as_itself(
     assert stranger.status_code == 404
     with Session(world.engine) as s:
         audit = s.exec(select(AuditLog).where(AuditLog.action == "template.export_workbook")).one()
-    assert (audit.user_id, audit.entity_id) == (sup.id, "store-patrol.v1")
+    assert (audit.user_id, audit.entity_id) == (sup.id, NEWEST_KEY)
 
 
 class FakePage:
@@ -151,7 +161,10 @@ def test_the_page_lists_every_problem_then_opens_the_editor_on_the_fixed_workboo
 ) -> None:
     console = FakeConsole(world)
     files = WorkbookFiles(cast(Console, console))
-    picks = [("巡店.xlsx", patrol_workbook(2, TWO_MISTAKES)), ("巡店.xlsx", patrol_workbook(2))]
+    picks = [
+        ("巡店.xlsx", patrol_workbook(NEXT, TWO_MISTAKES)),
+        ("巡店.xlsx", patrol_workbook(NEXT)),
+    ]
 
     async def pick() -> tuple[str, bytes]:
         return picks.pop(0)
@@ -164,11 +177,11 @@ def test_the_page_lists_every_problem_then_opens_the_editor_on_the_fixed_workboo
     assert console.went == [] and drafts_in(world) == []
 
     asyncio.run(files.upload(None))
-    assert drafts_in(world) == ["store-patrol.v2"]
+    assert drafts_in(world) == [NEXT_KEY]
     assert len(console.went) == 1 and console.went[0].startswith("/templates/draft/")
 
-    picks.append(("again.xlsx", patrol_workbook(2)))
+    picks.append(("again.xlsx", patrol_workbook(NEXT)))
     asyncio.run(files.upload(None))
     assert console.failures[-1].code == ProblemCode.TEMPLATE_DRAFT_EXISTS
     assert any("template.draft_exists" in line for line in shown(files))
-    assert drafts_in(world) == ["store-patrol.v2"]
+    assert drafts_in(world) == [NEXT_KEY]
