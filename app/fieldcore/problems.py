@@ -30,6 +30,9 @@ class ProblemCode(StrEnum):
     # aggregation of scores
     AGGREGATE_INVALID = "aggregate.invalid"
     TEMPLATE_VERSION_EXISTS = "template.version_exists"
+    # template drafts (the console's checklist editor)
+    TEMPLATE_DRAFT_STALE = "template.draft_stale"
+    TEMPLATE_DRAFT_CLOSED = "template.draft_closed"
     # requests
     REQUEST_INVALID = "request.invalid"
     REQUEST_MALFORMED_JSON = "request.malformed_json"
@@ -123,6 +126,14 @@ MESSAGES: dict[ProblemCode, tuple[str, str]] = {
     ProblemCode.TEMPLATE_VERSION_EXISTS: (
         "该模板版本已发布且内容不同;请发布新版本",
         "This template version is already published with other content; publish a new version",
+    ),
+    ProblemCode.TEMPLATE_DRAFT_STALE: (
+        "草稿已被他人修改,您的保存基于旧版本,未保存;请查看对方的修改后重新编辑",
+        "Someone else changed the draft since you opened it; nothing was saved",
+    ),
+    ProblemCode.TEMPLATE_DRAFT_CLOSED: (
+        "该草稿已发布或已放弃,不能再修改",
+        "This draft was published or discarded and cannot change",
     ),
     ProblemCode.REQUEST_INVALID: ("请求内容不符合要求", "The request is invalid"),
     ProblemCode.REQUEST_MALFORMED_JSON: (

@@ -5,7 +5,8 @@ It puts the parts together: the services (sync_server.console.services, one per 
 process), the toolkit each tab's screens get (sync_server.console.shell.Console) and the
 route table (sync_server.console.routes): /login, / (review queue), /visit/<id> (detail
 and actions), /rect (rectifications), /rect/<id> (one action: photos, verify, reopen,
-re-inspection), /dash (dashboards), /tasks (scheduling) and /exports (report downloads).
+re-inspection), /dash (dashboards), /tasks (scheduling), /exports (report downloads),
+/templates (checklist templates and drafts) and /templates/draft/<id> (the editor).
 Views only display and call the services; every rule lives in the server's domain.
 """
 

@@ -21,6 +21,8 @@ from sync_server.console.screens.login import login
 from sync_server.console.screens.queue import queue
 from sync_server.console.screens.rectifications import rectification, rectifications
 from sync_server.console.screens.tasks import tasks
+from sync_server.console.screens.template_editor import template_editor
+from sync_server.console.screens.templates import templates
 from sync_server.console.screens.visit import visit
 from sync_server.console.shell import Console
 
@@ -49,6 +51,11 @@ ROUTES: list[Route] = [
     route(r"^/dash$", lambda c, p: dashboards(c)),
     route(r"^/tasks$", lambda c, p: tasks(c)),
     route(r"^/exports$", lambda c, p: exports(c)),  # reads its own ?visit= prefill
+    route(r"^/templates$", lambda c, p: templates(c)),
+    route(
+        rf"^/templates/draft/(?P<id>{UUID})$",
+        lambda c, p: template_editor(c, uuid.UUID(p["id"])),
+    ),
 ]
 
 

@@ -17,6 +17,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlmodel import Session
 
+from fieldcore.checklist import Template
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.workflow import REVIEWERS
 from sync_server.core.db import read_session, write_session
@@ -26,6 +27,7 @@ from sync_server.reports.delivery import Deliverer, Download
 from sync_server.reports.downloads import DownloadStore
 from sync_server.supervision import dashboards, scheduling
 from sync_server.tables import User
+from sync_server.templates import drafts
 from sync_server.templates.versions import get_template, latest_templates
 
 P = ParamSpec("P")
@@ -159,6 +161,16 @@ class ConsoleServices:
             return drawn.seed, drawn.population, scheduling.task_rows(s, drawn.tasks)
 
         return await self.write(work)
+
+    # ---- checklist templates ---------------------------------------------------------------
+    async def draft_from_template(self, user: User, template: Template) -> drafts.DraftView:
+        """A new draft holding a parsed template, to edit before publishing: where an
+        uploaded workbook (sync_server.templates.workbook.read_workbook) comes in.
+
+        Raises:
+            DomainError: auth.forbidden (not a supervisor or admin).
+        """
+        return await self.write(drafts.draft_from_template, user, template)
 
     # ---- photos ---------------------------------------------------------------------------
     # `allowed` holds the photos of a visit or an action whose detail the user was allowed

@@ -1,6 +1,7 @@
 """Central-database tables (one SQLModel registry, separate from the phone's)."""
 
 from sync_server.tables.base import ServerModel, UTCDateTime, utcnow
+from sync_server.tables.drafts import TemplateDraft
 from sync_server.tables.org import Device, LoginAttempt, Region, Site, Subject, User, UserScope
 from sync_server.tables.sync import (
     ChangeLog,
@@ -41,6 +42,7 @@ __all__ = [
     "Site",
     "Subject",
     "SyncCounter",
+    "TemplateDraft",
     "TemplateVersion",
     "UTCDateTime",
     "Upload",

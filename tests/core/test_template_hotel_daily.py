@@ -1,9 +1,10 @@
 """酒店质检日检表 (001:L234): five categories of 20 points, worked examples computed by hand.
 
-The scheme (see the template's description): a fixed item takes 2 points (通报批评级 5,
-严重违规 10); a counted item takes 1 point per person or spot, at most 5 per item; each
-category stops at 0 (扣完为止); grades 优秀 96 / 优良 91 / 良好 81 / 合格 70 / 不合格 0,
-pass mark 70.
+The scheme (see the template's description; newest version v2): a fixed item takes 2 points
+(通报批评级 5); a counted item takes 1 point per person or spot, at most 5 per item; 严重违规违纪
+(当班酗酒或睡觉, 000:L989) is a veto taking the category's 20, as in guard-post; each category
+stops at 0 (扣完为止); grades 优秀 96 / 优良 91 / 良好 81 / 合格 70 / 不合格 0, pass mark 70.
+The seed (001:L234) gives none of these values, so all of them are marked assumed (自定).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pytest
 from fieldcore.answers import AnswersError
 from fieldcore.checklist import Template
 from fieldcore.problems import ProblemCode
+from sync_server.templates.catalog import resolve_template
 from tests.core.conftest import all_pass, card, category, subject
 
 NA = {"result": "na"}
@@ -72,7 +74,7 @@ def test_every_item_follows_the_point_scheme_of_the_description(hotel: Template)
         ("fixed", 2, None, "minor"),
         ("per_occurrence", 1, 5, "minor"),
         ("fixed", 5, None, "major"),
-        ("fixed", 10, None, "critical"),
+        ("veto", 20, None, "critical"),
     }
     assert len(list(hotel.iter_items())) == 38
 
@@ -134,16 +136,58 @@ def test_the_cap_bounds_one_item_so_two_capped_items_take_ten(hotel: Template) -
 def test_labour_discipline_stops_at_zero_while_other_categories_keep_their_points(
     hotel: Template,
 ) -> None:
-    # 劳动纪律: 4.7 guard asleep −10, 4.6 post empty −5, 4.5 four staff chatting 4 × 1 = 4,
-    # 4.1 side tasks while serving −2: 21 > 20 → 0 (扣完为止), not −1
+    # 劳动纪律: 4.6 post empty −5, 4.5 seven staff chatting → cap 5, 4.4 six snacking → cap 5,
+    # 4.1 side tasks while serving −2, 4.2 friends at the desk −2, 4.3 swap unapproved −2:
+    # 21 > 20 → 0 (扣完为止), not −1
     # 礼节礼貌: 2.1 guest not called by surname −2 → 18
     # total 20 + 18 + 20 + 0 + 20 = 78 / 100 = 78.0% → 合格 (70 ≤ 78 < 81), passed
-    c = visit(hotel, {"4.7": FAIL, "4.6": FAIL, "4.5": times(4), "4.1": FAIL, "2.1": FAIL})
+    c = visit(
+        hotel,
+        {
+            "4.6": FAIL,
+            "4.5": times(7),
+            "4.4": times(6),
+            "4.1": FAIL,
+            "4.2": FAIL,
+            "4.3": FAIL,
+            "2.1": FAIL,
+        },
+    )
     discipline = category(c, "4")
     assert (discipline["score"], discipline["deducted"], discipline["floored"]) == (0, 21, True)
     assert discipline["notes"] == ["扣分21超过满分20,扣完为止:本类计0分"]
     assert scores(c) == [20, 18, 20, 0, 20]
     assert (c["total"], c["percent"], c["grade"], c["passed"]) == (78, 78, "合格", True)
+
+
+def test_a_guard_asleep_or_drunk_on_duty_fails_the_patrol_as_in_guard_post(
+    hotel: Template,
+) -> None:
+    # 4.7 is 严重违规违纪 (000:L989: dismissal, bonus cancelled): veto −20 → 劳动纪律 0;
+    # total 80 (合格 by points) but the patrol fails; only 保安部 carries the veto.
+    # v1 took 10 points and the patrol passed at 90.
+    c = visit(hotel, {"4.7": FAIL})
+    assert scores(c) == [20, 20, 20, 0, 20]
+    assert (c["total"], c["grade"], c["passed"], c["veto"], c["veto_items"]) == (
+        80,
+        "合格",
+        False,
+        True,
+        ["4.7"],
+    )
+    assert (subject(c, "security")["veto"], subject(c, "front-office")["veto"]) == (True, False)
+    _, asleep = hotel.items_by_code["4.7"]
+    _, guard_asleep = resolve_template("guard-post").items_by_code["2.5"]
+    assert asleep.source == "000:L989" and guard_asleep.source == "000:L897, L989"
+    assert asleep.deduction.kind == guard_asleep.deduction.kind == "veto"
+
+
+def test_every_value_without_a_seed_source_is_marked_assumed(hotel: Template) -> None:
+    # 001:L234 gives the 质检小组's remit, no points, bands or pass mark
+    assert hotel.key == "hotel-daily.v2"
+    assert hotel.scoring.assumed and "001:L246" in hotel.scoring.assumed_note
+    assert all(c.assumed and c.assumed_note for c in hotel.categories)
+    assert all(i.assumed and i.assumed_note for _, i in hotel.iter_items())
 
 
 def test_an_na_item_deducts_nothing(hotel: Template) -> None:
@@ -285,7 +329,7 @@ def test_bands_are_lower_bounds_one_tenth_below_each_min(
 
 
 def test_a_patrol_failing_everything_floors_every_category_at_zero(hotel: Template) -> None:
-    # every item fails, counted items 5 times: deductions 32, 22, 28, 31, 22 per category,
+    # every item fails, counted items 5 times: deductions 32, 22, 28, 41, 22 per category,
     # each over 20 → every category 0; total 0 / 100 = 0.0% → 不合格 (min 0), not passed
     answers = {
         i.code: times(5) if i.deduction.kind == "per_occurrence" else FAIL
@@ -296,7 +340,7 @@ def test_a_patrol_failing_everything_floors_every_category_at_zero(hotel: Templa
         (0, 32, True),
         (0, 22, True),
         (0, 28, True),
-        (0, 31, True),
+        (0, 41, True),
         (0, 22, True),
     ]
     assert (c["total"], c["percent"], c["grade"], c["passed"]) == (0, 0, "不合格", False)

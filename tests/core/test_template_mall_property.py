@@ -72,3 +72,17 @@ def test_a_covert_visit_leaves_out_the_records_and_back_office_items(mall: Templ
     c = card(mall, all_pass(mall, "covert", **fails(**{"1_1": 2, "8_1": 1})), mode="covert")
     assert [x["code"] for x in c["categories"]] == ["1", "2", "3", "6", "8", "10"]
     assert (c["total"], c["max"], c["percent"], c["grade"]) == (57, 60, 95, "优良")
+
+
+def test_v2_takes_its_values_from_the_seed_and_words_its_items_as_the_seed(
+    mall: Template,
+) -> None:
+    # every point, band and the pass mark come from 001:L246, so nothing is assumed
+    assert mall.key == "mall-property.v2"
+    assert not mall.scoring.assumed
+    assert not any(c.assumed for c in mall.categories)
+    assert not any(i.assumed for _, i in mall.iter_items())
+    # 1.1 says what 001:L252 says (营业场所); v1 added 地面、柜台周边 to the text
+    _, floor = mall.items_by_code["1.1"]
+    assert (floor.text, floor.source) == ("营业场所清洁", "001:L252")
+    assert "柜台周边" in floor.guidance

@@ -1,4 +1,4 @@
-"""门店/窗口明查暗访检查表 (store-patrol.v1): worked examples computed by hand from its rules.
+"""门店/窗口明查暗访检查表 (store-patrol, newest v2): worked examples computed by hand.
 
 Rules used below (see the template's description):
 five categories of 20 = 100, each 扣完为止; fixed −2 per nonconformity, −4 for the major items
@@ -7,6 +7,8 @@ people or places with a cap; 1.9 泄露客户资料 is a veto without points; 5.
 服务用语. Subjects: clerk (categories 1, 2, 4 via 4.6, 5), site (3, 4), manager (1 via 1.2/1.4/
 1.10/1.11, 3 via 3.6, 4 via 4.7/4.9). Overt-only items: 1.4, 1.10, 1.11, 3.6, 4.2, 5.12.
 Pass mark 85; bands 优秀 96 / 优良 91 / 良好 81 / 合格 70 / 不合格 0.
+The seeds give none of these values except 4.1-4.4's 一项不符扣1分 (001:L42-46), so v2 marks
+every other one assumed (v1 did not); the rules themselves are unchanged from v1.
 """
 
 from __future__ import annotations
@@ -311,3 +313,22 @@ def test_an_unknown_item_code_is_refused(patrol: Template, code: str) -> None:
     assert [(p.code, p.item) for p in exc.value.problems] == [
         (ProblemCode.ANSWERS_UNKNOWN_ITEM, code)
     ]
+
+
+def test_every_value_without_a_seed_source_is_marked_assumed(patrol: Template) -> None:
+    assert patrol.key == "store-patrol.v2"
+    # 85 is borrowed from 001:L310, the bands from 001:L246: neither is this checklist's
+    assert patrol.scoring.assumed and "001:L310" in patrol.scoring.assumed_note
+    assert all(c.assumed and c.assumed_note for c in patrol.categories)
+    seed_rate = [i.code for _, i in patrol.iter_items() if not i.assumed]
+    assert seed_rate == ["4.1", "4.2"]  # 一项不符扣1分 (001:L42-44)
+    assert all(i.assumed_note for _, i in patrol.iter_items() if i.assumed)
+    for code, kind in (("1.9", "veto"), ("5.8", "zero_category")):
+        _, item = patrol.items_by_code[code]
+        assert (item.deduction.kind, item.assumed) == (kind, True)
+        assert "自定" in item.assumed_note
+
+
+def test_the_fee_item_quotes_the_seeds_wording(patrol: Template) -> None:
+    _, fee = patrol.items_by_code["4.6"]
+    assert fee.text.startswith("严格按照物价管理部门颁布的各类收费标准和公司相关收费规定收费")

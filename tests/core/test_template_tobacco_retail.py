@@ -77,13 +77,41 @@ def test_the_stock_to_sales_band_deducts_on_both_sides(tobacco: Template) -> Non
     )
 
 
-def test_a_delivery_safety_accident_scores_the_enhanced_service_zero(tobacco: Template) -> None:
+def test_a_delivery_safety_accident_zeroes_only_the_safety_indicator(tobacco: Template) -> None:
+    # 001:L136-138: 不得分 is inside 货物、货款安全保障率, so it zeroes that indicator (DD.2S,
+    # 10 points), not all of 提升服务 (v1 took the whole 40). DD: 20 + 30 + 0 + 20 + 30 = 100
     c = card(tobacco, all_pass(tobacco, **{"DD.5.3": fail()}))
-    # 不得分: DD 提升服务 0 of 40; DD standard, complaints, satisfaction keep 70 → 70/110
-    assert (category(c, "DD.2")["score"], category(c, "DD.2")["zeroed_by"]) == (0, "DD.5.3")
+    assert (category(c, "DD.2S")["score"], category(c, "DD.2S")["zeroed_by"]) == (0, "DD.5.3")
+    assert (category(c, "DD.2")["score"], category(c, "DD.2")["zeroed_by"]) == (30, None)
     dd = subject(c, "delivery-driver")
-    assert (dd["score"], dd["max"], dd["percent"]) == (70, 110, 63.6)
+    assert (dd["score"], dd["max"], dd["percent"]) == (100, 110, 90.9)
     assert subject(c, "account-manager")["percent"] == 100  # nobody else is charged
+
+
+def test_the_delivery_drivers_enhanced_service_still_totals_the_seeds_40(
+    tobacco: Template,
+) -> None:
+    cats = {c.code: c for c in tobacco.categories}
+    assert (cats["DD.2"].max, cats["DD.2S"].max) == (30, 10)
+    assert [i.code for i in cats["DD.2S"].items] == ["DD.5.2", "DD.5.3"]
+    assert cats["DD.2"].assumed and cats["DD.2S"].assumed and cats["DD.2S"].assumed_note
+    # one 安全保障率 nonconformity (一项不符扣10分) takes the indicator's 10, nothing more
+    c = card(tobacco, all_pass(tobacco, **{"DD.5.2": fail(2)}))
+    assert (category(c, "DD.2S")["score"], category(c, "DD.2")["score"]) == (0, 30)
+
+
+def test_each_post_is_scored_on_its_own_and_the_grades_are_marked_assumed(
+    tobacco: Template,
+) -> None:
+    assert tobacco.key == "tobacco-retail.v2"
+    assert tobacco.scoring.per_subject is True  # 001:L24, L154-156
+    # pass mark 85 is the seed's (001:L182); the bands are not
+    assert tobacco.scoring.pass_mark == 85
+    assert tobacco.scoring.assumed and "001:L182" in tobacco.scoring.assumed_note
+    # the seed gives every other category maximum and item rule
+    assumed = [c.code for c in tobacco.categories if c.assumed]
+    assert assumed == ["DD.2", "DD.2S"]
+    assert [i.code for _, i in tobacco.iter_items() if i.assumed] == ["DD.5.5"]
 
 
 def test_a_plain_shop_visit_can_leave_the_data_indicators_out(tobacco: Template) -> None:
@@ -117,10 +145,23 @@ def test_the_pass_mark_85_is_inclusive(
     )
 
 
-def test_breakage_above_its_ceiling_counts_per_tenth_of_a_permille(tobacco: Template) -> None:
-    # 破损率 0.35‰ vs ≤ 0.1‰: 0.25 over, in steps of 0.1 at 3 points = −7.5
-    c = card(tobacco, all_pass(tobacco, **{"DD.5.5": {"value": 0.35}}))
-    assert category(c, "DD.2")["score"] == 32.5
+@pytest.mark.parametrize(
+    ("permille", "taken"),
+    [
+        (0.1, 0),  # on the ceiling
+        (10.1, 3),  # 1% (= 10‰) over: 3 points, the seed's 每1%扣3分
+        (5.1, 1.5),  # 0.5% over: proportional
+        (1.1, 0.3),  # 1‰ over; v1 took 30 points here (3 per 0.1‰)
+    ],
+)
+def test_breakage_takes_the_seeds_3_points_per_percent_over_the_ceiling(
+    tobacco: Template, permille: float, taken: float
+) -> None:
+    # 001:L142 破损率 ≤ 0.1‰, 每少1%扣3分: entered in ‰, 3 points per 10‰ beyond 0.1‰
+    c = card(tobacco, all_pass(tobacco, **{"DD.5.5": {"value": permille}}))
+    assert category(c, "DD.2")["score"] == 30 - taken
+    _, item = tobacco.items_by_code["DD.5.5"]
+    assert item.assumed and "001:L142" in item.assumed_note
 
 
 def test_a_count_on_a_fixed_rule_and_a_covert_visit_are_refused(tobacco: Template) -> None:

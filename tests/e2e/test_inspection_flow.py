@@ -20,8 +20,8 @@ pytestmark = pytest.mark.timeout(420)
 FAILED = ["1.1", "1.3", "1.6"]  # store-patrol items that need a photo when failed
 
 
-def engine_card(findings: list, mode: str = "overt"):  # type: ignore[no-untyped-def]
-    template = resolve_template("store-patrol.v1")
+def engine_card(findings: list, key: str, mode: str = "overt"):  # type: ignore[no-untyped-def]
+    template = resolve_template(key)  # the version the visit is pinned to
     answers = {f.item_code: {"result": f.result, "count": f.count} for f in findings}
     return score_raw(
         template, {k: {x: y for x, y in v.items() if y} for k, v in answers.items()}, mode
@@ -55,7 +55,7 @@ def test_overt_visit_with_three_photographed_failures_lands_centrally_as_scored(
         [visit] = central.visits()
         findings = central.findings(visit)
         photos = central.photos(visit)
-        card = engine_card(findings)
+        card = engine_card(findings, visit.template_key)
         assert visit.status == "submitted" and visit.mode == "overt"
         assert visit.ack_name == "钱大明" and visit.ack_signature_sha256
         assert len(findings) == 45
@@ -119,17 +119,20 @@ def test_covert_visit_done_offline_survives_an_app_kill_and_syncs_once_when_back
     phone.wait_synced()
     phone.shot("synced-after-restart")
 
-    template = resolve_template("store-patrol.v1")
-    covert_items = [i.code for _, i in template.iter_items() if template.in_mode(i, "covert")]
     central = Central(stack.server_dir)
     try:
         [visit] = central.visits()  # exactly once, whatever the restarts
+        # the phone offers the newest store-patrol; the visit is pinned to that version
+        assert visit.template_key == resolve_template("store-patrol").key
+        template = resolve_template(visit.template_key)
+        covert_items = [i.code for _, i in template.iter_items() if template.in_mode(i, "covert")]
         findings = central.findings(visit)
         assert visit.mode == "covert" and visit.status == "submitted"
         assert sorted(f.item_code for f in findings) == sorted(covert_items)
         assert [f.item_code for f in findings if f.result == "fail"] == ["1.1"]
         assert visit.score is not None
-        assert visit.score["total"] == float(engine_card(findings, "covert").total)
+        expected = engine_card(findings, visit.template_key, "covert")
+        assert visit.score["total"] == float(expected.total)
         [photo] = central.photos(visit)
         assert photo.blob_present and central.blob_sha256(photo.sha256) == photo.sha256
     finally:

@@ -16,8 +16,17 @@ def test_routes_resolve_to_their_screen_and_id() -> None:
     assert resolve(f"/rect/{ID}") == (ROUTES[4], {"id": ID})
     assert [resolve(p)[0] for p in ("/dash", "/tasks")] == ROUTES[5:7]
     assert resolve(f"/exports?visit={ID}") == (ROUTES[7], {})  # the screen reads its query
+    assert resolve("/templates")[0] is ROUTES[8]
+    assert resolve(f"/templates/draft/{ID}") == (ROUTES[9], {"id": ID})
 
 
 def test_an_unknown_route_or_a_malformed_id_shows_the_queue() -> None:
-    for route in ("/", "", "/nowhere", "/visit/not-an-id", f"/rect/{ID}/more"):
+    for route in (
+        "/",
+        "",
+        "/nowhere",
+        "/visit/not-an-id",
+        f"/rect/{ID}/more",
+        "/templates/draft/x",
+    ):
         assert resolve(route) == (QUEUE, {})

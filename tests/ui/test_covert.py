@@ -10,11 +10,12 @@ import flet as ft
 import pytest
 
 from fieldapp.store import Store
+from sync_server.templates.catalog import resolve_template
 from tests.server.world import World
 from tests.ui.harness import AppHarness
 from tests.ui.support import OpenApp, engine_card, start_visit
 
-PATROL = "store-patrol.v1"
+PATROL = resolve_template("store-patrol").key  # the newest: the phone offers only that one
 REVEALING = ("门店S1", "门店/窗口明查暗访检查表", "store-patrol", "明察")
 
 

@@ -8,11 +8,12 @@ import flet as ft
 import pytest
 
 from fieldapp.store import Store
+from sync_server.templates.catalog import resolve_template
 from tests.server.world import World
 from tests.ui.harness import AppHarness
 from tests.ui.support import OpenApp, add_task, engine_card, start_visit
 
-PATROL = "store-patrol.v1"
+PATROL = resolve_template("store-patrol").key  # the newest: the phone offers only that one
 
 
 def badge(h: AppHarness) -> str:

@@ -18,6 +18,7 @@ NAV = [  # (route, label, icon, semantics identifier) of the console's sections
     ("/dash", "统计 Dashboards", ft.Icons.INSIGHTS, "open-dashboards"),
     ("/tasks", "排期 Scheduling", ft.Icons.EVENT, "open-tasks"),
     ("/exports", "报表 Reports", ft.Icons.DOWNLOAD, "open-exports"),
+    ("/templates", "模板 Templates", ft.Icons.EDIT_NOTE, "open-templates"),
 ]
 
 
