@@ -93,14 +93,17 @@ def _gave_up(message: str) -> typer.Exit:
     return typer.Exit(code=1)
 
 
-def stop_all(procs: list[subprocess.Popen[bytes]]) -> None:
-    """SIGTERM first (uvicorn shuts down cleanly on it), then SIGKILL for anything stuck."""
+def stop_all(procs: list[subprocess.Popen[bytes]], grace: float = 10) -> None:
+    """SIGTERM to all at once (uvicorn shuts down cleanly on it), then SIGKILL for whatever
+    is still running when the one shared grace period ends: Ctrl-C never waits for each
+    child in turn."""
     for proc in procs:
         if proc.poll() is None:
             proc.terminate()
+    deadline = time.monotonic() + grace
     for proc in procs:
         try:
-            proc.wait(15)
+            proc.wait(max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
