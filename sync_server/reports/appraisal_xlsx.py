@@ -1,0 +1,126 @@
+"""The appraisal (考核) workbook, laid out like the 汇总表 export (xlsx.py): row 1 the
+form's title and period, row 2 the bilingual header, one row per person or department.
+
+- guard month (000:L929, L933): 月度考核表 — person, visits, month score /100, veto, bonus;
+- guard quarter (000:L931, L933): 季度考核表 — person, the three month scores, the quarter
+  score /300, veto, the month bonuses and the quarter bonus;
+- tobacco half-year (001:L154-L156, L180-L182): 测评汇总表 — person, sampled visits, score,
+  points lost; and 部(所)汇总 — people, customers, sample required / taken, average, ≥ mark,
+  the head's points lost;
+- every workbook: 部门汇总 (guard) and 考核设置 — each setting in force, its seed line and
+  whether it is assumed, so a reader sees which figures are the organisation's own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from fieldcore.appraisal_settings import SPECS
+from sync_server.reports.appraisal import AppraisalReport, Person
+
+BOLD = Font(bold=True)
+PERSON = ("部门 Department", "站点 Site", "岗位 Post", "姓名 Name")
+YES_NO = {True: "是", False: "否"}
+
+
+def _sheet(wb: Workbook, title: str, heading: str, header: Sequence[str]) -> Worksheet:
+    ws: Worksheet = wb.create_sheet(title)
+    ws.append([heading])
+    ws.append(list(header))
+    for cell in (*ws[1], *ws[2]):
+        cell.font = BOLD
+    for n in range(len(header)):
+        ws.column_dimensions[chr(ord("A") + n)].width = 14 if n > 3 else 18
+    return ws
+
+
+def _who(p: Person) -> list[Any]:
+    return [p.department.code, f"{p.site.code} {p.site.name}", p.title, p.name]
+
+
+def write_appraisal_xlsx(report: AppraisalReport, out: Path) -> None:
+    wb = Workbook()
+    assert wb.active is not None
+    wb.remove(wb.active)
+    if report.scheme == "tobacco":
+        _tobacco(wb, report)
+    elif report.period.kind == "quarter":
+        _guard_quarter(wb, report)
+        _guard_departments(wb, report)
+    else:
+        _guard_month(wb, report)
+        _guard_departments(wb, report)
+    _settings(wb, report)
+    wb.save(out)
+
+
+def _guard_month(wb: Workbook, r: AppraisalReport) -> None:
+    s = r.settings
+    ws = _sheet(wb, "月度考核表", f"保安月度绩效考核表 {r.period.text}", (*PERSON,
+                "检查次数 Visits", f"月度得分({s.month_max}) Score", "一票否决 Veto",
+                f"月度绩效奖金(总额{s.month_pool}) Bonus"))  # fmt: skip
+    for p in r.people:
+        m = p.months[0]
+        ws.append([*_who(p), m.visits, m.score, YES_NO[m.veto], m.bonus])
+
+
+def _guard_quarter(wb: Workbook, r: AppraisalReport) -> None:
+    s = r.settings
+    months = r.period.month_labels()
+    ws = _sheet(wb, "季度考核表", f"保安季度绩效考核表 {r.period.text}", (*PERSON, *months,
+                f"季度得分({s.quarter_max}) Quarter", "一票否决 Veto", "月度奖金合计 Month bonuses",
+                f"季度绩效奖金(总额{s.quarter_pool}) Bonus"))  # fmt: skip
+    for p in r.people:
+        q = p.quarter
+        assert q is not None  # a quarter period gives every person a quarter
+        month_bonus = sum((m.bonus or Decimal(0) for m in p.months), Decimal(0))
+        ws.append([*_who(p), *(m.score for m in p.months), q.total, YES_NO[q.veto],
+                   month_bonus, q.bonus])  # fmt: skip
+
+
+def _guard_departments(wb: Workbook, r: AppraisalReport) -> None:
+    months = r.period.month_labels()
+    quarter = r.period.kind == "quarter"
+    extra = ["季度平均 Quarter avg", "季度奖金合计 Quarter bonuses"] if quarter else []
+    ws = _sheet(wb, "部门汇总", f"部门考核汇总 {r.period.text}", ("部门 Department",
+                "名称 Name", "人数 People", *(f"{m} 平均" for m in months), "否决人数 Vetoed",
+                "月度奖金合计 Month bonuses", *extra))  # fmt: skip
+    for d in r.departments:
+        tail = [d.quarter_average, d.quarter_bonus] if quarter else []
+        ws.append([d.region.code, d.region.name, d.people, *d.month_averages, d.vetoed,
+                   d.month_bonus, *tail])  # fmt: skip
+
+
+def _tobacco(wb: Workbook, r: AppraisalReport) -> None:
+    s = r.settings
+    ws = _sheet(wb, "测评汇总表", f"客户服务质量测评汇总表 {r.period.text}", (*PERSON,
+                "抽查户数 Sampled", "测评得分 Score", f"达标({s.staff_mark}) Meets",
+                "扣考核分 Points lost"))  # fmt: skip
+    for p in r.people:
+        assert p.score is not None
+        ws.append([*_who(p), len(p.marks), p.score, YES_NO[p.score >= s.staff_mark],
+                   p.deduction])  # fmt: skip
+    ws = _sheet(wb, "部(所)汇总", f"部(所)服务测评成绩 {r.period.text}", ("部(所) Department",
+                "名称 Name", "人数 People", "零售客户数 Customers", "应抽样户数 Sample",
+                "已抽样户数 Sampled", "综合平均成绩 Average", f"达标({s.department_mark}) Meets",
+                "部(所)长扣分 Head's points lost"))  # fmt: skip
+    for d in r.departments:
+        t = d.tobacco
+        assert t is not None
+        ws.append([d.region.code, d.region.name, d.people, d.customers, t.required_sample,
+                   t.sampled, t.average, YES_NO[not t.short], t.head_deduction])  # fmt: skip
+
+
+def _settings(wb: Workbook, r: AppraisalReport) -> None:
+    ws = _sheet(wb, "考核设置", f"考核设置 Settings {r.period.text}", ("项目 Setting",
+                "值 Value", "来源 Source", "假定 Assumed", "说明 Note"))  # fmt: skip
+    for spec in SPECS:
+        ws.append([spec.title, r.settings.values[spec.key], spec.source, YES_NO[spec.assumed],
+                   spec.assumed_note])  # fmt: skip
