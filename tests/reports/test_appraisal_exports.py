@@ -8,6 +8,7 @@ test_a_pushed_guard_visit_feeds_its_posts checks the same path from a real push.
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from sync_server.org import admin
 from sync_server.org.appraisal_settings import change_settings, load_settings
 from sync_server.reports import exports
 from sync_server.tables import AuditLog, Site, User, Visit
+from sync_server.templates.catalog import checklist_dir
 from tests.reports.kit import run, sheet_rows
 from tests.server.world import World
 
@@ -235,3 +237,29 @@ def _user(world: World, name: str) -> Any:
         user = s.exec(select(User).where(User.username == name)).one()
         s.expunge(user)
         return user
+
+
+def test_a_pushed_guard_visit_feeds_its_posts(world: World, tmp_path: Path) -> None:
+    """A real push of a guard-post visit, 7.1 (a veto item) failed: each post's appraisal
+    score is its percent in the stored ScoreCard, and the veto marks the month."""
+    phone = world.phone("insp1")
+    visit_id, create = phone.new_visit(world.site("S1"), template_key="guard-post.v1")
+    codes = [i["code"] for c in _guard_template()["categories"] for i in c["items"]]
+    answers = [phone.answer(visit_id, c, "fail" if c == "7.1" else "pass") for c in codes]
+    submit = phone.mutation("visit", visit_id, status="submitted")
+    assert {r["status"] for r in phone.push(create, *answers, submit)} == {"applied"}
+    with Session(world.engine) as s:
+        stored = s.get(Visit, visit_id)
+        assert stored is not None and stored.score is not None and stored.score["veto"]
+        percent = {p["code"]: p["percent"] for p in stored.score["subjects"]}
+    out = tmp_path / "m.xlsx"
+    run(world, lambda s: exports.export_appraisal(s, "admin", "2026-11", out))
+    rows = sheet_rows(out, "月度考核表")[2:]
+    assert [(r[2], r[5], r[6], r[7]) for r in rows] == [
+        ("当班保安", percent["guard"], "是", 0),
+        ("保安队长", percent["team-leader"], "是", 0),
+    ]
+
+
+def _guard_template() -> Any:
+    return json.loads((checklist_dir() / "guard-post.v1.json").read_text(encoding="utf-8"))
