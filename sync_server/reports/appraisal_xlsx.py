@@ -9,18 +9,20 @@ form's title and period, row 2 the bilingual header, one row per person or depar
   the head's points lost;
 - every workbook: 部门汇总 (guard) and 考核设置 — each setting in force, its seed line and
   whether it is assumed, so a reader sees which figures are the organisation's own.
+`appraisal_sheets` builds the sheets as plain rows (the console shows the same tables);
+`write_appraisal_xlsx` writes them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
 
 from fieldcore.appraisal_settings import SPECS
 from sync_server.reports.appraisal import AppraisalReport, Person
@@ -30,38 +32,61 @@ PERSON = ("部门 Department", "站点 Site", "岗位 Post", "姓名 Name")
 YES_NO = {True: "是", False: "否"}
 
 
-def _sheet(wb: Workbook, title: str, heading: str, header: Sequence[str]) -> Worksheet:
-    ws: Worksheet = wb.create_sheet(title)
-    ws.append([heading])
-    ws.append(list(header))
-    for cell in (*ws[1], *ws[2]):
-        cell.font = BOLD
-    for n in range(len(header)):
-        ws.column_dimensions[chr(ord("A") + n)].width = 14 if n > 3 else 18
-    return ws
+@dataclass
+class Sheet:
+    """One table: its sheet name, title line (row 1), header (row 2) and rows."""
+
+    name: str
+    heading: str
+    header: Sequence[str]
+    rows: list[list[Any]] = field(default_factory=list)
+
+    def append(self, row: list[Any]) -> None:
+        self.rows.append(row)
 
 
-def _who(p: Person) -> list[Any]:
-    return [p.department.code, f"{p.site.code} {p.site.name}", p.title, p.name]
+def appraisal_sheets(report: AppraisalReport) -> list[Sheet]:
+    """The workbook's tables, in order (see the module docstring)."""
+    sheets: list[Sheet] = []
+    if report.scheme == "tobacco":
+        _tobacco(sheets, report)
+    elif report.period.kind == "quarter":
+        _guard_quarter(sheets, report)
+        _guard_departments(sheets, report)
+    else:
+        _guard_month(sheets, report)
+        _guard_departments(sheets, report)
+    _settings(sheets, report)
+    return sheets
 
 
 def write_appraisal_xlsx(report: AppraisalReport, out: Path) -> None:
     wb = Workbook()
     assert wb.active is not None
     wb.remove(wb.active)
-    if report.scheme == "tobacco":
-        _tobacco(wb, report)
-    elif report.period.kind == "quarter":
-        _guard_quarter(wb, report)
-        _guard_departments(wb, report)
-    else:
-        _guard_month(wb, report)
-        _guard_departments(wb, report)
-    _settings(wb, report)
+    for sheet in appraisal_sheets(report):
+        ws = wb.create_sheet(sheet.name)
+        ws.append([sheet.heading])
+        ws.append(list(sheet.header))
+        for cell in (*ws[1], *ws[2]):
+            cell.font = BOLD
+        for n in range(len(sheet.header)):
+            ws.column_dimensions[chr(ord("A") + n)].width = 14 if n > 3 else 18
+        for row in sheet.rows:
+            ws.append(row)
     wb.save(out)
 
 
-def _guard_month(wb: Workbook, r: AppraisalReport) -> None:
+def _sheet(sheets: list[Sheet], name: str, heading: str, header: Sequence[str]) -> Sheet:
+    sheets.append(Sheet(name, heading, header))
+    return sheets[-1]
+
+
+def _who(p: Person) -> list[Any]:
+    return [p.department.code, f"{p.site.code} {p.site.name}", p.title, p.name]
+
+
+def _guard_month(wb: list[Sheet], r: AppraisalReport) -> None:
     s = r.settings
     ws = _sheet(wb, "月度考核表", f"保安月度绩效考核表 {r.period.text}", (*PERSON,
                 "检查次数 Visits", f"月度得分({s.month_max}) Score", "一票否决 Veto",
@@ -71,7 +96,7 @@ def _guard_month(wb: Workbook, r: AppraisalReport) -> None:
         ws.append([*_who(p), m.visits, m.score, YES_NO[m.veto], m.bonus])
 
 
-def _guard_quarter(wb: Workbook, r: AppraisalReport) -> None:
+def _guard_quarter(wb: list[Sheet], r: AppraisalReport) -> None:
     s = r.settings
     months = r.period.month_labels()
     ws = _sheet(wb, "季度考核表", f"保安季度绩效考核表 {r.period.text}", (*PERSON, *months,
@@ -85,7 +110,7 @@ def _guard_quarter(wb: Workbook, r: AppraisalReport) -> None:
                    month_bonus, q.bonus])  # fmt: skip
 
 
-def _guard_departments(wb: Workbook, r: AppraisalReport) -> None:
+def _guard_departments(wb: list[Sheet], r: AppraisalReport) -> None:
     months = r.period.month_labels()
     quarter = r.period.kind == "quarter"
     extra = ["季度平均 Quarter avg", "季度奖金合计 Quarter bonuses"] if quarter else []
@@ -98,7 +123,7 @@ def _guard_departments(wb: Workbook, r: AppraisalReport) -> None:
                    d.month_bonus, *tail])  # fmt: skip
 
 
-def _tobacco(wb: Workbook, r: AppraisalReport) -> None:
+def _tobacco(wb: list[Sheet], r: AppraisalReport) -> None:
     s = r.settings
     ws = _sheet(wb, "测评汇总表", f"客户服务质量测评汇总表 {r.period.text}", (*PERSON,
                 "抽查户数 Sampled", "测评得分 Score", f"达标({s.staff_mark}) Meets",
@@ -118,7 +143,7 @@ def _tobacco(wb: Workbook, r: AppraisalReport) -> None:
                    t.sampled, t.average, YES_NO[not t.short], t.head_deduction])  # fmt: skip
 
 
-def _settings(wb: Workbook, r: AppraisalReport) -> None:
+def _settings(wb: list[Sheet], r: AppraisalReport) -> None:
     ws = _sheet(wb, "考核设置", f"考核设置 Settings {r.period.text}", ("项目 Setting",
                 "值 Value", "来源 Source", "假定 Assumed", "说明 Note"))  # fmt: skip
     for spec in SPECS:
