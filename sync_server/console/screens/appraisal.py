@@ -56,7 +56,7 @@ async def appraisal_screen(console: Console) -> ft.View:
     today = services.clock().astimezone(REPORT_TZ).date()
     period = ft.TextField(label="考核周期 Period (2026-11 / 2026-Q4 / 2026-H2)", width=320,
                           value=f"{today.year}-{today.month:02d}")  # fmt: skip
-    department = ft.TextField(label="部门 Department (空=全部 all)", width=220)
+    department = ft.TextField(label="部门 Department (空=全部 all)", width=280)
     tables = ft.Column([])
     link = ft.Column([])
     is_admin = user.role == "admin"
