@@ -226,6 +226,10 @@ def test_the_cli_writes_the_appraisal_and_refuses_a_bad_period(
     r = runner.invoke(cli, ["export", "appraisal", "--period", "2026-Q5", "--as", "sup1",
                             "-o", str(tmp_path / "x.xlsx"), *base])  # fmt: skip
     assert r.exit_code == 2 and "appraisal.period_invalid" in r.output, r.output
+    r = runner.invoke(cli, ["export", "appraisal", "--period", "2026-H2", "--department", "NOPE",
+                            "--as", "sup1", "-o", str(tmp_path / "x.xlsx"), *base])  # fmt: skip
+    assert r.exit_code == 2 and "request.not_found" in r.output, r.output
+    assert not (tmp_path / "x.xlsx").exists()
     with Session(world.engine) as s:
         rows = s.exec(select(AuditLog).where(AuditLog.entity == "appraisal")).all()
         assert [(a.entity_id, a.details["department"]) for a in rows] == [
