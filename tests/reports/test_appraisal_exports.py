@@ -30,6 +30,8 @@ from sync_server.templates.catalog import checklist_dir
 from tests.reports.kit import run, sheet_rows
 from tests.server.world import World
 
+pytestmark = pytest.mark.postgres  # the dialect matters: CST months over UTC instants in SQL
+
 GUARD = {"guard": "当班保安", "team-leader": "保安队长", "site": "岗亭及装备"}
 TOBACCO = {"account-manager": "客户经理", "monopoly-officer": "专管员", "delivery-driver": "送货员"}
 
@@ -267,3 +269,16 @@ def test_a_pushed_guard_visit_feeds_its_posts(world: World, tmp_path: Path) -> N
 
 def _guard_template() -> Any:
     return json.loads((checklist_dir() / "guard-post.v1.json").read_text(encoding="utf-8"))
+
+
+def test_a_visit_counts_in_its_china_time_month(world: World, tmp_path: Path) -> None:
+    # 2026-10-31 17:00 UTC is 2026-11-01 01:00 CST: November's, not October's
+    scored(world, "S3", "guard-post.v1", datetime(2026, 10, 31, 17, 0, tzinfo=UTC), {"guard": 90})
+    october, november = tmp_path / "10.xlsx", tmp_path / "11.xlsx"
+    run(world, lambda s: exports.export_appraisal(s, "admin", "2026-10", october))
+    run(world, lambda s: exports.export_appraisal(s, "admin", "2026-11", november))
+    assert sheet_rows(october, "月度考核表")[2:] == []
+    assert [r[5] for r in sheet_rows(november, "月度考核表")[2:]] == [90]
+    quarter = tmp_path / "q.xlsx"
+    run(world, lambda s: exports.export_appraisal(s, "admin", "2026-Q4", quarter))
+    assert sheet_rows(quarter, "季度考核表")[2][4:7] == (None, 90, None)
