@@ -86,66 +86,66 @@ def _who(p: Person) -> list[Any]:
     return [p.department.code, f"{p.site.code} {p.site.name}", p.title, p.name]
 
 
-def _guard_month(wb: list[Sheet], r: AppraisalReport) -> None:
+def _guard_month(sheets: list[Sheet], r: AppraisalReport) -> None:
     s = r.settings
-    ws = _sheet(wb, "月度考核表", f"保安月度绩效考核表 {r.period.text}", (*PERSON,
-                "检查次数 Visits", f"月度得分({s.month_max}) Score", "一票否决 Veto",
-                f"月度绩效奖金(总额{s.month_pool}) Bonus"))  # fmt: skip
+    header = (*PERSON, "检查次数 Visits", f"月度得分({s.month_max}) Score", "一票否决 Veto",
+              f"月度绩效奖金(总额{s.month_pool}) Bonus")  # fmt: skip
+    table = _sheet(sheets, "月度考核表", f"保安月度绩效考核表 {r.period.text}", header)
     for p in r.people:
         m = p.months[0]
-        ws.append([*_who(p), m.visits, m.score, YES_NO[m.veto], m.bonus])
+        table.append([*_who(p), m.visits, m.score, YES_NO[m.veto], m.bonus])
 
 
-def _guard_quarter(wb: list[Sheet], r: AppraisalReport) -> None:
+def _guard_quarter(sheets: list[Sheet], r: AppraisalReport) -> None:
     s = r.settings
-    months = r.period.month_labels()
-    ws = _sheet(wb, "季度考核表", f"保安季度绩效考核表 {r.period.text}", (*PERSON, *months,
-                f"季度得分({s.quarter_max}) Quarter", "一票否决 Veto", "月度奖金合计 Month bonuses",
-                f"季度绩效奖金(总额{s.quarter_pool}) Bonus"))  # fmt: skip
+    header = (*PERSON, *r.period.month_labels(), f"季度得分({s.quarter_max}) Quarter",
+              "一票否决 Veto", "月度奖金合计 Month bonuses",
+              f"季度绩效奖金(总额{s.quarter_pool}) Bonus")  # fmt: skip
+    table = _sheet(sheets, "季度考核表", f"保安季度绩效考核表 {r.period.text}", header)
     for p in r.people:
         q = p.quarter
         assert q is not None  # a quarter period gives every person a quarter
         month_bonus = sum((m.bonus or Decimal(0) for m in p.months), Decimal(0))
-        ws.append([*_who(p), *(m.score for m in p.months), q.total, YES_NO[q.veto],
-                   month_bonus, q.bonus])  # fmt: skip
+        scores = [m.score for m in p.months]
+        table.append([*_who(p), *scores, q.total, YES_NO[q.veto], month_bonus, q.bonus])
 
 
-def _guard_departments(wb: list[Sheet], r: AppraisalReport) -> None:
-    months = r.period.month_labels()
+def _guard_departments(sheets: list[Sheet], r: AppraisalReport) -> None:
     quarter = r.period.kind == "quarter"
     extra = ["季度平均 Quarter avg", "季度奖金合计 Quarter bonuses"] if quarter else []
-    ws = _sheet(wb, "部门汇总", f"部门考核汇总 {r.period.text}", ("部门 Department",
-                "名称 Name", "人数 People", *(f"{m} 平均" for m in months), "否决人数 Vetoed",
-                "月度奖金合计 Month bonuses", *extra))  # fmt: skip
+    header = ("部门 Department", "名称 Name", "人数 People",
+              *(f"{m} 平均" for m in r.period.month_labels()), "否决人数 Vetoed",
+              "月度奖金合计 Month bonuses", *extra)  # fmt: skip
+    table = _sheet(sheets, "部门汇总", f"部门考核汇总 {r.period.text}", header)
     for d in r.departments:
         tail = [d.quarter_average, d.quarter_bonus] if quarter else []
-        ws.append([d.region.code, d.region.name, d.people, *d.month_averages, d.vetoed,
-                   d.month_bonus, *tail])  # fmt: skip
+        table.append([d.region.code, d.region.name, d.people, *d.month_averages, d.vetoed,
+                      d.month_bonus, *tail])  # fmt: skip
 
 
-def _tobacco(wb: list[Sheet], r: AppraisalReport) -> None:
+def _tobacco(sheets: list[Sheet], r: AppraisalReport) -> None:
     s = r.settings
-    ws = _sheet(wb, "测评汇总表", f"客户服务质量测评汇总表 {r.period.text}", (*PERSON,
-                "抽查户数 Sampled", "测评得分 Score", f"达标({s.staff_mark}) Meets",
-                "扣考核分 Points lost"))  # fmt: skip
+    header = (*PERSON, "抽查户数 Sampled", "测评得分 Score", f"达标({s.staff_mark}) Meets",
+              "扣考核分 Points lost")  # fmt: skip
+    table = _sheet(sheets, "测评汇总表", f"客户服务质量测评汇总表 {r.period.text}", header)
     for p in r.people:
         assert p.score is not None
-        ws.append([*_who(p), len(p.marks), p.score, YES_NO[p.score >= s.staff_mark],
-                   p.deduction])  # fmt: skip
-    ws = _sheet(wb, "部(所)汇总", f"部(所)服务测评成绩 {r.period.text}", ("部(所) Department",
-                "名称 Name", "人数 People", "零售客户数 Customers", "应抽样户数 Sample",
-                "已抽样户数 Sampled", "综合平均成绩 Average", f"达标({s.department_mark}) Meets",
-                "部(所)长扣分 Head's points lost"))  # fmt: skip
+        meets = YES_NO[p.score >= s.staff_mark]
+        table.append([*_who(p), len(p.marks), p.score, meets, p.deduction])
+    header = ("部(所) Department", "名称 Name", "人数 People", "零售客户数 Customers",
+              "应抽样户数 Sample", "已抽样户数 Sampled", "综合平均成绩 Average",
+              f"达标({s.department_mark}) Meets", "部(所)长扣分 Head's points lost")  # fmt: skip
+    table = _sheet(sheets, "部(所)汇总", f"部(所)服务测评成绩 {r.period.text}", header)
     for d in r.departments:
         t = d.tobacco
         assert t is not None
-        ws.append([d.region.code, d.region.name, d.people, d.customers, t.required_sample,
-                   t.sampled, t.average, YES_NO[not t.short], t.head_deduction])  # fmt: skip
+        table.append([d.region.code, d.region.name, d.people, d.customers, t.required_sample,
+                      t.sampled, t.average, YES_NO[not t.short], t.head_deduction])  # fmt: skip
 
 
-def _settings(wb: list[Sheet], r: AppraisalReport) -> None:
-    ws = _sheet(wb, "考核设置", f"考核设置 Settings {r.period.text}", ("项目 Setting",
-                "值 Value", "来源 Source", "假定 Assumed", "说明 Note"))  # fmt: skip
+def _settings(sheets: list[Sheet], r: AppraisalReport) -> None:
+    header = ("项目 Setting", "值 Value", "来源 Source", "假定 Assumed", "说明 Note")
+    table = _sheet(sheets, "考核设置", f"考核设置 Settings {r.period.text}", header)
     for spec in SPECS:
-        ws.append([spec.title, r.settings.values[spec.key], spec.source, YES_NO[spec.assumed],
-                   spec.assumed_note])  # fmt: skip
+        value = r.settings.values[spec.key]
+        table.append([spec.title, value, spec.source, YES_NO[spec.assumed], spec.assumed_note])
