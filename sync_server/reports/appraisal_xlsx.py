@@ -125,8 +125,8 @@ def _guard_departments(sheets: list[Sheet], r: AppraisalReport) -> None:
 
 def _tobacco(sheets: list[Sheet], r: AppraisalReport) -> None:
     s = r.settings
-    header: tuple[str, ...] = (*PERSON, "抽查户数 Sampled", "测评得分 Score", f"达标({s.staff_mark}) Meets",
-              "扣考核分 Points lost")  # fmt: skip
+    header: tuple[str, ...] = (*PERSON, "抽查户数 Sampled", "测评得分 Score",
+                               f"达标({s.staff_mark}) Meets", "扣考核分 Points lost")  # fmt: skip
     table = _sheet(sheets, "测评汇总表", f"客户服务质量测评汇总表 {r.period.text}", header)
     for p in r.people:
         assert p.score is not None
