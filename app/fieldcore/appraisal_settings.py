@@ -10,7 +10,7 @@ checked here, so a bad one is refused with `appraisal.setting_invalid` and nothi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
@@ -160,7 +160,7 @@ class AppraisalSettings:
     department_mark: Decimal
     points_per_point: Decimal
     staff_mark: Decimal
-    values: Mapping[str, str]  # every setting's value in force, as stored (key → text)
+    values: Mapping[str, str] = field(compare=False)  # every value in force, as text
 
     @property
     def quarter_max(self) -> Decimal:
