@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -119,9 +119,12 @@ class GuardQuarter:
     bonus: Decimal | None
 
 
-def guard_month(label: str, marks: Sequence[Mark], s: AppraisalSettings) -> GuardMonth:
-    """A person's month: mean percent on month_max, and the bonus it earns."""
-    veto = any(m.veto for m in marks)
+def guard_month(
+    label: str, marks: Sequence[Mark], s: AppraisalSettings, veto: bool = False
+) -> GuardMonth:
+    """A person's month: mean percent on month_max, and the bonus it earns; `veto`: an
+    incident at their post this month that none of their own marks carries."""
+    veto = veto or any(m.veto for m in marks)
     if not marks:
         return GuardMonth(label, 0, None, veto, None)
     score = round_half_up(mean_score(m.percent for m in marks) * s.month_max / 100)
@@ -145,15 +148,16 @@ def guard_quarter(months: Sequence[GuardMonth], s: AppraisalSettings) -> GuardQu
 
 
 def guard_person(
-    period: Period, marks: Iterable[Mark], s: AppraisalSettings
+    period: Period, marks: Iterable[Mark], s: AppraisalSettings, veto_months: Collection[int] = ()
 ) -> tuple[list[GuardMonth], GuardQuarter | None]:
-    """A person's months of the period and, for a quarter, the quarter."""
+    """A person's months of the period and, for a quarter, the quarter; `veto_months`: the
+    months with an incident at their post besides those their marks carry."""
     by_month: dict[int, list[Mark]] = {m: [] for m in period.months}
     for mark in marks:
         if mark.month in by_month:
             by_month[mark.month].append(mark)
     months = [
-        guard_month(label, by_month[m], s)
+        guard_month(label, by_month[m], s, m in veto_months)
         for m, label in zip(period.months, period.month_labels(), strict=True)
     ]
     return months, guard_quarter(months, s) if period.kind == "quarter" else None

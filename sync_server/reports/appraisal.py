@@ -15,7 +15,8 @@ How a visit's result becomes a person's score:
   (Visit.score subjects[]); per-subject templates (scoring.per_subject) and pooled ones
   alike record it; a subject with nothing scorable in a visit (percent None) is skipped;
 - guard: a veto anywhere in the visit (the visit's or the post's own 一票否决 item) marks
-  the month of everyone appraised at that site: 000:L895 voids the bonus when an incident
+  the month of everyone appraised at that site (even when the visit scored none of their
+  items): 000:L895 voids the bonus when an incident
   happens in the period, whoever's item recorded it (and L907 holds the team leader to
   incidents 管辖范围内);
 - a department is the site's region (部(所)); `department` narrows to a region and the
@@ -111,10 +112,10 @@ def build_appraisal(
     scheme = scheme_of(period)
     regions = {r.id: r for r in session.exec(select(Region)).all()}
     wanted = _wanted_regions(session, regions, department)
-    people, visit_ids = _collect(session, scope, period, scheme, settings, regions, wanted)
+    people, visit_ids, vetoes = _collect(session, scope, period, scheme, settings, regions, wanted)
     ordered = sorted(people.values(), key=lambda p: (p.department.code, p.site.code, p.post))
     if scheme == "guard":
-        rows = _guard_rows(period, settings, ordered)
+        rows = _guard_rows(period, settings, ordered, vetoes)
     else:
         rows = _tobacco_rows(session, settings, ordered)
     return AppraisalReport(period, scheme, settings, ordered, rows, visit_ids)
@@ -139,7 +140,9 @@ def _collect(
     settings: AppraisalSettings,
     regions: dict[uuid.UUID, Region],
     wanted: set[uuid.UUID] | None,
-) -> tuple[dict[tuple[uuid.UUID, str], Person], list[str]]:
+) -> tuple[dict[tuple[uuid.UUID, str], Person], list[str], set[tuple[uuid.UUID, int]]]:
+    """The people with their marks, the visits counted, and (site, month) of every visit
+    with a veto (the guard scheme's incidents, whoever's item recorded them)."""
     templates = settings.guard_templates if scheme == "guard" else settings.tobacco_templates
     posts = settings.guard_posts if scheme == "guard" else settings.tobacco_posts
     start, end = day_bounds(period.first, period.last)
@@ -157,6 +160,7 @@ def _collect(
     names = _names(session)
     people: dict[tuple[uuid.UUID, str], Person] = {}
     visit_ids: list[str] = []
+    vetoes: set[tuple[uuid.UUID, int]] = set()
     for visit in session.exec(query.order_by(col(Visit.submitted_at))):
         site = sites[visit.site_id]
         if not may_read(scope, visit) or (wanted is not None and site.region_id not in wanted):
@@ -164,8 +168,12 @@ def _collect(
         assert visit.submitted_at is not None  # the query asks for a submission time
         month = visit.submitted_at.astimezone(REPORT_TZ).month
         score = visit.score or {}
+        subjects = score.get("subjects", [])
+        if scheme == "guard" and (score.get("veto") or any(x.get("veto") for x in subjects)):
+            vetoes.add((site.id, month))
+            visit_ids.append(str(visit.id))
         counted = False
-        for subject in score.get("subjects", []):
+        for subject in subjects:
             if subject.get("code") not in posts or subject.get("percent") is None:
                 continue
             key = (site.id, subject["code"])
@@ -177,12 +185,12 @@ def _collect(
                 names.get(key, ""),
             )
             people[key] = person
-            veto = scheme == "guard" and bool(score.get("veto") or subject.get("veto"))
+            veto = (site.id, month) in vetoes
             person.marks.append(Mark(month, Decimal(str(subject["percent"])), veto))
             counted = True
-        if counted:
+        if counted and str(visit.id) not in visit_ids[-1:]:
             visit_ids.append(str(visit.id))
-    return people, visit_ids
+    return people, visit_ids, vetoes
 
 
 def _names(session: Session) -> dict[tuple[uuid.UUID, str], str]:
@@ -204,10 +212,14 @@ def _by_department(people: list[Person]) -> dict[uuid.UUID, list[Person]]:
 
 
 def _guard_rows(
-    period: Period, settings: AppraisalSettings, people: list[Person]
+    period: Period,
+    settings: AppraisalSettings,
+    people: list[Person],
+    vetoes: set[tuple[uuid.UUID, int]],
 ) -> list[DepartmentRow]:
     for person in people:
-        person.months, person.quarter = guard_person(period, person.marks, settings)
+        months = {m for site, m in vetoes if site == person.site.id}
+        person.months, person.quarter = guard_person(period, person.marks, settings, months)
     rows = []
     for members in _by_department(people).values():
         row = DepartmentRow(members[0].department, len(members))

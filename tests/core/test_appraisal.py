@@ -154,3 +154,13 @@ def test_bad_settings_are_refused_with_a_stable_code(key: str, value: str) -> No
 
 def test_codes_are_normalised() -> None:
     assert check_value("guard.posts", " guard ,team-leader,") == "guard,team-leader"
+
+
+def test_an_incident_at_the_post_voids_a_month_without_the_persons_own_veto() -> None:
+    # 000:L895: an incident in the period, whoever's item recorded it; December's
+    # visit to the post scored 95 for the guard, the incident was on the equipment's item
+    marks = [Mark(10, D(92)), Mark(11, D(88)), Mark(12, D(95))]
+    months, quarter = guard_person(parse_period("2026-Q4"), marks, SEED, veto_months={12})
+    assert [m.veto for m in months] == [False, False, True]
+    assert [m.bonus for m in months] == [D("276.00"), D("264.00"), D(0)]
+    assert quarter is not None and (quarter.total, quarter.bonus) == (D(275), D(0))

@@ -282,3 +282,18 @@ def test_a_visit_counts_in_its_china_time_month(world: World, tmp_path: Path) ->
     quarter = tmp_path / "q.xlsx"
     run(world, lambda s: exports.export_appraisal(s, "admin", "2026-Q4", quarter))
     assert sheet_rows(quarter, "季度考核表")[2][4:7] == (None, 90, None)
+
+
+def test_a_veto_visit_that_scored_only_the_equipment_voids_the_posts_month(
+    world: World, tmp_path: Path
+) -> None:
+    # S3's guard: 92 / 88 / 95; a December visit scored only 岗亭及装备 (the guard's items
+    # not scorable) but had a veto: the guard's December and quarter bonuses are void
+    for month, percent in ((10, 92), (11, 88), (12, 95)):
+        scored(world, "S3", "guard-post.v1", day(month), {"guard": percent})
+    scored(world, "S3", "guard-post.v1", day(12, 20), {"site": 40}, veto=True)
+    out = tmp_path / "q.xlsx"
+    result = run(world, lambda s: exports.export_appraisal(s, "admin", "2026-Q4", out))
+    (row,) = sheet_rows(out, "季度考核表")[2:]
+    assert row[4:] == (92, 88, 95, 275, "是", 540, 0)  # 276 + 264 + 0; quarter void
+    assert result.rows == 1
