@@ -14,11 +14,10 @@ How a visit's result becomes a person's score:
 - the person's percent in a visit is that subject's 百分制 percent in the stored ScoreCard
   (Visit.score subjects[]); per-subject templates (scoring.per_subject) and pooled ones
   alike record it; a subject with nothing scorable in a visit (percent None) is skipped;
-- guard: a veto anywhere in the visit (the visit's or the post's own 一票否决 item) marks
-  the month of everyone appraised at that site (even when the visit scored none of their
-  items): 000:L895 voids the bonus when an incident
-  happens in the period, whoever's item recorded it (and L907 holds the team leader to
-  incidents 管辖范围内);
+- guard: a veto anywhere in the visit (the visit's or any subject's 一票否决 item) marks
+  the month of everyone appraised at that site, even when the visit scored none of their
+  items: 000:L895 voids the bonus when an incident happens in the period, whoever's item
+  recorded it (and L907 holds the team leader to incidents 管辖范围内);
 - a department is the site's region (部(所)); `department` narrows to a region and the
   departments under it.
 """
