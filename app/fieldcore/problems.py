@@ -34,6 +34,9 @@ class ProblemCode(StrEnum):
     TEMPLATE_DRAFT_STALE = "template.draft_stale"
     TEMPLATE_DRAFT_CLOSED = "template.draft_closed"
     TEMPLATE_DRAFT_EXISTS = "template.draft_exists"
+    # appraisal (考核): periods and the organisation's formula settings
+    APPRAISAL_PERIOD_INVALID = "appraisal.period_invalid"
+    APPRAISAL_SETTING_INVALID = "appraisal.setting_invalid"
     # requests
     REQUEST_INVALID = "request.invalid"
     REQUEST_MALFORMED_JSON = "request.malformed_json"
@@ -131,6 +134,14 @@ MESSAGES: dict[ProblemCode, tuple[str, str]] = {
     ProblemCode.TEMPLATE_DRAFT_STALE: (
         "草稿已被他人修改,您的保存基于旧版本,未保存;请查看对方的修改后重新编辑",
         "Someone else changed the draft since you opened it; nothing was saved",
+    ),
+    ProblemCode.APPRAISAL_PERIOD_INVALID: (
+        "考核周期无效,应为 2026-11、2026-Q4 或 2026-H2",
+        "Invalid appraisal period: give 2026-11, 2026-Q4 or 2026-H2",
+    ),
+    ProblemCode.APPRAISAL_SETTING_INVALID: (
+        "考核设置无效,未保存",
+        "Invalid appraisal setting; nothing was saved",
     ),
     ProblemCode.TEMPLATE_DRAFT_CLOSED: (
         "该草稿已发布或已放弃,不能再修改",

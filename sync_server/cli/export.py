@@ -1,4 +1,5 @@
-"""`mingcha export …`: 明细测评表 / PDF of one visit, 汇总表 of a period, 质检日报 of a day."""
+"""`mingcha export …`: 明细测评表 / PDF of one visit, 汇总表 of a period, 质检日报 of a day,
+考核表 (appraisal) of a month, quarter or half-year."""
 
 from __future__ import annotations
 
@@ -103,6 +104,23 @@ def export_summary(
             lambda s: exports.export_summary(s, as_user, first, last, output, region, step),
         )
     print(f"wrote {result.path} ({result.rows} visits)")
+
+
+@export_app.command("appraisal")
+def export_appraisal(
+    as_user: As,
+    output: Out,
+    period: Annotated[
+        str, typer.Option(help="2026-11 (guard month), 2026-Q4 (guard quarter), 2026-H2 (tobacco)")
+    ],
+    department: Annotated[str | None, typer.Option(help="Department (region) code")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """考核表: each person's and department's appraisal for a month, quarter or half-year."""
+    result = _export(
+        data_dir, lambda s: exports.export_appraisal(s, as_user, period, output, department)
+    )
+    print(f"wrote {result.path} ({result.rows} people)")
 
 
 @export_app.command("daily")

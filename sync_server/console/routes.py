@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import flet as ft
 
+from sync_server.console.screens.appraisal import appraisal_screen
 from sync_server.console.screens.dashboards import dashboards
 from sync_server.console.screens.exports import exports
 from sync_server.console.screens.login import login
@@ -56,6 +57,7 @@ ROUTES: list[Route] = [
         rf"^/templates/draft/(?P<id>{UUID})$",
         lambda c, p: template_editor(c, uuid.UUID(p["id"])),
     ),
+    route(r"^/appraisal$", lambda c, p: appraisal_screen(c)),
 ]
 
 

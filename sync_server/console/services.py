@@ -263,7 +263,8 @@ class ConsoleServices:
     ) -> Download:
         """Run one export in a worker thread (progress is called from that thread) and
         return its Download (url, filename, rows). kind: visit-xlsx, visit-pdf, summary
-        (first..last, optional region) or daily (first). The export's audit row names
+        (first..last, optional region), daily (first) or appraisal (first: the period,
+        2026-11 / 2026-Q4 / 2026-H2; optional region: the department). The export's audit row names
         `user`. Raises DomainError: request.invalid, scope.denied, report.embargoed, …"""
         store = DownloadStore.under(self.settings.data_dir)
         deliver = Deliverer(self.engine, store, self.photos, self.clock)
@@ -274,6 +275,8 @@ class ConsoleServices:
         elif kind == "summary":
             a, b = scheduling.parse_day(first, "from"), scheduling.parse_day(last, "to")
             job = lambda: deliver.summary(user.username, a, b, region.strip() or None, progress)  # noqa: E731
+        elif kind == "appraisal":
+            job = lambda: deliver.appraisal(user.username, first, region.strip() or None)  # noqa: E731
         elif kind == "daily":
             day = scheduling.parse_day(first, "date")
             job = lambda: deliver.daily(user.username, day, progress)  # noqa: E731

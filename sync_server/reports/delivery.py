@@ -126,6 +126,15 @@ class Deliverer:
             lambda s, out: exports.export_daily(s, username, day, out, progress),
         )
 
+    def appraisal(self, username: str, period: str, department: str | None) -> Download:
+        """考核表 of a month, quarter or half-year (2026-11, 2026-Q4, 2026-H2)."""
+        label = department or "全部"
+        return self._run(
+            username,
+            lambda s: f"考核表_{period.strip().upper()}_{label}.xlsx",
+            lambda s, out: exports.export_appraisal(s, username, period, out, department),
+        )
+
 
 def _visit_id(text: str) -> uuid.UUID:
     try:

@@ -16,6 +16,7 @@ from typing import Any, Literal, TypeVar, get_args
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from fieldcore.appraisal import parse_period
 from sync_server.core.db import read_session, write_session
 from sync_server.photos.store import PhotoStore
 from sync_server.reports.access import (
@@ -27,6 +28,8 @@ from sync_server.reports.access import (
     may_read,
     readable_visit,
 )
+from sync_server.reports.appraisal import build_appraisal
+from sync_server.reports.appraisal_xlsx import write_appraisal_xlsx
 from sync_server.reports.data import Progress, VisitReport, load_visit_report, no_progress
 from sync_server.reports.pdf import write_visit_pdf
 from sync_server.reports.summary import build_summary
@@ -128,6 +131,33 @@ def export_summary(
         visits=summary.visit_ids,
     )
     return ExportResult(out, len(summary.visit_ids))
+
+
+def export_appraisal(
+    session: Session, username: str, period: str, out: Path, department: str | None = None
+) -> ExportResult:
+    """考核表 of a month, quarter or half-year (reports/appraisal.py), optionally one
+    department (with those under it); rows = the people appraised.
+
+    Raises:
+        DomainError(user.not_found | appraisal.period_invalid | request.not_found)
+    """
+    user, scope = load_actor(session, username)
+    report = build_appraisal(session, scope, parse_period(period), department)
+    write_appraisal_xlsx(report, out)
+    audit(
+        session,
+        user,
+        "appraisal",
+        report.period.text,
+        format="xlsx",
+        file=out.name,
+        department=department,
+        scheme=report.scheme,
+        settings=dict(report.settings.values),
+        visits=report.visit_ids,
+    )
+    return ExportResult(out, len(report.people))
 
 
 def daily_rows(

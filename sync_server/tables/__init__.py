@@ -3,6 +3,7 @@
 from sync_server.tables.base import ServerModel, UTCDateTime, utcnow
 from sync_server.tables.drafts import TemplateDraft
 from sync_server.tables.org import Device, LoginAttempt, Region, Site, Subject, User, UserScope
+from sync_server.tables.settings import AppraisalSetting
 from sync_server.tables.sync import (
     ChangeLog,
     ConflictLog,
@@ -25,6 +26,7 @@ from sync_server.tables.work import (
 )
 
 __all__ = [
+    "AppraisalSetting",
     "AuditLog",
     "Blob",
     "BlobHolder",

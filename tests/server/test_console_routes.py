@@ -18,6 +18,7 @@ def test_routes_resolve_to_their_screen_and_id() -> None:
     assert resolve(f"/exports?visit={ID}") == (ROUTES[7], {})  # the screen reads its query
     assert resolve("/templates")[0] is ROUTES[8]
     assert resolve(f"/templates/draft/{ID}") == (ROUTES[9], {"id": ID})
+    assert resolve("/appraisal") == (ROUTES[10], {})
 
 
 def test_an_unknown_route_or_a_malformed_id_shows_the_queue() -> None:

@@ -19,6 +19,7 @@ NAV = [  # (route, label, icon, semantics identifier) of the console's sections
     ("/tasks", "排期 Scheduling", ft.Icons.EVENT, "open-tasks"),
     ("/exports", "报表 Reports", ft.Icons.DOWNLOAD, "open-exports"),
     ("/templates", "模板 Templates", ft.Icons.EDIT_NOTE, "open-templates"),
+    ("/appraisal", "考核 Appraisal", ft.Icons.LEADERBOARD, "open-appraisal"),
 ]
 
 
