@@ -23,10 +23,11 @@ from fieldapp.sync.client import SyncClient
 from fieldapp.sync.engine import SyncProgress, SyncReport, run_sync
 from fieldapp.sync.errors import AuthExpired, SyncError
 from fieldcore.problems import DomainError
+from sync_server.templates.catalog import resolve_template
 from tests.server.images import jpeg
 
 USER = "inspector"
-TEMPLATE = "store-patrol.v1"
+TEMPLATE = resolve_template("store-patrol").key  # the newest: the only one phones offer
 
 
 class Phone:
