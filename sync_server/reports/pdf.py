@@ -22,7 +22,7 @@ from sync_server.photos.store import PhotoStore
 from sync_server.reports import visit_sheet as sheet
 from sync_server.reports.access import local
 from sync_server.reports.data import Progress, VisitReport, no_progress
-from sync_server.reports.pdf_layout import WIDTH, _Form
+from sync_server.reports.pdf_layout import CAPTION_H, THUMB_H, WIDTH, _Form
 from sync_server.tables import Photo
 
 
@@ -36,7 +36,9 @@ def write_visit_pdf(
     _title_block(doc, report)
     _scores(doc, report)
     failed = sheet.failed_items(report)
-    doc.section("不合格项", f"Failed items ({len(failed)})")
+    # room for the heading and the first item with a row of photos: no lone heading
+    room = _room(failed[0]) + 12 if failed else 30
+    doc.section("不合格项", f"Failed items ({len(failed)})", need=room)
     if not failed:
         doc.line_("无 None")
     for done, item in enumerate(failed, 1):
@@ -96,7 +98,7 @@ def _scores(doc: _Form, report: VisitReport) -> None:
 
 
 def _failed_item(doc: _Form, photos: PhotoStore, item: sheet.FailedItem) -> None:
-    doc.section(f"{item.code}  {item.text}", item.category, need=40)
+    doc.section(f"{item.code}  {item.text}", item.category, need=_room(item))
     doc.pairs_table(
         [
             ("扣分标准 Rule", item.rule),
@@ -116,6 +118,11 @@ def _failed_item(doc: _Form, photos: PhotoStore, item: sheet.FailedItem) -> None
         doc.photo_grid(cells)
     else:
         doc.line_("无照片 No photo", size=8, grey=True)
+
+
+def _room(item: sheet.FailedItem) -> float:
+    """mm an item needs on its page: heading and table, and its first row of photos."""
+    return 45 + (THUMB_H + CAPTION_H + 4 if item.photos else 0)
 
 
 def _acknowledgement(doc: _Form, report: VisitReport, photos: PhotoStore) -> None:
@@ -153,7 +160,7 @@ def _hash_appendix(doc: _Form, report: VisitReport, photos: PhotoStore) -> None:
     rows = [
         [str(i), sheet.photo_use(report, p), p.sha256,
          "已上传" if _printable(photos, p) else "未上传 missing"]
-        for i, p in enumerate(report.photos, 1)
+        for i, p in enumerate(sheet.appendix_photos(report), 1)
     ]  # fmt: skip
     if rows:
         doc.grid_table(["序号 No.", "用途 Use", "SHA-256", "状态 State"], rows,

@@ -246,6 +246,17 @@ def signature(report: VisitReport) -> Photo | None:
     return next((p for p in report.photos if p.sha256 == sha), None) if sha else None
 
 
+def appendix_photos(report: VisitReport) -> list[Photo]:
+    """Every photo of the visit for the hash appendix: evidence in the checklist's item
+    order, then the rest (the signature, photos of the visit as a whole)."""
+    order = {item.code: i for i, (_, item) in enumerate(report.template.iter_items())}
+    by_finding = {f.id: order.get(code, len(order)) for code, f in report.findings.items()}
+    last = len(order) + 1
+    return sorted(
+        report.photos, key=lambda p: by_finding.get(p.finding_id, last) if p.finding_id else last
+    )
+
+
 def photo_use(report: VisitReport, photo: Photo) -> str:
     """What a photo of the visit is for, in the hash appendix."""
     if photo.sha256 == report.visit.ack_signature_sha256 and not photo.finding_id:

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
+from pypdf.generic import ContentStream
 from sqlmodel import Session
 
 from fieldcore.workflow import finding_id
@@ -248,3 +249,46 @@ def test_the_acknowledgement_and_the_appendix_of_every_hash(
     assert all(_after(appendix, digest) == ["已上传"] for digest in hashes)
     signature_row = appendix.index(hashes[-1])
     assert appendix[signature_row - 1] == "签名 Signature"
+
+
+def test_the_appendix_lists_evidence_in_item_order_and_the_signature_last(
+    signed: tuple[uuid.UUID, list[str], Path],
+) -> None:
+    _, hashes, out = signed
+    appendix = strings(out)
+    appendix = appendix[appendix.index("附录:照片校验值") :]
+    uses = [appendix[appendix.index(h) - 1] for h in sorted(hashes, key=appendix.index)]
+    assert uses == [
+        *["1.1 证据 Evidence"] * 4, "6.1 证据 Evidence", *["10.1 证据 Evidence"] * 2,
+        "签名 Signature",
+    ]  # fmt: skip
+
+
+def test_nothing_is_drawn_off_the_page_or_over_a_photo(
+    signed: tuple[uuid.UUID, list[str], Path],
+) -> None:
+    """No renderer here, so the layout is checked from the drawing operators: every text
+    starts inside the margins, every picture lies inside them and above the footer, no
+    two pictures overlap and no text starts on a picture."""
+    *_, out = signed
+    reader = PdfReader(out)
+    width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
+    margin, foot = 15 * 72 / 25.4, 16 * 72 / 25.4
+    for page in reader.pages:
+        texts, pictures = [], []
+        for operands, operator in ContentStream(page.get_contents(), reader).operations:
+            if operator == b"Td":
+                texts.append((float(operands[0]), float(operands[1])))
+            elif operator == b"cm":  # fpdf2 places each image with its own matrix
+                w, _, _, h, x, y = (float(o) for o in operands)
+                pictures.append((x, y, x + w, y + h))
+        assert texts
+        for x, y in texts:
+            assert margin - 1 <= x < width - margin and 20 < y < height - margin, (x, y)
+        for x0, y0, x1, y1 in pictures:
+            assert margin <= x0 < x1 <= width - margin and foot <= y0 < y1 <= height - margin
+            for x, y in texts:
+                assert not (x0 < x < x1 and y0 < y < y1), (x, y)
+        for i, a in enumerate(pictures):
+            for b in pictures[i + 1 :]:
+                assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
