@@ -86,7 +86,7 @@ def _scores(doc: _Form, report: VisitReport) -> None:
         doc.line_(outcome_line(report.score), size=10)
         doc.line_(pooled_line(report.score) + "  (非规定结果 not the regulation's result)",
                   size=8.5, grey=True)  # fmt: skip
-    doc.ln(1.5)
+    doc.section("评定结果", "Result", need=25)
     doc.pairs_table(sheet.result_facts(report), per_row=2)
     notes = sheet.assumed_notes(report)
     if notes:
@@ -98,7 +98,7 @@ def _scores(doc: _Form, report: VisitReport) -> None:
 
 
 def _failed_item(doc: _Form, photos: PhotoStore, item: sheet.FailedItem) -> None:
-    doc.section(f"{item.code}  {item.text}", item.category, need=_room(item))
+    doc.section(f"{item.code}  {item.text}", item.category, need=_room(item), size=10.5)
     doc.pairs_table(
         [
             ("扣分标准 Rule", item.rule),

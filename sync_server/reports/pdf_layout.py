@@ -77,17 +77,26 @@ class _Form(FPDF):
         self.multi_cell(0, height, self.seen(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_text_color(0, 0, 0)
 
-    def section(self, zh: str, en: str, need: float = 30) -> None:
-        """A section heading, Chinese then English; a new page when fewer than `need` mm
-        remain, so a heading never stands alone at the foot of a page."""
+    def section(self, zh: str, en: str, need: float = 30, size: float = 12) -> None:
+        """A section heading, Chinese then English (beneath it when both do not fit on
+        one line); a new page when fewer than `need` mm remain, so a heading never stands
+        alone at the foot of a page."""
         if self.get_y() + need > self.h - self.b_margin:
             self.add_page()
         self.ln(3)
-        self.set_font(FAMILY, size=12)
-        self.cell(0, 7, self.seen(zh), new_x=XPos.END)
+        self.set_font(FAMILY, size=size)
+        zh_w = self.get_string_width(zh) + 2
+        self.set_font(FAMILY, size=8.5)
+        one_line = zh_w + self.get_string_width(f"  {en}") + 2 <= WIDTH
+        self.set_font(FAMILY, size=size)
+        if one_line:
+            self.cell(zh_w, 7, self.seen(zh), new_x=XPos.RIGHT, new_y=YPos.TOP)
+        else:
+            self.multi_cell(WIDTH, 6, self.seen(zh), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_font(FAMILY, size=8.5)
         self.set_text_color(*GREY)
-        self.cell(0, 7, self.seen(f"  {en}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.cell(0, 7 if one_line else 5, self.seen(f"  {en}" if one_line else en),
+                  new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
         self.set_text_color(0, 0, 0)
         self.set_draw_color(120, 120, 120)
         self.line(self.l_margin, self.get_y(), self.l_margin + WIDTH, self.get_y())

@@ -219,6 +219,7 @@ def assumed_notes(report: VisitReport) -> list[str]:
 def failed_items(report: VisitReport) -> list[FailedItem]:
     out = []
     for cat in report.score.get("categories", []):
+        effects = {i["code"]: i.get("effect") or "" for i in cat["items"]}
         for row in report.item_rows(cat):
             if row.result != "不合格":
                 continue
@@ -229,7 +230,7 @@ def failed_items(report: VisitReport) -> list[FailedItem]:
                     text=row.text,
                     category=row.category,
                     rule=assumed(row.rule, item.assumed),
-                    deducted=f"−{n(row.deducted)}" if row.deducted else "0",
+                    deducted=_taken(row.deducted, effects.get(row.code, "")),
                     amount=n(row.amount),
                     responsible=row.subject or "—",
                     note=row.note or "—",
@@ -237,6 +238,17 @@ def failed_items(report: VisitReport) -> list[FailedItem]:
                 )
             )
     return out
+
+
+def _taken(deducted: Any, effect: str) -> str:
+    """What a failed item cost: its points, or what its rule does to the category or the
+    visit (a 不得分 item deducts nothing itself; its category scores 0)."""
+    points = f"−{n(deducted)}" if deducted else "0"
+    if effect == "zero_category":
+        return "本类计0分 category scores 0"
+    if effect == "veto":
+        return f"{points} · 一票否决 veto"
+    return points
 
 
 def signature(report: VisitReport) -> Photo | None:

@@ -4,8 +4,9 @@ with several photos each, the signed acknowledgement and the hash appendix; a pe
 visit gives each post's row and labels the pooled figure 合计(仅供参考).
 
 Checked through the PDF's shown strings (tests/reports/pdf_text.py) and pypdf's image
-count. The PDF is also written to test-artifacts/reports/ to look at; no renderer
-(pdftoppm, pypdfium2) is installed here, so no PNG is made."""
+count. The PDF and a PNG preview of each page are written to test-artifacts/reports/ to
+look at; no PDF renderer (pdftoppm, pypdfium2) is installed here, so the previews are
+drawn from the PDF's own operators (tests/reports/pdf_preview.py)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from sync_server.tables import Site
 from sync_server.templates.catalog import checklist_dir, load_template_file
 from sync_server.templates.versions import get_template, publish_template
 from tests.reports.kit import OVERT_ITEMS, run, stored_score
+from tests.reports.pdf_preview import render_page
 from tests.reports.pdf_text import strings
 from tests.server.images import jpeg, sha
 from tests.server.world import World
@@ -292,3 +294,23 @@ def test_nothing_is_drawn_off_the_page_or_over_a_photo(
         for i, a in enumerate(pictures):
             for b in pictures[i + 1 :]:
                 assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+
+
+def test_each_page_is_previewed_as_png_to_look_at(
+    signed: tuple[uuid.UUID, list[str], Path],
+) -> None:
+    """Page previews in test-artifacts/reports/ (tests/reports/pdf_preview.py draws them
+    from the PDF's own operators): look at them after a layout change. Each is A4 at 144
+    dpi with ink on it; the photo page has its pictures where the PDF placed them."""
+    *_, out = signed
+    pages = len(PdfReader(out).pages)
+    assert pages == 4  # header and scores; items; last item and acknowledgement; appendix
+    for number in range(pages):
+        png = render_page(out, ARTIFACTS / f"visit-form-p{number + 1}.png", number)
+        with Image.open(png) as image:
+            assert image.size == (1191, 1684)
+            grey = image.convert("L")
+            assert grey.getextrema()[0] < 64  # something dark was drawn
+            if number == 1:  # item 1.1's first photo: inside its box, not white
+                box = grey.crop((100, 400, 300, 500))
+                assert box.getextrema() != (255, 255)
