@@ -29,7 +29,7 @@ from sync_server.reports import exports
 from sync_server.tables import Site
 from sync_server.templates.catalog import checklist_dir, load_template_file
 from sync_server.templates.versions import get_template, publish_template
-from tests.reports.kit import OVERT_ITEMS, run, stored_score
+from tests.reports.kit import OVERT_ITEMS, run, stored_score, visit
 from tests.reports.pdf_preview import render_page
 from tests.reports.pdf_text import strings
 from tests.server.images import jpeg, sha
@@ -314,3 +314,14 @@ def test_each_page_is_previewed_as_png_to_look_at(
             if number == 1:  # item 1.1's first photo: inside its box, not white
                 box = grey.crop((100, 400, 300, 500))
                 assert box.getextrema() != (255, 255)
+
+
+def test_a_covert_visit_says_there_was_no_acknowledgement(world: World, tmp_path: Path) -> None:
+    visit_id, hashes = visit(world, world.phone("insp1"), "S1", {"1.1": 1}, mode="covert")
+    out = tmp_path / "covert.pdf"
+    run(world, lambda s: exports.export_visit(s, "sup1", visit_id, "pdf", out, _photos(world)))
+    shown = strings(out)
+    assert _after(shown, "检查方式 Mode") == ["暗访 Covert"]
+    assert "暗访,不作现场确认 Covert visit: no acknowledgement" in shown
+    assert "确认人 Name" not in shown
+    assert [s for s in shown if len(s) == 64] == hashes
