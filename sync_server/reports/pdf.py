@@ -15,7 +15,10 @@ photo bytes from the PhotoStore, and only those the photo's author uploaded.
 
 from __future__ import annotations
 
+from io import BytesIO
 from pathlib import Path
+
+from PIL import Image
 
 from fieldcore.headline import is_per_subject, outcome_line, pooled_line
 from sync_server.photos.store import PhotoStore
@@ -24,6 +27,8 @@ from sync_server.reports.access import local
 from sync_server.reports.data import Progress, VisitReport, no_progress
 from sync_server.reports.pdf_layout import CAPTION_H, THUMB_H, WIDTH, _Form
 from sync_server.tables import Photo
+
+THUMB_PX = 900  # about 400 dpi in a 57 mm grid cell
 
 
 def write_visit_pdf(
@@ -113,7 +118,9 @@ def _failed_item(doc: _Form, photos: PhotoStore, item: sheet.FailedItem) -> None
     for number, cell in enumerate(item.photos, 1):
         shown = cell.shown
         kind = "标注" if cell.annotated else "照片"
-        cells.append((_bytes(photos, shown), f"{kind} {number} · {shown.sha256[:12]}…"))
+        data = _bytes(photos, shown)
+        thumb = _thumbnail(data) if data else None
+        cells.append((thumb, f"{kind} {number} · {shown.sha256[:12]}…"))
     if cells:
         doc.photo_grid(cells)
     else:
@@ -173,6 +180,18 @@ def _printable(photos: PhotoStore, photo: Photo) -> bool:
     """Only bytes the photo's author uploaded: a row that only names a hash stored by
     someone else prints as missing (PROTOCOL.md, Photos)."""
     return photo.blob_present and photos.exists(photo.sha256)
+
+
+def _thumbnail(data: bytes) -> bytes:
+    """A grid-sized JPEG copy (long side ≤ THUMB_PX): a visit's phone photos are megabytes
+    each, and the originals stay in the store, checkable by the hash appendix."""
+    with Image.open(BytesIO(data)) as image:
+        if max(image.size) <= THUMB_PX:
+            return data
+        image.thumbnail((THUMB_PX, THUMB_PX))
+        out = BytesIO()
+        image.convert("RGB").save(out, "JPEG", quality=82)
+        return out.getvalue()
 
 
 def _bytes(photos: PhotoStore, photo: Photo) -> bytes | None:

@@ -26,6 +26,7 @@ from fieldcore.workflow import finding_id
 from sync_server.core.changeset import ChangeSet
 from sync_server.core.db import write_session
 from sync_server.reports import exports
+from sync_server.reports.pdf import THUMB_PX, _thumbnail
 from sync_server.tables import Site
 from sync_server.templates.catalog import checklist_dir, load_template_file
 from sync_server.templates.versions import get_template, publish_template
@@ -325,3 +326,10 @@ def test_a_covert_visit_says_there_was_no_acknowledgement(world: World, tmp_path
     assert "暗访,不作现场确认 Covert visit: no acknowledgement" in shown
     assert "确认人 Name" not in shown
     assert [s for s in shown if len(s) == 64] == hashes
+
+
+def test_the_grid_embeds_a_large_photo_as_a_thumbnail_and_a_small_one_as_it_is() -> None:
+    big, small = jpeg(2000, 1500, seed=3), jpeg(64, 48, seed=4)
+    with Image.open(io.BytesIO(_thumbnail(big))) as thumb:
+        assert thumb.size == (THUMB_PX, THUMB_PX * 3 // 4)
+    assert _thumbnail(small) == small
