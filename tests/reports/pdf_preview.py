@@ -9,6 +9,9 @@ pypdfium2) is installed here, and a page should be looked at after a layout chan
 
 from __future__ import annotations
 
+import os
+import shutil
+from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -21,6 +24,22 @@ from sync_server.reports.pdf_layout import FONT
 from tests.reports.pdf_text import _unicode_map
 
 SCALE = 2.0  # pixels per PDF point (144 dpi)
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reports"
+
+
+def _replace(write: Callable[[Path], object], out: Path) -> Path:
+    """Write beside `out`, then move into place: tests run in parallel workers, and a
+    half-written file must never be what someone (or another test) opens."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.name}.{os.getpid()}")
+    write(partial)
+    os.replace(partial, out)
+    return out
+
+
+def keep_artifact(path: Path, name: str) -> Path:
+    """A copy of `path` in test-artifacts/reports/ to look at."""
+    return _replace(lambda partial: shutil.copyfile(path, partial), ARTIFACTS / name)
 
 
 class _Painter:
@@ -120,6 +139,4 @@ def render_page(pdf: Path, out: Path, number: int = 0) -> Path:
             left, top = painter.xy(x, y + h)
             size_px = (max(1, round(w * SCALE)), max(1, round(h * SCALE)))
             painter.image.paste(picture.convert("RGB").resize(size_px), (round(left), round(top)))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    painter.image.save(out)
-    return out
+    return _replace(lambda partial: painter.image.save(partial, "PNG"), out)

@@ -16,10 +16,9 @@ from tests.per_subject_example import (
     worked_answers,
 )
 from tests.reports.kit import run, sheet_rows, visit
-from tests.reports.pdf_preview import render_page
+from tests.reports.pdf_preview import ARTIFACTS, keep_artifact, render_page
 from tests.reports.pdf_text import strings
 from tests.reports.test_period_exports import NOV
-from tests.reports.test_visit_pdf_form import ARTIFACTS
 from tests.server.world import World
 
 pytestmark = pytest.mark.postgres  # the dialect matters: numbers read back from JSON and SQL
@@ -67,8 +66,7 @@ def test_the_visit_xlsx_gives_each_post_and_labels_the_pool(
 
 def test_the_visit_pdf_gives_each_post(world: World, driver_fails, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Also kept, with a preview of its first page, in test-artifacts/reports/."""
-    out = ARTIFACTS / "visit-per-subject.pdf"
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = tmp_path / "visit.pdf"
     result = run(
         world, lambda s: exports.export_visit(s, "sup1", driver_fails, "pdf", out, _photos(world))
     )
@@ -86,6 +84,7 @@ def test_the_visit_pdf_gives_each_post(world: World, driver_fails, tmp_path: Pat
     total = shown.index("合计(仅供参考) Pooled, reference only")  # the category table's total
     assert shown[total + 1 : total + 4] == ["330", "40", "290"]  # 满分 / 扣分 (lost) / 得分
     assert "百分制 Percent" not in shown and "等级 Grade" not in shown  # no pooled headline
+    keep_artifact(out, "visit-per-subject.pdf")
     render_page(out, ARTIFACTS / "visit-per-subject-p1.png")
 
 

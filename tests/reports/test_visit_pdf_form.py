@@ -31,12 +31,11 @@ from sync_server.tables import Site
 from sync_server.templates.catalog import checklist_dir, load_template_file
 from sync_server.templates.versions import get_template, publish_template
 from tests.reports.kit import OVERT_ITEMS, run, stored_score, visit
-from tests.reports.pdf_preview import render_page
+from tests.reports.pdf_preview import ARTIFACTS, keep_artifact, render_page
 from tests.reports.pdf_text import strings
 from tests.server.images import jpeg, sha
 from tests.server.world import World
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reports"
 VERSION = 92  # the assumed copy of mall-property, published beside the shipped versions
 FAILS = {"1.1": 2, "6.1": 1, "10.1": 12}  # 10.1: 12 × −1 in a 10-point category: floor
 PHOTOS_PER_ITEM = {"1.1": 4, "6.1": 1, "10.1": 2}
@@ -128,16 +127,16 @@ def _photo_row(phone: Any, visit_id: uuid.UUID, finding: Any, blob: tuple[str, b
 
 
 @pytest.fixture
-def signed(world: World) -> tuple[uuid.UUID, list[str], Path]:
+def signed(world: World, tmp_path: Path) -> tuple[uuid.UUID, list[str], Path]:
     """The signed visit of the assumed template, exported as PDF by a supervisor; a copy
     is kept in test-artifacts/reports/ to look at."""
     visit_id, hashes = _push_signed_visit(world, _assumed_mall(world))
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    out = ARTIFACTS / "visit-form.pdf"
+    out = tmp_path / "visit-form.pdf"
     result = run(
         world, lambda s: exports.export_visit(s, "sup1", visit_id, "pdf", out, _photos(world))
     )
     assert result.missing_glyphs == []
+    keep_artifact(out, "visit-form.pdf")
     return visit_id, hashes, out
 
 
