@@ -131,6 +131,7 @@ def visit_facts(report: VisitReport) -> list[tuple[str, str]]:
         ("检查表 Template", t.title),
         ("版本 Version", f"{t.key}(第{t.version}版)"),
         ("提交 Submitted", local(v.submitted_at) or "—"),
+        ("审核 Reviewed", f"{report.reviewer} {local(v.reviewed_at)}".strip() or "—"),
         ("编号 Visit ID", str(v.id)),
     ]
 

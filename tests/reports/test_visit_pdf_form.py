@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from sync_server.reports import exports
 from sync_server.templates.versions import get_template
-from tests.reports.kit import run, stored_score, visit
+from tests.reports.kit import publish, run, stored_score, visit
 from tests.reports.pdf_text import strings
 from tests.reports.signed_visit import FAILS, PHOTOS_PER_ITEM, VERSION, after, photos
 from tests.server.world import World
@@ -45,6 +45,7 @@ def test_the_header_gives_the_document_control_and_the_visit_facts(world, signed
         "检查表 Template": t.title,
         "版本 Version": f"mall-property.v{VERSION}(第{VERSION}版)",
         "编号 Visit ID": str(visit_id),
+        "审核 Reviewed": "—",  # submitted, not reviewed yet
     }
     assert {label: after(shown, label)[0] for label in facts} == facts
 
@@ -146,10 +147,13 @@ def test_the_appendix_lists_evidence_in_item_order_and_the_signature_last(
 
 def test_a_covert_visit_says_there_was_no_acknowledgement(world: World, tmp_path: Path) -> None:
     visit_id, hashes = visit(world, world.phone("insp1"), "S1", {"1.1": 1}, mode="covert")
+    publish(world, visit_id)  # approved and published by sup1
     out = tmp_path / "covert.pdf"
     run(world, lambda s: exports.export_visit(s, "sup1", visit_id, "pdf", out, photos(world)))
     shown = strings(out)
     assert after(shown, "检查方式 Mode") == ["暗访 Covert"]
     assert "暗访,不作现场确认 Covert visit: no acknowledgement" in shown
     assert "确认人 Name" not in shown
+    assert after(shown, "状态 Status") == ["已通报 published"]
+    assert after(shown, "审核 Reviewed")[0].startswith("sup1 ")  # by name, with the time
     assert [s for s in shown if len(s) == 64] == hashes
