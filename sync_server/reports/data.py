@@ -51,6 +51,7 @@ class VisitReport:
     findings: dict[str, Finding] = field(default_factory=dict)
     photos: list[Photo] = field(default_factory=list)
     subjects: dict[uuid.UUID, Subject] = field(default_factory=dict)
+    reviewer: str = ""  # who approved or returned it (Visit.reviewed_by), by name
 
     @property
     def mode_title(self) -> str:
@@ -133,6 +134,7 @@ def load_visit_report(session: Session, visit: Visit) -> VisitReport:
     assert region is not None
     template = get_template(session, visit.template_key)
     inspector = session.get(User, visit.inspector_id)
+    reviewer = session.get(User, visit.reviewed_by) if visit.reviewed_by else None
     findings = session.exec(
         select(Finding).where(Finding.visit_id == visit.id, col(Finding.deleted_at).is_(None))
     ).all()
@@ -152,9 +154,14 @@ def load_visit_report(session: Session, visit: Visit) -> VisitReport:
         site=site,
         region=region,
         template=template,
-        inspector=(inspector.display_name or inspector.username) if inspector else "",
+        inspector=_name(inspector),
         score=visit.score or {},
         findings={f.item_code: f for f in findings},
         photos=list(photos),
         subjects={s.id: s for s in subjects},
+        reviewer=_name(reviewer),
     )
+
+
+def _name(user: User | None) -> str:
+    return (user.display_name or user.username) if user else ""

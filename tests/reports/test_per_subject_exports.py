@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 
 from sync_server.reports import exports
 from tests.per_subject_example import (
@@ -17,6 +16,8 @@ from tests.per_subject_example import (
     worked_answers,
 )
 from tests.reports.kit import run, sheet_rows, visit
+from tests.reports.pdf_preview import ARTIFACTS, keep_artifact, render_page
+from tests.reports.pdf_text import strings
 from tests.reports.test_period_exports import NOV
 from tests.server.world import World
 
@@ -64,16 +65,27 @@ def test_the_visit_xlsx_gives_each_post_and_labels_the_pool(
 
 
 def test_the_visit_pdf_gives_each_post(world: World, driver_fails, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Also kept, with a preview of its first page, in test-artifacts/reports/."""
     out = tmp_path / "visit.pdf"
     result = run(
         world, lambda s: exports.export_visit(s, "sup1", driver_fails, "pdf", out, _photos(world))
     )
     assert result.missing_glyphs == []
-    raw = "".join(p.extract_text() or "" for p in PdfReader(out).pages).replace("\x00", "")
-    text = "".join(raw.split())
-    for line in ("送货员70/110·63.6·不合格·未达标", "合计(仅供参考)290/330·87.9", "结果:未达标"):
-        assert line in text, line
-    assert "等级" not in text  # no pooled grade line
+    shown = strings(out)
+    at = shown.index("岗位得分")  # the table of posts: 岗位 / 满分 / 得分 / 百分制 / 等级 / 结果
+    rows = shown[at + 14 : at + 14 + 18]
+    assert rows == [
+        "客户经理", "120", "120", "100", "优秀", "达标",
+        "专管员", "100", "100", "100", "优秀", "达标",
+        "送货员", "110", "70", "63.6", "不合格", "未达标",
+    ]  # fmt: skip
+    assert "结果:未达标(各岗位均达标方为达标)" in shown
+    assert "合计(仅供参考) 290/330 · 87.9  (非规定结果 not the regulation's result)" in shown
+    total = shown.index("合计(仅供参考) Pooled, reference only")  # the category table's total
+    assert shown[total + 1 : total + 4] == ["330", "40", "290"]  # 满分 / 扣分 (lost) / 得分
+    assert "百分制 Percent" not in shown and "等级 Grade" not in shown  # no pooled headline
+    keep_artifact(out, "visit-per-subject.pdf")
+    render_page(out, ARTIFACTS / "visit-per-subject-p1.png")
 
 
 def test_the_summary_counts_posts_and_keeps_the_pool_out(

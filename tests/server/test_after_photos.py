@@ -19,6 +19,7 @@ from sync_server.supervision import rectifications
 from sync_server.supervision.queue import visit_detail
 from sync_server.tables import Photo, Visit
 from tests.reports.kit import OVERT_ITEMS, run, visit
+from tests.reports.pdf_text import strings
 from tests.server.images import jpeg, sha
 from tests.server.test_manager_photos import photo, publish, submitted_visit
 from tests.server.test_photo_uploads import upload_all
@@ -100,6 +101,9 @@ def test_a_row_naming_a_hash_it_did_not_upload_shows_no_bytes_in_console_or_pdf(
     store = world.client.app.state.photos  # type: ignore[attr-defined]
     run(world, lambda s: exports.export_visit(s, "insp1", visit_id, "pdf", out, store))
     assert sum(len(page.images) for page in PdfReader(out).pages) == 0
+    shown = strings(out)  # the grid's empty box says so, and so does the hash appendix
+    assert "照片未上传 not uploaded" in shown
+    assert shown[shown.index(stolen) + 1] == "未上传 missing"
     with Session(world.engine) as s:  # the console lists the row; its tile shows no bytes
         detail = visit_detail(s, user(world, "sup1"), visit_id)
         assert [(p.sha256, p.blob_present) for p in detail.photos] == [(stolen, False)]
