@@ -4,9 +4,8 @@ with several photos each, the signed acknowledgement and the hash appendix; a pe
 visit gives each post's row and labels the pooled figure 合计(仅供参考).
 
 Checked through the PDF's shown strings (tests/reports/pdf_text.py) and pypdf's image
-count. The PDF and a PNG preview of each page are written to test-artifacts/reports/ to
-look at; no PDF renderer (pdftoppm, pypdfium2) is installed here, so the previews are
-drawn from the PDF's own operators (tests/reports/pdf_preview.py)."""
+count. The PDF and a PNG of each page, rendered by PDFium (tests/reports/pdf_preview.py),
+are written to test-artifacts/reports/ to look at."""
 
 from __future__ import annotations
 

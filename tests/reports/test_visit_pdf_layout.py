@@ -20,7 +20,7 @@ from tests.server.images import jpeg
 def test_nothing_is_drawn_off_the_page_or_over_a_photo(
     signed: tuple[uuid.UUID, list[str], Path],
 ) -> None:
-    """No renderer here, so the layout is checked from the drawing operators: every text
+    """Checked from the drawing operators, so a failure names what is misplaced: every text
     starts inside the margins, every picture lies inside them and above the footer, no
     two pictures overlap and no text starts on a picture."""
     *_, out = signed
@@ -50,8 +50,8 @@ def test_nothing_is_drawn_off_the_page_or_over_a_photo(
 def test_each_page_is_previewed_as_png_to_look_at(
     signed: tuple[uuid.UUID, list[str], Path],
 ) -> None:
-    """Page previews in test-artifacts/reports/ (tests/reports/pdf_preview.py draws them
-    from the PDF's own operators): look at them after a layout change. Each is A4 at 144
+    """Pages rendered by PDFium into test-artifacts/reports/ (tests/reports/pdf_preview.py):
+    look at them after a layout change. Each is A4 at 144
     dpi with ink on it; the photo page has its pictures where the PDF placed them."""
     *_, out = signed
     pages = len(PdfReader(out).pages)
