@@ -22,6 +22,7 @@ from fieldcore.scorecard import POOLED_LABEL
 from sync_server.reports.access import local
 from sync_server.reports.data import Progress, VisitReport, no_progress, visit_header
 from sync_server.reports.summary import Summary
+from sync_server.reports.visit_sheet import assumed, assumed_notes
 from sync_server.tables import Finding, Visit
 
 ITEM_HEADER = (
@@ -66,8 +67,10 @@ def write_visit_xlsx(report: VisitReport, out: Path, progress: Progress = no_pro
     ws.append([])
     ws.append(_bold(ws, ITEM_HEADER))
     categories = report.score.get("categories", [])
+    template = report.template
     for done, cat in enumerate(categories, 1):
         for row in report.item_rows(cat):
+            _, item = template.items_by_code[row.code]
             ws.append(
                 [
                     row.category,
@@ -78,13 +81,14 @@ def write_visit_xlsx(report: VisitReport, out: Path, progress: Progress = no_pro
                     row.deducted,
                     None,
                     None,
-                    row.rule,
+                    assumed(row.rule, item.assumed),  # 自定: not the regulation's rule
                     row.note,
                     row.subject,
                 ]
             )
         label = f"{cat['code']} {cat['title']}"
-        notes = ";".join(cat.get("notes", []))
+        own = any(c.code == cat["code"] and c.assumed for c in template.categories)
+        notes = ";".join([*cat.get("notes", []), *(["满分自定 max assumed"] if own else [])])
         ws.append(
             _bold(ws, [label, SUBTOTAL, notes, "", None, cat["deducted"], cat["score"], cat["max"]])
         )
@@ -96,6 +100,12 @@ def write_visit_xlsx(report: VisitReport, out: Path, progress: Progress = no_pro
             ws, ["", total, "", "", None, None, report.score.get("total"), report.score.get("max")]
         )
     )
+    own_values = assumed_notes(report)
+    if own_values:  # what the organisation chose itself, and why, below the table
+        ws.append([])
+        ws.append(_bold(ws, ["自定 Assumed", "本组织自定的数值,非原规定所给"]))
+        for why in own_values:
+            ws.append(["", why])
     if per_subject:
         _posts_sheet(wb, report.score)
     wb.save(out)
