@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw
 
 from fieldapp.config import find_assets
 from fieldapp.photos import Stamp, process
+from fieldapp.store.capture import CapturedPhoto
 from fieldapp.sync.client import PackPart, SyncClient
 from fieldcore.protocol import Mutation, PushRequest
 from fieldcore.records import checked_values, wire_value
@@ -43,7 +44,7 @@ class DemoPhone:
         self.alias = login.user.display_name or username
         self.seq = login.last_mutation_seq
         self.blob_dir, self.thumb_dir = root / username / "blobs", root / username / "thumbs"
-        self.to_upload: list[tuple[str, Path]] = []  # photos whose rows are not pushed yet
+        self.to_upload: dict[str, Path] = {}  # photos taken since the last push
 
     def mutation(
         self, entity: Any, row_id: uuid.UUID, fields: dict[str, Any], creating: bool = False
@@ -65,7 +66,10 @@ class DemoPhone:
             first = refused[0]
             raise SeedError(f"{self.username}: {first.code} {first.message} {first.details}")
         if self.to_upload:  # one pack per push, as fieldapp.sync.uploads sends them
-            parts = [PackPart(sha, str(path), path.stat().st_size) for sha, path in self.to_upload]
+            parts = [
+                PackPart(sha, str(path), path.stat().st_size)
+                for sha, path in self.to_upload.items()
+            ]
             failed = [r for r in self.client.send_pack(parts, _ignore) if r.status == "failed"]
             if failed:
                 raise SeedError(f"{self.username}: photo {failed[0].code} {failed[0].message}")
@@ -74,12 +78,21 @@ class DemoPhone:
     def photo(
         self, rng: random.Random, taken_at: datetime, site_code: str, label: str, **parent: Any
     ) -> Mutation:
-        """Take a photo (a drawn scene through the camera pipeline) and return its row's
-        mutation (its bytes go up after the next push); `parent`: visit_id and finding_id,
-        or rectification_id."""
+        """Take a photo and return its row's mutation; `parent`: visit_id and finding_id, or
+        rectification_id."""
+        return self.photo_row(self.take(rng, taken_at, site_code, label), **parent)
+
+    def take(
+        self, rng: random.Random, taken_at: datetime, site_code: str, label: str
+    ) -> CapturedPhoto:
+        """A drawn scene through the camera pipeline; its bytes go up after the next push."""
         stamp = Stamp(taken_at=taken_at, site_code=site_code, alias=self.alias, clock_offset_ms=0)
         shot = process(scene(rng, label), stamp, self.blob_dir, self.thumb_dir, FONT)
-        self.to_upload.append((shot.sha256, Path(shot.path)))
+        self.to_upload[shot.sha256] = Path(shot.path)
+        return shot
+
+    def photo_row(self, shot: CapturedPhoto, **parent: Any) -> Mutation:
+        """The row of a photo taken (fieldapp.store.capture.attach_photo's fields)."""
         fields = {
             "sha256": shot.sha256,
             "byte_size": shot.byte_size,

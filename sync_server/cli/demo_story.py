@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from fieldapp.store.capture import CapturedPhoto
 from fieldcore.checklist import Mode, Template
 from fieldcore.workflow import MANAGER_EDITABLE, finding_id
 from sync_server.cli import demo_answers as story
@@ -68,7 +69,7 @@ class Story:
         if day.weekday() >= 5:
             return
         for name in INSPECTORS:
-            visits = self.rng.choices((0, 1, 2), (0.45, 0.45, 0.1))[0]
+            visits = self.rng.choices((0, 1, 2), (0.5, 0.42, 0.08))[0]
             for k in range(visits):
                 self.visit(name, day, n, at(day, 9 + 4 * k + self.rng.random() * 2))
         self.resubmit_returned(day)
@@ -138,6 +139,9 @@ class Story:
                 .where(col(Rectification.status).in_(MANAGER_EDITABLE), Visit.status == "published")
                 .order_by(Rectification.created_at, Rectification.id)
             ).all()
+        answers: dict[str, list[Any]] = {}  # per manager: the day's answers, one sync
+        shots: dict[uuid.UUID, CapturedPhoto] = {}  # one after-photo per inspected visit
+        self.clock.now = now
         for rect in rows:
             key = (rect.id, rect.status)
             if key not in self.answer_on:
@@ -145,15 +149,21 @@ class Story:
             when = self.answer_on[key]
             if when is None or when > day:
                 continue
-            self.clock.now = now
             code = self.site_codes[rect.site_id]
-            phone = self.phones[self.manager_of(code)]
-            photo = phone.photo(
-                self.rng, now, code, f"整改 {rect.item_code}", rectification_id=rect.id
-            )
+            name = self.manager_of(code)
+            phone = self.phones[name]
+            if rect.visit_id not in shots:
+                shots[rect.visit_id] = phone.take(self.rng, now, code, f"整改 {rect.item_code}")
+                self.photos += 1
             reply = {"response_note": self.rng.choice(story.RESPONSES), "status": "submitted"}
-            phone.push([photo, phone.mutation("rectification", rect.id, reply)])
-            self.photos += 1
+            answers.setdefault(name, []).extend(
+                [
+                    phone.photo_row(shots[rect.visit_id], rectification_id=rect.id),
+                    phone.mutation("rectification", rect.id, reply),
+                ]
+            )
+        for name, mutations in sorted(answers.items()):
+            self.phones[name].push(mutations)
 
     def plan_answer(self, rect: Rectification, day: datetime) -> datetime | None:
         """When the manager answers: most within the due date, some late, some never."""

@@ -71,8 +71,8 @@ def supervisor(s: Session) -> User:
     return s.exec(select(User).where(User.username == "supervisor")).one()
 
 
-def test_history_has_every_kind_of_event(seeded: tuple[Settings, Seeded], session: Session):
-    settings, done = seeded
+def test_history_has_every_kind_of_event(seeded: tuple[Settings, Seeded], session: Session) -> None:
+    done = seeded[1]
     visits = session.exec(select(Visit)).all()
     assert done.visits == len(visits) > 40 and len(done.weeks) >= 4
     assert {v.template_key for v in visits} == {t.key for t in load_catalog()}
