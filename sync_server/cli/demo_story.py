@@ -28,7 +28,7 @@ from sync_server.templates.catalog import load_catalog
 INSPECTORS = {"inspector": None, "inspector2": "D1", "inspector3": None}  # region they cover
 COVERT_SHARE = {"inspector": 0.1, "inspector2": 0.1, "inspector3": 0.8}
 MANAGER_OF_REGION = {"D1": "manager2", "D2": "manager3"}
-RETURN_SHARE, PUBLISH_SHARE, REOPEN_SHARE = 0.11, 0.9, 0.12
+RETURN_SHARE, PUBLISH_SHARE, REOPEN_SHARE = 0.11, 0.95, 0.12
 
 
 class Story:

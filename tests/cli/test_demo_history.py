@@ -74,7 +74,7 @@ def supervisor(s: Session) -> User:
 def test_history_has_every_kind_of_event(seeded: tuple[Settings, Seeded], session: Session) -> None:
     done = seeded[1]
     visits = session.exec(select(Visit)).all()
-    assert done.visits == len(visits) > 40 and len(done.weeks) >= 4
+    assert done.visits == len(visits) > 30 and len(done.weeks) >= 4
     assert {v.template_key for v in visits} == {t.key for t in load_catalog()}
     assert {v.mode for v in visits} == {"overt", "covert"}
     assert len({v.site_id for v in visits}) == 14
@@ -157,7 +157,10 @@ def test_photos_are_stored_blobs_that_read_back(
 ) -> None:
     settings, done = seeded
     photos = session.exec(select(Photo)).all()
-    assert len(photos) == done.photos > 20
+    # done.photos counts pictures taken: a manager's one after-photo serves every action
+    # of the visit answered that day (one blob, a photo row per action)
+    assert len({p.sha256 for p in photos}) == done.photos > 20 and len(photos) > done.photos
+    assert session.scalar(sa.select(sa.func.count()).select_from(Blob)) == done.photos
     assert any(p.rectification_id for p in photos) and any(p.finding_id for p in photos)
     store = PhotoStore(settings.blobs_path)
     for photo in photos[:: max(1, len(photos) // 15)]:
