@@ -41,7 +41,7 @@ def habits(rng: random.Random, codes: list[str]) -> dict[str, SiteHabits]:
     """Per site: a few good ones, a few that slip, most improve a little after the 通报."""
     out = {}
     for code in codes:
-        start = rng.uniform(0.02, 0.09)
+        start = rng.uniform(0.02, 0.08)
         end = start * rng.choice((0.4, 0.6, 0.8, 1.0, 1.5))
         out[code] = SiteHabits(round(start, 3), round(min(end, 0.15), 3))
     return out

@@ -14,8 +14,9 @@ import random
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import httpx
 from fastapi.testclient import TestClient
 from PIL import Image, ImageDraw
 
@@ -38,7 +39,8 @@ class DemoPhone:
     """One signed-in device of one demo user, numbering its mutations like the outbox."""
 
     def __init__(self, http: TestClient, username: str, password: str, root: Path) -> None:
-        self.client = SyncClient(str(http.base_url), http=http)
+        # TestClient is an httpx.Client that calls the app in process
+        self.client = SyncClient(str(http.base_url), http=cast(httpx.Client, http))
         login = self.client.login(username, password, uuid.uuid4(), "demo-history")
         self.username = username
         self.alias = login.user.display_name or username
@@ -111,14 +113,14 @@ def scene(rng: random.Random, label: str) -> bytes:
     (small, so a few hundred of them take seconds, yet big enough to read the watermark)."""
     width, height = 800, 600
     wall = tuple(rng.randint(150, 230) for _ in range(3))
-    image = Image.new("RGB", (width, height), wall)  # type: ignore[arg-type]
+    image = Image.new("RGB", (width, height), wall)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, int(height * 0.7), width, height), fill=(110, 100, 90))  # floor
     for _ in range(rng.randint(4, 9)):
         x, y = rng.randint(0, width - 120), rng.randint(60, int(height * 0.75))
         w, h = rng.randint(60, 260), rng.randint(40, 200)
         colour = tuple(rng.randint(30, 220) for _ in range(3))
-        draw.rectangle((x, y, x + w, y + h), fill=colour, outline=(40, 40, 40), width=3)  # type: ignore[arg-type]
+        draw.rectangle((x, y, x + w, y + h), fill=colour, outline=(40, 40, 40), width=3)
     draw.rectangle((30, 30, 330, 110), fill=(250, 250, 240), outline=(200, 30, 30), width=4)
     draw.text((50, 55), label, fill=(200, 30, 30), font_size=36)
     out = io.BytesIO()

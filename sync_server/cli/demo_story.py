@@ -41,9 +41,9 @@ class Story:
         self.templates: dict[str, Template] = {t.key: t for t in load_catalog()}
         with Session(engine) as s:
             rows = s.execute(
-                sa.select(Site.code, Site.id, Site.type, Region.code)
+                sa.select(col(Site.code), col(Site.id), col(Site.type), col(Region.code))
                 .join(Region, col(Region.id) == Site.region_id)
-                .order_by(Site.code)
+                .order_by(col(Site.code))
             ).all()
             self.supervisor = s.exec(select(User.id).where(User.username == "supervisor")).one()
         self.sites = {code: (sid, kind, region) for code, sid, kind, region in rows}
@@ -69,7 +69,7 @@ class Story:
         if day.weekday() >= 5:
             return
         for name in INSPECTORS:
-            visits = self.rng.choices((0, 1, 2), (0.5, 0.42, 0.08))[0]
+            visits = self.rng.choices((0, 1, 2), (0.52, 0.42, 0.06))[0]
             for k in range(visits):
                 self.visit(name, day, n, at(day, 9 + 4 * k + self.rng.random() * 2))
         self.resubmit_returned(day)
@@ -137,7 +137,7 @@ class Story:
                 select(Rectification)
                 .join(Visit, col(Visit.id) == Rectification.visit_id)
                 .where(col(Rectification.status).in_(MANAGER_EDITABLE), Visit.status == "published")
-                .order_by(Rectification.created_at, Rectification.id)
+                .order_by(col(Rectification.created_at), col(Rectification.id))
             ).all()
         answers: dict[str, list[Any]] = {}  # per manager: the day's answers, one sync
         shots: dict[uuid.UUID, CapturedPhoto] = {}  # one after-photo per inspected visit
@@ -217,7 +217,7 @@ class Story:
                     col(Visit.status).in_(("submitted", "resubmitted")),
                     col(Visit.submitted_at) <= before,
                 )
-                .order_by(Visit.submitted_at, Visit.id)
+                .order_by(col(Visit.submitted_at), col(Visit.id))
             ).all()
         )
 
@@ -225,7 +225,7 @@ class Story:
         rows = s.exec(
             select(Visit)
             .where(Visit.status == "approved", col(Visit.reviewed_at) <= before)
-            .order_by(Visit.reviewed_at, Visit.id)
+            .order_by(col(Visit.reviewed_at), col(Visit.id))
         ).all()
         return [v for v in rows if v.id not in self.held]
 
@@ -238,6 +238,6 @@ class Story:
                     Rectification.status == "submitted",
                     col(Rectification.responded_at) <= before,
                 )
-                .order_by(Rectification.responded_at, Rectification.id)
+                .order_by(col(Rectification.responded_at), col(Rectification.id))
             ).all()
         )
