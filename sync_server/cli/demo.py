@@ -118,13 +118,12 @@ def interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def seed_demo_history(console: Console, server_dir: Path) -> None:
-    """90 days of visits, reviews and rectifications, once per data directory."""
+def seed_demo_history(console: Console, server_dir: Path, days: int = 90) -> None:
+    """`days` of visits, reviews and rectifications, once per data directory."""
     from sync_server.cli.common import settings_for
     from sync_server.cli.demo_history import seed_history
 
-    console.print("正在生成 90 天的演示历史 / seeding 90 days of demo history …")
-    done = seed_history(settings_for(server_dir), report=console.print)
+    done = seed_history(settings_for(server_dir), days=days, report=console.print)
     if done is None:
         console.print("demo history already there, or visits exist (kept)")
     else:

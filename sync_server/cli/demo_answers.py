@@ -23,6 +23,7 @@ TEMPLATE_FOR_SITE_TYPE = {
     "retail": "tobacco-retail.v1",
 }
 REPEAT_SITE = "S011"  # 丽景街便利店 keeps failing the same item (the repeat-offender panel)
+SLOW_SITE = "S007"  # 西夏宾馆 answers at once, is always reopened, then never answers again
 NEVER_FAILED = ("veto", "zero_category")
 
 

@@ -113,7 +113,7 @@ def seed_history(
     """Seed `days` of history ending `today` into the demo organisation (already seeded by
     sync_server.org.demo_data.seed) at `settings`; None when visits are already there.
 
-    `report` receives one progress line per week seeded."""
+    `report` receives a line when seeding starts and one per week seeded."""
     import time
 
     started = time.perf_counter()
@@ -130,6 +130,7 @@ def seed_history(
             if has_history(session):
                 return None
             add_people(session)
+        report(f"正在生成 {days} 天的演示历史 / seeding {days} days of demo history …")
         done = Seeded(days)
         # the phones' own copies of their photos live only while seeding (in memory if can)
         shm = "/dev/shm" if Path("/dev/shm").is_dir() else None

@@ -28,6 +28,13 @@ from sync_server.templates.catalog import load_catalog
 INSPECTORS = {"inspector": None, "inspector2": "D1", "inspector3": None}  # region they cover
 COVERT_SHARE = {"inspector": 0.1, "inspector2": 0.1, "inspector3": 0.8}
 MANAGER_OF_REGION = {"D1": "manager2", "D2": "manager3"}
+# Rectifications raised in one approval share created_at, and the server draws their ids at
+# random: their visit's id (from the story's RNG) and item code order them reproducibly.
+IN_STORY_ORDER = (
+    col(Rectification.created_at),
+    col(Rectification.visit_id),
+    col(Rectification.item_code),
+)
 RETURN_SHARE, PUBLISH_SHARE, REOPEN_SHARE = 0.11, 0.95, 0.12
 
 
@@ -55,6 +62,10 @@ class Story:
         self.held: set[uuid.UUID] = set()  # approved visits the supervisor does not publish
         self.reopened: set[uuid.UUID] = set()
         self.visits = self.photos = 0
+
+    def new_id(self) -> uuid.UUID:
+        """A visit id from the story's RNG: the same story orders its rows the same way."""
+        return uuid.UUID(int=self.rng.getrandbits(128), version=4)
 
     def sign_ins(self) -> list[tuple[str, str]]:
         managers = ["manager", *MANAGER_OF_REGION.values()]
@@ -88,7 +99,7 @@ class Story:
         mode: Mode = "covert" if covert else "overt"
         always = story.repeat_item(template) if code == story.REPEAT_SITE else None
         rate = self.habits[code].rate(n / self.days)
-        visit_id, finish = uuid.uuid4(), start + timedelta(minutes=rng.randint(25, 70))
+        visit_id, finish = self.new_id(), start + timedelta(minutes=rng.randint(25, 70))
         self.clock.now = finish
         fields = {"site_id": site_id, "template_key": template.key, "mode": mode}
         muts = [
@@ -137,7 +148,7 @@ class Story:
                 select(Rectification)
                 .join(Visit, col(Visit.id) == Rectification.visit_id)
                 .where(col(Rectification.status).in_(MANAGER_EDITABLE), Visit.status == "published")
-                .order_by(col(Rectification.created_at), col(Rectification.id))
+                .order_by(*IN_STORY_ORDER)
             ).all()
         answers: dict[str, list[Any]] = {}  # per manager: the day's answers, one sync
         shots: dict[uuid.UUID, CapturedPhoto] = {}  # one after-photo per inspected visit
@@ -167,6 +178,8 @@ class Story:
 
     def plan_answer(self, rect: Rectification, day: datetime) -> datetime | None:
         """When the manager answers: most within the due date, some late, some never."""
+        if self.site_codes[rect.site_id] == story.SLOW_SITE:  # a quick answer, then silence
+            return None if rect.status == "reopened" else day + timedelta(days=1)
         never = 0.25 if rect.status == "reopened" else 0.06
         if self.rng.random() < never:
             return None
@@ -187,7 +200,8 @@ class Story:
                 else:
                     self.held.add(visit.id)
             for rect in self._answered(s, now - timedelta(hours=20)):
-                if rect.id not in self.reopened and self.rng.random() < REOPEN_SHARE:
+                slow = self.site_codes[rect.site_id] == story.SLOW_SITE
+                if rect.id not in self.reopened and (slow or self.rng.random() < REOPEN_SHARE):
                     self.reopened.add(rect.id)
                     rectify.reopen(s, sup, rect.id, self.rng.choice(story.REOPEN_REASONS), now)
                 else:
@@ -238,6 +252,6 @@ class Story:
                     Rectification.status == "submitted",
                     col(Rectification.responded_at) <= before,
                 )
-                .order_by(col(Rectification.responded_at), col(Rectification.id))
+                .order_by(col(Rectification.responded_at), *IN_STORY_ORDER)
             ).all()
         )
