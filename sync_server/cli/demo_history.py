@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import random
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -28,7 +29,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 from sqlmodel import Session, select
 
-from sync_server.cli.demo_phone import DemoPhone
+from sync_server.cli.demo_phone import CHINA, DemoPhone
 from sync_server.cli.demo_story import Story
 from sync_server.core.config import Settings
 from sync_server.core.db import write_session
@@ -110,16 +111,15 @@ def seed_history(
     today: datetime | None = None,
     report: Callable[[str], None] = lambda line: None,
 ) -> Seeded | None:
-    """Seed `days` of history ending `today` into the demo organisation (already seeded by
+    """Seed `days` of history ending the day before `today` (days and working hours in
+    China's time zone; the server stores UTC) into the demo organisation (already seeded by
     sync_server.org.demo_data.seed) at `settings`; None when visits are already there.
 
     `report` receives a line when seeding starts and one per week seeded."""
-    import time
-
     started = time.perf_counter()
-    end = (today or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
-    first_day = (end - timedelta(days=days)).replace(hour=0)
-    clock = DemoClock(first_day)
+    end = (today or datetime.now(UTC)).astimezone(CHINA)
+    first_day = (end - timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
+    clock = DemoClock(first_day.astimezone(UTC))
     # Long-lived tokens: the phones sign in once, on the first day of the story.
     settings = settings.model_copy(update={"console": False, "token_days": days + 30})
     app = create_app(settings, clock=clock)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import random
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, cast
 
@@ -28,6 +28,7 @@ from fieldcore.protocol import Mutation, PushRequest
 from fieldcore.records import checked_values, wire_value
 from fieldcore.workflow import missing_required
 
+CHINA = timezone(timedelta(hours=8), "CST")  # the story's working day: 银川 local time
 FONT = find_assets() / "fonts" / "NotoSansSC-Subset.otf"
 
 
@@ -133,5 +134,5 @@ def _ignore(sent: int) -> None:
 
 
 def at(day: datetime, hour: float) -> datetime:
-    """`day` (midnight) plus `hour` hours."""
-    return day + timedelta(hours=hour)
+    """`day` (midnight, China time) plus `hour` hours, in UTC as the server keeps time."""
+    return (day + timedelta(hours=hour)).astimezone(UTC)

@@ -124,7 +124,7 @@ class Story:
 
     def resubmit_returned(self, day: datetime) -> None:
         for visit_id, (name, when, item) in sorted(self.resubmit.items(), key=lambda kv: kv[1][1]):
-            if when.date() > day.date():
+            if when.astimezone(day.tzinfo).date() > day.date():
                 continue
             phone = self.phones[name]
             self.clock.now = at(day, 16.5)

@@ -37,7 +37,7 @@ from sync_server.tables import Blob, Finding, Photo, Rectification, Site, User, 
 from sync_server.templates.catalog import load_catalog
 from tests.serverkit import cheap_hasher
 
-TODAY = datetime(2026, 11, 30, 18, 0, tzinfo=UTC)
+TODAY = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # 18:00 in 银川
 DAYS = 30
 
 
