@@ -1,5 +1,5 @@
 # Two commands set everything up on a fresh machine with python3 and make:
-#   make demo   run the product on its embedded defaults
+#   make demo   run the product on its embedded defaults (first start: 90 days of history)
 #   make test   lint + the whole test suite (what CI runs)
 UV_VERSION := 0.13.9
 UV := .tools/uv-$(UV_VERSION)/uv

@@ -1,6 +1,8 @@
 """`mingcha demo`: the product on its embedded defaults — the central server seeded with the
 demo organisation plus the inspector app, both on this machine; Ctrl-C stops both.
 
+On first start the organisation gets 90 days of history (sync_server/cli/demo_history.py)
+so the console's dashboards have something to show; `--empty` starts it bare instead.
 `mingcha demo --scores` instead scores one sample visit per shipped template (no servers).
 """
 
@@ -119,16 +121,35 @@ def interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def print_welcome(console: Console, server_url: str, app_url: str, data_dir: Path) -> None:
+def seed_demo_history(console: Console, server_dir: Path, days: int = 90) -> None:
+    """`days` of visits, reviews and rectifications, once per data directory."""
+    from sync_server.cli.common import settings_for
+    from sync_server.cli.demo_history import seed_history
+
+    done = seed_history(settings_for(server_dir), days=days, report=console.print)
+    if done is None:
+        console.print("demo history already there, or visits exist (kept)")
+    else:
+        console.print(
+            f"demo history seeded: {done.visits} visits, {done.photos} photos "
+            f"in {done.seconds:.0f} s"
+        )
+
+
+def print_welcome(
+    console: Console, server_url: str, app_url: str, data_dir: Path, history: bool
+) -> None:
+    from sync_server.cli.demo_history import HISTORY_ACCOUNTS
     from sync_server.org.demo_data import ACCOUNTS
 
+    accounts = [*ACCOUNTS, *(a for a, *_ in HISTORY_ACCOUNTS if history)]
     console.print(f"[bold]{READY}[/bold]")
     console.print(f"  检查员 App / inspector app : {app_url}")
     console.print(f"  督察台 / supervisor console: {server_url}console/")
     console.print(f"  同步服务 / sync server     : {server_url}  (API: {server_url}docs)")
     console.print(f"  数据 / data                : {data_dir}")
     console.print("  账号 / accounts (username / password / role):")
-    for account in ACCOUNTS:
+    for account in accounts:
         console.print(
             f"    {account.username:<11} {account.password:<13} {account.role:<13} {account.note}"
         )
@@ -146,6 +167,9 @@ def demo(
     scores: Annotated[
         bool, typer.Option("--scores", help="Only score a sample visit per template.")
     ] = False,
+    empty: Annotated[
+        bool, typer.Option("--empty", help="The organisation only, without 90 days of history.")
+    ] = False,
 ) -> None:
     """Start the seeded sync server and the inspector app; print URLs and demo accounts."""
     console = Console(highlight=False, soft_wrap=True)
@@ -158,6 +182,8 @@ def demo(
     server_dir.mkdir(parents=True, exist_ok=True)
     fresh = write(server_dir, lambda s: demo_data.seed(s, datetime.now(UTC)))
     console.print("demo data seeded" if fresh else "demo data already there (kept)")
+    if not empty:
+        seed_demo_history(console, server_dir)
     server_port, app_port = port_or_free(server_port), port_or_free(app_port)
     server_url, app_url = f"http://127.0.0.1:{server_port}/", f"http://127.0.0.1:{app_port}/"
     mingcha = [sys.executable, "-m", "sync_server.cli"]
@@ -171,7 +197,7 @@ def demo(
         phone = ["app", "--port", str(app_port), "--server", server_url]
         procs.append(start(mingcha, [*phone, "--data-dir", str(phone_dir)]))
         wait_until_up(app_url, procs[1], "inspector app", 90)
-        print_welcome(console, server_url, app_url, data_dir.resolve())
+        print_welcome(console, server_url, app_url, data_dir.resolve(), history=not empty)
         while all(p.poll() is None for p in procs):
             time.sleep(0.5)
         console.print("a demo process stopped; stopping the rest")

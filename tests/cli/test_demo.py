@@ -1,5 +1,6 @@
-"""`mingcha demo` (what `make demo` runs): seeded server + inspector app, URLs printed,
-every demo account signs in, Ctrl-C stops both processes."""
+"""`mingcha demo --empty` (what `make demo` runs, without the 90 days of history that
+tests/cli/test_demo_history.py covers): seeded server + inspector app, URLs printed, every
+demo account signs in, Ctrl-C stops both processes."""
 
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ def test_demo_starts_seeded_server_and_app_and_ctrl_c_stops_both(tmp_path: Path)
     with subprocess.Popen(
         [
             *(sys.executable, "-m", "sync_server.cli", "demo", "--data-dir", str(tmp_path)),
+            "--empty",
             *("--server-port", str(server_port), "--app-port", str(app_port)),
         ],
         stdout=subprocess.PIPE,
