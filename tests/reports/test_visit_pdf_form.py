@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from sync_server.reports import exports
 from sync_server.templates.versions import get_template
-from tests.reports.kit import publish, run, stored_score, visit
+from tests.reports.kit import publish, run, sheet_rows, stored_score, visit
 from tests.reports.pdf_text import strings
 from tests.reports.signed_visit import FAILS, PHOTOS_PER_ITEM, VERSION, after, photos
 from tests.server.world import World
@@ -156,3 +156,24 @@ def test_a_covert_visit_says_there_was_no_acknowledgement(world: World, tmp_path
     assert after(shown, "状态 Status") == ["已通报 published"]
     assert after(shown, "审核 Reviewed")[0].startswith("sup1 ")  # by name, with the time
     assert [s for s in shown if len(s) == 64] == hashes
+
+
+def test_the_visit_workbook_marks_the_same_assumed_values(
+    world: World, signed: tuple[uuid.UUID, list[str], Path], tmp_path: Path
+) -> None:
+    """明细测评表 says 自定 where the PDF does: an assumed item's rule, an assumed
+    category maximum, and every note below the table."""
+    visit_id, *_ = signed
+    out = tmp_path / "visit.xlsx"
+    run(world, lambda s: exports.export_visit(s, "sup1", visit_id, "xlsx", out, photos(world)))
+    rows = [(*r, *([None] * 11))[:11] for r in sheet_rows(out, "明细测评表")]  # ragged rows
+    rule = {r[1]: r[8] for r in rows if r[1] in ("1.1", "6.1")}
+    assert rule["6.1"].endswith(" 自定") and not rule["1.1"].endswith("自定")  # 6.1 is assumed
+    [green] = [r for r in rows if r[0] == "2 环境绿化" and r[1] == "小计 Subtotal"]
+    assert "满分自定 max assumed" in green[2]
+    at = next(n for n, r in enumerate(rows) if r[0] == "自定 Assumed")
+    assert [r[1] for r in rows[at + 1 :]] == [
+        "评分等级/合格线 Grades, pass mark: 等级线自定",
+        "2 环境绿化 满分: 原规定未给分值",
+        "6.1 扣分标准: 扣分为本公司自定",
+    ]
