@@ -28,10 +28,10 @@ lint: $(SYNCED)
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy  # packages and strictness: pyproject.toml [tool.mypy]
 
-# One worker per CPU; every browser test on one worker, each other module on one worker
+# One worker per CPU, each test module whole on one worker, the browser modules first
 # (tests/conftest.py pytest_collection_modifyitems says why).
 test: lint
-	$(VENV)/bin/pytest -n auto --dist loadgroup
+	$(VENV)/bin/pytest -n auto --dist loadfile
 
 fmt: $(SYNCED)
 	$(VENV)/bin/ruff format .

@@ -45,7 +45,8 @@ class Story:
         self.engine, self.clock, self.rng, self.days = engine, clock, rng, days
         self.first_day = first_day
         self.phones: dict[str, DemoPhone] = {}
-        self.templates: dict[str, Template] = {t.key: t for t in load_catalog()}
+        # by id, the newest version (load_catalog sorts by id, then version)
+        self.templates: dict[str, Template] = {t.id: t for t in load_catalog()}
         with Session(engine) as s:
             rows = s.execute(
                 sa.select(col(Site.code), col(Site.id), col(Site.type), col(Region.code))
