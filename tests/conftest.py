@@ -64,7 +64,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     (its servers and seeded databases are set up once); the browser modules are handed out
     first, so the longest work starts at once instead of ending the run. (Not loadgroup:
     with pytest 9.2 its groups are silently ignored, pytest-xdist issue #1386.)"""
-    if config.getoption("dist", "no") == "no":
+    if "PYTEST_XDIST_WORKER" not in os.environ:  # the workers collect (xdist sets dist=no)
         return
     items.sort(key=lambda item: not item.path.is_relative_to(BROWSER_TESTS))  # stable
 
