@@ -17,10 +17,9 @@ from urllib.parse import parse_qs
 import flet as ft
 
 from fieldcore.problems import DomainError
-from sync_server.console.screens.widgets import form_section, section_view
+from sync_server.console.screens.widgets import download_button, form_section, section_view
 from sync_server.console.shell import Console
 from sync_server.reports.access import REPORT_TZ
-from sync_server.reports.delivery import Download
 
 POLL_SECONDS = 0.25
 KIND_ZH = {
@@ -88,7 +87,7 @@ async def exports(console: Console) -> ft.View:
         if download.missing_glyphs:
             status.value += f";字体缺字 font lacks {download.missing_glyphs}"
         link.controls = [
-            ft.Semantics(content=download_button(download), identifier="export-download"),
+            ft.Semantics(content=download_button(console, download), identifier="export-download"),
             ft.Semantics(
                 content=ft.Text(download.url, size=12),
                 identifier="export-link",
@@ -100,29 +99,6 @@ async def exports(console: Console) -> ft.View:
         ]
         link.visible = True
         page.update()
-
-    def download_button(download: Download) -> ft.FilledButton:
-        """Opens the link with a one-time ticket; each click arms the next one."""
-        user = console.user
-
-        def arm(b: ft.FilledButton) -> bool:
-            try:
-                b.url = services.download_url(user, download.url)
-            except DomainError as exc:  # expired: say so instead of opening a dead link
-                b.url, b.disabled = None, True
-                console.fail(exc)
-                return False
-            return True
-
-        b = ft.FilledButton(f"下载 Download {download.filename}", icon=ft.Icons.DOWNLOAD)
-
-        def rearm(e: ft.Event[ft.Button]) -> None:
-            if arm(b):  # a fresh one-time ticket for every click
-                page.update()
-
-        b.on_click = rearm
-        arm(b)
-        return b
 
     def button(label: str, kind: str, ident: str) -> ft.Control:
         b = ft.FilledButton(label, on_click=lambda e: page.run_task(run, kind))

@@ -23,6 +23,7 @@ import flet as ft
 
 from fieldcore.problems import DomainError, message
 from fieldcore.template_loader import TemplateError
+from sync_server.console.screens import widgets
 from sync_server.console.shell import Console
 from sync_server.reports.delivery import Download
 from sync_server.templates import drafts
@@ -133,24 +134,7 @@ class WorkbookFiles:
 
     def offer(self, download: Download) -> None:
         """The finished workbook's link, as the report exports offer theirs."""
-        services, user, page = self.console.services, self.console.user, self.console.page
-        button = ft.FilledButton(f"下载 Download {download.filename}", icon=ft.Icons.DOWNLOAD)
-
-        def arm() -> bool:
-            try:
-                button.url = services.download_url(user, download.url)
-            except DomainError as exc:  # expired: say so instead of opening a dead link
-                button.url, button.disabled = None, True
-                self.console.fail(exc)
-                return False
-            return True
-
-        def rearm(e: Any) -> None:
-            if arm():  # a fresh one-time ticket for every click
-                page.update()
-
-        button.on_click = rearm
-        arm()
+        button = widgets.download_button(self.console, download)
         self.links.controls = [
             ft.Semantics(content=button, identifier="workbook-download"),
             ft.Semantics(content=ft.Text(download.url, size=12), identifier="workbook-link"),
@@ -159,4 +143,4 @@ class WorkbookFiles:
             ),
         ]
         self.links.visible = True
-        page.update()
+        self.console.page.update()

@@ -1,7 +1,8 @@
 """Small pieces the console screens share: the app-bar buttons to every section, a section
 page under the queue, a detail page, bold headings, a form section (heading, wrapping row
 of fields, divider), a button a browser test finds by its Semantics identifier, a table of
-string columns and the page shown in place of a visit or action the user may not open."""
+string columns, the page shown in place of a visit or action the user may not open, and
+the download button of a finished export."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from typing import Any
 
 import flet as ft
 
+from fieldcore.problems import DomainError
 from sync_server.console.shell import Console
+from sync_server.reports.delivery import Download
 
 UNAVAILABLE = "无权查看或不存在"
 NAV = [  # (route, label, icon, semantics identifier) of the console's sections
@@ -114,3 +117,28 @@ def string_table(
 def unavailable_view(route: str) -> ft.View:
     """Shown for an id that is unknown or outside the user's scope (the toast says which)."""
     return ft.View(route=route, controls=[ft.Text(UNAVAILABLE)])
+
+
+def download_button(console: Console, download: Download) -> ft.FilledButton:
+    """A finished file's link with a one-time ticket for the signed-in user; each click
+    arms the next ticket (a ticket is spent by the download it opens). An expired link
+    says so instead of opening a dead page."""
+    services, user, page = console.services, console.user, console.page
+    button = ft.FilledButton(f"下载 Download {download.filename}", icon=ft.Icons.DOWNLOAD)
+
+    def arm() -> bool:
+        try:
+            button.url = services.download_url(user, download.url)
+        except DomainError as exc:
+            button.url, button.disabled = None, True
+            console.fail(exc)
+            return False
+        return True
+
+    def rearm(e: Any) -> None:
+        if arm():
+            page.update()
+
+    button.on_click = rearm
+    arm()
+    return button
