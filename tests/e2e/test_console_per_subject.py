@@ -54,6 +54,7 @@ def test_the_console_reads_a_per_subject_visit_by_post(browser: Browser, served:
     expect(score).to_contain_text("送货员 70/110 · 63.6 · 不合格 · 未达标")
     expect(score).to_contain_text("合计(仅供参考) 290/330 · 87.9")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(800)  # the canvas paints a moment after the semantics update
     page.screenshot(path=str(ARTIFACTS / "console-per-subject-visit.png"))
     page.go_back()
     page.locator('[flt-semantics-identifier="open-dashboards"]').get_by_role("button").click()
@@ -61,5 +62,6 @@ def test_the_console_reads_a_per_subject_visit_by_post(browser: Browser, served:
     expect(posts).to_contain_text("送货员", timeout=30_000)
     expect(posts).to_contain_text("0/1 (0%)")  # the driver failed in the one visit
     expect(posts).to_contain_text("1/1 (100%)")
+    page.wait_for_timeout(800)
     page.screenshot(path=str(ARTIFACTS / "console-per-subject-dash.png"))
     page.close()
