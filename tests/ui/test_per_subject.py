@@ -61,7 +61,7 @@ async def test_in_english_the_grades_and_verdicts_are_english(
     await home.fire(home.button("English"))  # from the home menu; kept by the next start
     h = await open_app(f"/visit/{visit.id}")
     lines = h.find("score").value.splitlines()
-    assert lines[2] == "送货员 110/110 · 100 · Excellent · passed"
+    assert lines[2] == "Delivery driver 110/110 · 100 · Excellent · passed"  # post in English
     assert lines[3] == "Pooled total (for reference only) 330/330 · 100"
     await h.fire("finish")
     assert "Result: passed (every post must pass)" in h.strings()

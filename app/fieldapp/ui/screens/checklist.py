@@ -29,7 +29,9 @@ def score_text(ui: UI, view: VisitView) -> str:
     if card.per_subject:
         score, lang = card.to_dict(), ui.t.lang
         grades = {g.code: ui.t.pick(g.code, g.title_en) for g in view.template.scoring.grades}
-        lines = [subject_line(s, lang, grades) for s in score["subjects"]]
+        titles = {s.code: ui.t.pick(s.title, s.title_en) for s in view.template.subjects}
+        posts = [{**s, "title": titles.get(s["code"], s["title"])} for s in score["subjects"]]
+        lines = [subject_line(s, lang, grades) for s in posts]
         return "\n".join([*lines, pooled_line(score, lang)])
     percent = fmt(card.percent) if card.percent is not None else "—"
     grade = next((g for g in view.template.scoring.grades if g.code == card.grade), None)
