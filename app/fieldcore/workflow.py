@@ -103,6 +103,19 @@ def check_photo_parent(
         raise DomainError(ProblemCode.SCOPE_DENIED, entity="finding", id=str(finding_id))
 
 
+def check_subject_of_site(
+    subject_id: object, subject_site_id: object, visit_site_id: object
+) -> None:
+    """A finding names a person (subject) of the visit's own site, or nobody.
+    `subject_site_id` is the site of the subject named (None when there is no such one).
+
+    Raises:
+        DomainError: scope.denied (a person of another site, or none).
+    """
+    if subject_id is not None and (subject_site_id is None or subject_site_id != visit_site_id):
+        raise DomainError(ProblemCode.SCOPE_DENIED, entity="subject", id=str(subject_id))
+
+
 def rectification_overdue(status: str, due: date, today: date) -> bool:
     """Still owed (open or reopened) after its due date; on the due date it is not yet."""
     return status in MANAGER_EDITABLE and today > due

@@ -21,8 +21,11 @@ from fieldapp.sync.engine import run_sync
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.records import wire_value
 from fieldcore.workflow import finding_id
+from sync_server.core.changeset import ChangeSet
+from sync_server.core.db import write_session
+from sync_server.org import admin
 from sync_server.sync.effects import score_visit
-from sync_server.tables import Finding, Visit
+from sync_server.tables import Finding, Site, Visit
 from tests.client.conftest import PhoneApp
 from tests.server.world import World
 
@@ -431,3 +434,37 @@ def test_a_photo_on_a_finding_of_another_visit_is_refused_on_phone_and_server(
     (result,) = insp.push(bad)
     on_server = (result["code"], result["details"]["entity"])
     assert on_phone == on_server == ("scope.denied", "finding")
+
+
+def _subject(world: World, site_code: str, post: str) -> uuid.UUID:
+    """A person (post) at a site, created on the server as an administrator does."""
+    with write_session(world.engine) as s:
+        changes = ChangeSet(s)
+        site = s.get(Site, uuid.UUID(world.site(site_code)))
+        assert site is not None
+        subject = admin.add_subject(s, changes, site, post, name=f"{post}@{site_code}")
+        changes.assign_seqs()
+        return subject.id
+
+
+def test_a_finding_naming_a_person_of_another_site_is_refused_on_phone_and_server(
+    world: World, phone: Callable[[str], PhoneApp]
+) -> None:
+    """A finding's person belongs to the visit's site (workflow.check_subject_of_site)."""
+    here, elsewhere = _subject(world, "S1", "clerk"), _subject(world, "S2", "clerk")
+    app = phone("insp1")
+    run_sync(app.store, app.client)  # the phone now holds both sites' people
+    visit = app.store.start_visit(uuid.UUID(world.site("S1")), "mall-property.v1", "overt")
+    app.store.record_answer(visit.id, "1.2", result="fail", count=1, subject_id=here)
+    with pytest.raises(DomainError) as refused:
+        app.store.record_answer(visit.id, "1.2", subject_id=elsewhere)
+    on_phone = (str(refused.value.code), refused.value.details["entity"])
+    assert app.store.visit_view(visit.id).findings["1.2"].subject_id == here  # unchanged
+
+    insp = world.phone("insp1").login()
+    visit_id, create = insp.new_visit(world.site("S1"))
+    ok = insp.answer(visit_id, "1.2", "fail", count=1, subject_id=str(here))
+    assert [r["status"] for r in insp.push(create, ok)] == ["applied", "applied"]
+    (result,) = insp.push(insp.answer(visit_id, "1.2", "fail", count=1, subject_id=str(elsewhere)))
+    on_server = (result["code"], result["details"]["entity"])
+    assert on_phone == on_server == ("scope.denied", "subject")

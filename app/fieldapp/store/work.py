@@ -18,6 +18,7 @@ from fieldapp.store.tables import (
     FindingRow,
     PhotoRow,
     SiteRow,
+    SubjectRow,
     TemplateRow,
     VisitRow,
 )
@@ -31,6 +32,7 @@ from fieldcore.template_loader import parse_template
 from fieldcore.workflow import (
     INSPECTOR_EDITABLE,
     check_changeable,
+    check_subject_of_site,
     check_visit_deletable,
     check_writable,
     finding_id,
@@ -122,6 +124,9 @@ def record_answer(
             N/A not allowed, value missing …) or workflow.locked.
     """
     visit = editable_visit(session, visit_id)
+    if subject_id is not KEEP and subject_id is not None:  # the server's rule, at once
+        subject = session.get(SubjectRow, subject_id)
+        check_subject_of_site(subject_id, subject.site_id if subject else None, visit.site_id)
     template = template_of(session, visit.template_key)
     fid = finding_id(visit_id, item_code)
     finding = session.get(FindingRow, fid)

@@ -15,6 +15,7 @@ from fieldcore.workflow import (
     INSPECTOR_EDITABLE,
     REVIEWERS,
     can_transition,
+    check_subject_of_site,
     check_visit_deletable,
     finding_id,
 )
@@ -173,8 +174,7 @@ def _check_subject(ctx: PushContext, subject_id: object, visit: Visit) -> None:
     if subject_id is None:
         return
     subject = ctx.session.get(Subject, subject_id)
-    if subject is None or subject.site_id != visit.site_id:
-        raise denied("subject", subject_id)
+    check_subject_of_site(subject_id, subject.site_id if subject else None, visit.site_id)
 
 
 def _check_answer(ctx: PushContext, finding: Finding, visit: Visit) -> None:
