@@ -19,6 +19,7 @@ from fieldapp.store import (
     bulk,
     capture,
     evidence,
+    photo_views,
     queries,
     rectification,
     syncdetail,
@@ -224,9 +225,9 @@ class Store:
         with transaction(self.engine) as s:
             return queries.visit_view(s, visit_id)
 
-    def rectification_view(self, rect_id: uuid.UUID) -> queries.RectView:
+    def rectification_view(self, rect_id: uuid.UUID) -> photo_views.RectView:
         with transaction(self.engine) as s:
-            return queries.rectification_view(s, rect_id)
+            return photo_views.rectification_view(s, rect_id)
 
     def templates_for(self, site_id: uuid.UUID, mode: str) -> list[queries.TemplateChoice]:
         with transaction(self.engine) as s:
@@ -246,7 +247,7 @@ class Store:
     def photo_file(self, sha256: str) -> bytes | None:
         """A photo at full size (taken here, or evidence downloaded from the server)."""
         with transaction(self.engine) as s:
-            return queries.photo_file(s, sha256)
+            return photo_views.photo_file(s, sha256)
 
     def thumbnail(self, sha256: str) -> bytes | None:
         with transaction(self.engine) as s:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from fieldapp.store import evidence
+from fieldapp.store import photo_views
 from fieldapp.store.syncstate import get_meta
 from fieldapp.store.tables import (
     SETTLED,
@@ -299,19 +298,8 @@ def visit_view(session: Session, visit_id: uuid.UUID) -> VisitView:
         subjects,
         card,
         missing_photos(session, visit, template),
-        thumbnails(session, [p.sha256 for ps in photos.values() for p in ps]),
+        photo_views.thumbnails(session, [p.sha256 for ps in photos.values() for p in ps]),
     )
-
-
-def thumbnails(session: Session, hashes: list[str]) -> dict[str, bytes]:
-    """Thumbnail bytes of photos on this device (taken here or downloaded evidence)."""
-    out: dict[str, bytes] = {}
-    for sha in hashes:
-        blob = session.get(LocalBlob, sha)
-        path = Path(blob.thumb_path or blob.path) if blob else None
-        if path is not None and path.exists():
-            out[sha] = path.read_bytes()
-    return out
 
 
 def sync_status(session: Session) -> SyncStatus:
@@ -343,48 +331,3 @@ def sync_status(session: Session) -> SyncStatus:
         get_meta(session, "last_error", ""),
         rejected,
     )
-
-
-@dataclass(frozen=True)
-class Thumb:
-    sha256: str
-    data: bytes  # thumbnail JPEG (web mode needs bytes, not paths)
-
-
-@dataclass
-class RectView:
-    row: RectificationRow
-    site_name: str
-    site_code: str
-    before: list[Thumb]  # the inspector's evidence of the deducted item (整改前)
-    after: list[Thumb]  # the site manager's after-photos (整改后)
-    before_waiting: int  # evidence photos whose bytes have not reached this phone yet
-
-
-def rectification_view(session: Session, rect_id: uuid.UUID) -> RectView:
-    row = session.get(RectificationRow, rect_id)
-    if row is None:
-        raise LookupError(rect_id)
-    site = session.get(SiteRow, row.site_id)
-    after = session.exec(
-        select(PhotoRow.sha256)
-        .where(PhotoRow.rectification_id == rect_id, col(PhotoRow.deleted).is_(False))
-        .order_by(col(PhotoRow.captured_at))
-    ).all()
-    before = list(dict.fromkeys(p.sha256 for p in evidence.evidence_photos(session, row)))
-    thumbs = thumbnails(session, [*before, *after])
-    return RectView(
-        row,
-        site.name if site else "?",
-        site.code if site else "",
-        [Thumb(h, thumbs[h]) for h in before if h in thumbs],
-        [Thumb(h, thumbs[h]) for h in dict.fromkeys(after) if h in thumbs],
-        sum(1 for h in before if h not in thumbs),
-    )
-
-
-def photo_file(session: Session, sha256: str) -> bytes | None:
-    """The full-size photo on this phone (taken here or downloaded), or None."""
-    blob = session.get(LocalBlob, sha256)
-    path = Path(blob.path) if blob else None
-    return path.read_bytes() if path is not None and path.exists() else None

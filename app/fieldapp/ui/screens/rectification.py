@@ -12,7 +12,7 @@ from typing import Any
 
 import flet as ft
 
-from fieldapp.store.queries import Thumb
+from fieldapp.store.photo_views import Thumb
 from fieldapp.ui.capture import pick_image, take_picture
 from fieldapp.ui.photo_flow import save_photo
 from fieldapp.ui.shell import UI
