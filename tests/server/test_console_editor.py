@@ -10,42 +10,20 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server.console.screens.template_editor import Editor
-from sync_server.console.services import ConsoleServices
 from sync_server.console.shell import Console
-from sync_server.tables import User
 from sync_server.templates import drafts
 from sync_server.templates.catalog import resolve_template
 from sync_server.templates.versions import get_template
+from tests.server.fake_console import FakeConsole
 from tests.server.world import World
 from tests.versions import newest_and_next
 
 GP_NOW, GP_NEXT = newest_and_next("guard-post")
 SP_NOW, SP_NEXT = newest_and_next("store-patrol")
-
-
-class FakeConsole:
-    """What the editor uses of a console tab: services, the user, feedback, navigation."""
-
-    def __init__(self, world: World, username: str) -> None:
-        self.services = ConsoleServices(world.client.app.state)  # type: ignore[attr-defined]
-        with Session(world.engine) as s:
-            self.user = s.exec(select(User).where(User.username == username)).one()
-        self.failures: list[DomainError] = []
-        self.toasts: list[str] = []
-        self.went: list[str] = []
-
-    def fail(self, exc: DomainError) -> None:
-        self.failures.append(exc)
-
-    def toast(self, text: str, error: bool = False) -> None:
-        self.toasts.append(text)
-
-    async def go(self, route: str) -> None:
-        self.went.append(route)
 
 
 async def open_editor(console: FakeConsole, template_id: str) -> Editor:

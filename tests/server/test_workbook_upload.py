@@ -17,11 +17,11 @@ from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.template_loader import TemplateError
 from sync_server.console.screens import template_files
 from sync_server.console.screens.template_files import WorkbookFiles
-from sync_server.console.services import ConsoleServices
 from sync_server.console.shell import Console
 from sync_server.reports.downloads import DownloadStore
-from sync_server.tables import AuditLog, TemplateDraft, User
+from sync_server.tables import AuditLog, TemplateDraft
 from sync_server.templates.workbook import read_workbook
+from tests.server.fake_console import FakeConsole, services_and_user
 from tests.server.world import World
 from tests.workbooks import (
     NEWEST,
@@ -36,12 +36,6 @@ from tests.workbooks import (
 )
 
 pytestmark = pytest.mark.postgres  # the draft table's JSON body on both dialects
-
-
-def services_and_user(world: World, username: str = "sup1") -> tuple[ConsoleServices, User]:
-    services = ConsoleServices(world.client.app.state)  # type: ignore[attr-defined]
-    with Session(world.engine) as s:
-        return services, s.exec(select(User).where(User.username == username)).one()
 
 
 def drafts_in(world: World) -> list[str]:
@@ -122,34 +116,6 @@ def test_a_published_version_downloads_as_a_workbook_that_reads_back_as_itself(
     with Session(world.engine) as s:
         audit = s.exec(select(AuditLog).where(AuditLog.action == "template.export_workbook")).one()
     assert (audit.user_id, audit.entity_id) == (sup.id, NEWEST_KEY)
-
-
-class FakePage:
-    def __init__(self) -> None:
-        self.updates = 0
-
-    def update(self) -> None:
-        self.updates += 1
-
-
-class FakeConsole:
-    """What the upload section uses of a console tab."""
-
-    def __init__(self, world: World) -> None:
-        self.services, self.user = services_and_user(world)
-        self.page = FakePage()
-        self.failures: list[DomainError] = []
-        self.toasts: list[str] = []
-        self.went: list[str] = []
-
-    def fail(self, exc: DomainError) -> None:
-        self.failures.append(exc)
-
-    def toast(self, text: str, error: bool = False) -> None:
-        self.toasts.append(text)
-
-    async def go(self, route: str) -> None:
-        self.went.append(route)
 
 
 def shown(files: WorkbookFiles) -> list[str]:
