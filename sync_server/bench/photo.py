@@ -41,7 +41,6 @@ SEED = 20261201
 REPO = Path(__file__).resolve().parents[2]
 CHANGES = (  # (the pipeline's step now, the step it replaced or the one rejected)
     ("thumbnail_gap1", "thumbnail_gap2"),
-    ("rotation_no_copy", "rotation_with_copy"),
     ("sha256_in_memory", "sha256_reread"),
     ("evidence_write_fsync", "evidence_write_no_fsync"),
 )

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
-from PIL import Image, ImageOps
+from PIL import Image
 
 from fieldapp import photos
 from fieldapp.photos import Stamp
 from sync_server.bench.common import Timer
+
+T = TypeVar("T")
 
 STAGES = (
     "draft_decode",
@@ -39,7 +43,7 @@ def staged(
     """`process`, stage by stage: (sha256, wall seconds, seconds per stage)."""
     times: dict[str, float] = {}
 
-    def timed(name: str, step, *args):  # type: ignore[no-untyped-def]
+    def timed(name: str, step: Callable[..., T], *args: object) -> T:
         with Timer() as t:
             value = step(*args)
         times[name] = t.seconds
@@ -66,11 +70,6 @@ def _thumbnail_gap2(image: Image.Image) -> Image.Image:
     return thumb
 
 
-def _orient_always_convert(image: Image.Image) -> Image.Image:
-    """Orientation as before this change: convert("RGB") even when already RGB (a copy)."""
-    return ImageOps.exif_transpose(image).convert("RGB")
-
-
 def _write_without_fsync(data: bytes, directory: Path) -> None:
     """What the evidence write would cost without durability (not an option: see RESULTS)."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -92,12 +91,9 @@ def changes(raw: bytes, stamp: Stamp, font: Path | None, scratch: Path) -> dict[
     image = photos.orient(photos.shrink(photos.decode_draft(raw)))
     photos.watermark(image, stamp, font)
     data = photos.encode(image, photos.QUALITY)
-    oriented = photos.shrink(photos.decode_draft(raw))  # exif_transpose needs a fresh one
     pairs = {
         "thumbnail_gap1": lambda: photos.thumbnail_of(image),
         "thumbnail_gap2": lambda: _thumbnail_gap2(image),
-        "rotation_no_copy": lambda: photos.orient(oriented),
-        "rotation_with_copy": lambda: _orient_always_convert(oriented),
         "sha256_in_memory": lambda: photos.digest(data),
         "sha256_reread": lambda: _reread_and_hash(data, scratch / "reread"),
         "evidence_write_fsync": lambda: photos.store(
