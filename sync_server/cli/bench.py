@@ -45,7 +45,8 @@ def bench_photo(
     count: Annotated[int, typer.Option(min=1, help="Measured photos (after one warm-up).")] = 5,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Phone photo pipeline on a 12 MP camera JPEG vs a plain decode of it."""
+    """Phone photo pipeline on a 12 MP camera JPEG vs a decode at its own draft scale and
+    vs a full decode, with the time per stage and each cut tried."""
     from sync_server.bench import photo
 
     _emit(photo.run(count), as_json)
