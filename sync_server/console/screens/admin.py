@@ -27,7 +27,7 @@ from sync_server.org import org_import
 TITLE = "管理 Administration"
 
 
-def field(label: str, width: int = 180, **kw: Any) -> ft.TextField:
+def field(label: str, width: int = 220, **kw: Any) -> ft.TextField:
     return ft.TextField(label=label, width=width, **kw)
 
 
@@ -61,7 +61,7 @@ async def admin_screen(console: Console) -> ft.View:
 
     # ---- accounts -------------------------------------------------------------------
     username, name = field("用户名 Username"), field("姓名 Name")
-    role = field("角色 Role (inspector/supervisor/site_manager/admin)", 300)
+    role = field("角色 Role (inspector/supervisor/site_manager/admin)", 340)
     password = field("密码 Password (≥8)", password=True, can_reveal_password=True)
     regions, sites = field("区域 Regions (R1 R2)", 220), field("场所 Sites (S1 S2)", 220)
 

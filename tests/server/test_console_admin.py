@@ -1,0 +1,57 @@
+"""What the console's 管理 page calls: ConsoleServices.org_write with the signed-in admin
+(a User loaded in another session, as the console holds it), the page's overview rows, a
+refused change that leaves nothing behind, and the import preview."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlmodel import Session, select
+
+from fieldcore.problems import DomainError, ProblemCode
+from sync_server.console.screens.admin_tables import overview
+from sync_server.console.services import ConsoleServices
+from sync_server.org import manage_accounts as acc
+from sync_server.org import manage_org as org
+from sync_server.org import org_import
+from sync_server.tables import AuditLog, Subject, User
+from tests.server.world import World
+
+
+def signed_in(world: World, name: str) -> User:
+    with Session(world.engine) as s:
+        return s.exec(select(User).where(User.username == name)).one()
+
+
+def test_the_admin_page_creates_lists_and_refuses(world: World) -> None:
+    services = ConsoleServices(world.client.app.state)  # type: ignore[attr-defined]
+    admin = signed_in(world, "admin")
+
+    async def scenario() -> None:
+        hashed = await services.hash_password("field-2026!")
+        await services.org_write(
+            lambda s, c: acc.create_account(s, admin, "wang9", "inspector", hashed, "王九")
+        )
+        await services.org_write(lambda s, c: acc.set_assignments(s, admin, "wang9", ["R2"], []))
+        await services.org_write(lambda s, c: org.add_staff(s, c, admin, "S3", "clerk", "张三"))
+        with pytest.raises(DomainError) as err:
+            await services.org_write(
+                lambda s, c: acc.set_active(s, admin, "admin", False, world.clock())
+            )
+        assert err.value.code == ProblemCode.ADMIN_LAST_ADMIN
+        accounts, regions, sites = await services.read(overview, world.clock())
+        assert ["wang9", "王九", "检查员 inspector", "启用 active", "R2", "0"] in accounts
+        assert ["D1", "华北一部", "R1"] in regions
+        assert next(r for r in sites if r[0] == "S3")[-1] == "clerk:张三"
+        preview = await services.read(org_import.preview_sites, b"code,name\nS1,x\n")
+        assert preview.problems == [
+            "row 1, column type: required column is missing",
+            "row 1, column region: required column is missing",
+        ]
+
+    asyncio.run(scenario())
+    with Session(world.engine) as s:
+        assert s.exec(select(Subject)).one().seq > 0  # the phones of S3's region pull it
+        actions = s.exec(select(AuditLog.action).order_by(AuditLog.id)).all()
+        assert actions == ["account.create", "account.assign", "staff.add"]
