@@ -138,16 +138,17 @@ async def admin_screen(console: Console) -> ft.View:
 
     # ---- regions --------------------------------------------------------------------
     region_code, region_name = field("区域编码 Region code"), field("区域名称 Region name")
-    parent = field("上级 Parent (空=顶级 top)")
+    parent = field("上级 Parent (改为顶级 to top: -)", 260)
 
     async def save_region(e: Any) -> None:
         code = region_code.value or ""
 
         def work(s: Any, c: Any) -> None:
-            if any(r.code == code for r in org.list_regions(s)):
+            if any(r.code == code for r in org.list_regions(s)):  # an existing one changes
                 if region_name.value:
                     org.rename_region(s, user, code, region_name.value)
-                org.move_region(s, user, code, optional(parent))
+                if optional(parent):  # empty: stays where it is; "-": to the top level
+                    org.move_region(s, user, code, None if parent.value == "-" else parent.value)
             else:
                 org.create_region(s, user, code, region_name.value or "", optional(parent))
 
@@ -191,22 +192,39 @@ async def admin_screen(console: Console) -> ft.View:
                   min_lines=3, max_lines=8)  # fmt: skip
     found = ft.Column([])
 
+    chosen: dict[str, tuple[str, bytes]] = {}  # the picked file, used instead of the text
+
+    def source() -> tuple[str, bytes]:
+        return chosen.get("file") or ("console.csv", (sheet.value or "").encode())
+
     async def preview(e: Any) -> None:
-        result = await services.read(org_import.preview_sites, (sheet.value or "").encode())
-        lines = result.problems or [
-            f"可导入 Ready: 新建 {result.created} created, 更新 {result.updated} updated"
-        ]
-        found.controls = [
-            ft.Semantics(content=ft.Text("\n".join(lines)), identifier="admin-preview")
-        ]
+        name, data = source()
+        result = await services.read(org_import.preview_sites, data, name)
+        lines = [f"{name}:", *result.problems] if result.problems else [
+            f"{name}: 可导入 Ready: 新建 {result.created} created, 更新 {result.updated} updated"
+        ]  # fmt: skip
+        text = ft.Text("\n".join(lines))
+        found.controls = [ft.Semantics(content=text, identifier="admin-preview")]
         page.update()
 
+    async def pick(e: Any) -> None:
+        files = await ft.FilePicker().pick_files(
+            dialog_title="选择场所表 Choose a sites file",
+            file_type=ft.FilePickerFileType.CUSTOM,
+            allowed_extensions=["xlsx", "csv"],
+            with_data=True,
+            allow_multiple=False,
+        )
+        if files and files[0].bytes is not None:  # the browser sends the bytes with the pick
+            chosen["file"] = (files[0].name, bytes(files[0].bytes))
+            await preview(e)
+
     async def import_sites(e: Any) -> None:
-        data = (sheet.value or "").encode()
+        name, data = source()
         await attempt(
-            "已导入场所 Sites imported",
+            f"已导入场所 Sites imported: {name}",
             lambda: services.org_write(
-                lambda s, c: org_import.import_sites(s, c, user, data, "console.csv")
+                lambda s, c: org_import.import_sites(s, c, user, data, name)
             ),
         )
 
@@ -248,6 +266,7 @@ async def admin_screen(console: Console) -> ft.View:
                 "导入场所 Import sites",
                 [
                     sheet,
+                    action_button("选择文件 Choose .xlsx/.csv", pick, "admin-pick-import"),
                     action_button("预览 Preview", preview, "admin-preview-import"),
                     action_button("导入 Import", import_sites, "admin-import"),
                 ],
