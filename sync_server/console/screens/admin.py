@@ -1,7 +1,8 @@
 """管理 (administration), for admins: accounts (create with role, password and scope; reset
 the password, disable or enable, change the role, revoke devices, assign regions and
 sites), regions and departments, sites with their staff and posts, and a sites import (an
-.xlsx or .csv picked, or CSV pasted) with a preview of every row's problem before anything is written.
+.xlsx or .csv picked, or CSV pasted) with a preview of every row's problem before anything
+is written.
 
 Each button is one domain call (org/manage_accounts.py, manage_org.py, org_import.py) in a
 worker thread; a refused change shows its problem and changes nothing, and the fields keep
