@@ -239,7 +239,7 @@ def edit_staff(
     )
 
 
-def _file_bytes(body: ImportFile) -> bytes:
+def file_bytes(body: ImportFile) -> bytes:
     try:
         return base64.b64decode(body.content_base64, validate=True)
     except (binascii.Error, ValueError):
@@ -259,7 +259,7 @@ def import_out(preview: org_import.SitesPreview) -> SitesImportOut:
 def preview_sites_import(body: ImportFile, actor: AdminDep, engine: EngineDep) -> SitesImportOut:
     """What importing this .xlsx or CSV would do, with every row's problem; writes nothing.
     Columns: code,name,type,region[,address,lat,lon], header on row 1."""
-    data = _file_bytes(body)
+    data = file_bytes(body)
     with read_session(engine) as session:
         return import_out(org_import.preview_sites(session, data, body.filename))
 
@@ -270,7 +270,7 @@ def preview_sites_import(body: ImportFile, actor: AdminDep, engine: EngineDep) -
 def import_sites(body: ImportFile, actor: AdminDep, engine: EngineDep) -> SitesImportOut:
     """Import every row or none: any problem is 422 import.invalid with `details.problems`
     (the preview's list). An existing code is updated, never duplicated."""
-    data = _file_bytes(body)
+    data = file_bytes(body)
     return as_admin(
         engine,
         actor,

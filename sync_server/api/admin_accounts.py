@@ -14,21 +14,26 @@ from fastapi import APIRouter, Depends
 from sqlmodel import Session
 
 from fieldcore.literals import one_of
+from fieldcore.problems import DomainError
 from fieldcore.workflow import ROLES
-from sync_server.api.admin import AUTH, AdminDep, C, PathCode, as_admin
+from sync_server.api.admin import AUTH, AdminDep, C, PathCode, as_admin, file_bytes
 from sync_server.api.admin_models import (
     AccountCreate,
     AccountOut,
     AccountPatch,
+    AccountsImportOut,
     Assignments,
+    ImportFile,
     PasswordReset,
     Revoked,
 )
 from sync_server.api.deps import EngineDep, NowDep, schema_version
 from sync_server.api.problems import responses
 from sync_server.core.db import read_session
+from sync_server.org import accounts_import
 from sync_server.org import manage_accounts as acc
 from sync_server.org.admin import get_user, hash_new_password
+from sync_server.org.org_import import sheet_text
 from sync_server.tables import User
 
 router = APIRouter(
@@ -158,3 +163,38 @@ def set_assignments(
             s, acc.set_assignments(s, by, username, body.regions, body.sites), now
         ),
     )
+
+
+@router.post("/import/preview", response_model=AccountsImportOut)
+def preview_accounts_import(
+    body: ImportFile, actor: AdminDep, engine: EngineDep
+) -> AccountsImportOut:
+    """What importing this .xlsx or CSV of accounts would do, with every row's problem;
+    writes nothing. Columns: username,role,name,password[,alias,regions,sites]."""
+    try:
+        text = sheet_text(file_bytes(body), body.filename)
+    except DomainError as exc:
+        if exc.code != C.IMPORT_INVALID:
+            raise
+        return AccountsImportOut(problems=exc.details["problems"], accounts=[])
+    with read_session(engine) as session:
+        rows, problems = accounts_import.preview_accounts(session, text)
+    return AccountsImportOut(problems=problems, accounts=[r.username for r in rows])
+
+
+@router.post(
+    "/import",
+    response_model=AccountsImportOut,
+    responses=responses(*AUTH, C.IMPORT_INVALID),
+)
+def import_accounts(body: ImportFile, actor: AdminDep, engine: EngineDep) -> AccountsImportOut:
+    """Create every account of the file or none: any problem is 422 import.invalid with
+    `details.problems`. Each account gets its own audit row, and the import one more."""
+    text = sheet_text(file_bytes(body), body.filename)
+    with read_session(engine) as session:
+        rows, problems = accounts_import.preview_accounts(session, text)
+    if problems:
+        raise DomainError(C.IMPORT_INVALID, "\n".join(problems), problems=problems)
+    hashed = accounts_import.hash_passwords(rows)  # slow: before the write transaction
+    as_admin(engine, actor, lambda s, by, _: accounts_import.import_accounts(s, by, rows, hashed))
+    return AccountsImportOut(problems=[], accounts=[r.username for r in rows])

@@ -137,3 +137,8 @@ class Assignments(Strict):
 
 class Revoked(BaseModel):
     revoked: int = Field(description="How many active devices were revoked")
+
+
+class AccountsImportOut(BaseModel):
+    problems: list[str] = Field(description="Every row's problem; any and nothing imports")
+    accounts: list[str] = Field(description="The usernames the import creates")

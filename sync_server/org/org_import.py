@@ -36,7 +36,8 @@ class SitesPreview:
 def sheet_text(data: bytes, filename: str = "") -> str:
     """The file as CSV text: an .xlsx's first sheet, else UTF-8 text (a BOM is accepted)."""
     if len(data) > MAX_BYTES:
-        raise DomainError(ProblemCode.IMPORT_INVALID, f"over {MAX_BYTES} bytes", problems=[])
+        problem = f"the file is over {MAX_BYTES} bytes"
+        raise DomainError(ProblemCode.IMPORT_INVALID, problem, problems=[problem])
     if data[:2] == b"PK" or filename.lower().endswith(".xlsx"):
         return _xlsx_as_csv(data)
     try:

@@ -25,6 +25,8 @@ ADMIN_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/v1/admin/sites/S1/staff", {"post": "clerk", "name": "张三"}),
     ("POST", "/v1/admin/sites/import/preview", {"content_base64": ""}),
     ("POST", "/v1/admin/sites/import", {"content_base64": ""}),
+    ("POST", "/v1/admin/accounts/import/preview", {"content_base64": ""}),
+    ("POST", "/v1/admin/accounts/import", {"content_base64": ""}),
     ("GET", "/v1/admin/accounts", None),
     (
         "POST",
@@ -178,3 +180,44 @@ def test_the_sites_import_previews_every_problem_and_imports_all_or_nothing(
         "/v1/admin/sites/import", json={"content_base64": "***"}, headers=admin.headers
     )
     assert (r.status_code, r.json()["code"]) == (422, "request.invalid")
+
+
+def test_the_accounts_import_previews_every_problem_and_imports_all_or_nothing(
+    world: World,
+) -> None:
+    admin = world.phone("admin")
+    header = "username,role,name,password,regions,sites\n"
+    good = "wang9,inspector,王九,password123,R1 R2,\nli9,site_manager,李九,password123,,S3\n"
+    bad = good + (
+        "insp1,inspector,重名,password123,,\n"
+        "x9,boss,,short,,\n"
+        "m9,site_manager,店长,password123,R1,\n"
+        "wang9,inspector,重复,password123,R9,\n"
+    )
+    body = {"filename": "accounts.csv", "content_base64": encoded(header + bad)}
+    r = world.client.post("/v1/admin/accounts/import/preview", json=body, headers=admin.headers)
+    problems = [
+        "row 5, column name: is empty",
+        "row 5, column role: must be one of admin, supervisor, inspector, site_manager",
+        "row 5, column password: needs at least 8 characters",
+        "row 6, column regions: a site_manager has no regions",
+        "row 7, column username: 'wang9' is already on row 2",
+        "row 4, column username: 'insp1' already exists",
+        "row 7, column regions: no region 'R9'",
+    ]
+    assert r.status_code == 200 and r.json()["problems"] == problems, r.text
+    r = world.client.post("/v1/admin/accounts/import", json=body, headers=admin.headers)
+    assert (r.status_code, r.json()["code"]) == (422, "import.invalid")
+    assert r.json()["details"]["problems"] == problems
+    with Session(world.engine) as s:
+        assert s.exec(select(User).where(User.username == "wang9")).first() is None
+    assert audit_rows(world) == []
+
+    body = {"filename": "accounts.csv", "content_base64": encoded(header + good)}
+    r = world.client.post("/v1/admin/accounts/import", json=body, headers=admin.headers)
+    assert r.status_code == 200 and r.json()["accounts"] == ["wang9", "li9"], r.text
+    listed = {a["username"]: a for a in world.client.get(
+        "/v1/admin/accounts", headers=admin.headers).json()}  # fmt: skip
+    assert (listed["wang9"]["regions"], listed["li9"]["sites"]) == (["R1", "R2"], ["S3"])
+    assert audit_rows(world) == ["account.create", "account.create", "accounts.import"]
+    world.phone("wang9")  # signs in with the imported password
