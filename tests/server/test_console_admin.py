@@ -5,11 +5,14 @@ refused change that leaves nothing behind, and the import preview."""
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError, ProblemCode
+from sync_server.console.screens.admin_import import ACCOUNTS, SITES, preview_lines, run_import
 from sync_server.console.screens.admin_tables import overview
 from sync_server.console.services import ConsoleServices
 from sync_server.org import manage_accounts as acc
@@ -55,3 +58,33 @@ def test_the_admin_page_creates_lists_and_refuses(world: World) -> None:
         assert s.exec(select(Subject)).one().seq > 0  # the phones of S3's region pull it
         actions = s.exec(select(AuditLog.action).order_by(AuditLog.id)).all()
         assert actions == ["account.create", "account.assign", "staff.add"]
+
+
+def test_the_console_imports_preview_and_take_all_or_nothing(world: World) -> None:
+    services = ConsoleServices(world.client.app.state)  # type: ignore[attr-defined]
+    console: Any = SimpleNamespace(services=services, user=signed_in(world, "admin"))
+    accounts = b"username,role,name,password,regions\nwang9,inspector,W,password123,R1\n"
+    bad = accounts + b"li9,inspector,L,short,R9\n"
+
+    async def scenario() -> None:
+        assert await preview_lines(console, ACCOUNTS, "a.csv", bad) == [
+            "row 3, column password: needs at least 8 characters",
+            "row 3, column regions: no region 'R9'",
+        ]
+        with pytest.raises(DomainError) as err:
+            await run_import(console, ACCOUNTS, "a.csv", bad)
+        assert err.value.code == ProblemCode.IMPORT_INVALID
+        assert await preview_lines(console, ACCOUNTS, "a.csv", accounts) == [
+            "可导入 Ready: 新建账号 1 accounts"
+        ]
+        await run_import(console, ACCOUNTS, "a.csv", accounts)
+        sites = "code,name,type,region\nS8,8号店,store,R2\n".encode()
+        ready = ["可导入 Ready: 新建 1, 更新 0"]
+        assert await preview_lines(console, SITES, "s.csv", sites) == ready
+        await run_import(console, SITES, "s.csv", sites)
+        assert await preview_lines(console, ACCOUNTS, "x.xlsx", b"PK\x03\x04") != []
+
+    asyncio.run(scenario())
+    with Session(world.engine) as s:
+        actions = s.exec(select(AuditLog.action).order_by(AuditLog.id)).all()
+        assert actions == ["account.create", "accounts.import", "sites.import"]

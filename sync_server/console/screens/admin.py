@@ -1,8 +1,7 @@
 """管理 (administration), for admins: accounts (create with role, password and scope; reset
 the password, disable or enable, change the role, revoke devices, assign regions and
-sites), regions and departments, sites with their staff and posts, and a sites import (an
-.xlsx or .csv picked, or CSV pasted) with a preview of every row's problem before anything
-is written.
+sites), regions and departments, sites with their staff and posts, and imports of sites and
+accounts (admin_import.py) with a preview of every row's problem before anything is written.
 
 Each button is one domain call (org/manage_accounts.py, manage_org.py, org_import.py) in a
 worker thread; a refused change shows its problem and changes nothing, and the fields keep
@@ -18,12 +17,12 @@ from typing import Any
 import flet as ft
 
 from fieldcore.problems import DomainError
+from sync_server.console.screens.admin_import import ACCOUNTS, SITES, import_section
 from sync_server.console.screens.admin_tables import overview, tables
 from sync_server.console.screens.widgets import action_button, form_section, section_view
 from sync_server.console.shell import Console
 from sync_server.org import manage_accounts as acc
 from sync_server.org import manage_org as org
-from sync_server.org import org_import
 
 TITLE = "管理 Administration"
 
@@ -188,47 +187,6 @@ async def admin_screen(console: Console) -> ft.View:
             ),
         )
 
-    # ---- import ---------------------------------------------------------------------
-    sheet = field("CSV: code,name,type,region[,address,lat,lon]", 640, multiline=True,
-                  min_lines=3, max_lines=8)  # fmt: skip
-    found = ft.Column([])
-
-    chosen: dict[str, tuple[str, bytes]] = {}  # the picked file, used instead of the text
-
-    def source() -> tuple[str, bytes]:
-        return chosen.get("file") or ("console.csv", (sheet.value or "").encode())
-
-    async def preview(e: Any) -> None:
-        name, data = source()
-        result = await services.read(org_import.preview_sites, data, name)
-        lines = [f"{name}:", *result.problems] if result.problems else [
-            f"{name}: 可导入 Ready: 新建 {result.created} created, 更新 {result.updated} updated"
-        ]  # fmt: skip
-        text = ft.Text("\n".join(lines))
-        found.controls = [ft.Semantics(content=text, identifier="admin-preview")]
-        page.update()
-
-    async def pick(e: Any) -> None:
-        files = await ft.FilePicker().pick_files(
-            dialog_title="选择场所表 Choose a sites file",
-            file_type=ft.FilePickerFileType.CUSTOM,
-            allowed_extensions=["xlsx", "csv"],
-            with_data=True,
-            allow_multiple=False,
-        )
-        if files and files[0].bytes is not None:  # the browser sends the bytes with the pick
-            chosen["file"] = (files[0].name, bytes(files[0].bytes))
-            await preview(e)
-
-    async def import_sites(e: Any) -> None:
-        name, data = source()
-        await attempt(
-            f"已导入场所 Sites imported: {name}",
-            lambda: services.org_write(
-                lambda s, c: org_import.import_sites(s, c, user, data, name)
-            ),
-        )
-
     await refresh()
     return section_view(
         console,
@@ -263,16 +221,8 @@ async def admin_screen(console: Console) -> ft.View:
                     action_button("添加人员 Add staff", add_staff, "admin-add-staff"),
                 ],
             ),
-            *form_section(
-                "导入场所 Import sites",
-                [
-                    sheet,
-                    action_button("选择文件 Choose .xlsx/.csv", pick, "admin-pick-import"),
-                    action_button("预览 Preview", preview, "admin-preview-import"),
-                    action_button("导入 Import", import_sites, "admin-import"),
-                ],
-                found,
-            ),
+            *import_section(console, SITES, attempt),
+            *import_section(console, ACCOUNTS, attempt),
             listing,
         ],
     )
