@@ -180,11 +180,11 @@ def _replace_scope(
 
 
 def _active_admins(session: Session) -> int:
-    return int(
-        session.exec(
-            select(func.count()).select_from(User).where(User.role == "admin", col(User.active))
-        ).one()
-    )
+    """How many active admins there are, their rows locked until this transaction ends:
+    two admins disabling each other at once on PostgreSQL would otherwise both see two
+    and leave none (SQLite has one writer at a time anyway)."""
+    query = select(User.id).where(User.role == "admin", col(User.active)).with_for_update()
+    return len(session.exec(query).all())
 
 
 def _keep_an_admin(session: Session, user: User) -> None:

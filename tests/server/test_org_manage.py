@@ -3,6 +3,7 @@ assignments; the last-admin rule; audit rows; the all-or-nothing sites import.""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -261,3 +262,41 @@ def test_sites_import_reads_the_first_sheet_of_an_xlsx(world: World) -> None:
     assert preview.problems == [] and [r.code for r in preview.rows] == ["1001"]
     assert garbage.problems and "xlsx" in garbage.problems[0]
     assert Subject  # the staff table is imported above for the staff test
+
+
+@pytest.mark.postgres  # row locks: PostgreSQL runs two admin transactions at once
+def test_two_admins_disabling_each_other_at_once_leave_one(world: World) -> None:
+    with write_session(world.engine) as s:
+        acc.change_role(s, get_user(s, "admin"), "sup1", "admin")
+    a_changed, a_may_commit = threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    def first() -> None:
+        with write_session(world.engine) as s:
+            acc.set_active(s, get_user(s, "admin"), "sup1", False, world.clock())
+            a_changed.set()
+            a_may_commit.wait(10)
+
+    def second() -> None:
+        try:
+            with write_session(world.engine) as s:
+                acc.set_active(s, get_user(s, "sup1"), "admin", False, world.clock())
+        except DomainError as exc:
+            outcome["code"] = exc.code
+
+    one = threading.Thread(target=first)
+    one.start()
+    assert a_changed.wait(10)
+    two = threading.Thread(target=second)
+    two.start()
+    two.join(0.5)
+    assert two.is_alive()  # waits for the first transaction's lock on the admins
+    a_may_commit.set()
+    one.join(10)
+    two.join(10)
+    # PostgreSQL: the second saw two admins, waited for the lock, then saw one; SQLite: it
+    # began after the first committed, when its own admin was already disabled
+    assert outcome["code"] in (C.ADMIN_LAST_ADMIN, C.AUTH_FORBIDDEN)
+    with Session(world.engine) as s:
+        admins = s.exec(select(User.username).where(User.active, User.role == "admin")).all()
+    assert admins == ["admin"]
