@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from fieldcore.protocol import SCHEMA_VERSION
 from sync_server import upkeep
-from sync_server.api import auth, downloads, photos, problems, sync
+from sync_server.api import admin, admin_accounts, auth, downloads, photos, problems, sync
 from sync_server.api.limits import BodyLimit
 from sync_server.api.proxies import TrustedProxies
 from sync_server.console import console_lifespan, mount_console
@@ -72,6 +72,8 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     app.include_router(sync.router)
     app.include_router(photos.router)
     app.include_router(downloads.router)
+    app.include_router(admin.router)
+    app.include_router(admin_accounts.router)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str | int]:

@@ -92,6 +92,10 @@ class ProblemCode(StrEnum):
     IMPORT_INVALID = "import.invalid"
     USER_EXISTS = "user.exists"
     USER_NOT_FOUND = "user.not_found"
+    # organisation administration (regions, sites, staff, accounts)
+    ORG_NOT_FOUND = "org.not_found"
+    ORG_EXISTS = "org.exists"
+    ADMIN_LAST_ADMIN = "admin.last_admin"
     # reports and exports (明细测评表, 汇总表, 质检日报, PDF)
     REPORT_EMBARGOED = "report.embargoed"
 
@@ -227,6 +231,12 @@ MESSAGES: dict[ProblemCode, tuple[str, str]] = {
     ),
     ProblemCode.USER_EXISTS: ("用户已存在", "User already exists"),
     ProblemCode.USER_NOT_FOUND: ("用户不存在", "No such user"),
+    ProblemCode.ORG_NOT_FOUND: ("找不到该区域、场所或人员", "No such region, site or staff member"),
+    ProblemCode.ORG_EXISTS: ("该编号已被使用", "That code is already in use"),
+    ProblemCode.ADMIN_LAST_ADMIN: (
+        "不能停用或降级最后一位启用的管理员,未做修改",
+        "The last active admin cannot be disabled or demoted; nothing changed",
+    ),
     ProblemCode.REPORT_EMBARGOED: (
         "检查结果尚未发布(暗访结果发布前仅限督导和管理员导出)",
         "The result is not published yet (unpublished covert visits: supervisors and admins only)",

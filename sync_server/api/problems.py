@@ -64,6 +64,13 @@ STATUS: dict[ProblemCode, int] = {
     # 429, not 413 (the request is not too large) nor 507 (a 5xx blames the server): the
     # caller's own backlog, which clears when its uploads finish or expire — retry later
     C.UPLOAD_QUOTA_EXCEEDED: 429,
+    # the admin API (/v1/admin, sync_server/api/ADMIN.md)
+    C.IMPORT_INVALID: 422,
+    C.USER_EXISTS: 409,
+    C.USER_NOT_FOUND: 404,
+    C.ORG_NOT_FOUND: 404,
+    C.ORG_EXISTS: 409,
+    C.ADMIN_LAST_ADMIN: 409,
 }
 
 

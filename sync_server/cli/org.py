@@ -14,6 +14,7 @@ from sync_server.cli.base import app, fail
 from sync_server.cli.common import DataDir, write
 from sync_server.core.changeset import ChangeSet
 from sync_server.org import admin
+from sync_server.org.org_import import sheet_text
 from sync_server.org.sites_import import parse_sites
 from sync_server.tables import Region, Site
 
@@ -37,11 +38,14 @@ def add_region(
 
 @sites_app.command("import")
 def import_sites(path: Path, data_dir: DataDir = None) -> None:
-    """Import sites from CSV (code,name,type,region[,address,lat,lon]); all or nothing."""
+    """Import sites from .xlsx (first sheet) or CSV (code,name,type,region[,address,lat,lon]);
+    all or nothing."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = sheet_text(path.read_bytes(), path.name)
+    except OSError as exc:
         raise fail(DomainError(ProblemCode.IMPORT_INVALID, f"cannot read {path}: {exc}")) from None
+    except DomainError as exc:
+        raise fail(exc) from None
 
     def work(session: Session) -> tuple[int, int]:
         regions = set(session.exec(select(Region.code)).all())

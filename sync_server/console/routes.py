@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import flet as ft
 
+from sync_server.console.screens.admin import admin_screen
 from sync_server.console.screens.appraisal import appraisal_screen
 from sync_server.console.screens.dashboards import dashboards
 from sync_server.console.screens.exports import exports
@@ -58,6 +59,7 @@ ROUTES: list[Route] = [
         lambda c, p: template_editor(c, uuid.UUID(p["id"])),
     ),
     route(r"^/appraisal$", lambda c, p: appraisal_screen(c)),
+    route(r"^/admin$", lambda c, p: admin_screen(c)),
 ]
 
 

@@ -21,6 +21,7 @@ from fieldcore.checklist import Template
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.template_loader import TemplateError
 from fieldcore.workflow import REVIEWERS
+from sync_server.core.changeset import ChangeSet
 from sync_server.core.db import read_session, write_session
 from sync_server.org import admin, signin
 from sync_server.photos.thumbnails import Thumbnails
@@ -70,6 +71,25 @@ class ConsoleServices:
                 return fn(s, *args, **kw)
 
         return await asyncio.to_thread(run)
+
+    async def org_write(
+        self, fn: Callable[Concatenate[Session, ChangeSet, P], T], *args: P.args, **kw: P.kwargs
+    ) -> T:
+        """An administrative change `fn(session, changes, *args)` (org/manage_*.py) in a
+        write transaction in a worker thread; the rows phones pull get their seqs."""
+
+        def run() -> T:
+            with write_session(self.engine) as s:
+                changes = ChangeSet(s)
+                out = fn(s, changes, *args, **kw)
+                changes.assign_seqs()
+                return out
+
+        return await asyncio.to_thread(run)
+
+    async def hash_password(self, password: str) -> admin.HashedPassword:
+        """Check and hash a new password in a worker (argon2 is slow on purpose)."""
+        return await asyncio.to_thread(admin.hash_new_password, password)
 
     def last(self, days: int) -> tuple[datetime, datetime]:
         """The period of the last `days` days up to now (the dashboards' periods)."""

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import Workbook
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
@@ -177,6 +178,15 @@ def test_sites_import_is_all_or_nothing_and_reruns_update(data: Path, tmp_path: 
         ("S1", "甲店(新)"),
         ("S2", "乙厅"),
     ]
+    book = Workbook()  # the same columns in an Excel sheet
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["code", "name", "type", "region"])
+    sheet.append([1003, "丁店", "shop", "NX"])
+    book.save(tmp_path / "sites.xlsx")
+    result = run("sites", "import", str(tmp_path / "sites.xlsx"), "--data-dir", str(data))
+    assert result.exit_code == 0 and "1 created, 0 updated" in result.output, result.output
+    assert ("1003", "丁店") in [(s.code, s.name) for s in rows(data, Site)]
 
 
 def test_templates_publish_is_idempotent_and_versions_are_immutable(

@@ -23,6 +23,7 @@ NAV = [  # (route, label, icon, semantics identifier) of the console's sections
     ("/exports", "报表 Reports", ft.Icons.DOWNLOAD, "open-exports"),
     ("/templates", "模板 Templates", ft.Icons.EDIT_NOTE, "open-templates"),
     ("/appraisal", "考核 Appraisal", ft.Icons.LEADERBOARD, "open-appraisal"),
+    ("/admin", "管理 Admin", ft.Icons.ADMIN_PANEL_SETTINGS, "open-admin"),
 ]
 
 

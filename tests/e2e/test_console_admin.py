@@ -1,0 +1,71 @@
+"""The console's 管理 page in Chromium against a real `mingcha serve`: an admin creates an
+inspector and assigns a region; that account then signs in over HTTP as a phone and starts
+a visit at a site of the region — the whole way from console form to a phone's push."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from playwright.sync_api import Browser, expect
+from sqlmodel import Session, select
+
+from sync_server.bench.procs import url_of
+from sync_server.tables import AuditLog, Visit
+from tests.e2e.central import Central
+from tests.e2e.conftest import Served
+from tests.e2e.keys import type_into
+from tests.e2e.phone import ARTIFACTS
+from tests.e2e.pushing import HttpPhone
+from tests.e2e.test_console import open_console, sign_in
+from tests.e2e.test_console_tasks_exports import nav, press
+
+pytestmark = pytest.mark.timeout(300)
+PASSWORD = "field-2026!"
+
+
+def test_admin_creates_an_inspector_who_then_starts_a_visit(
+    browser: Browser, served: Served
+) -> None:
+    base = url_of(served.server)
+    page = open_console(browser, base)
+    sign_in(page, "admin", "admin-2026")
+    nav(page, "open-admin")
+    accounts = page.locator('[flt-semantics-identifier="admin-accounts"]')
+    expect(accounts).to_contain_text("supervisor", timeout=30_000)
+
+    type_into(page, page.get_by_label("用户名 Username"), "wang9")
+    type_into(page, page.get_by_label("姓名 Name"), "王九")
+    type_into(page, page.get_by_label("角色 Role (inspector/supervisor/site_manager/admin)"),
+              "inspector")  # fmt: skip
+    type_into(page, page.get_by_label("密码 Password (≥8)"), PASSWORD)
+    press(page, "admin-create-account")
+    expect(page.get_by_text("已创建账号 Account created: wang9").last).to_be_visible(timeout=30_000)
+    expect(accounts).to_contain_text("王九")
+
+    type_into(page, page.get_by_label("区域 Regions (R1 R2)"), "NX")
+    press(page, "admin-assign")
+    expect(page.get_by_text("已更新分配 Assignments saved: wang9").last).to_be_visible(
+        timeout=30_000
+    )
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "console-08-admin.png"))
+    page.close()
+
+    visit_id = uuid.uuid4()
+    with HttpPhone(base, "wang9", PASSWORD) as phone:
+        fields = {"site_id": phone.site_id("S001"), "template_key": "store-patrol.v1"}
+        [result] = phone.push(("visit", visit_id, {**fields, "mode": "overt"}))
+        assert result["status"] == "applied", result
+
+    central = Central(served.server_dir)
+    try:
+        with Session(central.engine) as s:
+            visit = s.get(Visit, visit_id)
+            assert visit is not None and visit.status == "draft"
+            actions = s.exec(
+                select(AuditLog.action).where(AuditLog.entity_id == "wang9").order_by(AuditLog.id)
+            ).all()
+            assert actions == ["account.create", "account.assign"]
+    finally:
+        central.close()
