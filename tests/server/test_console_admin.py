@@ -18,7 +18,8 @@ from sync_server.console.services import ConsoleServices
 from sync_server.org import manage_accounts as acc
 from sync_server.org import manage_org as org
 from sync_server.org import org_import
-from sync_server.tables import AuditLog, Subject, User
+from sync_server.org.scope import load_scope
+from sync_server.tables import AuditLog, Site, Subject, User
 from tests.server.world import World
 
 
@@ -88,3 +89,23 @@ def test_the_console_imports_preview_and_take_all_or_nothing(world: World) -> No
     with Session(world.engine) as s:
         actions = s.exec(select(AuditLog.action).order_by(AuditLog.id)).all()
         assert actions == ["account.create", "accounts.import", "sites.import"]
+
+
+def test_a_supervisor_reads_only_their_scope_and_never_an_admin(world: World) -> None:
+    """管理 for a supervisor: the sites they review, the regions holding them, the accounts
+    assigned there; another region's sites and every admin account stay out."""
+    services = ConsoleServices(world.client.app.state)  # type: ignore[attr-defined]
+    sup = signed_in(world, "sup1")
+    everything = asyncio.run(services.read(overview, world.clock()))
+    accounts, regions, sites = asyncio.run(services.read(overview, world.clock(), sup))
+    with Session(world.engine) as s:
+        scope = load_scope(s, s.exec(select(User).where(User.username == "sup1")).one())
+        in_scope = {site.code for site in s.exec(select(Site)).all() if scope.sees_site(site.id)}
+    assert {row[0] for row in sites} == in_scope
+    assert len(everything[2]) > len(sites) > 0  # some site is outside sup1's scope
+    assert {row[0] for row in regions} < {row[0] for row in everything[1]}
+    assert all(row[2] != "管理员 admin" for row in accounts)
+    assert len(accounts) < len(everything[0])
+    with pytest.raises(DomainError) as refused:  # an inspector has no 管理 view at all
+        asyncio.run(services.read(overview, world.clock(), signed_in(world, "insp1")))
+    assert refused.value.code == ProblemCode.AUTH_FORBIDDEN

@@ -5,7 +5,8 @@ accounts (admin_import.py) with a preview of every row's problem before anything
 
 Each button is one domain call (org/manage_accounts.py, manage_org.py, org_import.py) in a
 worker thread; a refused change shows its problem and changes nothing, and the fields keep
-what was typed. Supervisors see that the page is for admins only.
+what was typed. A supervisor sees the page read-only, limited to their scope (the sites they
+review, the regions holding them, the accounts assigned there).
 """
 
 from __future__ import annotations
@@ -41,14 +42,17 @@ def optional(box: ft.TextField) -> str | None:
 
 
 async def admin_screen(console: Console) -> ft.View:
-    if console.user.role != "admin":
-        return section_view(console, "/admin", TITLE, [ft.Text("仅管理员可用 Admins only")])
     page, services, user = console.page, console.services, console.user
     listing = ft.Column([])
 
     async def refresh() -> None:
-        listing.controls = tables(*await services.read(overview, services.clock()))
+        listing.controls = tables(*await services.read(overview, services.clock(), user))
         page.update()
+
+    if user.role != "admin":  # a supervisor reads their own scope; only admins change it
+        await refresh()
+        note = ft.Text("只读:您负责范围内的场所、区域与账号 Read-only: your scope", size=13)
+        return section_view(console, "/admin", TITLE, [note, listing])
 
     async def attempt(done: str, change: Callable[[], Awaitable[Any]]) -> None:
         try:

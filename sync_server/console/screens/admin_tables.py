@@ -11,6 +11,8 @@ from sqlmodel import Session
 from sync_server.console.screens.widgets import heading, string_table
 from sync_server.org import manage_accounts as acc
 from sync_server.org import manage_org as org
+from sync_server.org.scope import reviewer_scope
+from sync_server.tables import User
 
 Rows = list[list[str]]
 ROLE_NAMES = {
@@ -21,8 +23,21 @@ ROLE_NAMES = {
 }
 
 
-def overview(session: Session, now: datetime) -> tuple[Rows, Rows, Rows]:
-    """(accounts, regions, sites) rows for the page's tables."""
+def overview(
+    session: Session, now: datetime, viewer: User | None = None
+) -> tuple[Rows, Rows, Rows]:
+    """(accounts, regions, sites) rows for the page's tables. An admin (or no viewer: the
+    tests, the CLI) sees everything; a supervisor sees what their scope allows: the sites
+    they review, the regions holding them, and the accounts assigned there (never an
+    admin's); anyone else is refused (auth.forbidden)."""
+    scope = None if viewer is None or viewer.role == "admin" else reviewer_scope(session, viewer)
+    regions = org.list_regions(session)
+    code_of = {r.id: r.code for r in regions}
+    shown_sites = [s for s in org.list_sites(session) if scope is None or scope.sees_site(s.id)]
+    if scope is not None:
+        held = {s.region_id for s in shown_sites}
+        regions = [r for r in regions if r.id in held]
+    site_codes, region_codes = {s.code for s in shown_sites}, {r.code for r in regions}
     accounts = [
         [
             a.username,
@@ -33,9 +48,9 @@ def overview(session: Session, now: datetime) -> tuple[Rows, Rows, Rows]:
             str(a.devices),
         ]
         for a in acc.list_accounts(session, now)
+        if scope is None
+        or (a.role != "admin" and bool(site_codes & set(a.sites) or region_codes & set(a.regions)))
     ]
-    regions = org.list_regions(session)
-    code_of = {r.id: r.code for r in regions}
     region_rows = [[r.code, r.name, code_of.get(r.parent_id, "—")] for r in regions]  # type: ignore[arg-type]
     sites = [
         [
@@ -46,7 +61,7 @@ def overview(session: Session, now: datetime) -> tuple[Rows, Rows, Rows]:
             "启用" if s.active else "停用",
             ", ".join(f"{x.post}:{x.name}" for x in org.list_staff(session, s.code) if x.active),
         ]
-        for s in org.list_sites(session)
+        for s in shown_sites
     ]
     return accounts, region_rows, sites
 
