@@ -19,6 +19,8 @@ from fieldapp.ui.contrast import AA, AAA
 from fieldapp.ui.theme import HIGH_CONTRAST, HIGH_CONTRAST_SCHEME, NORMAL, scheme_of
 from fieldcore.workflow import finding_id
 from sync_server.templates.catalog import resolve_template
+from tests.client.conftest import PhoneApp
+from tests.client.test_evidence_download import published_visit_with_evidence
 from tests.server.world import World
 from tests.ui.contrast_walk import ContrastWalk
 from tests.ui.harness import AppHarness
@@ -89,6 +91,11 @@ async def inspector_flow(
     walks["returned"] = measure(returned_view, high_contrast)
 
     h = await open_app()
+    await h.fire(h.find_all(ft.FloatingActionButton)[0])
+    walks["sites"] = measure(h, high_contrast)
+    await h.fire(h.find_all(ft.ListTile, lambda t: t.title.value.startswith("S2  "))[0])
+    walks["new visit"] = measure(h, high_contrast)
+    await h.back()
     await start_visit(h, "S2", PATROL)
     await h.select("item-1.1", "fail")  # the card shows its count and the photo hint
     walks["checklist"] = measure(h, high_contrast)
@@ -114,7 +121,16 @@ async def test_every_text_of_the_inspectors_flow_is_7_to_1_in_high_contrast(
     assert not failures(walks, AAA), failures(walks, AAA)
     unresolved = {s: w.unresolved for s, w in walks.items() if w.unresolved}
     assert not unresolved  # every text was measured
-    assert {"sign-in", "home", "sync", "checklist", "finish", "finish+error"} <= set(walks)
+    assert {
+        "sign-in",
+        "home",
+        "sites",
+        "new visit",
+        "sync",
+        "checklist",
+        "finish",
+        "finish+error",
+    } <= set(walks)
     assert any("请核实 1.5" in r.text for r in walks["returned"].readings)
     assert any(r.where.endswith("SnackBar.content/Text") for r in walks["finish+error"].readings)
 
@@ -129,3 +145,23 @@ async def test_the_normal_themes_lowest_contrast_is_reported(
     assert lowest > 1.0 and not [w.unresolved for w in walks.values() if w.unresolved]
     with capsys.disabled():
         print("  below AA:", *failures(walks, AA), sep="\n    ")
+
+
+@pytest.mark.asyncio
+async def test_the_corrective_action_screen_is_7_to_1_in_high_contrast(
+    open_app: OpenApp, signed_in: Callable[..., Store], server: World,
+    inspector: PhoneApp,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    signed_in("mgr1").set_theme(HIGH_CONTRAST)
+    published_visit_with_evidence(server, inspector)
+    h = await open_app()
+    await h.fire(h.button("立即同步"))
+    walks = {"manager home": measure(h, True)}
+    await h.fire(h.button("门店S1 · 3.1"))
+    assert h.view.route.startswith("/rect/")
+    walks["rectification"] = measure(h, True)
+    report(walks, "high contrast, site manager", capsys)
+    assert not failures(walks, AAA), failures(walks, AAA)
+    assert not [w.unresolved for w in walks.values() if w.unresolved]
+    assert any(r.text == "整改前" for r in walks["rectification"].readings)
