@@ -176,6 +176,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "common.confirm": ("确定", "OK"),
     "common.delete": ("删除", "Delete"),
     "common.language": ("English", "中文"),
+    # the menu offers the theme not in use (as it offers the other language)
+    "common.contrast_on": ("高对比度(强光下)", "High contrast (sunlight)"),
+    "common.contrast_off": ("标准配色", "Standard colours"),
     "common.sign_out": ("退出登录", "Sign out"),
     "common.error": ("出错了:{reason}", "Something went wrong: {reason}"),
     "common.saved": ("已保存", "Saved"),

@@ -86,6 +86,16 @@ class Store:
         with transaction(self.engine) as s:
             syncstate.set_meta(s, "language", lang)
 
+    def theme(self) -> str | None:
+        """The colour theme this phone's user chose ("normal" or "contrast"), if any."""
+        with transaction(self.engine) as s:
+            theme: str | None = syncstate.get_meta(s, "theme")
+            return theme
+
+    def set_theme(self, theme: str) -> None:
+        with transaction(self.engine) as s:
+            syncstate.set_meta(s, "theme", theme)
+
     def device_for(self, username: str) -> uuid.UUID:
         """The device id to sign `username` in with.
 

@@ -19,8 +19,8 @@ from fieldapp.config import AppConfig
 from fieldapp.ui.routes import HOME, LOGIN, parent_route, resolve
 from fieldapp.ui.services import AppServices
 from fieldapp.ui.shell import UI
+from fieldapp.ui.theme import HIGH_CONTRAST, apply_theme
 
-SEED = ft.Colors.INDIGO
 TITLE = "明察 Mingcha"
 
 
@@ -49,11 +49,11 @@ def make_main(
     async def main(page: ft.Page) -> None:
         page.title = TITLE
         page.fonts = {"NotoSC": "fonts/NotoSansSC-Subset.otf"}
-        page.theme = ft.Theme(font_family="NotoSC", color_scheme_seed=SEED)
-        page.theme_mode = ft.ThemeMode.LIGHT
         await shared.start()
         lang = await asyncio.to_thread(shared.store.language) or config.lang  # chosen before
-        ui = UI(page, shared, show, lang)
+        contrast = await asyncio.to_thread(shared.store.theme) == HIGH_CONTRAST
+        apply_theme(page, contrast)
+        ui = UI(page, shared, show, lang, contrast)
 
         async def on_route(e: ft.RouteChangeEvent) -> None:
             await show(ui, e.route)

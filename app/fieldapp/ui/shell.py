@@ -18,6 +18,7 @@ from fieldapp.sync.client import SyncClient
 from fieldapp.sync.runner import Listener
 from fieldapp.text import Text
 from fieldapp.ui.services import AppServices
+from fieldapp.ui.theme import HIGH_CONTRAST, NORMAL, apply_theme, palette
 from fieldcore.problems import DomainError
 
 P = ParamSpec("P")
@@ -33,6 +34,7 @@ class UI:
         services: AppServices,
         render: Callable[[UI, str], Awaitable[None]],
         lang: str,
+        high_contrast: bool = False,
     ) -> None:
         self.page = page
         self.services = services
@@ -40,6 +42,8 @@ class UI:
         self.store = services.store
         self.sync = services.sync
         self.t = Text(lang)
+        self.high_contrast = high_contrast  # the sunlight theme (fieldapp.ui.theme)
+        self.palette = palette(high_contrast)
         self.hidden_from: str | None = None  # covert quick-hide: the route to return to
         self._render = render
         self._listeners: list[Listener] = []  # this session's, dropped when it ends
@@ -75,7 +79,10 @@ class UI:
     # ---- feedback ---------------------------------------------------------------------
     def toast(self, message: str, error: bool = False) -> None:
         self.page.show_dialog(
-            ft.SnackBar(ft.Text(message), bgcolor=ft.Colors.ERROR_CONTAINER if error else None)
+            ft.SnackBar(
+                ft.Text(message, color=ft.Colors.ON_ERROR_CONTAINER if error else None),
+                bgcolor=ft.Colors.ERROR_CONTAINER if error else None,
+            )
         )
         self.page.update()  # show_dialog switches auto-update off for this handler
 
@@ -90,6 +97,18 @@ class UI:
         """Switch zh ⇄ en, remember it on the phone, and redraw the current screen."""
         self.t.toggle()
         await self.run(self.store.set_language, self.t.lang)
+        await self.refresh()
+
+    def contrast_caption(self) -> str:
+        """The switch offers the theme not in use, as the language switch does."""
+        return self.t("common.contrast_off" if self.high_contrast else "common.contrast_on")
+
+    async def toggle_contrast(self, e: Any = None) -> None:
+        """Switch the high-contrast theme on or off, remember it, and redraw."""
+        self.high_contrast = not self.high_contrast
+        self.palette = palette(self.high_contrast)
+        apply_theme(self.page, self.high_contrast)
+        await self.run(self.store.set_theme, HIGH_CONTRAST if self.high_contrast else NORMAL)
         await self.refresh()
 
     # ---- sync listeners ---------------------------------------------------------------

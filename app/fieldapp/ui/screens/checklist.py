@@ -128,7 +128,7 @@ async def build(ui: UI, visit_id: str) -> ft.View:
     banners: list[ft.Control] = []
     if visit.status == "returned" and visit.return_comment:
         banners.append(
-            ft.Text(t("check.returned", text=visit.return_comment), color=ft.Colors.ORANGE_900)
+            ft.Text(t("check.returned", text=visit.return_comment), color=ui.palette.warning)
         )
     if not editable:
         banners.append(ft.Text(t("check.locked"), color=ft.Colors.OUTLINE))

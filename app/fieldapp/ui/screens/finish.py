@@ -147,7 +147,7 @@ async def build(ui: UI, visit_id: str) -> ft.View:
         tagged(ft.Text(score_text(ui, view), size=18, weight=ft.FontWeight.BOLD), "final-score"),
         ft.Text(
             verdict,
-            color=ft.Colors.GREEN_800
+            color=ui.palette.success
             if card.passed and not card.unanswered
             else (ft.Colors.OUTLINE if card.unanswered and not card.veto else ft.Colors.ERROR),
         ),

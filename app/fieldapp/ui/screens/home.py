@@ -90,7 +90,7 @@ def visit_tile(ui: UI, item: VisitItem) -> ft.Control:
     if item.return_comment and item.status == "returned":
         extras.append(
             ft.Text(
-                t("check.returned", text=item.return_comment), color=ft.Colors.ORANGE_900, size=12
+                t("check.returned", text=item.return_comment), color=ui.palette.warning, size=12
             )
         )
     if item.sync_error:
@@ -161,6 +161,10 @@ async def build(ui: UI) -> ft.View:
     menu = ft.PopupMenuButton(
         items=[
             ft.PopupMenuItem(content=ft.Text(t("common.language")), on_click=ui.toggle_language),
+            ft.PopupMenuItem(
+                content=ft.Text(ui.contrast_caption()),
+                on_click=ui.toggle_contrast,
+            ),
             ft.PopupMenuItem(content=ft.Text(t("common.sign_out")), on_click=sign_out),
         ]
     )

@@ -169,7 +169,7 @@ class ItemCard:
             remarks.append(
                 ft.Text(
                     t("check.review_comment", text=finding.review_comment),
-                    color=ft.Colors.ORANGE_900,
+                    color=self.ui.palette.warning,
                     size=12,
                 )
             )

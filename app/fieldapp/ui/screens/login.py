@@ -85,7 +85,14 @@ async def build(ui: UI) -> ft.View:
         route="/login",
         appbar=ft.AppBar(
             title=ft.Text(t("app.title")),
-            actions=[ft.TextButton(t("common.language"), on_click=ui.toggle_language)],
+            actions=[
+                ft.TextButton(t("common.language"), on_click=ui.toggle_language),
+                ft.IconButton(  # sunlight: before signing in too
+                    ft.Icons.CONTRAST,
+                    tooltip=ui.contrast_caption(),
+                    on_click=ui.toggle_contrast,
+                ),
+            ],
         ),
         padding=ft.Padding.all(20),
         controls=[

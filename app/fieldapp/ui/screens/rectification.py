@@ -108,7 +108,7 @@ async def build(ui: UI, rect_id: str) -> ft.View:
         ft.Text(t(f"rect.status.{rect.row.status}"), weight=ft.FontWeight.BOLD),
     ]
     if rect.row.verify_comment:
-        controls.append(ft.Text(rect.row.verify_comment, color=ft.Colors.ORANGE_900))
+        controls.append(ft.Text(rect.row.verify_comment, color=ui.palette.warning))
     controls.append(compare)
     if editable:
         controls += [
