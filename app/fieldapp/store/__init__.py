@@ -19,6 +19,7 @@ from fieldapp.store import (
     bulk,
     capture,
     evidence,
+    history,
     photo_views,
     queries,
     rectification,
@@ -224,6 +225,11 @@ class Store:
     def visit_view(self, visit_id: uuid.UUID) -> queries.VisitView:
         with transaction(self.engine) as s:
             return queries.visit_view(s, visit_id)
+
+    def last_time(self, visit_id: uuid.UUID) -> history.LastTime:
+        """Each item's previous result at this visit's site and its repeat flag."""
+        with transaction(self.engine) as s:
+            return history.last_time(s, visit_id)
 
     def rectification_view(self, rect_id: uuid.UUID) -> photo_views.RectView:
         with transaction(self.engine) as s:
