@@ -9,6 +9,7 @@ from typing import Any
 
 import flet as ft
 
+from fieldapp.store.history import LastTime
 from fieldapp.store.queries import VisitView
 from fieldapp.ui.shell import UI
 from fieldapp.ui.widgets import TAP, tagged
@@ -29,6 +30,7 @@ class ItemCard:
         editable: bool,
         on_changed: Changed,
         on_photo: Callable[[Item], Awaitable[None]],
+        last_time: LastTime | None = None,
     ):
         self.ui, self.item, self.category = ui, item, category
         self.editable, self.on_changed, self.on_photo = editable, on_changed, on_photo
@@ -103,6 +105,9 @@ class ItemCard:
             wrap=True,
         )
         self.remarks = ft.Column([], spacing=2)
+        last = last_time.hints.get(item.code) if last_time else None
+        self.repeat = bool(last and last.repeat)
+        hint = self._last_time(last_time) if last_time else None
         title = ft.Row(
             [
                 ft.Text(item.code, weight=ft.FontWeight.BOLD),
@@ -116,6 +121,7 @@ class ItemCard:
         body = ft.Column(
             [
                 title,
+                *([hint] if hint else []),
                 tagged(self.verdict, f"item-{item.code}"),
                 self.value,
                 self.counter,
@@ -131,6 +137,47 @@ class ItemCard:
             ft.Container(body, padding=ft.Padding.all(10)), margin=ft.Margin.symmetric(vertical=4)
         )
         self.refresh(view, update=False)
+
+    def _last_time(self, last_time: LastTime) -> ft.Control | None:
+        """上次: 不合格 · date · note, the photos on this phone, and the repeat flag."""
+        last = last_time.hints.get(self.item.code)
+        if last is None:
+            return None
+        t = self.ui.t
+        verdicts = {"pass": "check.pass", "fail": "check.fail", "na": "check.na"}
+        line = t(
+            "check.last_time",
+            result=t(verdicts[last.result]) if last.result in verdicts else last.result,
+            date=last.when.astimezone().date().isoformat(),
+        )
+        if last.note:
+            line = f"{line} · {last.note}"
+        failed = last.result == "fail"
+        parts: list[ft.Control] = []
+        if self.repeat:
+            parts.append(
+                tagged(
+                    ft.Container(
+                        ft.Text(t("check.repeat"), size=12, color=ft.Colors.ON_ERROR),
+                        bgcolor=ft.Colors.ERROR,
+                        padding=ft.Padding.symmetric(horizontal=6, vertical=2),
+                        border_radius=ft.BorderRadius.all(4),
+                    ),
+                    f"repeat-{self.item.code}",
+                )
+            )
+        color = ft.Colors.ORANGE_900 if failed else ft.Colors.OUTLINE
+        parts.append(ft.Text(line, size=12, color=color, expand=True))
+        rows: list[ft.Control] = [ft.Row(parts, spacing=6)]
+        here = [last_time.thumbs[h] for h in last.photos if h in last_time.thumbs]
+        if here:
+            rows.append(ft.Row([self._thumb(data) for data in here], wrap=True, spacing=6))
+        waiting = len(last.photos) - len(here)
+        if waiting:
+            rows.append(
+                ft.Text(t("check.last_photos_waiting", n=waiting), size=12, color=ft.Colors.OUTLINE)
+            )
+        return tagged(ft.Column(rows, spacing=4), f"last-{self.item.code}")
 
     def _text(self) -> str:
         if self.ui.t.lang == "en" and self.item.text_en:
