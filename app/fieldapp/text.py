@@ -131,10 +131,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "check.last_time": ("上次:{result} · {date}", "Last time: {result} · {date}"),
     "check.repeat": ("重复问题", "Repeat problem"),
     "check.only_repeats": ("只看重复问题({n})", "Repeat problems only ({n})"),
-    "check.last_photos_waiting": (
-        "上次有 {n} 张照片未下载到本机",
-        "{n} photos from last time are not on this phone",
-    ),
+    "check.last_photos_fetch": ("下载上次照片({n})", "Get last time's photos ({n})"),
     # finish
     "finish.title": ("检查汇总", "Summary"),
     "finish.failed": ("不合格项", "Failed items"),

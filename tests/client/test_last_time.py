@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from fieldapp.photos import Stamp, process
+from fieldapp.sync.downloads import Media, fetch_photo
 from fieldapp.sync.engine import run_sync
 from fieldcore.workflow import finding_id
 from tests.client.conftest import PhoneApp
@@ -80,6 +81,15 @@ def test_a_new_visit_shows_last_time_from_pulled_visits_and_keeps_it_after_a_res
     assert run_sync(second.store, second.client).pushed > 0
     assert run_sync(second.store, second.client).pulled >= 0
     assert hints(second, now.id) == expected
+    # asked for, the one photo of last time's 3.1 is fetched (a download, never sent back)
+    monkeypatch.undo()
+    [sha] = last.hints["3.1"].photos
+    assert fetch_photo(second.store, second.client, Media.beside(second.store), sha)
+    assert list(second.store.last_time(now.id).thumbs) == [sha]
+    report = run_sync(second.store, second.client)
+    assert report.photos_uploaded == 0 and report.photos_downloaded == 0
+    assert list(second.store.last_time(now.id).thumbs) == [sha]  # kept after a sync
+    assert second.store.unsynced() == 0
     # the first phone pulls the void too; its photo of 3.1 (first visit) has its bytes
     own = insp.store.start_visit(uuid.UUID(world.site("S1")), "mall-property.v1", "overt")
     run_sync(insp.store, insp.client)

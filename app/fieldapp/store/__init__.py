@@ -319,6 +319,10 @@ class Store:
         with transaction(self.engine) as s:
             return evidence.wanted(s)
 
+    def download_job(self, sha256: str) -> evidence.DownloadJob | None:
+        with transaction(self.engine) as s:
+            return evidence.job_for(s, sha256)
+
     def blob_downloaded(self, sha256: str, path: str, thumb_path: str, byte_size: int) -> None:
         self._tx(evidence.record, sha256, path, thumb_path, byte_size)
 

@@ -11,6 +11,7 @@ import flet as ft
 
 from fieldapp.store.history import LastTime
 from fieldapp.store.queries import VisitView
+from fieldapp.sync.errors import SyncError
 from fieldapp.ui.shell import UI
 from fieldapp.ui.widgets import TAP, tagged
 from fieldcore.checklist import Category, Item
@@ -107,7 +108,10 @@ class ItemCard:
         self.remarks = ft.Column([], spacing=2)
         last = last_time.hints.get(item.code) if last_time else None
         self.repeat = bool(last and last.repeat)
-        hint = self._last_time(last_time) if last_time else None
+        self.hint_box = ft.Column([], spacing=4)
+        hint = tagged(self.hint_box, f"last-{item.code}") if last else None
+        if last_time:
+            self._fill_hint(last_time)
         title = ft.Row(
             [
                 ft.Text(item.code, weight=ft.FontWeight.BOLD),
@@ -138,11 +142,11 @@ class ItemCard:
         )
         self.refresh(view, update=False)
 
-    def _last_time(self, last_time: LastTime) -> ft.Control | None:
+    def _fill_hint(self, last_time: LastTime) -> None:
         """上次: 不合格 · date · note, the photos on this phone, and the repeat flag."""
         last = last_time.hints.get(self.item.code)
         if last is None:
-            return None
+            return
         t = self.ui.t
         verdicts = {"pass": "check.pass", "fail": "check.fail", "na": "check.na"}
         line = t(
@@ -152,32 +156,41 @@ class ItemCard:
         )
         if last.note:
             line = f"{line} · {last.note}"
-        failed = last.result == "fail"
         parts: list[ft.Control] = []
         if self.repeat:
-            parts.append(
-                tagged(
-                    ft.Container(
-                        ft.Text(t("check.repeat"), size=12, color=ft.Colors.ON_ERROR),
-                        bgcolor=ft.Colors.ERROR,
-                        padding=ft.Padding.symmetric(horizontal=6, vertical=2),
-                        border_radius=ft.BorderRadius.all(4),
-                    ),
-                    f"repeat-{self.item.code}",
-                )
+            badge = ft.Container(
+                ft.Text(t("check.repeat"), size=12, color=ft.Colors.ON_ERROR),
+                bgcolor=ft.Colors.ERROR,
+                padding=ft.Padding.symmetric(horizontal=6, vertical=2),
+                border_radius=ft.BorderRadius.all(4),
             )
-        color = ft.Colors.ORANGE_900 if failed else ft.Colors.OUTLINE
+            parts.append(tagged(badge, f"repeat-{self.item.code}"))
+        color = ft.Colors.ORANGE_900 if last.result == "fail" else ft.Colors.OUTLINE
         parts.append(ft.Text(line, size=12, color=color, expand=True))
         rows: list[ft.Control] = [ft.Row(parts, spacing=6)]
         here = [last_time.thumbs[h] for h in last.photos if h in last_time.thumbs]
         if here:
             rows.append(ft.Row([self._thumb(data) for data in here], wrap=True, spacing=6))
-        waiting = len(last.photos) - len(here)
+        waiting = [h for h in last.photos if h not in last_time.thumbs]
         if waiting:
-            rows.append(
-                ft.Text(t("check.last_photos_waiting", n=waiting), size=12, color=ft.Colors.OUTLINE)
+            fetch = ft.TextButton(
+                t("check.last_photos_fetch", n=len(waiting)),
+                icon=ft.Icons.DOWNLOAD,
+                on_click=lambda e: self.ui.page.run_task(self._fetch_last_photos, waiting),
             )
-        return tagged(ft.Column(rows, spacing=4), f"last-{self.item.code}")
+            rows.append(tagged(fetch, f"last-photos-{self.item.code}"))
+        self.hint_box.controls = rows
+
+    async def _fetch_last_photos(self, hashes: list[str]) -> None:
+        """The previous visit's photos of this item, fetched only when asked for."""
+        try:
+            for sha in hashes:
+                await self.ui.sync.fetch_photo(sha)
+        except SyncError as exc:
+            self.ui.toast(self.ui.t.reason(exc.code))
+            return
+        self._fill_hint(await self.ui.run(self.ui.store.last_time, self.visit_id))
+        self.control.update()
 
     def _text(self) -> str:
         if self.ui.t.lang == "en" and self.item.text_en:
