@@ -11,14 +11,17 @@ from pathlib import Path
 import flet as ft
 import pytest
 
+from fieldapp.photos import Stamp, process
 from fieldapp.store import Store
 from fieldapp.store.db import transaction
 from fieldapp.store.tables import FindingRow, LocalBlob, PhotoRow, VisitRow
+from fieldapp.sync.engine import run_sync
+from fieldcore.workflow import finding_id
 from sync_server.templates.catalog import resolve_template
 from tests.server.images import jpeg
-from tests.server.world import World
+from tests.server.world import PASSWORD, World
 from tests.ui.harness import AppHarness, strings
-from tests.ui.support import OpenApp, start_visit
+from tests.ui.support import SERVER, InProcessClient, OpenApp, engine_card, start_visit
 
 PATROL = resolve_template("store-patrol").key
 
@@ -133,3 +136,40 @@ async def test_without_earlier_visits_there_is_no_hint_and_no_filter(
     await start_visit(h, "S1", PATROL, mode="covert")
     assert not [s for s in h.strings() if s.startswith("上次") or s == "重复问题"]
     assert h.find("only-repeats").visible is False
+
+
+def inspected_on_another_phone(server: World, folder: Path, fail: str) -> None:
+    """insp1's other phone: a submitted patrol of S1 failing `fail` with a photo, synced."""
+    other = Store(folder / "app.db")
+    try:
+        client = InProcessClient(server, SERVER)
+        other.enroll(SERVER, client.login("insp1", PASSWORD, other.device_id()))
+        run_sync(other, client)
+        visit = other.start_visit(uuid.UUID(server.site("S1")), PATROL, "overt")
+        for code in engine_card(PATROL, {}).unanswered:
+            other.record_answer(visit.id, code, "fail" if code == fail else "pass")
+        shot = process(
+            jpeg(640, 480, seed=11),
+            Stamp(datetime.now(UTC), "S1", "insp1"),
+            folder / "p",
+            folder / "t",
+        )
+        other.attach_photo(shot, visit_id=visit.id, finding_id_=finding_id(visit.id, fail))
+        other.submit_visit(visit.id)
+        assert run_sync(other, client).photos_uploaded == 1
+    finally:
+        other.close()
+
+
+@pytest.mark.asyncio
+async def test_the_previous_photo_is_fetched_only_when_the_inspector_asks(
+    open_app: OpenApp, signed_in: Callable[..., Store], server: World, tmp_path: Path
+) -> None:
+    inspected_on_another_phone(server, tmp_path / "other", "3.1")
+    signed_in()
+    h = await open_app()
+    await start_visit(h, "S1", PATROL)
+    assert card_strings(h, "3.1")[0].startswith("上次:不合格 · ")
+    assert not h.find_all(ft.Image)  # nothing downloaded for the hint
+    await h.fire("last-photos-3.1")
+    assert len(h.find_all(ft.Image)) == 1 and "下载上次照片(1)" not in h.strings()
