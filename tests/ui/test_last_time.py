@@ -93,8 +93,9 @@ def cards_on_screen(h: AppHarness) -> list[str]:
 
 
 @pytest.mark.asyncio
+@pytest.mark.parametrize("mode", ["overt", "covert"])  # 暗访: the inspector's own data too
 async def test_cards_show_last_time_and_the_filter_keeps_the_repeat_problems(
-    open_app: OpenApp, signed_in: Callable[..., Store], server: World, tmp_path: Path
+    open_app: OpenApp, signed_in: Callable[..., Store], server: World, tmp_path: Path, mode: str
 ) -> None:
     store = signed_in()
     site = server.site("S1")
@@ -107,7 +108,7 @@ async def test_cards_show_last_time_and_the_filter_keeps_the_repeat_problems(
     thumb = attach_downloaded_photo(store, last["1.1"], tmp_path)
 
     h = await open_app()
-    await start_visit(h, "S1", PATROL)
+    await start_visit(h, "S1", PATROL, mode=mode)
     assert card_strings(h, "1.1") == ["重复问题", "上次:不合格 · 2026-11-09 · 地面湿滑"]
     assert card_strings(h, "2.1") == ["重复问题", "上次:合格 · 2026-11-09"]
     assert h.find_all(ft.Image, lambda i: i.src == thumb)  # last time's photo
@@ -128,12 +129,16 @@ async def test_cards_show_last_time_and_the_filter_keeps_the_repeat_problems(
 
 
 @pytest.mark.asyncio
-async def test_without_earlier_visits_there_is_no_hint_and_no_filter(
+async def test_without_handed_in_visits_there_is_no_hint_and_no_filter(
     open_app: OpenApp, signed_in: Callable[..., Store], server: World
 ) -> None:
-    signed_in()
+    store = signed_in()
+    site = server.site("S1")
+    earlier_visit(store, site, 1, {"1.1": ("fail", "")}, "draft")
+    earlier_visit(store, site, 2, {"1.1": ("fail", "")}, "returned")
+    earlier_visit(store, site, 3, {"1.1": ("fail", "")}, "voided")
     h = await open_app()
-    await start_visit(h, "S1", PATROL, mode="covert")
+    await start_visit(h, "S1", PATROL)
     assert not [s for s in h.strings() if s.startswith("上次") or s == "重复问题"]
     assert h.find("only-repeats").visible is False
 
