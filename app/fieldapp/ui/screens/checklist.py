@@ -144,8 +144,10 @@ async def build(ui: UI, visit_id: str) -> ft.View:
         label=t("check.only_repeats", n=sum(card.repeat for card in cards.values())),
         value=False,
         on_change=only_repeats,
-        visible=any(card.repeat for card in cards.values()),
     )
+    # hidden as a whole: a Semantics whose content is hidden shows Flet's error box
+    repeat_box = tagged(repeat_filter, "only-repeats")
+    repeat_box.visible = any(card.repeat for card in cards.values())
 
     banners: list[ft.Control] = []
     if visit.status == "returned" and visit.return_comment:
@@ -217,7 +219,7 @@ async def build(ui: UI, visit_id: str) -> ft.View:
             [
                 score,
                 ft.Row(tools, alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
-                tagged(repeat_filter, "only-repeats"),
+                repeat_box,
                 veto,
                 *banners,
             ],
