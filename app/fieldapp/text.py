@@ -127,6 +127,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "check.returned": ("退回原因:{text}", "Returned: {text}"),
     "check.locked": ("已提交,只读", "Submitted: read only"),
     "check.guidance": ("检查方法", "How to check"),
+    # last time at hand (fieldcore.history)
+    "check.last_time": ("上次:{result} · {date}", "Last time: {result} · {date}"),
+    "check.repeat": ("重复问题", "Repeat problem"),
+    "check.only_repeats": ("只看重复问题({n})", "Repeat problems only ({n})"),
+    "check.last_photos_fetch": ("下载上次照片({n})", "Get last time's photos ({n})"),
     # finish
     "finish.title": ("检查汇总", "Summary"),
     "finish.failed": ("不合格项", "Failed items"),

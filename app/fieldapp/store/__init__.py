@@ -19,6 +19,7 @@ from fieldapp.store import (
     bulk,
     capture,
     evidence,
+    history,
     photo_views,
     queries,
     rectification,
@@ -235,6 +236,11 @@ class Store:
         with transaction(self.engine) as s:
             return queries.visit_view(s, visit_id)
 
+    def last_time(self, visit_id: uuid.UUID) -> history.LastTime:
+        """Each item's previous result at this visit's site and its repeat flag."""
+        with transaction(self.engine) as s:
+            return history.last_time(s, visit_id)
+
     def rectification_view(self, rect_id: uuid.UUID) -> photo_views.RectView:
         with transaction(self.engine) as s:
             return photo_views.rectification_view(s, rect_id)
@@ -322,6 +328,10 @@ class Store:
     def downloads_wanted(self) -> list[evidence.DownloadJob]:
         with transaction(self.engine) as s:
             return evidence.wanted(s)
+
+    def download_job(self, sha256: str) -> evidence.DownloadJob | None:
+        with transaction(self.engine) as s:
+            return evidence.job_for(s, sha256)
 
     def blob_downloaded(self, sha256: str, path: str, thumb_path: str, byte_size: int) -> None:
         self._tx(evidence.record, sha256, path, thumb_path, byte_size)

@@ -73,6 +73,24 @@ def wanted(session: Session) -> list[DownloadJob]:
     return list(jobs.values())
 
 
+def job_for(session: Session, sha256: str) -> DownloadJob | None:
+    """One photo the inspector asked for (a previous visit's, see store/history.py): None
+    when no live photo row has it, the server has no bytes yet, or it was taken here."""
+    photo = session.exec(
+        select(PhotoRow).where(
+            PhotoRow.sha256 == sha256,
+            col(PhotoRow.deleted).is_(False),
+            col(PhotoRow.blob_present).is_(True),
+        )
+    ).first()
+    blob = session.get(LocalBlob, sha256)
+    if photo is None or (blob is not None and blob.state != DOWNLOADED):
+        return None
+    return DownloadJob(
+        sha256, photo.byte_size, blob.path if blob else "", blob.thumb_path if blob else ""
+    )
+
+
 def record(
     session: Session, now: datetime, sha256: str, path: str, thumb_path: str, byte_size: int
 ) -> None:

@@ -23,7 +23,7 @@ from fieldapp.photos import PhotoError, adopt_download, blob_path, make_thumbnai
 from fieldapp.store import Store
 from fieldapp.store.evidence import DownloadJob
 from fieldapp.sync.client import SyncClient
-from fieldapp.sync.errors import Rejected
+from fieldapp.sync.errors import Rejected, SyncError
 
 if TYPE_CHECKING:
     from fieldapp.sync.engine import SyncProgress, SyncReport
@@ -88,6 +88,27 @@ def fetch_evidence(
         progress.bytes_done = base + job.byte_size  # done with it, either way
         progress.records_done += 1
         notify(progress)
+
+
+def fetch_photo(store: Store, client: SyncClient, media: Media, sha256: str) -> bool:
+    """One photo's bytes, on the inspector's request (上次's photo on a checklist item):
+    whether they are on this phone now. Nothing else is fetched.
+
+    Raises:
+        SyncError: offline, refused (blob.not_found: not uploaded yet), or corrupt.
+    """
+    from fieldapp.sync.engine import SyncProgress  # engine imports this module
+
+    job = store.download_job(sha256)
+    if job is None:
+        return store.thumbnail(sha256) is not None  # taken here, or nothing to fetch
+    if _already_here(store, job, media):
+        return True
+    try:
+        _fetch_one(store, client, media, job, SyncProgress(), lambda p: None)
+    except CorruptDownload as exc:
+        raise SyncError(CORRUPT, str(exc)) from None
+    return True
 
 
 def _already_here(store: Store, job: DownloadJob, media: Media) -> bool:

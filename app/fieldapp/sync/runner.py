@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from fieldapp.store import Store
 from fieldapp.sync.client import SyncClient
-from fieldapp.sync.downloads import Media
+from fieldapp.sync.downloads import Media, fetch_photo
 from fieldapp.sync.engine import SyncProgress, SyncReport, run_sync
 from fieldapp.sync.errors import AuthExpired, SyncError
 
@@ -84,6 +84,21 @@ class SyncRunner:
             await asyncio.to_thread(client.close)
             self.state.running = False
             self.notify()
+
+    async def fetch_photo(self, sha256: str) -> bool:
+        """One photo's bytes now, on request (not part of a sync); False when signed out.
+
+        Raises:
+            SyncError: offline, refused or corrupt (the caller shows why).
+        """
+        client = self.make_client()
+        if client is None:
+            return False
+        media = self.media or Media.beside(self.store)
+        try:
+            return await asyncio.to_thread(fetch_photo, self.store, client, media, sha256)
+        finally:
+            await asyncio.to_thread(client.close)
 
     def _on_progress(self, p: SyncProgress) -> None:
         self.state.progress = p

@@ -53,6 +53,7 @@ async def build(ui: UI, visit_id: str) -> ft.View:
     t = ui.t
     vid = uuid.UUID(visit_id)
     view: VisitView = await ui.run(ui.store.visit_view, vid)
+    last_time = await ui.run(ui.store.last_time, vid)  # the same in 暗访: the inspector's data
     visit, template = view.visit, view.template
     editable = visit.status in INSPECTOR_EDITABLE
     covert = visit.mode == "covert"
@@ -99,31 +100,54 @@ async def build(ui: UI, visit_id: str) -> ft.View:
             await changed()
 
     sections: list[ft.Control] = []
+    groups: list[tuple[ft.Control, list[ItemCard]]] = []  # a category's header and its cards
     for category in template.categories:
         items = [i for i in category.items if template.in_mode(i, visit.mode)]
         if not items:
             continue
         headers[category.code] = ft.Text("", size=12, color=ft.Colors.OUTLINE)
-        sections.append(
-            ft.Container(
-                ft.Row(
-                    [
-                        ft.Text(
-                            f"{category.code} {t.pick(category.title, category.title_en)}",
-                            size=16,
-                            weight=ft.FontWeight.BOLD,
-                            expand=True,
-                        ),
-                        headers[category.code],
-                    ]
-                ),
-                padding=ft.Padding.only(top=12, bottom=4),
-            )
+        heading = ft.Container(
+            ft.Row(
+                [
+                    ft.Text(
+                        f"{category.code} {t.pick(category.title, category.title_en)}",
+                        size=16,
+                        weight=ft.FontWeight.BOLD,
+                        expand=True,
+                    ),
+                    headers[category.code],
+                ]
+            ),
+            padding=ft.Padding.only(top=12, bottom=4),
         )
+        sections.append(heading)
+        group: list[ItemCard] = []
         for item in items:
-            cards[item.code] = ItemCard(ui, view, category, item, editable, changed, add_photo)
+            cards[item.code] = ItemCard(
+                ui, view, category, item, editable, changed, add_photo, last_time
+            )
+            group.append(cards[item.code])
             sections.append(cards[item.code].control)
+        groups.append((heading, group))
     update_header(view)
+
+    def only_repeats(e: Any) -> None:
+        """The filter: only the items that failed in two of the last three visits."""
+        on = bool(repeat_filter.value)
+        for heading, group in groups:
+            for card in group:
+                card.control.visible = card.repeat or not on
+            heading.visible = any(card.control.visible for card in group)
+        ui.page.update()
+
+    repeat_filter = ft.Switch(
+        label=t("check.only_repeats", n=sum(card.repeat for card in cards.values())),
+        value=False,
+        on_change=only_repeats,
+    )
+    # hidden as a whole: a Semantics whose content is hidden shows Flet's error box
+    repeat_box = tagged(repeat_filter, "only-repeats")
+    repeat_box.visible = any(card.repeat for card in cards.values())
 
     banners: list[ft.Control] = []
     if visit.status == "returned" and visit.return_comment:
@@ -192,7 +216,13 @@ async def build(ui: UI, visit_id: str) -> ft.View:
         tools.append(tagged(rest, "pass-rest"))
     header = ft.Container(
         ft.Column(
-            [score, ft.Row(tools, alignment=ft.MainAxisAlignment.SPACE_BETWEEN), veto, *banners],
+            [
+                score,
+                ft.Row(tools, alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
+                repeat_box,
+                veto,
+                *banners,
+            ],
             spacing=4,
         ),
         padding=ft.Padding.symmetric(horizontal=12, vertical=8),

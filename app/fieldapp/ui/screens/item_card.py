@@ -9,7 +9,9 @@ from typing import Any
 
 import flet as ft
 
+from fieldapp.store.history import LastTime
 from fieldapp.store.queries import VisitView
+from fieldapp.sync.errors import SyncError
 from fieldapp.ui.shell import UI
 from fieldapp.ui.widgets import TAP, tagged
 from fieldcore.checklist import Category, Item
@@ -29,6 +31,7 @@ class ItemCard:
         editable: bool,
         on_changed: Changed,
         on_photo: Callable[[Item], Awaitable[None]],
+        last_time: LastTime | None = None,
     ):
         self.ui, self.item, self.category = ui, item, category
         self.editable, self.on_changed, self.on_photo = editable, on_changed, on_photo
@@ -103,6 +106,12 @@ class ItemCard:
             wrap=True,
         )
         self.remarks = ft.Column([], spacing=2)
+        last = last_time.hints.get(item.code) if last_time else None
+        self.repeat = bool(last and last.repeat)
+        self.hint_box = ft.Column([], spacing=4)
+        hint = tagged(self.hint_box, f"last-{item.code}") if last else None
+        if last_time:
+            self._fill_hint(last_time)
         title = ft.Row(
             [
                 ft.Text(item.code, weight=ft.FontWeight.BOLD),
@@ -116,6 +125,7 @@ class ItemCard:
         body = ft.Column(
             [
                 title,
+                *([hint] if hint else []),
                 tagged(self.verdict, f"item-{item.code}"),
                 self.value,
                 self.counter,
@@ -131,6 +141,56 @@ class ItemCard:
             ft.Container(body, padding=ft.Padding.all(10)), margin=ft.Margin.symmetric(vertical=4)
         )
         self.refresh(view, update=False)
+
+    def _fill_hint(self, last_time: LastTime) -> None:
+        """上次: 不合格 · date · note, the photos on this phone, and the repeat flag."""
+        last = last_time.hints.get(self.item.code)
+        if last is None:
+            return
+        t = self.ui.t
+        verdicts = {"pass": "check.pass", "fail": "check.fail", "na": "check.na"}
+        line = t(
+            "check.last_time",
+            result=t(verdicts[last.result]) if last.result in verdicts else last.result,
+            date=last.when.astimezone().date().isoformat(),
+        )
+        if last.note:
+            line = f"{line} · {last.note}"
+        parts: list[ft.Control] = []
+        if self.repeat:
+            badge = ft.Container(
+                ft.Text(t("check.repeat"), size=12, color=ft.Colors.ON_ERROR),
+                bgcolor=ft.Colors.ERROR,
+                padding=ft.Padding.symmetric(horizontal=6, vertical=2),
+                border_radius=ft.BorderRadius.all(4),
+            )
+            parts.append(tagged(badge, f"repeat-{self.item.code}"))
+        color = ft.Colors.ORANGE_900 if last.result == "fail" else ft.Colors.OUTLINE
+        parts.append(ft.Text(line, size=12, color=color, expand=True))
+        rows: list[ft.Control] = [ft.Row(parts, spacing=6)]
+        here = [last_time.thumbs[h] for h in last.photos if h in last_time.thumbs]
+        if here:
+            rows.append(ft.Row([self._thumb(data) for data in here], wrap=True, spacing=6))
+        waiting = [h for h in last.photos if h not in last_time.thumbs]
+        if waiting:
+            fetch = ft.TextButton(
+                t("check.last_photos_fetch", n=len(waiting)),
+                icon=ft.Icons.DOWNLOAD,
+                on_click=lambda e: self.ui.page.run_task(self._fetch_last_photos, waiting),
+            )
+            rows.append(tagged(fetch, f"last-photos-{self.item.code}"))
+        self.hint_box.controls = rows
+
+    async def _fetch_last_photos(self, hashes: list[str]) -> None:
+        """The previous visit's photos of this item, fetched only when asked for."""
+        try:
+            for sha in hashes:
+                await self.ui.sync.fetch_photo(sha)
+        except SyncError as exc:
+            self.ui.toast(self.ui.t.reason(exc.code))
+            return
+        self._fill_hint(await self.ui.run(self.ui.store.last_time, self.visit_id))
+        self.control.update()
 
     def _text(self) -> str:
         if self.ui.t.lang == "en" and self.item.text_en:
