@@ -21,6 +21,7 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -55,18 +56,34 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("central_dialect", dialects, scope="session")
 
 
-# Tests that drive Chromium and real server/app processes: the longest modules of the run.
+# Tests that drive Chromium and real server/app processes: the longest modules of the run,
+# and the heaviest on the CPUs (a browser, an app and a server each).
 BROWSER_TESTS = Path(__file__).parent / "e2e"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under `pytest -n N --dist loadfile` (make test) each module runs whole on one worker
-    (its servers and seeded databases are set up once); the browser modules are handed out
-    first, so the longest work starts at once instead of ending the run. (Not loadgroup:
-    with pytest 9.2 its groups are silently ignored, pytest-xdist issue #1386.)"""
-    if "PYTEST_XDIST_WORKER" not in os.environ:  # the workers collect (xdist sets dist=no)
+    """Under xdist (make test) the browser tests come first, so their worker starts on the
+    longest unit of work at once instead of ending the run with it. The workers collect
+    (with dist set to no there), so this runs wherever PYTEST_XDIST_WORKER is set."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
         return
     items.sort(key=lambda item: not item.path.is_relative_to(BROWSER_TESTS))  # stable
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Each module runs whole on one worker (its servers and seeded databases are set up
+    once), and every browser test on the same worker, one after another: two browsers,
+    apps and servers at once on 2 CPUs made Flutter so slow that 30 s waits ran out.
+    (Not `--dist loadgroup`: pytest 9.2 silently drops its groups, pytest-xdist #1386.)"""
+    from xdist.scheduler import LoadFileScheduling
+
+    class BrowsersTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith("tests/e2e/"):
+                return "tests/e2e"
+            return super()._split_scope(nodeid)
+
+    return BrowsersTogether(config, log)
 
 
 @pytest.fixture(scope="session")

@@ -1,17 +1,20 @@
 """The console's 管理 page in Chromium against a real `mingcha serve`: an admin creates an
 inspector and assigns a region; that account then signs in over HTTP as a phone and starts
-a visit at a site of the region — the whole way from console form to a phone's push."""
+a visit at a site of the region — the whole way from console form to a phone's push; and a
+sites workbook with bad rows shows every row's problem and writes nothing."""
 
 from __future__ import annotations
 
+import io
 import uuid
 
 import pytest
+from openpyxl import Workbook
 from playwright.sync_api import Browser, expect
 from sqlmodel import Session, select
 
 from sync_server.bench.procs import url_of
-from sync_server.tables import AuditLog, Visit
+from sync_server.tables import AuditLog, Site, Visit
 from tests.e2e.central import Central
 from tests.e2e.conftest import Served
 from tests.e2e.keys import type_into
@@ -22,6 +25,24 @@ from tests.e2e.test_console_tasks_exports import nav, press
 
 pytestmark = pytest.mark.timeout(300)
 PASSWORD = "field-2026!"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def sites_workbook(rows: list[tuple[str, str, str, str]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["code", "name", "type", "region"])
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+SITES = sites_workbook(
+    [("S901", "新店", "shop", "NOPE"), ("", "无编码", "shop", "NX"), ("S902", "好店", "shop", "NX")]
+)
 
 
 def test_admin_creates_an_inspector_who_then_starts_a_visit(
@@ -50,6 +71,18 @@ def test_admin_creates_an_inspector_who_then_starts_a_visit(
     )
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "console-08-admin.png"))
+
+    # a sites workbook with two bad rows and a good one: every problem shown, nothing written
+    with page.expect_file_chooser(timeout=30_000) as chooser:
+        press(page, "admin-sites-pick")
+    chooser.value.set_files(files=[{"name": "场所.xlsx", "mimeType": XLSX, "buffer": SITES}])
+    preview = page.locator('[flt-semantics-identifier="admin-sites-preview"]')
+    expect(preview).to_contain_text("row 2, column region: no region 'NOPE'", timeout=30_000)
+    expect(preview).to_contain_text("row 3, column code: is empty")
+    press(page, "admin-sites-import")  # refused as a whole: the good row is not taken either
+    expect(page.get_by_text("row 2, column region", exact=False).last).to_be_visible()
+    page.wait_for_timeout(800)  # the canvas paints a moment after the semantics update
+    page.screenshot(path=str(ARTIFACTS / "console-09-admin-import.png"))
     page.close()
 
     visit_id = uuid.uuid4()
@@ -67,5 +100,7 @@ def test_admin_creates_an_inspector_who_then_starts_a_visit(
                 select(AuditLog.action).where(AuditLog.entity_id == "wang9").order_by(AuditLog.id)
             ).all()
             assert actions == ["account.create", "account.assign"]
+            codes = set(s.exec(select(Site.code)).all())
+            assert not codes & {"S901", "S902"}  # all or nothing: no row of the bad file
     finally:
         central.close()

@@ -17,16 +17,13 @@ from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from fieldapp.photos import PhotoError, adopt_download, blob_path, make_thumbnail
 from fieldapp.store import Store
 from fieldapp.store.evidence import DownloadJob
 from fieldapp.sync.client import SyncClient
 from fieldapp.sync.errors import Rejected, SyncError
-
-if TYPE_CHECKING:
-    from fieldapp.sync.engine import SyncProgress, SyncReport
+from fieldapp.sync.progress import SyncProgress, SyncReport
 
 CORRUPT = "client.download_corrupt"
 NOT_FOUND = "blob.not_found"  # not uploaded yet, or no longer ours to see: try next time
@@ -97,7 +94,6 @@ def fetch_photo(store: Store, client: SyncClient, media: Media, sha256: str) -> 
     Raises:
         SyncError: offline, refused (blob.not_found: not uploaded yet), or corrupt.
     """
-    from fieldapp.sync.engine import SyncProgress  # engine imports this module
 
     job = store.download_job(sha256)
     if job is None:

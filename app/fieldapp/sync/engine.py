@@ -10,7 +10,6 @@ outbox and files as they were; the next sync continues.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from fieldapp.store import Store
@@ -18,40 +17,13 @@ from fieldapp.store.outbox import as_mutation
 from fieldapp.sync.client import SyncClient, detail_offset
 from fieldapp.sync.downloads import Media, fetch_evidence
 from fieldapp.sync.errors import BadAnswer, SyncError
+from fieldapp.sync.progress import SyncProgress, SyncReport
 from fieldapp.sync.uploads import CHUNK, upload_photos
 from fieldcore.protocol import PushRequest
 
 __all__ = ["CHUNK", "SyncProgress", "SyncReport", "run_sync"]
 
 BATCH = 500
-
-
-@dataclass
-class SyncProgress:
-    phase: str = "idle"  # push | upload | pull | download | done
-    records_done: int = 0
-    records_total: int = 0
-    bytes_done: int = 0
-    bytes_total: int = 0
-
-
-@dataclass
-class SyncReport:
-    pushed: int = 0
-    rejected: int = 0
-    uploaded_bytes: int = 0
-    photos_uploaded: int = 0
-    pulled: int = 0
-    photos_downloaded: int = 0
-    downloaded_bytes: int = 0
-    errors: list[str] = field(default_factory=list)
-    # an error that stops one phase but not the sync (upload.quota_exceeded): raised once
-    # the pull and downloads are done, so the phone still learns what changed
-    held_back: SyncError | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 Progress = Callable[[SyncProgress], None]

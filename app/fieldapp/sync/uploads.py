@@ -28,7 +28,7 @@ from fieldapp.sync.errors import Rejected, ServerBusy, SyncError
 from fieldcore.protocol import PartResult
 
 if TYPE_CHECKING:
-    from fieldapp.sync.engine import SyncProgress, SyncReport
+    from fieldapp.sync.progress import SyncProgress, SyncReport
 
 CHUNK = 512 * 1024  # single-photo upload step (the server commits packs at this step too)
 PACK_BYTES = 32 * 1024 * 1024  # photo bytes per pack: ~25 s at 10 Mbit/s
