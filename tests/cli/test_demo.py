@@ -4,6 +4,7 @@ demo account signs in, Ctrl-C stops both processes."""
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import socket
@@ -18,6 +19,7 @@ import httpx
 from fieldcore.protocol import SCHEMA_HEADER, SCHEMA_VERSION
 from sync_server.cli.demo import READY
 from sync_server.org.demo_data import ACCOUNTS
+from tests import leaks
 
 
 def free_port() -> int:
@@ -88,5 +90,7 @@ def check_running_demo(proc: subprocess.Popen[str], server_port: int, app_port: 
         proc.send_signal(signal.SIGINT)  # what Ctrl-C delivers to the launcher
         assert proc.wait(30) == 0
     finally:
-        if proc.poll() is None:
+        if proc.poll() is None:  # the launcher did not stop: its server and app, in their
+            for child in leaks.live_children(proc.pid):  # own sessions, would outlive it
+                os.kill(child, signal.SIGKILL)
             proc.kill()
