@@ -1,7 +1,8 @@
-"""The console's 管理 page in Chromium against a real `mingcha serve`: an admin creates an
-inspector and assigns a region; that account then signs in over HTTP as a phone and starts
-a visit at a site of the region — the whole way from console form to a phone's push; and a
-sites workbook with bad rows shows every row's problem and writes nothing."""
+"""The console's 管理 page in Chromium against a real `mingcha serve`: an admin creates a
+department and a shop in it, then an inspector assigned to the department; that account
+signs in over HTTP as a phone and starts a visit at the new shop — the whole way from
+console forms to a phone's push. A sites workbook with bad rows shows every row's problem
+and writes nothing."""
 
 from __future__ import annotations
 
@@ -55,6 +56,21 @@ def test_admin_creates_an_inspector_who_then_starts_a_visit(
     accounts = page.locator('[flt-semantics-identifier="admin-accounts"]')
     expect(accounts).to_contain_text("supervisor", timeout=30_000)
 
+    # the organisation first: a department under the region, and a shop in it
+    type_into(page, page.get_by_label("区域编码 Region code"), "QT")
+    type_into(page, page.get_by_label("区域名称 Region name"), "青铜峡营销部")
+    type_into(page, page.get_by_label("上级 Parent (改为顶级 to top: -)"), "NX")
+    press(page, "admin-save-region")
+    expect(page.get_by_text("已保存区域 Region saved: QT").last).to_be_visible(timeout=30_000)
+    type_into(page, page.get_by_label("场所编码 Site code"), "S950")
+    type_into(page, page.get_by_label("场所名称 Site name"), "青铜峡便利店")
+    type_into(page, page.get_by_label("类型 Type (store…)"), "shop")
+    type_into(page, page.get_by_label("所属区域 Region"), "QT")
+    press(page, "admin-save-site")
+    expect(page.get_by_text("已保存场所 Site saved: S950").last).to_be_visible(timeout=30_000)
+    sites = page.locator('[flt-semantics-identifier="admin-sites"]')
+    expect(sites).to_contain_text("青铜峡便利店")
+
     type_into(page, page.get_by_label("用户名 Username"), "wang9")
     type_into(page, page.get_by_label("姓名 Name"), "王九")
     type_into(page, page.get_by_label("角色 Role (inspector/supervisor/site_manager/admin)"),
@@ -64,7 +80,7 @@ def test_admin_creates_an_inspector_who_then_starts_a_visit(
     expect(page.get_by_text("已创建账号 Account created: wang9").last).to_be_visible(timeout=30_000)
     expect(accounts).to_contain_text("王九")
 
-    type_into(page, page.get_by_label("区域 Regions (R1 R2)"), "NX")
+    type_into(page, page.get_by_label("区域 Regions (R1 R2)"), "QT")
     press(page, "admin-assign")
     expect(page.get_by_text("已更新分配 Assignments saved: wang9").last).to_be_visible(
         timeout=30_000
@@ -87,7 +103,7 @@ def test_admin_creates_an_inspector_who_then_starts_a_visit(
 
     visit_id = uuid.uuid4()
     with HttpPhone(base, "wang9", PASSWORD) as phone:
-        fields = {"site_id": phone.site_id("S001"), "template_key": "store-patrol.v1"}
+        fields = {"site_id": phone.site_id("S950"), "template_key": "store-patrol.v1"}
         [result] = phone.push(("visit", visit_id, {**fields, "mode": "overt"}))
         assert result["status"] == "applied", result
 
