@@ -46,7 +46,10 @@ class Console:
         self.toast(text, error=True)
 
     def toast(self, text: str, error: bool = False) -> None:
-        self.page.show_dialog(
-            ft.SnackBar(ft.Text(text), bgcolor=ft.Colors.ERROR_CONTAINER if error else None)
+        self.page.show_dialog(  # an error's text takes its container's own "on" colour: the
+            ft.SnackBar(  # snack bar's default light text was unreadable on ERROR_CONTAINER
+                ft.Text(text, color=ft.Colors.ON_ERROR_CONTAINER if error else None),
+                bgcolor=ft.Colors.ERROR_CONTAINER if error else None,
+            )
         )
         self.page.update()  # show_dialog switches auto-update off for this handler
