@@ -106,6 +106,7 @@ def test_passes_bytes_untouched_both_ways(upstream: Upstream) -> None:
     with FaultProxy(upstream.port) as proxy:
         got, end = exchange(proxy.port, PAYLOAD)
     assert (len(got), end) == (50_000, "eof")
+    upstream.wait_for(1)  # it records a connection after answering it
     assert upstream.received == [100_000]
     assert proxy.injected == 0 and proxy.bytes == {UP: 100_000, DOWN: 50_000}
 
@@ -150,6 +151,7 @@ def test_reset_upstream_at_a_byte_offset_sends_rst_to_both_sides(
         got, end = exchange(proxy.port, PAYLOAD)
         assert upstream.done.wait(5)
     assert (got, end) == (b"", "reset")
+    upstream.wait_for(1)  # it records a connection after answering it
     assert upstream.received == [at]  # exactly `at` bytes got through
     if at:  # the server's read failed with a reset, not a clean end of stream
         assert upstream.errors == ["ConnectionResetError"]
@@ -161,6 +163,7 @@ def test_reset_in_the_response_cuts_it_at_the_offset(upstream: Upstream) -> None
         proxy.set_fault(Fault("reset", at=20_000, direction=DOWN))
         got, end = exchange(proxy.port, PAYLOAD)
     assert end == "reset" and len(got) <= 20_000
+    upstream.wait_for(1)  # it records a connection after answering it
     assert upstream.received == [100_000]  # the request was whole: the server handled it
 
 
@@ -178,6 +181,7 @@ def test_truncate_passes_the_request_and_only_the_start_of_the_response(
     with FaultProxy(upstream.port) as proxy:
         proxy.set_fault(Fault("truncate", at=at))
         got, end = exchange(proxy.port, PAYLOAD)
+    upstream.wait_for(1)  # it records a connection after answering it
     assert upstream.received == [100_000]  # the server saw the whole request (and answered)
     assert (len(got), end) == (at, "eof")
     assert proxy.counts["truncate"] == 1
