@@ -7,16 +7,14 @@ from typing import Annotated
 
 import typer
 from rich.progress import Progress
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server.cli.base import app, fail
 from sync_server.cli.common import DataDir, write
 from sync_server.core.changeset import ChangeSet
 from sync_server.org import admin
-from sync_server.org.org_import import sheet_text
-from sync_server.org.sites_import import parse_sites
-from sync_server.tables import Region, Site
+from sync_server.org.org_import import write_sites
 
 regions_app = typer.Typer(help="Regions and departments.", no_args_is_help=True)
 sites_app = typer.Typer(help="Sites (shops, halls, hotels, posts…).", no_args_is_help=True)
@@ -41,37 +39,19 @@ def import_sites(path: Path, data_dir: DataDir = None) -> None:
     """Import sites from .xlsx (first sheet) or CSV (code,name,type,region[,address,lat,lon]);
     all or nothing."""
     try:
-        text = sheet_text(path.read_bytes(), path.name)
+        data = path.read_bytes()
     except OSError as exc:
         raise fail(DomainError(ProblemCode.IMPORT_INVALID, f"cannot read {path}: {exc}")) from None
-    except DomainError as exc:
-        raise fail(exc) from None
 
     def work(session: Session) -> tuple[int, int]:
-        regions = set(session.exec(select(Region.code)).all())
-        rows, problems = parse_sites(text, regions)
-        if problems:
-            raise DomainError(ProblemCode.IMPORT_INVALID, "\n".join(problems), problems=problems)
-        existing = set(session.exec(select(Site.code)).all())
         changes = ChangeSet(session)
         with Progress(transient=True) as bar:
-            task = bar.add_task("importing", total=len(rows))
-            for row in rows:
-                admin.add_site(
-                    session,
-                    changes,
-                    row.code,
-                    row.name,
-                    row.type,
-                    row.region,
-                    row.address,
-                    row.lat,
-                    row.lon,
-                )
-                bar.advance(task)
+            task = bar.add_task("importing", total=None)
+            done = write_sites(
+                session, changes, data, path.name, lambda n: bar.update(task, total=n, advance=1)
+            )
         changes.assign_seqs()
-        created = sum(1 for r in rows if r.code not in existing)
-        return created, len(rows) - created
+        return done.created, done.updated
 
     created, updated = write(data_dir, work)
     print(f"imported {created + updated} sites: {created} created, {updated} updated")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from openpyxl import load_workbook
@@ -81,11 +82,16 @@ def preview_sites(session: Session, data: bytes, filename: str = "") -> SitesPre
     return SitesPreview(rows, problems, created, len(rows) - created)
 
 
-def import_sites(
-    session: Session, changes: ChangeSet, by: User, data: bytes, filename: str = ""
+def write_sites(
+    session: Session,
+    changes: ChangeSet,
+    data: bytes,
+    filename: str = "",
+    tick: Callable[[int], None] = lambda total: None,
 ) -> SitesPreview:
-    """Import every row or none: any problem raises import.invalid listing all of them."""
-    require_admin(by)
+    """Check the whole file, then write every row (an existing code is updated); any
+    problem raises import.invalid listing all of them and writes nothing. `tick(total)`
+    is called once per row written (a command line's progress bar)."""
     preview = preview_sites(session, data, filename)
     if preview.problems:
         raise DomainError(
@@ -93,16 +99,19 @@ def import_sites(
         )
     for row in preview.rows:
         admin.add_site(
-            session,
-            changes,
-            row.code,
-            row.name,
-            row.type,
-            row.region,
-            row.address,
-            row.lat,
+            session, changes, row.code, row.name, row.type, row.region, row.address, row.lat,
             row.lon,
-        )
+        )  # fmt: skip
+        tick(len(preview.rows))
+    return preview
+
+
+def import_sites(
+    session: Session, changes: ChangeSet, by: User, data: bytes, filename: str = ""
+) -> SitesPreview:
+    """An admin's import (console, admin API): all or nothing, and audited."""
+    require_admin(by)
+    preview = write_sites(session, changes, data, filename)
     audit(
         session,
         by,
