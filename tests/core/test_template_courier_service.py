@@ -17,16 +17,16 @@ from typing import Any
 import pytest
 
 from fieldcore.checklist import Template
-from fieldcore.deduction_rules import read_deduction
-from fieldcore.template_loader import parse_template
 from sync_server.templates.catalog import checklist_dir
-from sync_server.templates.template_json import template_json
-from sync_server.templates.workbook import read_workbook
+from tests.core.authored import (
+    assert_every_rule_is_read_from_its_words,
+    assert_the_workbook_is_the_source,
+    failing,
+)
 from tests.core.conftest import all_pass, card, category, subject
 from tests.core.seed_lines import (
     SEED_LINES,
     cited_lines,
-    rules_in_workbook,
     seed_file_lines,
     unquoted_items,
 )
@@ -42,16 +42,6 @@ def courier(catalog: dict[str, Template]) -> Template:
     return catalog["courier-service"]
 
 
-def failing(t: Template, **counts: int) -> dict[str, dict[str, Any]]:
-    """Fail each code (2_1 for 2.1); a counted item that many times, any other once."""
-    counted = {i.code for _, i in t.iter_items() if i.deduction.kind == "per_occurrence"}
-    out: dict[str, dict[str, Any]] = {}
-    for key, n in counts.items():
-        code = key.replace("_", ".")
-        out[code] = {"result": "fail", "count": n} if code in counted else {"result": "fail"}
-    return out
-
-
 def visit(t: Template, mode: str = "overt", **counts: int) -> dict[str, Any]:
     return card(t, all_pass(t, mode, **failing(t, **counts)), mode)
 
@@ -65,19 +55,11 @@ def result(c: dict[str, Any], code: str) -> tuple[Any, ...]:
 
 
 def test_the_committed_workbook_imports_to_exactly_the_committed_json() -> None:
-    from_book = read_workbook(WORKBOOK.read_bytes(), WORKBOOK.name)
-    assert from_book == parse_template(TEMPLATE_FILE.read_bytes(), TEMPLATE_FILE.name)
-    assert template_json(from_book) == TEMPLATE_FILE.read_text(encoding="utf-8")
+    assert_the_workbook_is_the_source(WORKBOOK, TEMPLATE_FILE)
 
 
 def test_every_deduction_is_read_from_its_words_by_the_rule_reader(courier: Template) -> None:
-    # 扣分方式 is blank on every row: the deduction is what read_deduction makes of 扣分标准
-    rules = rules_in_workbook(WORKBOOK.read_bytes())
-    assert sorted(rules) == sorted(i.code for _, i in courier.iter_items())
-    for _, item in courier.iter_items():
-        words, kind = rules[item.code]
-        assert kind is None, item.code
-        assert read_deduction(words).deduction == item.deduction, (item.code, words)
+    assert_every_rule_is_read_from_its_words(WORKBOOK, courier)
 
 
 # --- provenance: the seed's words, the seed's lines, and nothing invented unmarked -----
