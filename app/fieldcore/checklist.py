@@ -99,6 +99,9 @@ class Item(_Model):
     na_allowed: bool = True
     photo_on_fail: bool = False
     covert_ok: bool = True  # can be observed during a covert (暗访) visit
+    # Evidence of this item must be shot with the camera in the app, never picked from the
+    # gallery (a staged or old photo cannot pass as evidence): fieldcore/evidence.py
+    camera_only: bool = False
     severity: Severity = "minor"
     deduction: Deduction
     source: Annotated[str, Field(pattern=SOURCE)]  # seed and line, e.g. "001:L46"
@@ -129,6 +132,8 @@ class Template(_Model):
     site_types: list[str] = Field(default_factory=list)
     document: DocumentControl
     modes: list[Mode] = Field(min_length=1)
+    # In 暗访 every photo of the visit must be shot with the camera (fieldcore/evidence.py)
+    covert_camera_only: bool = False
     scoring: Scoring
     rectification_days: dict[Severity, Annotated[int, Field(ge=0, le=365)]] = Field(
         default_factory=lambda: dict(DEFAULT_RECTIFICATION_DAYS)

@@ -88,6 +88,8 @@ class ProblemCode(StrEnum):
     UPLOAD_EXPIRED = "upload.expired"
     UPLOAD_TOO_LONG = "upload.too_long"
     UPLOAD_QUOTA_EXCEEDED = "upload.quota_exceeded"
+    # evidence rules (fieldcore/evidence.py)
+    PHOTO_CAMERA_REQUIRED = "photo.camera_required"
     # operator commands
     IMPORT_INVALID = "import.invalid"
     USER_EXISTS = "user.exists"
@@ -224,6 +226,10 @@ MESSAGES: dict[ProblemCode, tuple[str, str]] = {
         "未完成的照片上传已占满服务器为您保留的空间,请先完成已开始的上传,稍后再试",
         "Your unfinished photo uploads fill the space the server keeps for you;"
         " finish them first and retry later",
+    ),
+    ProblemCode.PHOTO_CAMERA_REQUIRED: (
+        "此项须现场拍照,不能使用相册中的照片",
+        "This item needs a photo shot with the camera on the spot, not one from the gallery",
     ),
     ProblemCode.IMPORT_INVALID: (
         "导入文件有错误,未导入任何数据",

@@ -82,6 +82,8 @@ class PhotoFields(_Fields):
     lat: Lat | None = None
     lon: Lon | None = None
     caption: Caption | None = None
+    source: Literal["camera", "gallery"] | None = None  # fieldcore/evidence.py
+    exif_taken_at: UtcTime | None = None  # the camera's DateTimeOriginal, as UTC
 
 
 class RectificationFields(_Fields):

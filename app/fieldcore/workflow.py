@@ -186,6 +186,8 @@ FIELDS: dict[str, dict[str, FieldRule]] = {
             "width",
             "height",
             "captured_at",
+            "source",
+            "exif_taken_at",
             create_only=True,
         ),
         **_rules(INSPECTOR | SITE_MANAGER, "clock_offset_ms", "lat", "lon", "caption"),

@@ -1,17 +1,27 @@
-"""Evidence checks a reviewer relies on: clock skew between a photo's capture and its
-arrival, and distance from the site (haversine), per photo."""
+"""Evidence checks a reviewer relies on, per photo: clock skew between a photo's capture
+and its arrival; and the rules the phone warns with before submit (fieldcore/evidence.py,
+one function for both): taken outside the visit's start–finish window, far from the site.
+Also where it came from (camera or gallery) as the phone recorded it."""
 
 from __future__ import annotations
 
-import math
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sync_server.tables import Photo, Site
+from fieldcore.evidence import (
+    PhotoFacts,
+    PhotoWarning,
+    VisitFacts,
+    distance_m,
+    far_from_site,
+    photo_warnings,
+)
+from sync_server.tables import Photo, Site, Visit
+
+__all__ = ["PhotoCheck", "check_photo", "distance_m"]
 
 SKEW_LIMIT = timedelta(minutes=10)
-DISTANCE_LIMIT_M = 500.0
 
 
 @dataclass(frozen=True)
@@ -27,9 +37,13 @@ class PhotoCheck:
     distance_m: float | None  # from the site, when both positions are known
     far_from_site: bool
     blob_present: bool  # its author uploaded the bytes: only then may they be shown
+    source: str | None = None  # camera | gallery; None: an older app did not say
+    exif_taken_at: datetime | None = None  # the camera's own DateTimeOriginal
+    outside_visit: bool = False  # taken outside the visit's window (fieldcore.evidence)
+    warnings: tuple[PhotoWarning, ...] = ()  # the phone's own warnings, same rule
 
 
-def check_photo(photo: Photo, site: Site) -> PhotoCheck:
+def check_photo(photo: Photo, site: Site, visit: Visit | None = None) -> PhotoCheck:
     adjusted = delay = None
     skew = False
     if photo.captured_at is not None:
@@ -38,6 +52,15 @@ def check_photo(photo: Photo, site: Site) -> PhotoCheck:
         delay = photo.received_at - adjusted
         skew = delay < timedelta(0) or abs(offset) > SKEW_LIMIT
     distance = distance_m(photo.lat, photo.lon, site.lat, site.lon)
+    warnings = photo_warnings(
+        PhotoFacts(photo.captured_at, photo.exif_taken_at, photo.lat, photo.lon),
+        VisitFacts(
+            visit.started_at if visit else None,
+            visit.finished_at if visit else None,
+            site.lat,
+            site.lon,
+        ),
+    )
     return PhotoCheck(
         photo_id=photo.id,
         sha256=photo.sha256,
@@ -48,18 +71,10 @@ def check_photo(photo: Photo, site: Site) -> PhotoCheck:
         receipt_delay=delay,
         clock_skew=skew,
         distance_m=distance,
-        far_from_site=distance is not None and distance > DISTANCE_LIMIT_M,
+        far_from_site=far_from_site(distance),
         blob_present=photo.blob_present,
+        source=photo.source,
+        exif_taken_at=photo.exif_taken_at,
+        outside_visit="outside_visit" in warnings,
+        warnings=warnings,
     )
-
-
-def distance_m(
-    lat1: float | None, lon1: float | None, lat2: float | None, lon2: float | None
-) -> float | None:
-    """Great-circle (haversine) distance in metres, None when a position is unknown."""
-    if lat1 is None or lon1 is None or lat2 is None or lon2 is None:
-        return None
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(h)))

@@ -280,7 +280,7 @@ def visit_detail(
         visit=visit,
         site=site,
         categories=_categories(session, visit),
-        photos=[check_photo(p, site) for p in photos],
+        photos=[check_photo(p, site, visit) for p in photos],
         visit_distance_m=distance_m(visit.lat, visit.lon, site.lat, site.lon),
         conflicts=list(conflicts),
         headline=headline(visit.score),

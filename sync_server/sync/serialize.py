@@ -128,6 +128,8 @@ COLUMNS: dict[str, tuple[type[ServerModel], tuple[str, ...]]] = {
             "lat",
             "lon",
             "caption",
+            "source",
+            "exif_taken_at",
             "blob_present",
             "uploaded_by",
             "received_at",

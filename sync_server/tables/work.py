@@ -140,6 +140,8 @@ class Photo(Synced, table=True):
     lat: float | None = None
     lon: float | None = None
     caption: str = Field(default="", max_length=500)
+    source: str | None = Field(default=None, max_length=10)  # camera | gallery (evidence.py)
+    exif_taken_at: datetime | None = when()  # the camera's own DateTimeOriginal, UTC
     blob_present: bool = False
     uploaded_by: uuid.UUID = fk("app_user.id")
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -38,6 +38,7 @@ ITEM_FIELDS: list[tuple[str, Kind, str]] = [
     ("source", "text", "来源 Source"),
     ("covert_ok", "bool", "暗访可查 Covert OK"),
     ("photo_on_fail", "bool", "不合格需拍照 Photo on fail"),
+    ("camera_only", "bool", "仅限现场拍照 Camera only"),
     ("na_allowed", "bool", "可不适用 N/A allowed"),
     ("assumed", "bool", "自定分值 Assumed points"),
     ("assumed_note", "text", "自定说明 Assumed note"),

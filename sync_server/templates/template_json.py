@@ -12,13 +12,21 @@ from typing import Any
 from fieldcore.checklist import DEFAULT_RECTIFICATION_DAYS, Template
 
 # Left out while at their default (the shipped files do not spell them out).
-_QUIET = {"assumed": False, "assumed_note": "", "per_subject": False, "issuer": ""}
+_QUIET = {
+    "assumed": False,
+    "assumed_note": "",
+    "per_subject": False,
+    "issuer": "",
+    "camera_only": False,
+    "covert_camera_only": False,
+}
 _QUIET_DEDUCTION = {"step": 1, "unit": "%"}
 
 
 def template_json(template: Template) -> str:
     """The file text; `parse_template` reads it back as the same template."""
     data = template.model_dump(exclude_none=True)
+    _drop_quiet(data)  # the template's own optional flags (covert_camera_only)
     if data["rectification_days"] == DEFAULT_RECTIFICATION_DAYS:
         del data["rectification_days"]
     _drop_quiet(data["document"])

@@ -55,6 +55,7 @@ SETTING_ROWS: tuple[Column, ...] = (
     Column("生效日期", "effective", "document.effective", "date", required=True),
     Column("批准", "approver", "document.approver", required=True),
     Column("发布", "issuer", "document.issuer"),
+    Column("暗访仅限现场拍照", "covert_camera_only", "covert_camera_only", "bool"),
 )
 SETTING_HEADERS = (
     Column("项目", "setting", "name", required=True),
@@ -104,6 +105,7 @@ ITEM_COLUMNS: tuple[Column, ...] = (
     Column("来源", "source", "source", required=True),
     Column("自定分值", "assumed", "assumed", "bool"),
     Column("自定说明", "assumed_note", "assumed_note"),
+    Column("仅限现场拍照", "camera_only", "camera_only", "bool"),  # last: older letters stay
 )
 # The explicit deduction fields, authoritative when 扣分方式 is given.
 DEDUCTION_FIELDS = ("points", "cap", "min", "max", "step", "unit")

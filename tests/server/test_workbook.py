@@ -135,7 +135,7 @@ def test_several_problems_are_all_reported_by_cell_and_nothing_is_produced() -> 
         "检查项!AN1 备注: unknown column (the columns: 类别编号、类别、类别英文、类别分值、"
         "扣完为止、类别责任对象、类别自定分值、类别自定说明、编号、检查内容、英文、检查方法、"
         "扣分标准、扣分方式、分值、上限、下限值、上限值、步长、单位、适用方式、不合格需拍照、"
-        "可不适用、严重程度、责任对象、来源、自定分值、自定说明)",
+        "可不适用、严重程度、责任对象、来源、自定分值、自定说明、仅限现场拍照)",
         "检查项!I2, I8 编号: duplicate code '1.1'",
         "检查项!O3 分值: must be > 0",
         f"检查项!M4 扣分标准: '视情况酌情扣分' not understood: {why_not('视情况酌情扣分')}",
@@ -306,7 +306,7 @@ def test_headers_missing_values_and_settings_are_named() -> None:
         "设置 批准: is required",
         "设置!A4 项目: unknown setting '颜色' (the settings: 编号、版本、标题、英文标题、说明、"
         "适用场所、检查方式、合格线、等级/合格线自定、自定说明、分主体评分、整改天数(一般)、"
-        "整改天数(较重)、整改天数(严重)、文件编号、版次、生效日期、批准、发布)",
+        "整改天数(较重)、整改天数(严重)、文件编号、版次、生效日期、批准、发布、暗访仅限现场拍照)",
         "设置!A5 项目: 版本 given twice (also row 3)",
         "设置!A6 项目: a value without its setting's name",
         "检查项!1:1 类别分值: required column is missing",

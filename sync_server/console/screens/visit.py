@@ -56,7 +56,12 @@ def photo_line(p: Any) -> str:
         flags.append("[时钟异常 clock skew]")
     if p.far_from_site:
         flags.append(f"[距门店 {p.distance_m:.0f} m]")
-    taken = p.captured_at.astimezone().strftime("%m-%d %H:%M") if p.captured_at else "?"
+    if p.outside_visit:  # the same rule the phone warned with (fieldcore.evidence)
+        flags.append("[不在检查时间内 outside the visit]")
+    if p.source == "gallery":
+        flags.append("[相册照片 from the gallery]")
+    shot = p.exif_taken_at or p.captured_at
+    taken = shot.astimezone().strftime("%m-%d %H:%M") if shot else "?"
     got = p.received_at.astimezone().strftime("%m-%d %H:%M")
     return f"{p.sha256[:12]} · 拍摄 {taken} · 收到 {got} " + " ".join(flags)
 

@@ -21,6 +21,7 @@ from sync_server.org.scope import Actor
 from sync_server.photos.access import stored_and_held
 from sync_server.sync.merge.context import PushContext
 from sync_server.sync.merge.fields import apply_values, checked_fields, create_row
+from sync_server.sync.merge.photo_source import check_source
 from sync_server.sync.merge.visits import denied, require_editable, visible_visit
 from sync_server.tables import Finding, Photo, Rectification, Visit
 
@@ -56,6 +57,7 @@ def _new_photo(ctx: PushContext, m: Mutation, values: dict[str, Any]) -> Photo:
             finding_visit_id=finding.visit_id if finding is not None else None,
             rectification_id=values.get("rectification_id"),
         )
+        check_source(ctx, visit, finding, values)  # camera-only evidence (fieldcore.evidence)
     else:  # site manager: an after-photo answering a rectification
         rect = visible_rectification(ctx, values.get("rectification_id"))
         if rect.status not in MANAGER_EDITABLE:
