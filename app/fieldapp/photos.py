@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from math import ceil
 from pathlib import Path
 
@@ -58,7 +58,9 @@ def process(
     Raises:
         PhotoError: not an image, truncated, or too many pixels.
     """
-    image = orient(shrink(decode_draft(raw)))  # oriented, long edge ≤ LONG_EDGE
+    decoded = decode_draft(raw)
+    taken = exif_taken_at(decoded)  # read before the evidence copy drops the EXIF block
+    image = orient(shrink(decoded))  # oriented, long edge ≤ LONG_EDGE
     watermark(image, stamp, font)
     data = encode(image, QUALITY)  # encoded once; the hash is of these bytes in memory
     sha = digest(data)
@@ -75,7 +77,32 @@ def process(
         clock_offset_ms=stamp.clock_offset_ms,
         lat=stamp.lat,
         lon=stamp.lon,
+        exif_taken_at=taken,
     )
+
+
+_EXIF_IFD = 0x8769
+_DATETIME_ORIGINAL = 0x9003
+_OFFSET_TIME_ORIGINAL = 0x9011
+
+
+def exif_taken_at(image: Image.Image) -> datetime | None:
+    """When the camera says the picture was taken (EXIF DateTimeOriginal), as UTC; None
+    when it does not say or says nonsense. Without OffsetTimeOriginal the time is the
+    camera's local time, read as this phone's (the phone that took it, or the gallery it
+    was picked from)."""
+    try:
+        ifd = image.getexif().get_ifd(_EXIF_IFD)
+        text = str(ifd.get(_DATETIME_ORIGINAL, "")).strip("\x00 ")
+        if not text:
+            return None
+        naive = datetime.strptime(text, "%Y:%m:%d %H:%M:%S")
+        offset = str(ifd.get(_OFFSET_TIME_ORIGINAL, "")).strip("\x00 ")
+        if offset:
+            return datetime.fromisoformat(naive.isoformat() + offset).astimezone(UTC)
+        return naive.astimezone(UTC)  # a naive time is taken as local
+    except (ValueError, TypeError, OverflowError, OSError):
+        return None
 
 
 @contextmanager

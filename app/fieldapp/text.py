@@ -109,6 +109,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "check.photo": ("拍照", "Photo"),
     "check.pick": ("相册", "Pick"),
     "check.photo_required": ("不合格须拍照取证", "A photo is required when failed"),
+    # camera-only evidence (fieldcore.evidence)
+    "check.camera_only": ("仅限现场拍照", "Camera only, no gallery"),
+    "check.no_camera": (
+        "此项须现场拍照,本设备无法拍照",
+        "This item needs a photo taken on the spot; this device has no camera",
+    ),
+    "check.photo_warning": ("照片提醒:{text}", "Photo warning: {text}"),
     "check.progress": ("已检查 {done}/{total}", "{done}/{total} checked"),
     "check.score": (
         "得分 {total}/{max} · {percent} · {grade}",
@@ -146,6 +153,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{n} items unanswered, {m} photos missing",
     ),
     "finish.unanswered_items": ("未检查", "Unanswered"),
+    "finish.photo_warnings": (
+        "照片提醒(仍可提交,督察会看到):",
+        "Photo warnings (you can still submit; the reviewer sees them):",
+    ),
+    "finish.visit_photo": ("整体照片", "Visit photo"),
     "finish.photo_items": ("缺照片", "Photo missing"),
     "finish.passed": ("达标", "Passed"),
     "finish.incomplete": ("尚未检查完,暂无结论", "Not complete yet: no verdict"),

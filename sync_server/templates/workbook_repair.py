@@ -19,8 +19,9 @@ _STEP = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]")
 # Fields a template may leave out: an invalid one is dropped and its default applies.
 _OPTIONAL = {
     "title_en", "description", "site_types", "guidance", "text_en", "subject", "na_allowed",
-    "photo_on_fail", "camera_only", "covert_camera_only", "covert_ok", "severity", "points", "cap", "step", "unit", "assumed",
+    "photo_on_fail", "covert_ok", "severity", "points", "cap", "step", "unit", "assumed",
     "assumed_note", "per_subject", "floor", "revision", "issuer", "minor", "major", "critical",
+    "camera_only", "covert_camera_only",
 }  # fmt: skip
 _STAND_INS: dict[str, Any] = {
     "id": "invalid",

@@ -50,9 +50,7 @@ def test_sources_per_item_and_mode() -> None:
     assert camera_required(strict, None, "covert") and not camera_required(strict, None, "overt")
 
 
-def test_a_gallery_photo_or_one_that_does_not_say_is_refused_where_the_camera_is_required() -> (
-    None
-):
+def test_a_gallery_photo_or_one_that_does_not_say_is_refused_where_the_camera_is_required() -> None:
     template = make_template(CATEGORIES)
     a1, a2 = (template.items_by_code[c][1] for c in ("A.1", "A.2"))
     check_photo_source(template, a1, "overt", "camera")

@@ -13,8 +13,9 @@ from sqlmodel import Session
 from fieldapp.store.outbox import record
 from fieldapp.store.rectification import editable_rectification
 from fieldapp.store.syncstate import get_meta
-from fieldapp.store.tables import DOWNLOADED, FindingRow, LocalBlob, PhotoRow
-from fieldapp.store.work import editable_visit
+from fieldapp.store.tables import DOWNLOADED, FindingRow, LocalBlob, PhotoRow, VisitRow
+from fieldapp.store.work import editable_visit, template_of
+from fieldcore.evidence import PhotoSource, check_photo_source
 from fieldcore.workflow import Role, check_photo_parent
 
 
@@ -32,6 +33,8 @@ class CapturedPhoto:
     clock_offset_ms: int | None
     lat: float | None = None
     lon: float | None = None
+    exif_taken_at: datetime | None = None  # the picture's own DateTimeOriginal, as UTC
+    source: PhotoSource | None = None  # camera | gallery; None: not an inspector's shot
 
 
 def attach_photo(
@@ -76,6 +79,8 @@ def attach_photo(
                 created_at=now,
             )
         )
+    if visit_id is not None:  # the server's rule: camera-only evidence (fieldcore.evidence)
+        _check_source(session, visit_id, finding, photo.source)
     row = PhotoRow(id=uuid.uuid4(), sha256=photo.sha256, byte_size=photo.byte_size)
     fields: dict[str, Any] = {
         "sha256": photo.sha256,
@@ -88,6 +93,8 @@ def attach_photo(
         "lat": photo.lat,
         "lon": photo.lon,
         "caption": caption,
+        "source": photo.source,
+        "exif_taken_at": photo.exif_taken_at,
     }
     for name, value in (
         ("visit_id", visit_id),
@@ -105,6 +112,18 @@ def attach_photo(
         creating=True,
     )
     return row
+
+
+def _check_source(
+    session: Session, visit_id: uuid.UUID, finding: FindingRow | None, source: str | None
+) -> None:
+    """Raises DomainError(photo.camera_required) where the server would refuse the photo."""
+    visit = session.get(VisitRow, visit_id)
+    if visit is None:
+        return
+    template = template_of(session, visit.template_key)
+    found = template.items_by_code.get(finding.item_code) if finding is not None else None
+    check_photo_source(template, found[1] if found else None, visit.mode, source)
 
 
 def signed_in_role(session: Session) -> Role:

@@ -29,6 +29,13 @@ def run_script(sql: str) -> Callable[[sa.Connection], None]:
 
 MIGRATIONS: list[Migration] = [
     ("0001_initial", run_script(SCHEMA_0001)),
+    (  # where a photo came from and when it was really taken (issue 16 §4)
+        "0002_photo_source",
+        run_script(
+            "ALTER TABLE photo ADD COLUMN source VARCHAR;\n"
+            "ALTER TABLE photo ADD COLUMN exif_taken_at DATETIME"
+        ),
+    ),
 ]
 
 

@@ -184,6 +184,10 @@ class PhotoRow(Edited, table=True):
     caption: str = ""
     blob_present: bool = False
     mine: bool = True  # taken on this device (its bytes are in local_blob)
+    # camera | gallery and the picture's own EXIF time (fieldcore/evidence.py); last, as
+    # migration 0002 appends them
+    source: str | None = None
+    exif_taken_at: datetime | None = _when()
 
 
 class RectificationRow(Edited, table=True):

@@ -3,19 +3,24 @@ thread), attach to the visit item or rectification."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from fieldapp.photos import PhotoError, Stamp, process
 from fieldapp.ui.geo import current_position
 from fieldapp.ui.shell import UI
+from fieldcore.evidence import PhotoSource
 
 
-async def save_photo(ui: UI, raw: bytes, site_code: str, **attach: Any) -> Any:
+async def save_photo(
+    ui: UI, raw: bytes, site_code: str, source: PhotoSource | None = None, **attach: Any
+) -> Any:
     """Process and attach a photo; returns the photo row, or None after showing why not.
 
-    `attach` names what the photo belongs to: visit_id and finding_id_, or
-    rectification_id.
+    `source` says whether the camera shot it or it was picked (None: neither, e.g. the
+    drawn signature). `attach` names what the photo belongs to: visit_id and finding_id_,
+    or rectification_id.
     """
     identity = await ui.run(ui.store.identity) or {}
     user = identity.get("user", {})
@@ -35,4 +40,5 @@ async def save_photo(ui: UI, raw: bytes, site_code: str, **attach: Any) -> Any:
     except PhotoError as exc:
         ui.toast(str(exc), error=True)
         return None
+    photo = replace(photo, source=source)
     return await ui.attempt(ui.store.attach_photo, photo, **attach)

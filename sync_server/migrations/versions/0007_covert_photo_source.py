@@ -27,7 +27,9 @@ def upgrade() -> None:
             sa.Column("source", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True)
         )
         batch_op.add_column(
-            sa.Column("exif_taken_at", sync_server.tables.base.UTCDateTime(timezone=True), nullable=True)
+            sa.Column(
+                "exif_taken_at", sync_server.tables.base.UTCDateTime(timezone=True), nullable=True
+            )
         )
 
 

@@ -11,12 +11,13 @@ from typing import Any
 import flet as ft
 
 from fieldapp.store.queries import VisitView
-from fieldapp.ui.capture import pick_image, take_picture
+from fieldapp.ui.capture import NoCamera, get_photo
 from fieldapp.ui.photo_flow import save_photo
 from fieldapp.ui.screens.item_card import ItemCard
 from fieldapp.ui.shell import UI
 from fieldapp.ui.widgets import big_button, tagged
 from fieldcore.checklist import Item
+from fieldcore.evidence import allowed_sources, camera_required
 from fieldcore.headline import pooled_line, subject_line
 from fieldcore.scorecard import fmt
 from fieldcore.workflow import INSPECTOR_EDITABLE, finding_id
@@ -92,11 +93,18 @@ async def build(ui: UI, visit_id: str) -> ft.View:
         ui.page.update()
 
     async def add_photo(item: Item) -> None:
-        raw = await take_picture(ui.page, t) or await pick_image()
-        if raw is None:
+        try:  # camera only where the item asks for it (fieldcore.evidence)
+            got = await get_photo(ui.page, t, allowed_sources(template, item, visit.mode))
+        except NoCamera:
+            cards[item.code].say_no_camera()  # said plainly on the item, not a file offered
+            ui.toast(t("check.no_camera"), error=True)
             return
+        if got is None:
+            return
+        raw, source = got
         code = view.site.code if view.site else ""
-        if await save_photo(ui, raw, code, visit_id=vid, finding_id_=finding_id(vid, item.code)):
+        attach = {"visit_id": vid, "finding_id_": finding_id(vid, item.code)}
+        if await save_photo(ui, raw, code, source=source, **attach):
             await changed()
 
     sections: list[ft.Control] = []
@@ -124,8 +132,9 @@ async def build(ui: UI, visit_id: str) -> ft.View:
         group: list[ItemCard] = []
         for item in items:
             cards[item.code] = ItemCard(
-                ui, view, category, item, editable, changed, add_photo, last_time
-            )
+                ui, view, category, item, editable, changed, add_photo, last_time,
+                camera_only=camera_required(template, item, visit.mode),
+            )  # fmt: skip
             group.append(cards[item.code])
             sections.append(cards[item.code].control)
         groups.append((heading, group))

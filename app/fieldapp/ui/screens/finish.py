@@ -11,10 +11,12 @@ import flet as ft
 import flet.canvas as cv
 from PIL import Image, ImageDraw
 
+from fieldapp.store.photo_checks import photo_flags
 from fieldapp.ui.photo_flow import save_photo
 from fieldapp.ui.screens.checklist import score_text
 from fieldapp.ui.shell import UI
 from fieldapp.ui.widgets import big_button, tagged
+from fieldcore.evidence import warning_text
 from fieldcore.headline import outcome_line
 from fieldcore.problems import DomainError
 from fieldcore.scorecard import describe_rule, fmt
@@ -104,6 +106,16 @@ async def build(ui: UI, visit_id: str) -> ft.View:
         color=ft.Colors.ERROR,
         visible=bool(card.unanswered or view.missing_photos),
     )
+    # warnings, not refusals: the inspector may submit, the reviewer sees the same flags
+    warned = [
+        f"{flag.item_code or t('finish.visit_photo')}: "
+        + "; ".join(warning_text(w, t.lang) for w in flag.warnings)
+        for flag in photo_flags(view)
+    ]
+    photo_warnings: list[ft.Control] = []
+    if warned:
+        text = "\n".join([t("finish.photo_warnings"), *warned])
+        photo_warnings.append(tagged(ft.Text(text, color=ui.palette.warning), "photo-warnings"))
     ack_name = ft.TextField(label=t("finish.ack_name"), value=visit.ack_name)
     refused = ft.Checkbox(label=t("finish.ack_refused"), value=visit.ack_refused)
     strokes: list[list[tuple[float, float]]] = []
@@ -152,6 +164,7 @@ async def build(ui: UI, visit_id: str) -> ft.View:
             else (ft.Colors.OUTLINE if card.unanswered and not card.veto else ft.Colors.ERROR),
         ),
         missing,
+        *photo_warnings,
         ft.Text(t("finish.failed"), weight=ft.FontWeight.BOLD),
         *failed,
         *ack,

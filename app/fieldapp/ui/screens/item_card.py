@@ -10,11 +10,13 @@ from typing import Any
 import flet as ft
 
 from fieldapp.store.history import LastTime
+from fieldapp.store.photo_checks import item_warnings
 from fieldapp.store.queries import VisitView
 from fieldapp.sync.errors import SyncError
 from fieldapp.ui.shell import UI
 from fieldapp.ui.widgets import TAP, tagged
 from fieldcore.checklist import Category, Item
+from fieldcore.evidence import warning_text
 
 Changed = Callable[[], Awaitable[None]]
 
@@ -32,6 +34,7 @@ class ItemCard:
         on_changed: Changed,
         on_photo: Callable[[Item], Awaitable[None]],
         last_time: LastTime | None = None,
+        camera_only: bool = False,
     ):
         self.ui, self.item, self.category = ui, item, category
         self.editable, self.on_changed, self.on_photo = editable, on_changed, on_photo
@@ -88,6 +91,10 @@ class ItemCard:
         self.photo_hint = ft.Text(
             t("check.photo_required"), color=ft.Colors.ERROR, size=12, visible=False
         )
+        # camera-only evidence: said beside the button; replaced by the no-camera message
+        # when this device turns out to have none (say_no_camera)
+        self.camera_hint = ft.Text(t("check.camera_only"), size=12, visible=camera_only)
+        self.photo_warn = ft.Text("", color=ui.palette.warning, size=12, visible=False)
         self.photo_row = ft.Row(
             [
                 tagged(
@@ -101,6 +108,7 @@ class ItemCard:
                     f"photo-{item.code}",
                 ),
                 self.photo_hint,
+                tagged(self.camera_hint, f"camera-only-{item.code}"),
             ],
             visible=False,
             wrap=True,
@@ -133,6 +141,7 @@ class ItemCard:
                 self.note,
                 self.photo_row,
                 self.photos,
+                tagged(self.photo_warn, f"photo-warning-{item.code}"),
                 self.remarks,
             ],
             spacing=6,
@@ -224,6 +233,11 @@ class ItemCard:
         self.photo_row.visible = failed or bool(photos)
         self.photo_hint.visible = failed and self.item.photo_on_fail and not photos
         self.photos.controls = [self._thumb(view.thumbs.get(p.sha256)) for p in photos]
+        warnings = item_warnings(view, self.item.code) if photos else ()
+        self.photo_warn.visible = bool(warnings)
+        self.photo_warn.value = t(
+            "check.photo_warning", text="; ".join(warning_text(w, t.lang) for w in warnings)
+        )
         remarks: list[ft.Control] = []
         if finding and finding.review_comment:
             remarks.append(
@@ -275,6 +289,12 @@ class ItemCard:
 
     async def _on_subject(self, e: Any) -> None:
         await self._answer(subject_id=uuid.UUID(self.subject.value) if self.subject.value else None)
+
+    def say_no_camera(self) -> None:
+        """This camera-only item cannot take a photo on this device: say so where it shows."""
+        self.camera_hint.value = self.ui.t("check.no_camera")
+        self.camera_hint.color = ft.Colors.ERROR
+        self.camera_hint.visible = True
 
     async def _photo(self, e: Any) -> None:
         await self.on_photo(self.item)

@@ -13,10 +13,11 @@ from typing import Any
 import flet as ft
 
 from fieldapp.store.photo_views import Thumb
-from fieldapp.ui.capture import pick_image, take_picture
+from fieldapp.ui.capture import get_photo
 from fieldapp.ui.photo_flow import save_photo
 from fieldapp.ui.shell import UI
 from fieldapp.ui.widgets import big_button, tagged
+from fieldcore.evidence import PHOTO_SOURCES
 from fieldcore.problems import DomainError
 from fieldcore.workflow import MANAGER_EDITABLE
 
@@ -88,8 +89,11 @@ async def build(ui: UI, rect_id: str) -> ft.View:
     )
 
     async def add_photo(e: Any) -> None:
-        raw = await take_picture(ui.page, t) or await pick_image()
-        if raw is not None and await save_photo(ui, raw, rect.site_code, rectification_id=rid):
+        got = await get_photo(ui.page, t, PHOTO_SOURCES)  # after-photos: either source
+        if got is None:
+            return
+        raw, source = got
+        if await save_photo(ui, raw, rect.site_code, source=source, rectification_id=rid):
             await ui.refresh()
 
     async def submit(e: Any) -> None:
