@@ -93,8 +93,13 @@ class ItemCard:
         )
         # camera-only evidence: said beside the button; replaced by the no-camera message
         # when this device turns out to have none (say_no_camera)
-        self.camera_hint = ft.Text(t("check.camera_only"), size=12, visible=camera_only)
-        self.photo_warn = ft.Text("", color=ui.palette.warning, size=12, visible=False)
+        # (shown and hidden as a whole: a Semantics whose content is hidden shows an error box)
+        self.camera_hint = ft.Text(t("check.camera_only"), size=12)
+        self.camera_box = tagged(self.camera_hint, f"camera-only-{item.code}")
+        self.camera_box.visible = camera_only
+        self.photo_warn = ft.Text("", color=ui.palette.warning, size=12)
+        self.warn_box = tagged(self.photo_warn, f"photo-warning-{item.code}")
+        self.warn_box.visible = False
         self.photo_row = ft.Row(
             [
                 tagged(
@@ -108,7 +113,7 @@ class ItemCard:
                     f"photo-{item.code}",
                 ),
                 self.photo_hint,
-                tagged(self.camera_hint, f"camera-only-{item.code}"),
+                self.camera_box,
             ],
             visible=False,
             wrap=True,
@@ -141,7 +146,7 @@ class ItemCard:
                 self.note,
                 self.photo_row,
                 self.photos,
-                tagged(self.photo_warn, f"photo-warning-{item.code}"),
+                self.warn_box,
                 self.remarks,
             ],
             spacing=6,
@@ -234,7 +239,7 @@ class ItemCard:
         self.photo_hint.visible = failed and self.item.photo_on_fail and not photos
         self.photos.controls = [self._thumb(view.thumbs.get(p.sha256)) for p in photos]
         warnings = item_warnings(view, self.item.code) if photos else ()
-        self.photo_warn.visible = bool(warnings)
+        self.warn_box.visible = bool(warnings)
         self.photo_warn.value = t(
             "check.photo_warning", text="; ".join(warning_text(w, t.lang) for w in warnings)
         )
@@ -294,7 +299,7 @@ class ItemCard:
         """This camera-only item cannot take a photo on this device: say so where it shows."""
         self.camera_hint.value = self.ui.t("check.no_camera")
         self.camera_hint.color = ft.Colors.ERROR
-        self.camera_hint.visible = True
+        self.camera_box.visible = True
 
     async def _photo(self, e: Any) -> None:
         await self.on_photo(self.item)
