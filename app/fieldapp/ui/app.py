@@ -18,6 +18,7 @@ import flet as ft
 from fieldapp.config import AppConfig
 from fieldapp.ui.routes import HOME, LOGIN, parent_route, resolve
 from fieldapp.ui.services import AppServices
+from fieldapp.ui.privacy import PrivacyCover
 from fieldapp.ui.shell import UI
 from fieldapp.ui.theme import HIGH_CONTRAST, apply_theme
 
@@ -31,6 +32,7 @@ async def show(ui: UI, path_and_query: str) -> None:
     if route.signed_in and not (identity and identity.get("token")):
         route, params = LOGIN, {}  # never signed in, or signed out
     ui.page.title = TITLE  # a covert checklist or the hide screen overrides it
+    ui.covert = False  # the screens of a covert visit say so (fieldapp.ui.privacy)
     stack = [await route.build(ui, **params)]
     if route.over_home:
         stack.insert(0, await HOME.build(ui))
@@ -54,6 +56,7 @@ def make_main(
         contrast = await asyncio.to_thread(shared.store.theme) == HIGH_CONTRAST
         apply_theme(page, contrast)
         ui = UI(page, shared, show, lang, contrast)
+        PrivacyCover(ui).install()  # the app-switcher cover of a covert visit
 
         async def on_route(e: ft.RouteChangeEvent) -> None:
             await show(ui, e.route)

@@ -45,6 +45,7 @@ class UI:
         self.high_contrast = high_contrast  # the sunlight theme (fieldapp.ui.theme)
         self.palette = palette(high_contrast)
         self.hidden_from: str | None = None  # covert quick-hide: the route to return to
+        self.covert = False  # a covert visit is on screen: covered when the app is left
         self._render = render
         self._listeners: list[Listener] = []  # this session's, dropped when it ends
 

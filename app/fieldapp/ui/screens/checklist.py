@@ -206,6 +206,7 @@ async def build(ui: UI, visit_id: str) -> ft.View:
         )
     if covert:
         ui.page.title = t("app.neutral_title")
+        ui.covert = True  # covered when the app is left (fieldapp.ui.privacy)
     title = (
         t("app.neutral_title")
         if covert

@@ -76,6 +76,7 @@ async def build(ui: UI, visit_id: str) -> ft.View:
     view = await ui.run(ui.store.visit_view, vid)
     visit, card = view.visit, view.card
     editable = visit.status in INSPECTOR_EDITABLE
+    ui.covert = visit.mode == "covert"  # covered when the app is left (fieldapp.ui.privacy)
     items = view.template.items_by_code
     failed = [
         ft.ListTile(

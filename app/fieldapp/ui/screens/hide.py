@@ -12,6 +12,7 @@ from fieldapp.ui.shell import UI
 
 async def build(ui: UI) -> ft.View:
     ui.page.title = ui.t("app.neutral_title")
+    ui.covert = True
 
     async def back(e: Any) -> None:
         route, ui.hidden_from = ui.hidden_from or "/", None
