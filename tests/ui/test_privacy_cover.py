@@ -18,9 +18,11 @@ from tests.ui.support import OpenApp, start_visit
 PATROL = resolve_template("store-patrol").key
 
 
-def cover(h: AppHarness) -> ft.Container:
-    [box] = [c for c in h.page.overlay if isinstance(c, ft.Container)]
-    return box
+def covered(h: AppHarness) -> bool:
+    """The top view is the blank cover: white, no app bar, nothing to read."""
+    top = h.page.views[-1]
+    blank = top.bgcolor == ft.Colors.WHITE and top.appbar is None and top.controls == []
+    return blank and h.strings() == []
 
 
 async def lifecycle(h: AppHarness, state: str) -> None:
@@ -34,16 +36,17 @@ async def test_leaving_the_app_in_a_covert_visit_covers_the_screen(
     signed_in()
     h = await open_app()
     await start_visit(h, "S1", PATROL, mode="covert")
-    assert cover(h).visible is False
+    route, under = h.view.route, len(h.page.views)
+    await h.select("item-1.1", "fail")
+    assert not covered(h) and h.snackbars() == []
     await lifecycle(h, "inactive")  # the app switcher is opening
-    assert cover(h).visible is True and cover(h).bgcolor == ft.Colors.WHITE
-    assert (cover(h).left, cover(h).top, cover(h).right, cover(h).bottom) == (0, 0, 0, 0)
-    assert h.page.title == "备忘"
+    assert covered(h) and h.page.title == "备忘"
+    assert h.page.route == route  # the same screen underneath, not navigated away
     await lifecycle(h, "hide")
-    assert cover(h).visible is True
+    assert covered(h) and len(h.page.views) == under + 1  # covered once
     await lifecycle(h, "resume")  # back in the app: the visit as it was
-    assert cover(h).visible is False
-    assert h.view.route.startswith("/visit/")
+    assert not covered(h) and len(h.page.views) == under
+    assert h.view.route == route and h.find("item-1.1").selected == ["fail"]
 
 
 @pytest.mark.asyncio
@@ -53,7 +56,7 @@ async def test_an_overt_visit_and_home_are_never_covered(
     signed_in()
     h = await open_app()
     await lifecycle(h, "inactive")
-    assert cover(h).visible is False
+    assert not covered(h)
     await start_visit(h, "S1", PATROL, mode="overt")
     await lifecycle(h, "hide")
-    assert cover(h).visible is False
+    assert not covered(h)

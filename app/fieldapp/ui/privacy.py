@@ -3,12 +3,13 @@
 When the phone leaves the app (another app, the home button, the app switcher) the system
 keeps a snapshot of the last frame for its switcher. During a covert visit that frame must
 not show the checklist, so on the lifecycle states that come before the snapshot (inactive,
-hide, pause) a neutral white cover is laid over every view, and taken off again when the app
-is back (resume, show, restart). Where the checklist was already blanked by quick-hide the
-cover changes nothing.
+hide, pause) a blank white view is laid over the screen — over the app bar and the finish
+bar too (an overlay would cover the body only) — and a SnackBar still showing is closed;
+the blank view is taken off when the app is back (resume, show, restart). The route does not
+change, so the inspector returns to the same screen.
 
 What Flet 1.0.5 cannot do (README, inspector section): it has no way to set Android's
-FLAG_SECURE or iOS's privacy overlay from Python, and the lifecycle event travels to the
+FLAG_SECURE or an iOS privacy overlay from Python, and the lifecycle event travels to the
 Python side and back as a patch, so a cover drawn this way can arrive after the system
 has taken its snapshot. It narrows the window; it does not close it.
 """
@@ -28,29 +29,34 @@ BACK = frozenset(
 
 
 class PrivacyCover:
-    """Installed once per session; screens of a covert visit set `ui.covert = True`."""
+    """Installed once per session; the screens of a covert visit set `ui.covert = True`."""
 
     def __init__(self, ui: UI) -> None:
         self.ui = ui
-        # positioned on all four sides: the overlay is a stack, so this fills the screen
-        self.cover = ft.Container(
-            bgcolor=ft.Colors.WHITE, left=0, top=0, right=0, bottom=0, visible=False
-        )
+        self.blank: ft.View | None = None
 
     def install(self) -> None:
-        self.ui.page.overlay.append(self.cover)
         self.ui.page.on_app_lifecycle_state_change = self.on_state
 
     def on_state(self, e: ft.AppLifecycleStateChangeEvent) -> None:
-        state = e.state
-        if state in LEAVING and self.ui.covert and not self.cover.visible:
-            self.cover.visible = True
-            self.ui.page.title = self.ui.t("app.neutral_title")
-            self.ui.page.update()
-        elif state in BACK and self.cover.visible:
-            self.cover.visible = False
-            self.ui.page.update()
+        if e.state in LEAVING and self.ui.covert and self.blank is None:
+            self.cover()
+        elif e.state in BACK and self.blank is not None:
+            self.uncover()
 
-    @property
-    def covered(self) -> bool:
-        return bool(self.cover.visible)
+    def cover(self) -> None:
+        page = self.ui.page
+        self.blank = ft.View(route=page.route, controls=[], padding=0, bgcolor=ft.Colors.WHITE)
+        page.views.append(self.blank)
+        page.title = self.ui.t("app.neutral_title")
+        # a toast may name what was just done; Flet keeps open dialogs in page._dialogs
+        for dialog in getattr(getattr(page, "_dialogs", None), "controls", []):
+            if isinstance(dialog, ft.SnackBar) and dialog.open:
+                dialog.open = False
+        page.update()
+
+    def uncover(self) -> None:
+        page, blank, self.blank = self.ui.page, self.blank, None
+        if blank in page.views:
+            page.views.remove(blank)
+        page.update()
