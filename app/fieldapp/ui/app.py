@@ -16,9 +16,9 @@ from typing import Any
 import flet as ft
 
 from fieldapp.config import AppConfig
+from fieldapp.ui.privacy import PrivacyCover
 from fieldapp.ui.routes import HOME, LOGIN, parent_route, resolve
 from fieldapp.ui.services import AppServices
-from fieldapp.ui.privacy import PrivacyCover
 from fieldapp.ui.shell import UI
 from fieldapp.ui.theme import HIGH_CONTRAST, apply_theme
 
