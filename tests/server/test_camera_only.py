@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from fieldcore.workflow import finding_id
+from sync_server.console.screens.visit import photo_line
 from sync_server.core.changeset import ChangeSet
 from sync_server.core.db import write_session
 from sync_server.supervision.queue import visit_detail
@@ -124,3 +125,6 @@ def test_source_and_exif_time_travel_and_the_console_flags_an_old_picture(world:
         True,
         ("outside_visit",),
     )
+    line = photo_line(check)  # the console's line under the visit
+    assert "[不在检查时间内 outside the visit]" in line and "[相册照片 from the gallery]" in line
+    assert "拍摄 " + old.astimezone().strftime("%m-%d %H:%M") in line  # the camera's own time

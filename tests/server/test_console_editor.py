@@ -116,3 +116,22 @@ def test_a_parsed_template_becomes_a_draft_through_the_console_service(world: Wo
     with pytest.raises(DomainError) as refused:
         asyncio.run(inspector.services.draft_from_template(inspector.user, template))
     assert refused.value.code == ProblemCode.AUTH_FORBIDDEN
+
+
+def test_the_editor_sets_the_camera_only_flags_and_they_publish(world: World) -> None:
+    asyncio.run(_camera_flags(world))
+
+
+async def _camera_flags(world: World) -> None:
+    sup = FakeConsole(world, "sup1")
+    editor = await open_editor(sup, "store-patrol")
+    for form, path in ((editor.item, "camera_only"), (editor.header, "covert_camera_only")):
+        box: Any = form.fields[path]
+        assert box.value is False  # off by default
+        box.value = True
+        box.on_change(SimpleNamespace(control=box))
+    await editor.on_publish(None)
+    assert sup.toasts[-1] == f"已发布 Published: {SP_NEXT}"
+    with Session(world.engine) as s:
+        template = get_template(s, SP_NEXT)
+    assert template.covert_camera_only and template.categories[0].items[0].camera_only

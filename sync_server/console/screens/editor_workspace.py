@@ -43,7 +43,11 @@ class Workspace:
         self.revision, self.ci, self.ii = draft.revision, 0, 0
         self.status = ft.Text(weight=ft.FontWeight.BOLD)
         self.header = FieldForm(
-            [("title", "text", "标题 Title"), ("title_en", "text", "英文标题 English title")],
+            [
+                ("title", "text", "标题 Title"),
+                ("title_en", "text", "英文标题 English title"),
+                ("covert_camera_only", "bool", "暗访仅限现场拍照 Covert: camera only"),
+            ],
             self.edited,
             "editor-header",
         )
