@@ -60,6 +60,8 @@ def process(
     """
     decoded = decode_draft(raw)
     taken = exif_taken_at(decoded)  # read before the evidence copy drops the EXIF block
+    # where the picture was taken: its own GPS record, else where the phone is now
+    lat, lon = exif_position(decoded) or (stamp.lat, stamp.lon)
     image = orient(shrink(decoded))  # oriented, long edge ≤ LONG_EDGE
     watermark(image, stamp, font)
     data = encode(image, QUALITY)  # encoded once; the hash is of these bytes in memory
@@ -75,8 +77,8 @@ def process(
         height=image.height,
         captured_at=stamp.taken_at,
         clock_offset_ms=stamp.clock_offset_ms,
-        lat=stamp.lat,
-        lon=stamp.lon,
+        lat=lat,
+        lon=lon,
         exif_taken_at=taken,
     )
 
@@ -103,6 +105,30 @@ def exif_taken_at(image: Image.Image) -> datetime | None:
         return naive.astimezone(UTC)  # a naive time is taken as local
     except (ValueError, TypeError, OverflowError, OSError):
         return None
+
+
+_GPS_IFD = 0x8825
+
+
+def exif_position(image: Image.Image) -> tuple[float, float] | None:
+    """Where the camera says the picture was taken (EXIF GPS), or None."""
+    try:
+        gps = image.getexif().get_ifd(_GPS_IFD)
+        if not all(tag in gps for tag in (1, 2, 3, 4)):
+            return None
+        lat, lon = _degrees(gps[2]), _degrees(gps[4])
+        lat = -lat if str(gps[1]).upper().startswith("S") else lat
+        lon = -lon if str(gps[3]).upper().startswith("W") else lon
+    except (ValueError, TypeError, ZeroDivisionError, OSError):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return lat, lon
+
+
+def _degrees(dms: tuple[float, float, float]) -> float:
+    d, m, s = (float(x) for x in dms)
+    return d + m / 60 + s / 3600
 
 
 @contextmanager

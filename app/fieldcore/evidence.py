@@ -116,7 +116,7 @@ class PhotoFacts:
 
     captured_at: datetime | None  # when the app took it in (device clock)
     exif_taken_at: datetime | None = None  # the camera's DateTimeOriginal, as UTC
-    lat: float | None = None  # where the phone was when it took the photo in
+    lat: float | None = None  # where it was taken: EXIF GPS, else the phone's position
     lon: float | None = None
 
 

@@ -75,3 +75,22 @@ def test_orphan_files_and_half_written_temps_are_cleaned(tmp_path: Path) -> None
     (tmp_path / "b" / "ab" / ".x.tmp").write_bytes(b"half")
     assert clean_orphans(tmp_path / "b", {kept.sha256}) == 2
     assert Path(kept.path).exists()
+
+
+def test_the_pictures_own_exif_time_and_gps_are_kept(tmp_path: Path) -> None:
+    """A picked photo says when and where it was really taken (fieldcore.evidence uses
+    both); one without EXIF keeps the phone's own position and has no EXIF time."""
+    image = Image.new("RGB", (800, 600), (90, 90, 90))
+    exif = Image.Exif()
+    ifd = exif.get_ifd(0x8769)
+    ifd[0x9003], ifd[0x9011] = "2026:10:01 08:30:00", "+08:00"
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2], gps[3], gps[4] = "N", (38.0, 30.0, 0.0), "E", (106.0, 15.0, 36.0)
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    here = Stamp(STAMP.taken_at, "S001", "王检查", 0, lat=30.0, lon=120.0)
+    photo = process(out.getvalue(), here, tmp_path / "b", tmp_path / "t", FONT)
+    assert photo.exif_taken_at == datetime(2026, 10, 1, 0, 30, tzinfo=UTC)
+    assert (photo.lat, photo.lon) == (pytest.approx(38.5), pytest.approx(106.26))
+    plain = process(camera_jpeg(800, 600), here, tmp_path / "b", tmp_path / "t", FONT)
+    assert (plain.exif_taken_at, plain.lat, plain.lon) == (None, 30.0, 120.0)
