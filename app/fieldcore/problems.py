@@ -88,6 +88,8 @@ class ProblemCode(StrEnum):
     UPLOAD_EXPIRED = "upload.expired"
     UPLOAD_TOO_LONG = "upload.too_long"
     UPLOAD_QUOTA_EXCEEDED = "upload.quota_exceeded"
+    # marked-up evidence (fieldcore/annotation.py)
+    PHOTO_ANNOTATION_INVALID = "photo.annotation_invalid"
     # operator commands
     IMPORT_INVALID = "import.invalid"
     USER_EXISTS = "user.exists"
@@ -224,6 +226,10 @@ MESSAGES: dict[ProblemCode, tuple[str, str]] = {
         "未完成的照片上传已占满服务器为您保留的空间,请先完成已开始的上传,稍后再试",
         "Your unfinished photo uploads fill the space the server keeps for you;"
         " finish them first and retry later",
+    ),
+    ProblemCode.PHOTO_ANNOTATION_INVALID: (
+        "标注无效:须标在同一检查项下本人拍摄的原图上,且标记在图内",
+        "Invalid annotation: it marks your own original photo of the same item, inside it",
     ),
     ProblemCode.IMPORT_INVALID: (
         "导入文件有错误,未导入任何数据",

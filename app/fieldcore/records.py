@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from fieldcore.annotation import MarksJson, PhotoKind
 from fieldcore.bounds import INT32_MAX, RecordDate, StorableText, UtcTime
 from fieldcore.checklist import Mode
 from fieldcore.problems import DomainError, ProblemCode
@@ -82,6 +83,11 @@ class PhotoFields(_Fields):
     lat: Lat | None = None
     lon: Lon | None = None
     caption: Caption | None = None
+    # marked-up evidence: a derived copy naming the original it marks (fieldcore/annotation)
+    kind: PhotoKind | None = None
+    annotates_id: uuid.UUID | None = None
+    annotates_sha256: Sha256 | None = None
+    marks: MarksJson | None = None
 
 
 class RectificationFields(_Fields):

@@ -27,8 +27,19 @@ def run_script(sql: str) -> Callable[[sa.Connection], None]:
     return step
 
 
+# Marked-up evidence (issue 16): a photo row may be a derived copy naming its original.
+# Every photo already on a phone is an original, which the default says.
+PHOTO_ANNOTATIONS_0002 = """
+ALTER TABLE photo ADD COLUMN kind VARCHAR DEFAULT 'evidence' NOT NULL;
+ALTER TABLE photo ADD COLUMN annotates_id CHAR(32);
+ALTER TABLE photo ADD COLUMN annotates_sha256 VARCHAR;
+ALTER TABLE photo ADD COLUMN marks VARCHAR;
+CREATE INDEX ix_photo_annotates_id ON photo (annotates_id);
+"""
+
 MIGRATIONS: list[Migration] = [
     ("0001_initial", run_script(SCHEMA_0001)),
+    ("0002_photo_annotations", run_script(PHOTO_ANNOTATIONS_0002)),
 ]
 
 

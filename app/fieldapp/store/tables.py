@@ -184,6 +184,11 @@ class PhotoRow(Edited, table=True):
     caption: str = ""
     blob_present: bool = False
     mine: bool = True  # taken on this device (its bytes are in local_blob)
+    # marked-up evidence (fieldcore/annotation.py; migration 0002 added these at the end)
+    kind: str = Field(default="evidence", sa_column_kwargs={"server_default": "evidence"})
+    annotates_id: uuid.UUID | None = Field(default=None, index=True)
+    annotates_sha256: str | None = None
+    marks: str | None = None
 
 
 class RectificationRow(Edited, table=True):
