@@ -16,11 +16,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from fieldapp.store import (
-    annotations,
     bulk,
     capture,
     evidence,
     history,
+    markup,
     photo_views,
     queries,
     rectification,
@@ -211,16 +211,16 @@ class Store:
             capture.attach_photo, photo, visit_id, finding_id_, rectification_id, caption
         )
 
-    def annotation_source(self, photo_id: uuid.UUID) -> annotations.Source:
+    def annotation_source(self, photo_id: uuid.UUID) -> markup.Source:
         """The original photo to mark up and its file (fieldapp.annotate renders it)."""
         with transaction(self.engine) as s:
-            return annotations.source(s, photo_id)
+            return markup.source(s, photo_id)
 
     def attach_annotation(
         self, original_id: uuid.UUID, derived: CapturedPhoto, marks: list[Mark]
     ) -> PhotoRow:
         """Record a marked-up copy (already on disk) of a photo taken here."""
-        return self._tx(annotations.attach_annotation, original_id, derived, marks)
+        return self._tx(markup.attach_annotation, original_id, derived, marks)
 
     def delete_photo(self, photo_id: uuid.UUID) -> None:
         self._tx(capture.delete_photo, photo_id)
