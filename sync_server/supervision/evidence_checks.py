@@ -27,6 +27,8 @@ class PhotoCheck:
     distance_m: float | None  # from the site, when both positions are known
     far_from_site: bool
     blob_present: bool  # its author uploaded the bytes: only then may they be shown
+    annotates_id: uuid.UUID | None = None  # a marked-up copy (标注) of this original photo
+    annotates_sha256: str | None = None
 
 
 def check_photo(photo: Photo, site: Site) -> PhotoCheck:
@@ -50,7 +52,18 @@ def check_photo(photo: Photo, site: Site) -> PhotoCheck:
         distance_m=distance,
         far_from_site=distance is not None and distance > DISTANCE_LIMIT_M,
         blob_present=photo.blob_present,
+        annotates_id=photo.annotates_id,
+        annotates_sha256=photo.annotates_sha256,
     )
+
+
+def shown_photos(photos: list[PhotoCheck], marked: bool) -> list[PhotoCheck]:
+    """The visit's evidence photos as a reviewer pages through them: each original, or,
+    when `marked`, its marked-up copy (标注) in its place where it has one. A copy is never
+    an extra photo (fieldcore/annotation.py); one whose original is gone is not shown."""
+    copies = {p.annotates_id: p for p in photos if p.annotates_id is not None}
+    originals = [p for p in photos if p.annotates_id is None]
+    return [copies.get(p.photo_id, p) if marked else p for p in originals]
 
 
 def distance_m(
