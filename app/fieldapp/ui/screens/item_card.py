@@ -11,7 +11,9 @@ import flet as ft
 
 from fieldapp.store.history import LastTime
 from fieldapp.store.queries import VisitView
+from fieldapp.store.tables import PhotoRow
 from fieldapp.sync.errors import SyncError
+from fieldapp.ui.annotator import open_editor
 from fieldapp.ui.shell import UI
 from fieldapp.ui.widgets import TAP, tagged
 from fieldcore.checklist import Category, Item
@@ -85,6 +87,11 @@ class ItemCard:
             disabled=not editable,
         )
         self.photos = ft.Row([], wrap=True, spacing=6)
+        # 原图 / 标注: show each photo's marked-up copy (on) or the original (off)
+        self.marked = ft.Switch(label=t("annot.show_marked"), value=True, on_change=self._on_marked)
+        self.marked_box = tagged(self.marked, f"marked-{item.code}")
+        self.marked_box.visible = False
+        self.view = view
         self.photo_hint = ft.Text(
             t("check.photo_required"), color=ft.Colors.ERROR, size=12, visible=False
         )
@@ -132,6 +139,7 @@ class ItemCard:
                 self.subject,
                 self.note,
                 self.photo_row,
+                self.marked_box,
                 self.photos,
                 self.remarks,
             ],
@@ -223,7 +231,9 @@ class ItemCard:
         photos = view.photos.get(finding.id, []) if finding else []
         self.photo_row.visible = failed or bool(photos)
         self.photo_hint.visible = failed and self.item.photo_on_fail and not photos
-        self.photos.controls = [self._thumb(view.thumbs.get(p.sha256)) for p in photos]
+        self.view = view
+        self.marked_box.visible = any(p.id in view.annotations for p in photos)
+        self.photos.controls = [self._photo_tile(view, n, p) for n, p in enumerate(photos, 1)]
         remarks: list[ft.Control] = []
         if finding and finding.review_comment:
             remarks.append(
@@ -238,6 +248,35 @@ class ItemCard:
         self.remarks.controls = remarks
         if update:
             self.control.update()
+
+    def _photo_tile(self, view: VisitView, n: int, photo: PhotoRow) -> ft.Control:
+        """A photo of the item: its marked-up copy when it has one and the switch says so,
+        and the 标注 button that opens the editor on the original."""
+        copy = view.annotations.get(photo.id)
+        shown = copy if copy is not None and self.marked.value else photo
+        thumb = tagged(self._thumb(view.thumbs.get(shown.sha256)), f"thumb-{self.item.code}-{n}")
+        if not (self.editable and photo.mine and photo.sha256 in view.thumbs):
+            return thumb
+        mark_up = ft.TextButton(
+            self.ui.t("annot.open"),
+            icon=ft.Icons.EDIT,
+            height=TAP,
+            on_click=lambda e: self.ui.page.run_task(self._annotate, photo),
+        )
+        return ft.Column(
+            [thumb, tagged(mark_up, f"annotate-{self.item.code}-{n}")],
+            spacing=0,
+            horizontal_alignment=ft.CrossAxisAlignment.CENTER,
+        )
+
+    async def _annotate(self, photo: PhotoRow) -> None:
+        data = self.view.thumbs.get(photo.sha256)
+        if data is None or not photo.width or not photo.height:
+            return
+        await open_editor(self.ui, photo.id, data, photo.width, photo.height, self.on_changed)
+
+    def _on_marked(self, e: Any) -> None:
+        self.refresh(self.view)
 
     def _thumb(self, data: bytes | None) -> ft.Control:
         if data is None:
