@@ -145,7 +145,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "annot.save": ("保存标注", "Save"),
     "annot.nothing": ("还没有标记", "Nothing marked yet"),
     "annot.no_bytes": ("本机没有这张照片的原图,无法标注", "The photo is not on this phone"),
-    "annot.show_marked": ("原图 / 标注", "Original / marked"),
+    "annot.showing_marked": ("显示:标注(关闭看原图)", "Showing: marked (off: original)"),
+    "annot.showing_original": ("显示:原图(打开看标注)", "Showing: original (on: marked)"),
     "check.last_photos_fetch": ("下载上次照片({n})", "Get last time's photos ({n})"),
     # finish
     "finish.title": ("检查汇总", "Summary"),

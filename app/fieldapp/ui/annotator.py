@@ -157,6 +157,9 @@ async def open_editor(
         redraw()
 
     def on_end(e: ft.DragEndEvent[Any]) -> None:
+        # where the finger left: updates are sent at most every drag_interval ms, so the
+        # last one may be older than the end of the drag
+        sketch.move(e.local_position.x, e.local_position.y)
         sketch.finish()
         redraw()
 
@@ -173,7 +176,11 @@ async def open_editor(
             ft.Image(src=data, width=sketch.shown_width, height=sketch.shown_height),
             canvas,
             ft.GestureDetector(
-                content=ft.Container(width=sketch.shown_width, height=sketch.shown_height),
+                content=ft.Container(  # a colour makes the empty box take touches
+                    width=sketch.shown_width,
+                    height=sketch.shown_height,
+                    bgcolor=ft.Colors.TRANSPARENT,
+                ),
                 on_pan_start=on_start,
                 on_pan_update=on_update,
                 on_pan_end=on_end,
@@ -209,8 +216,8 @@ async def open_editor(
             return
         if saved is None:
             return  # the refusal was shown
+        await on_saved()  # the item shows the copy before the editor closes over it
         ui.page.pop_dialog()
-        await on_saved()
         ui.page.update()
 
     ui.page.show_dialog(

@@ -88,7 +88,9 @@ class ItemCard:
         )
         self.photos = ft.Row([], wrap=True, spacing=6)
         # 原图 / 标注: show each photo's marked-up copy (on) or the original (off)
-        self.marked = ft.Switch(label=t("annot.show_marked"), value=True, on_change=self._on_marked)
+        self.marked = ft.Switch(
+            label=t("annot.showing_marked"), value=True, on_change=self._on_marked
+        )
         self.marked_box = tagged(self.marked, f"marked-{item.code}")
         self.marked_box.visible = False
         self.view = view
@@ -276,6 +278,8 @@ class ItemCard:
         await open_editor(self.ui, photo.id, data, photo.width, photo.height, self.on_changed)
 
     def _on_marked(self, e: Any) -> None:
+        on = bool(self.marked.value)
+        self.marked.label = self.ui.t("annot.showing_marked" if on else "annot.showing_original")
         self.refresh(self.view)
 
     def _thumb(self, data: bytes | None) -> ft.Control:
