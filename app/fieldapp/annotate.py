@@ -49,11 +49,11 @@ def render(original: bytes, marks: list[Mark], font_path: Path | None = None) ->
         PhotoError: the original does not decode.
     """
     try:
-        image = Image.open(io.BytesIO(original))
-        image.load()
+        opened = Image.open(io.BytesIO(original))
+        opened.load()
     except (OSError, Image.DecompressionBombError, SyntaxError, ValueError) as exc:
         raise PhotoError(f"not a usable image: {exc}") from None
-    image = image.convert("RGB")
+    image = opened.convert("RGB")
     draw = ImageDraw.Draw(image, "RGBA")
     width = stroke_width(image)
     for mark in marks:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol
 
 import flet as ft
 
 from fieldapp.store.history import LastTime
 from fieldapp.store.queries import VisitView
-from fieldapp.store.tables import PhotoRow
 from fieldapp.sync.errors import SyncError
 from fieldapp.ui.annotator import open_editor
 from fieldapp.ui.shell import UI
@@ -19,6 +18,16 @@ from fieldapp.ui.widgets import TAP, tagged
 from fieldcore.checklist import Category, Item
 
 Changed = Callable[[], Awaitable[None]]
+
+
+class Photo(Protocol):
+    """What the card reads of a photo row of the visit view (views never see tables)."""
+
+    id: uuid.UUID
+    sha256: str
+    mine: bool
+    width: int | None
+    height: int | None
 
 
 class ItemCard:
@@ -251,7 +260,7 @@ class ItemCard:
         if update:
             self.control.update()
 
-    def _photo_tile(self, view: VisitView, n: int, photo: PhotoRow) -> ft.Control:
+    def _photo_tile(self, view: VisitView, n: int, photo: Photo) -> ft.Control:
         """A photo of the item: its marked-up copy when it has one and the switch says so,
         and the 标注 button that opens the editor on the original."""
         copy = view.annotations.get(photo.id)
@@ -271,7 +280,7 @@ class ItemCard:
             horizontal_alignment=ft.CrossAxisAlignment.CENTER,
         )
 
-    async def _annotate(self, photo: PhotoRow) -> None:
+    async def _annotate(self, photo: Photo) -> None:
         data = self.view.thumbs.get(photo.sha256)
         if data is None or not photo.width or not photo.height:
             return
