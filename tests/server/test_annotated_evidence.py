@@ -4,11 +4,13 @@ original, and a copy never stands in for the photo a failed item requires."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import flet as ft
 
+from fieldcore.workflow import finding_id
 from sync_server.console.screens.visit import visit
 from tests.server.annotated import push_annotated_visit
 from tests.server.fake_console import FakeConsole
@@ -95,3 +97,28 @@ def test_a_copy_whose_original_was_deleted_does_not_count_as_the_items_photo(
     [submit] = phone.push(phone.mutation("visit", made.visit_id, status="submitted"))
     assert (submit["status"], submit["code"]) == ("rejected", "workflow.incomplete")
     assert submit["details"]["missing_photos"] == ["3.1"]
+
+
+def test_marking_another_inspectors_photo_is_answered_as_if_it_did_not_exist(
+    world: World,
+) -> None:
+    theirs = push_annotated_visit(world, submit=False)  # insp1's photo at S1
+    phone = world.phone("insp2")
+    visit_id, create = phone.new_visit(world.site("S3"))
+    fail = phone.answer(visit_id, "3.1", "fail", count=1)
+    copy = phone.mutation(
+        "photo",
+        uuid.uuid4(),
+        visit_id=visit_id,
+        finding_id=finding_id(visit_id, "3.1"),
+        sha256="e" * 64,
+        byte_size=100,
+        mime="image/jpeg",
+        kind="annotation",
+        annotates_id=theirs.original_id,
+        annotates_sha256=theirs.original_sha,
+        marks='[{"tool":"rect","x0":1,"y0":1,"x1":9,"y1":9}]',
+    )
+    *_, answer = phone.push(create, fail, copy)
+    assert (answer["status"], answer["code"]) == ("rejected", "photo.annotation_invalid")
+    assert answer["details"] == {"reason": "original_missing"}

@@ -2,7 +2,7 @@
 
 The rules are fieldcore/annotation.py's; this module only finds the original's row (the
 push's cache, so an original pushed earlier in the same batch is found) and hands its
-facts over. A deleted photo is the same as none: "original_missing".
+facts over. A deleted photo, or another author's, is the same as none: "original_missing".
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ def check_new_annotation(ctx: PushContext, values: dict[str, Any]) -> None:
         return
     row = ctx.rows.get(Photo, values["annotates_id"])
     original = None
-    if row is not None and row.deleted_at is None:
+    # another's photo is answered as none at all: the answer reveals nothing about it
+    if row is not None and row.deleted_at is None and row.uploaded_by == ctx.actor.user_id:
         original = Original(
             sha256=row.sha256,
             kind=row.kind,
