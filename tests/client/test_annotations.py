@@ -203,3 +203,19 @@ def test_a_pushed_annotation_with_a_bad_link_is_refused_with_a_stable_code(
     assert again.results == answer.results
     with Session(world.engine) as s:
         assert {p.id for p in s.exec(select(Photo)).all()} == {original.id}
+
+
+def test_last_time_at_the_site_shows_the_original_not_its_copy_as_a_second_photo(
+    world: World, phone: Callable[[str], PhoneApp]
+) -> None:
+    app = phone("insp1")
+    run_sync(app.store, app.client)
+    visit_id, original, shot = failed_item_with_photo(app, world)
+    mark_up(app, original.id)
+    for code in MALL:
+        if code != "3.1":
+            app.store.record_answer(visit_id, code, "pass")
+    app.store.submit_visit(visit_id)
+    following = app.store.start_visit(uuid.UUID(world.site("S1")), "mall-property.v1", "overt")
+    hint = app.store.last_time(following.id).hints["3.1"]
+    assert hint.result == "fail" and hint.photos == (shot.sha256,)
