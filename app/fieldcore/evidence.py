@@ -43,6 +43,11 @@ WARNING_TEXTS: dict[PhotoWarning, tuple[str, str]] = {
 }
 
 
+def as_source(value: str | None) -> PhotoSource | None:
+    """A stored source read back as the wire's value (None: unknown or not recorded)."""
+    return value if value in PHOTO_SOURCES else None
+
+
 def camera_required(template: Template, item: Item | None, mode: Mode | str) -> bool:
     """Whether a photo of `item` (None: a visit-level photo) must come from the camera."""
     if item is not None and item.camera_only:

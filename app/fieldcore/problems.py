@@ -90,6 +90,8 @@ class ProblemCode(StrEnum):
     UPLOAD_QUOTA_EXCEEDED = "upload.quota_exceeded"
     # evidence rules (fieldcore/evidence.py)
     PHOTO_CAMERA_REQUIRED = "photo.camera_required"
+    # marked-up evidence (fieldcore/annotation.py)
+    PHOTO_ANNOTATION_INVALID = "photo.annotation_invalid"
     # operator commands
     IMPORT_INVALID = "import.invalid"
     USER_EXISTS = "user.exists"
@@ -230,6 +232,10 @@ MESSAGES: dict[ProblemCode, tuple[str, str]] = {
     ProblemCode.PHOTO_CAMERA_REQUIRED: (
         "此项须现场拍照,不能使用相册中的照片",
         "This item needs a photo shot with the camera on the spot, not one from the gallery",
+    ),
+    ProblemCode.PHOTO_ANNOTATION_INVALID: (
+        "标注无效:须标在同一检查项下本人拍摄的原图上,且标记在图内",
+        "Invalid annotation: it marks your own original photo of the same item, inside it",
     ),
     ProblemCode.IMPORT_INVALID: (
         "导入文件有错误,未导入任何数据",

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from fieldcore.annotation import MarksJson, PhotoKind
 from fieldcore.bounds import INT32_MAX, RecordDate, StorableText, UtcTime
 from fieldcore.checklist import Mode
 from fieldcore.problems import DomainError, ProblemCode
@@ -84,6 +85,11 @@ class PhotoFields(_Fields):
     caption: Caption | None = None
     source: Literal["camera", "gallery"] | None = None  # fieldcore/evidence.py
     exif_taken_at: UtcTime | None = None  # the camera's DateTimeOriginal, as UTC
+    # marked-up evidence: a derived copy naming the original it marks (fieldcore/annotation)
+    kind: PhotoKind | None = None
+    annotates_id: uuid.UUID | None = None
+    annotates_sha256: Sha256 | None = None
+    marks: MarksJson | None = None
 
 
 class RectificationFields(_Fields):

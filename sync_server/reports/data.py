@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from fieldcore.annotation import counts_as_evidence
 from fieldcore.checklist import MODE_TITLES, Template
 from fieldcore.headline import is_per_subject, outcome_line, subject_line
 from fieldcore.scorecard import POOLED_LABEL
@@ -63,6 +64,12 @@ class VisitReport:
         person = self.subjects.get(finding.subject_id) if finding and finding.subject_id else None
         return f"{label} {person.name}".strip() if person else label
 
+    @property
+    def annotations(self) -> dict[uuid.UUID, Photo]:
+        """Marked-up copies (标注) by the id of the original they mark; `item_rows` lists
+        originals only (a copy is not a photo of its own, fieldcore/annotation.py)."""
+        return {p.annotates_id: p for p in self.photos if p.annotates_id is not None}
+
     def item_rows(self, category: dict[str, Any]) -> list[ItemRow]:
         rows = []
         for item in category["items"]:
@@ -71,7 +78,11 @@ class VisitReport:
             amount = item["value"]
             if amount is None and item["result"] == "fail":
                 amount = item["count"]
-            photos = tuple(p for p in self.photos if finding and p.finding_id == finding.id)
+            photos = tuple(
+                p
+                for p in self.photos
+                if finding and p.finding_id == finding.id and counts_as_evidence(p.kind)
+            )
             rows.append(
                 ItemRow(
                     category=f"{category['code']} {category['title']}",

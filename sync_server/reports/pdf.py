@@ -117,10 +117,12 @@ def _failed_item(doc: _Form, photos: PhotoStore, item: sheet.FailedItem) -> None
     cells = []
     for number, cell in enumerate(item.photos, 1):
         shown = cell.shown
-        kind = "标注" if cell.annotated else "照片"
         data = _bytes(photos, shown)
         thumb = _thumbnail(data) if data else None
-        cells.append((thumb, f"{kind} {number} · {shown.sha256[:12]}…"))
+        caption = f"照片 {number} · {shown.sha256[:12]}…"
+        if cell.annotated:  # the copy is shown; both hashes, the original's first
+            caption = f"标注 {number} · 原 {cell.original.sha256[:8]}… 标 {shown.sha256[:8]}…"
+        cells.append((thumb, caption))
     if cells:
         doc.photo_grid(cells)
     else:
@@ -164,10 +166,12 @@ def _hash_appendix(doc: _Form, report: VisitReport, photos: PhotoStore) -> None:
               "The sha256 of each photo's stored bytes, to check any copy against.",
               size=8, grey=True)  # fmt: skip
     doc.ln(1)
+    listed = sheet.appendix_photos(report)
+    numbers = {p.id: i for i, p in enumerate(listed, 1)}
     rows = [
-        [str(i), sheet.photo_use(report, p), p.sha256,
+        [str(i), sheet.photo_use(report, p, numbers), p.sha256,
          "已上传" if _printable(photos, p) else "未上传 missing"]
-        for i, p in enumerate(sheet.appendix_photos(report), 1)
+        for i, p in enumerate(listed, 1)
     ]  # fmt: skip
     if rows:
         doc.grid_table(["序号 No.", "用途 Use", "SHA-256", "状态 State"], rows,

@@ -9,9 +9,9 @@ responsible person and photos, the acknowledgement and every photo's hash.
 Values the regulation does not give (`assumed` on the scoring, a category or an item) are
 marked 自定, never shown as the seed's.
 
-Photos are laid out as cells that hold the original and, later, an annotated copy: the
-data model has no annotated copies yet (a Photo is the bytes the phone took), so
-`PhotoCell.annotated` is always None today and the grid shows the original.
+Photos are laid out as cells that hold the original and its marked-up copy (标注, a
+photo row naming the original: fieldcore/annotation.py), if any; the grid shows the copy,
+and the hash appendix lists both, the copy naming its original's row.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ class SubjectRow:
 @dataclass(frozen=True)
 class PhotoCell:
     original: Photo
-    annotated: Photo | None = None  # no annotated copies in the data model yet
+    annotated: Photo | None = None  # its marked-up copy, shown in its place
 
     @property
     def shown(self) -> Photo:
@@ -235,7 +235,7 @@ def failed_items(report: VisitReport) -> list[FailedItem]:
                     amount=n(row.amount),
                     responsible=row.subject or "—",
                     note=row.note or "—",
-                    photos=tuple(PhotoCell(p) for p in row.photos),
+                    photos=tuple(PhotoCell(p, report.annotations.get(p.id)) for p in row.photos),
                 )
             )
     return out
@@ -261,18 +261,27 @@ def signature(report: VisitReport) -> Photo | None:
 
 def appendix_photos(report: VisitReport) -> list[Photo]:
     """Every photo of the visit for the hash appendix: evidence in the checklist's item
-    order, then the rest (the signature, photos of the visit as a whole)."""
+    order, then the rest (the signature, photos of the visit as a whole); a marked-up copy
+    right after its original."""
     order = {item.code: i for i, (_, item) in enumerate(report.template.iter_items())}
     by_finding = {f.id: order.get(code, len(order)) for code, f in report.findings.items()}
     last = len(order) + 1
-    return sorted(
-        report.photos, key=lambda p: by_finding.get(p.finding_id, last) if p.finding_id else last
+    originals = sorted(
+        (p for p in report.photos if p.annotates_id is None),
+        key=lambda p: by_finding.get(p.finding_id, last) if p.finding_id else last,
     )
+    copies = report.annotations
+    listed = [q for p in originals for q in (p, copies.get(p.id)) if q is not None]
+    return listed + [p for p in report.photos if p not in listed]  # a copy of a deleted one
 
 
-def photo_use(report: VisitReport, photo: Photo) -> str:
-    """What a photo of the visit is for, in the hash appendix."""
+def photo_use(report: VisitReport, photo: Photo, numbers: dict[Any, int] | None = None) -> str:
+    """What a photo of the visit is for, in the hash appendix; a marked-up copy names its
+    original's number there (`numbers`: photo id → its row number)."""
     if photo.sha256 == report.visit.ack_signature_sha256 and not photo.finding_id:
         return "签名 Signature"
     code = next((c for c, f in report.findings.items() if f.id == photo.finding_id), None)
+    if photo.annotates_id is not None:
+        of = (numbers or {}).get(photo.annotates_id)
+        return f"{code or ''} 标注 Marked-up" + (f" of No. {of}" if of else "")
     return f"{code} 证据 Evidence" if code else "现场 Visit"

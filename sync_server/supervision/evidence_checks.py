@@ -41,6 +41,8 @@ class PhotoCheck:
     exif_taken_at: datetime | None = None  # the camera's own DateTimeOriginal
     outside_visit: bool = False  # taken outside the visit's window (fieldcore.evidence)
     warnings: tuple[PhotoWarning, ...] = ()  # the phone's own warnings, same rule
+    annotates_id: uuid.UUID | None = None  # a marked-up copy (标注) of this original photo
+    annotates_sha256: str | None = None
 
 
 def check_photo(photo: Photo, site: Site, visit: Visit | None = None) -> PhotoCheck:
@@ -77,4 +79,15 @@ def check_photo(photo: Photo, site: Site, visit: Visit | None = None) -> PhotoCh
         exif_taken_at=photo.exif_taken_at,
         outside_visit="outside_visit" in warnings,
         warnings=warnings,
+        annotates_id=photo.annotates_id,
+        annotates_sha256=photo.annotates_sha256,
     )
+
+
+def shown_photos(photos: list[PhotoCheck], marked: bool) -> list[PhotoCheck]:
+    """The visit's evidence photos as a reviewer pages through them: each original, or,
+    when `marked`, its marked-up copy (标注) in its place where it has one. A copy is never
+    an extra photo (fieldcore/annotation.py); one whose original is gone is not shown."""
+    copies = {p.annotates_id: p for p in photos if p.annotates_id is not None}
+    originals = [p for p in photos if p.annotates_id is None]
+    return [copies.get(p.photo_id, p) if marked else p for p in originals]

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from fieldcore import submission
+from fieldcore.annotation import counts_as_evidence
 from fieldcore.answers import AnswersError, answers_from_findings
 from fieldcore.checklist import MODES
 from fieldcore.literals import one_of
@@ -99,13 +100,12 @@ def store_subject_results(session: Session, visit: Visit, card: ScoreCard) -> No
 def check_complete(session: Session, visit: Visit, card: ScoreCard) -> None:
     """Refuse to submit a visit with unanswered items or failed items missing their photo."""
     template = get_template(session, visit.template_key)
-    with_photo = set(
-        session.exec(
-            select(Photo.finding_id).where(
-                Photo.visit_id == visit.id, col(Photo.deleted_at).is_(None)
-            )
-        ).all()
-    )
+    photos = session.exec(
+        select(Photo.finding_id, Photo.kind).where(
+            Photo.visit_id == visit.id, col(Photo.deleted_at).is_(None)
+        )
+    ).all()
+    with_photo = {finding for finding, kind in photos if counts_as_evidence(kind)}
     findings = live_findings(session, visit.id)
     missing = submission.missing_photos(findings, with_photo, template, one_of(visit.mode, MODES))
     submission.check_complete(card, missing)

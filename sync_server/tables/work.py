@@ -142,6 +142,12 @@ class Photo(Synced, table=True):
     caption: str = Field(default="", max_length=500)
     source: str | None = Field(default=None, max_length=10)  # camera | gallery (evidence.py)
     exif_taken_at: datetime | None = when()  # the camera's own DateTimeOriginal, UTC
+    # marked-up evidence (fieldcore/annotation.py): a derived copy names the photo it marks
+    # and that photo's hash; `marks` (canonical JSON) re-renders it. The original stays.
+    kind: str = Field(default="evidence", max_length=12)
+    annotates_id: uuid.UUID | None = Field(default=None, index=True)
+    annotates_sha256: str | None = Field(default=None, max_length=64)
+    marks: str | None = Field(default=None, sa_type=sa.Text)
     blob_present: bool = False
     uploaded_by: uuid.UUID = fk("app_user.id")
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

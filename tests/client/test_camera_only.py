@@ -139,3 +139,28 @@ def test_warnings_use_the_pictures_own_time_and_the_sites_position(
     for code in view.card.unanswered:
         app.store.record_answer(visit.id, code, "pass")
     app.store.submit_visit(visit.id)
+
+
+def test_a_camera_shot_on_a_camera_only_item_can_be_marked_up_and_both_sync(
+    ready: PhoneApp, world: World, tmp_path: Path, clock: FakeClock
+) -> None:
+    """The marked-up copy (issue 16 §2) is judged by its original's source: marking up a
+    camera shot does not turn it into a gallery picture the camera-only rule refuses."""
+    from fieldapp.annotate import annotate_photo
+    from fieldcore.annotation import Mark
+
+    app = ready
+    visit = app.store.start_visit(uuid.UUID(world.site("S1")), KEY, "overt")
+    app.store.record_answer(visit.id, "1.1", "fail", count=1)
+    taken = clock() - timedelta(minutes=1)
+    original = app.store.attach_photo(
+        shot(app, tmp_path, clock, taken, "camera", 9), visit.id, finding_id(visit.id, "1.1")
+    )
+    marks = [Mark(tool="rect", x0=10, y0=10, x1=200, y1=150)]
+    copy = annotate_photo(app.store, original.id, marks, tmp_path / "blobs", tmp_path / "thumbs")
+    assert (copy.source, copy.annotates_id) == ("camera", original.id)
+    report = run_sync(app.store, app.client)
+    assert (report.rejected, report.photos_uploaded) == (0, 2)
+    with Session(world.engine) as s:
+        server_copy = s.get(Photo, copy.id)
+    assert server_copy is not None and server_copy.annotates_id == original.id

@@ -72,6 +72,12 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "lat": -33.5,
         "lon": 151.25,
         "caption": "门口",
+        "source": "camera",
+        "exif_taken_at": AT,
+        "kind": "annotation",
+        "annotates_id": ID,
+        "annotates_sha256": SHA,
+        "marks": '[{"text":"破损","tool":"text","x0":5,"x1":5,"y0":9,"y1":9}]',  # canonical
     },
     "rectification": {
         "due_date": date(2026, 3, 15),

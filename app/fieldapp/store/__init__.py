@@ -20,6 +20,7 @@ from fieldapp.store import (
     capture,
     evidence,
     history,
+    markup,
     photo_views,
     queries,
     rectification,
@@ -38,6 +39,7 @@ from fieldapp.store.tables import (
     VisitRow,
 )
 from fieldapp.store.work import KEEP
+from fieldcore.annotation import Mark
 from fieldcore.protocol import LoginResponse, MutationResult, PullResponse
 
 Clock = Callable[[], datetime]
@@ -208,6 +210,17 @@ class Store:
         return self._tx(
             capture.attach_photo, photo, visit_id, finding_id_, rectification_id, caption
         )
+
+    def annotation_source(self, photo_id: uuid.UUID) -> markup.Source:
+        """The original photo to mark up and its file (fieldapp.annotate renders it)."""
+        with transaction(self.engine) as s:
+            return markup.source(s, photo_id)
+
+    def attach_annotation(
+        self, original_id: uuid.UUID, derived: CapturedPhoto, marks: list[Mark]
+    ) -> PhotoRow:
+        """Record a marked-up copy (already on disk) of a photo taken here."""
+        return self._tx(markup.attach_annotation, original_id, derived, marks)
 
     def delete_photo(self, photo_id: uuid.UUID) -> None:
         self._tx(capture.delete_photo, photo_id)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from fieldapp.store.outbox import record
 from fieldapp.store.rectification import editable_rectification
@@ -45,8 +45,11 @@ def attach_photo(
     finding_id_: uuid.UUID | None = None,
     rectification_id: uuid.UUID | None = None,
     caption: str = "",
+    annotation: dict[str, Any] | None = None,
 ) -> PhotoRow:
     """Record a captured photo (its file is already on disk) and queue its row.
+
+    `annotation`: the link fields of a marked-up copy (store/annotations.py checks them).
 
     Raises:
         DomainError: workflow.locked or scope.denied when its visit or rectification may
@@ -95,6 +98,7 @@ def attach_photo(
         "caption": caption,
         "source": photo.source,
         "exif_taken_at": photo.exif_taken_at,
+        **(annotation or {}),
     }
     for name, value in (
         ("visit_id", visit_id),
@@ -144,3 +148,8 @@ def delete_photo(session: Session, now: datetime, photo_id: uuid.UUID) -> None:
         editable_rectification(session, row.rectification_id)
     record(session, "photo", row, {}, now, op="delete")
     row.deleted = True
+    for derived in session.exec(  # its marked-up copies go with it (fieldcore/annotation)
+        select(PhotoRow).where(PhotoRow.annotates_id == photo_id, col(PhotoRow.deleted).is_(False))
+    ).all():
+        record(session, "photo", derived, {}, now, op="delete")
+        derived.deleted = True

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from fieldapp.store.photo_views import thumbnails
 from fieldapp.store.tables import FindingRow, PhotoRow, TemplateRow, VisitRow
 from fieldapp.store.work import template_of
+from fieldcore.annotation import counts_as_evidence
 from fieldcore.history import COUNTED, ItemHistory, PastFinding, PastVisit, item_history
 
 
@@ -70,8 +71,8 @@ def _findings(session: Session, visit_id: uuid.UUID) -> dict[str, PastFinding]:
         )
     ).all()
     photos: dict[uuid.UUID, list[str]] = {}
-    for finding_id, sha in session.exec(
-        select(PhotoRow.finding_id, PhotoRow.sha256)
+    for finding_id, sha, kind in session.exec(
+        select(PhotoRow.finding_id, PhotoRow.sha256, PhotoRow.kind)
         .where(
             PhotoRow.visit_id == visit_id,
             col(PhotoRow.rectification_id).is_(None),
@@ -79,7 +80,7 @@ def _findings(session: Session, visit_id: uuid.UUID) -> dict[str, PastFinding]:
         )
         .order_by(col(PhotoRow.captured_at))
     ).all():
-        if finding_id is not None:
+        if finding_id is not None and counts_as_evidence(kind):  # originals, not 标注 copies
             photos.setdefault(finding_id, []).append(sha)
     return {
         f.item_code: PastFinding(f.result, f.note, tuple(photos.get(f.id, ()))) for f in findings

@@ -27,6 +27,16 @@ def run_script(sql: str) -> Callable[[sa.Connection], None]:
     return step
 
 
+# Marked-up evidence (issue 16): a photo row may be a derived copy naming its original.
+# Every photo already on a phone is an original, which the default says.
+PHOTO_ANNOTATIONS_0003 = """
+ALTER TABLE photo ADD COLUMN kind VARCHAR DEFAULT 'evidence' NOT NULL;
+ALTER TABLE photo ADD COLUMN annotates_id CHAR(32);
+ALTER TABLE photo ADD COLUMN annotates_sha256 VARCHAR;
+ALTER TABLE photo ADD COLUMN marks VARCHAR;
+CREATE INDEX ix_photo_annotates_id ON photo (annotates_id);
+"""
+
 MIGRATIONS: list[Migration] = [
     ("0001_initial", run_script(SCHEMA_0001)),
     (  # where a photo came from and when it was really taken (issue 16 §4)
@@ -36,6 +46,7 @@ MIGRATIONS: list[Migration] = [
             "ALTER TABLE photo ADD COLUMN exif_taken_at DATETIME"
         ),
     ),
+    ("0003_photo_annotations", run_script(PHOTO_ANNOTATIONS_0003)),
 ]
 
 

@@ -25,6 +25,7 @@ from fieldapp.store.tables import (
     VisitRow,
 )
 from fieldapp.store.work import local_score, missing_photos
+from fieldcore.annotation import counts_as_evidence
 from fieldcore.checklist import Template
 from fieldcore.headline import compact_posts, is_per_subject
 from fieldcore.scorecard import ScoreCard
@@ -135,6 +136,8 @@ class VisitView:
     card: ScoreCard
     missing_photos: list[str]
     thumbs: dict[str, bytes] = field(default_factory=dict)  # sha256 → thumbnail JPEG
+    # marked-up copies (标注): original photo id → its derived copy; `photos` holds originals
+    annotations: dict[uuid.UUID, PhotoRow] = field(default_factory=dict)
 
 
 def _visit_item(session: Session, v: VisitRow) -> VisitItem:
@@ -276,12 +279,16 @@ def visit_view(session: Session, visit_id: uuid.UUID) -> VisitView:
         ).all()
     }
     photos: dict[uuid.UUID | None, list[PhotoRow]] = {}
+    derived: dict[uuid.UUID, PhotoRow] = {}
     for p in session.exec(
         select(PhotoRow)
         .where(PhotoRow.visit_id == visit_id, col(PhotoRow.deleted).is_(False))
         .order_by(col(PhotoRow.captured_at))
     ).all():
-        photos.setdefault(p.finding_id, []).append(p)
+        if counts_as_evidence(p.kind):
+            photos.setdefault(p.finding_id, []).append(p)
+        elif p.annotates_id is not None:
+            derived[p.annotates_id] = p
     subjects = list(
         session.exec(
             select(SubjectRow).where(
@@ -298,7 +305,11 @@ def visit_view(session: Session, visit_id: uuid.UUID) -> VisitView:
         subjects,
         card,
         missing_photos(session, visit, template),
-        photo_views.thumbnails(session, [p.sha256 for ps in photos.values() for p in ps]),
+        photo_views.thumbnails(
+            session,
+            [p.sha256 for ps in [*photos.values(), derived.values()] for p in ps],
+        ),
+        derived,
     )
 
 

@@ -188,6 +188,11 @@ class PhotoRow(Edited, table=True):
     # migration 0002 appends them
     source: str | None = None
     exif_taken_at: datetime | None = _when()
+    # marked-up evidence (fieldcore/annotation.py; migration 0003 added these at the end)
+    kind: str = Field(default="evidence", sa_column_kwargs={"server_default": "evidence"})
+    annotates_id: uuid.UUID | None = Field(default=None, index=True)
+    annotates_sha256: str | None = None
+    marks: str | None = None
 
 
 class RectificationRow(Edited, table=True):

@@ -23,6 +23,7 @@ from fieldapp.store.tables import (
     VisitRow,
 )
 from fieldcore import submission
+from fieldcore.annotation import counts_as_evidence
 from fieldcore.answers import answers_from_findings, check_answer, check_mode, clear_stale_detail
 from fieldcore.checklist import Template
 from fieldcore.problems import DomainError, ProblemCode
@@ -214,13 +215,12 @@ def missing_photos(session: Session, visit: VisitRow, template: Template) -> lis
             col(FindingRow.deleted).is_(False),
         )
     ).all()
-    with_photo = set(
-        session.exec(
-            select(PhotoRow.finding_id).where(
-                PhotoRow.visit_id == visit.id, col(PhotoRow.deleted).is_(False)
-            )
-        ).all()
-    )
+    photos = session.exec(
+        select(PhotoRow.finding_id, PhotoRow.kind).where(
+            PhotoRow.visit_id == visit.id, col(PhotoRow.deleted).is_(False)
+        )
+    ).all()
+    with_photo = {finding for finding, kind in photos if counts_as_evidence(kind)}
     return submission.missing_photos(failed, with_photo, template, visit.mode)
 
 

@@ -15,6 +15,7 @@ from sync_server.console.screens.queue import MODE_ZH, STATUS_ZH
 from sync_server.console.screens.widgets import action_button, detail_view, unavailable_view
 from sync_server.console.shell import Console
 from sync_server.supervision import actions, queue
+from sync_server.supervision.evidence_checks import shown_photos
 from sync_server.supervision.queue import VisitDetail
 
 RESULT_ZH = {"pass": "合格", "fail": "不合格", "na": "不适用", None: "未检查"}
@@ -52,6 +53,8 @@ def item_rows(detail: VisitDetail) -> list[ft.Control]:
 
 def photo_line(p: Any) -> str:
     flags = []
+    if p.annotates_sha256:
+        flags.append(f"[标注 marked-up, 原图 original {p.annotates_sha256[:12]}]")
     if p.clock_skew:
         flags.append("[时钟异常 clock skew]")
     if p.far_from_site:
@@ -66,6 +69,31 @@ def photo_line(p: Any) -> str:
     return f"{p.sha256[:12]} · 拍摄 {taken} · 收到 {got} " + " ".join(flags)
 
 
+async def evidence_photos(console: Console, detail: VisitDetail) -> ft.Control:
+    """The photo lines and gallery, showing each marked-up copy (标注) in its original's
+    place, with a switch to the originals (built when first asked for)."""
+    readable = {p.sha256 for p in detail.photos if p.blob_present}
+    box = ft.Column([])
+
+    async def show(marked: bool) -> None:
+        listed = shown_photos(detail.photos, marked)
+        gallery, load = photo_gallery(console, [p.sha256 for p in listed], readable, "visit-photos")
+        box.controls = [*[ft.Text(photo_line(p), size=12) for p in listed], gallery]
+        await load()
+
+    await show(True)
+    if not any(p.annotates_id for p in detail.photos):
+        return box
+
+    async def on_switch(e: Any) -> None:
+        await show(bool(switch.value))
+        console.page.update()
+
+    switch = ft.Switch(label="标注 Marked-up  (关 off: 原图 originals)", value=True)
+    switch.on_change = on_switch
+    return ft.Column([ft.Semantics(content=switch, identifier="photos-marked"), box])
+
+
 async def visit(console: Console, visit_id: uuid.UUID) -> ft.View:
     try:
         detail = await console.services.write(  # opening a visit is audited
@@ -75,13 +103,7 @@ async def visit(console: Console, visit_id: uuid.UUID) -> ft.View:
         console.fail(exc)
         return unavailable_view(f"/visit/{visit_id}")
     v, site = detail.visit, detail.site
-    photos, load_photos = photo_gallery(
-        console,
-        [p.sha256 for p in detail.photos],
-        {p.sha256 for p in detail.photos if p.blob_present},
-        "visit-photos",
-    )
-    await load_photos()
+    photos = await evidence_photos(console, detail)
     comment = ft.TextField(label="意见 / 理由 Comment or reason", multiline=True, width=520)
     failed = [i for c in detail.categories for i in c["items"] if i.get("result") == "fail"]
     item_fields = {
@@ -134,7 +156,6 @@ async def visit(console: Console, visit_id: uuid.UUID) -> ft.View:
             ft.Text(f"退回意见:{v.return_comment}" if v.return_comment else ""),
             *item_rows(detail),
             ft.Text("照片 Photos", weight=ft.FontWeight.BOLD),
-            *[ft.Text(photo_line(p), size=12) for p in detail.photos],
             photos,
             ft.Text("冲突记录 Conflict log", weight=ft.FontWeight.BOLD),
             *(conflicts or [ft.Text("无", size=12)]),

@@ -19,6 +19,7 @@ from fieldcore.submission import check_rectification_answer
 from fieldcore.workflow import MANAGER_EDITABLE, REVIEWERS, can_transition, check_photo_parent
 from sync_server.org.scope import Actor
 from sync_server.photos.access import stored_and_held
+from sync_server.sync.merge.annotations import check_new_annotation
 from sync_server.sync.merge.context import PushContext
 from sync_server.sync.merge.fields import apply_values, checked_fields, create_row
 from sync_server.sync.merge.photo_source import check_source
@@ -69,6 +70,7 @@ def _new_photo(ctx: PushContext, m: Mutation, values: dict[str, Any]) -> Photo:
             finding_visit_id=None,
             rectification_id=rect.id,
         )
+    check_new_annotation(ctx, values)  # a marked-up copy names its original (issue 16)
     # present only when this author proved they hold the bytes: a hash seen elsewhere
     # (pull shows them) makes nothing readable (photos.access)
     present = stored_and_held(ctx.session, actor.user_id, values["sha256"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol
 
 import flet as ft
 
@@ -13,12 +13,23 @@ from fieldapp.store.history import LastTime
 from fieldapp.store.photo_checks import item_warnings
 from fieldapp.store.queries import VisitView
 from fieldapp.sync.errors import SyncError
+from fieldapp.ui.annotator import open_editor
 from fieldapp.ui.shell import UI
 from fieldapp.ui.widgets import TAP, tagged
 from fieldcore.checklist import Category, Item
 from fieldcore.evidence import warning_text
 
 Changed = Callable[[], Awaitable[None]]
+
+
+class Photo(Protocol):
+    """What the card reads of a photo row of the visit view (views never see tables)."""
+
+    id: uuid.UUID
+    sha256: str
+    mine: bool
+    width: int | None
+    height: int | None
 
 
 class ItemCard:
@@ -88,6 +99,13 @@ class ItemCard:
             disabled=not editable,
         )
         self.photos = ft.Row([], wrap=True, spacing=6)
+        # 原图 / 标注: show each photo's marked-up copy (on) or the original (off)
+        self.marked = ft.Switch(
+            label=t("annot.showing_marked"), value=True, on_change=self._on_marked
+        )
+        self.marked_box = tagged(self.marked, f"marked-{item.code}")
+        self.marked_box.visible = False
+        self.view = view
         self.photo_hint = ft.Text(
             t("check.photo_required"), color=ft.Colors.ERROR, size=12, visible=False
         )
@@ -145,6 +163,7 @@ class ItemCard:
                 self.subject,
                 self.note,
                 self.photo_row,
+                self.marked_box,
                 self.photos,
                 self.warn_box,
                 self.remarks,
@@ -237,7 +256,9 @@ class ItemCard:
         photos = view.photos.get(finding.id, []) if finding else []
         self.photo_row.visible = failed or bool(photos)
         self.photo_hint.visible = failed and self.item.photo_on_fail and not photos
-        self.photos.controls = [self._thumb(view.thumbs.get(p.sha256)) for p in photos]
+        self.view = view
+        self.marked_box.visible = any(p.id in view.annotations for p in photos)
+        self.photos.controls = [self._photo_tile(view, n, p) for n, p in enumerate(photos, 1)]
         warnings = item_warnings(view, self.item.code) if photos else ()
         self.warn_box.visible = bool(warnings)
         self.photo_warn.value = t(
@@ -257,6 +278,37 @@ class ItemCard:
         self.remarks.controls = remarks
         if update:
             self.control.update()
+
+    def _photo_tile(self, view: VisitView, n: int, photo: Photo) -> ft.Control:
+        """A photo of the item: its marked-up copy when it has one and the switch says so,
+        and the 标注 button that opens the editor on the original."""
+        copy = view.annotations.get(photo.id)
+        shown = copy if copy is not None and self.marked.value else photo
+        thumb = tagged(self._thumb(view.thumbs.get(shown.sha256)), f"thumb-{self.item.code}-{n}")
+        if not (self.editable and photo.mine and photo.sha256 in view.thumbs):
+            return thumb
+        mark_up = ft.TextButton(
+            self.ui.t("annot.open"),
+            icon=ft.Icons.EDIT,
+            height=TAP,
+            on_click=lambda e: self.ui.page.run_task(self._annotate, photo),
+        )
+        return ft.Column(
+            [thumb, tagged(mark_up, f"annotate-{self.item.code}-{n}")],
+            spacing=0,
+            horizontal_alignment=ft.CrossAxisAlignment.CENTER,
+        )
+
+    async def _annotate(self, photo: Photo) -> None:
+        data = self.view.thumbs.get(photo.sha256)
+        if data is None or not photo.width or not photo.height:
+            return
+        await open_editor(self.ui, photo.id, data, photo.width, photo.height, self.on_changed)
+
+    def _on_marked(self, e: Any) -> None:
+        on = bool(self.marked.value)
+        self.marked.label = self.ui.t("annot.showing_marked" if on else "annot.showing_original")
+        self.refresh(self.view)
 
     def _thumb(self, data: bytes | None) -> ft.Control:
         if data is None:
