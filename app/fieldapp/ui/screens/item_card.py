@@ -16,7 +16,7 @@ from fieldapp.ui.shell import UI
 from fieldapp.ui.widgets import TAP, tagged
 from fieldcore.checklist import Category, Item
 
-Changed = Callable[[], Awaitable[None]]
+Changed = Callable[[str], Awaitable[None]]  # called with the item code that changed
 
 
 class ItemCard:
@@ -63,9 +63,12 @@ class ItemCard:
         self.counter = ft.Row(
             [
                 ft.Text(t("check.count")),
-                ft.IconButton(ft.Icons.REMOVE, on_click=self._less),
+                ft.IconButton(ft.Icons.REMOVE, tooltip=t("check.less"), on_click=self._less),
                 self.count,
-                ft.IconButton(ft.Icons.ADD, on_click=self._more),
+                tagged(
+                    ft.IconButton(ft.Icons.ADD, tooltip=t("check.more"), on_click=self._more),
+                    f"more-{item.code}",
+                ),
             ],
             visible=False,
             spacing=0,
@@ -248,7 +251,7 @@ class ItemCard:
 
     async def _answer(self, **change: Any) -> None:
         await self.ui.attempt(self.ui.store.record_answer, self.visit_id, self.item.code, **change)
-        await self.on_changed()
+        await self.on_changed(self.item.code)
 
     async def _on_verdict(self, e: Any) -> None:
         result = self.verdict.selected[0] if self.verdict.selected else None
