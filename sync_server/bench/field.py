@@ -50,7 +50,12 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 LONG = (15, 150)
 
 # Targets smaller than 48 × 48 CSS px that are so by design, with the reason (by label).
-ALLOWED_SMALL: dict[str, str] = {}
+ALLOWED_SMALL: dict[str, str] = {
+    # A Checkbox with a height squeezes and stretches its label (seen at text scale 1.3),
+    # and no theme setting in Flet 1.0.5 pads it: in a browser (a desktop to Flutter) the
+    # whole labelled row is 40 px high; on a phone Flutter pads it to 48 by itself.
+    "负责人拒绝签认": "40 px high, 358 px wide in a browser; Flutter pads it to 48 on a phone",
+}
 
 
 def failures() -> list[Failure]:

@@ -140,7 +140,7 @@ class FieldPhone:
     # -- looking at a screen ---------------------------------------------------------------
     def look(self, name: str) -> Screen:
         """Targets at text scale 1, then the same screen at 1.3: overflow and a picture."""
-        self.page.wait_for_timeout(600)  # the last change's frame, for the picture
+        self.page.wait_for_timeout(400)  # the last change's frame, for the picture
         found = field_probe.targets(self.page)
         normal = self._shot(f"{name}")
         field_probe.set_text_scale(self.page, LARGE)

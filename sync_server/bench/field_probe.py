@@ -105,11 +105,22 @@ def overflowing(page: Page) -> list[dict[str, Any]]:
     return list(page.evaluate(_OVERFLOW_JS))
 
 
+_LAYOUT_JS = """
+() => [...document.querySelectorAll('flt-semantics')]
+  .reduce((sum, el) => sum + el.getBoundingClientRect().height, 0)
+"""
+
+
 def set_text_scale(page: Page, scale: float) -> None:
-    """The browser's font-size setting, as a phone's large-text option sets it; Flutter
-    relayouts on the change (waited for: two frames and a little)."""
+    """The browser's font-size setting, as a phone's large-text option sets it; waits until
+    Flutter has laid the screen out again (its semantics boxes changed), then a frame."""
+    before = page.evaluate(_LAYOUT_JS)
     page.evaluate(f"document.documentElement.style.fontSize = '{scale * 100:.0f}%'")
-    page.wait_for_timeout(700)
+    for _ in range(30):
+        page.wait_for_timeout(100)
+        if abs(page.evaluate(_LAYOUT_JS) - before) > 0.5:
+            break
+    page.wait_for_timeout(250)
 
 
 def text_scale(page: Page) -> float:

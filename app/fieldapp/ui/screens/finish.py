@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw
 from fieldapp.ui.photo_flow import save_photo
 from fieldapp.ui.screens.checklist import score_text
 from fieldapp.ui.shell import UI
-from fieldapp.ui.widgets import TAP, big_button, tagged
+from fieldapp.ui.widgets import big_button, tagged
 from fieldcore.headline import outcome_line
 from fieldcore.problems import DomainError
 from fieldcore.scorecard import describe_rule, fmt
@@ -105,7 +105,7 @@ async def build(ui: UI, visit_id: str) -> ft.View:
         visible=bool(card.unanswered or view.missing_photos),
     )
     ack_name = ft.TextField(label=t("finish.ack_name"), value=visit.ack_name)
-    refused = ft.Checkbox(label=t("finish.ack_refused"), value=visit.ack_refused, height=TAP)
+    refused = ft.Checkbox(label=t("finish.ack_refused"), value=visit.ack_refused)
     strokes: list[list[tuple[float, float]]] = []
     pad, clear = signature_pad(strokes)
     ack: list[ft.Control] = []
