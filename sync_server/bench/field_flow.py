@@ -130,7 +130,7 @@ class FieldPhone:
             box = target.first.bounding_box() if target.count() else None
             if box and 120 < box["y"] < PHONE["height"] - room:
                 return target.first
-            delta = 300 if box is None or box["y"] >= 120 else -300
+            delta = 250 if box is None or box["y"] >= 120 else -250
             self.page.mouse.wheel(0, delta)
             if self.tally.current:
                 self.tally.scroll_px[self.tally.current] += abs(delta)
@@ -231,7 +231,10 @@ def inspect(
 
 
 def _fail(phone: FieldPhone, failure: Failure) -> None:
-    verdict = phone.reveal(phone.tagged(f"item-{failure.code}"))
+    # room under the verdict for what failing opens (count, person, note, photo button,
+    # thumbnail): a photo button half under the bottom bar is scrolled into view by
+    # Flutter when tapped, and the thumbnails counted before would move
+    verdict = phone.reveal(phone.tagged(f"item-{failure.code}"), room=420)
     phone.tap(verdict.get_by_role("button", name="不合格", exact=True))
     photo = phone.tagged(f"photo-{failure.code}").get_by_role("button")
     expect(photo).to_be_visible(timeout=SLOW)

@@ -126,6 +126,7 @@ def measure(phone: FieldPhone, n: int, sent: Bytes) -> dict[str, Any]:
         "open_s": round(statistics.median(opens), 3),
         "open_runs_s": [round(x, 3) for x in opens],
         "mark_s": round(statistics.median(marks), 3),
+        "mark_runs_s": [round(x, 3) for x in marks],
         "bytes_per_mark": int(statistics.median(bytes_per_mark)),
     }
 
