@@ -103,6 +103,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "check.fail": ("不合格", "Fail"),
     "check.na": ("不适用", "N/A"),
     "check.count": ("次数", "Count"),
+    "check.less": ("减少", "Fewer"),
+    "check.more": ("增加", "More"),
     "check.value": ("填报值({unit})", "Value ({unit})"),
     "check.note": ("备注", "Note"),
     "check.subject": ("责任人/岗位", "Person / post"),

@@ -8,6 +8,7 @@ stdout stays clean.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -75,6 +76,20 @@ def bench_console(
     from sync_server.bench import console
 
     _emit(console.run(findings), as_json)
+
+
+@bench_app.command("field")
+def bench_field(
+    shots: Annotated[Path, typer.Option(help="Where the screenshots of every step go.")] = Path(
+        "test-artifacts/field"
+    ),
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The inspector's work in Chromium at 390 × 844: taps per step, target sizes, overflow
+    at text scale 1.3, and a 150- vs a 15-item checklist (open, mark one) as ratios."""
+    from sync_server.bench import field
+
+    _emit(field.run(shots), as_json)
 
 
 @bench_app.command("sync")

@@ -95,19 +95,23 @@ class PhoneUI:
         self.button("开始").click()
         expect(self.tagged("score")).to_be_visible(timeout=SLOW)
 
-    def reveal(self, target: Locator) -> Locator:
-        """Scroll the checklist until `target` is built and on screen (ListView is lazy)."""
+    def reveal(self, target: Locator, room: int = 160) -> Locator:
+        """Scroll the checklist until `target` is built and on screen (ListView is lazy),
+        with `room` px under it."""
         self.page.mouse.move(PHONE["width"] / 2, PHONE["height"] / 2)
         for _ in range(60):
             box = target.first.bounding_box() if target.count() else None
-            if box and 80 < box["y"] < PHONE["height"] - 160:
+            if box and 80 < box["y"] < PHONE["height"] - room:
                 return target.first
             self.page.mouse.wheel(0, 300)
             self.page.wait_for_timeout(120)
         raise AssertionError(f"{target} never scrolled into view")
 
     def fail_with_photo(self, code: str, photo: bytes) -> None:
-        item = self.reveal(self.tagged(f"item-{code}"))
+        # room for what failing opens under the verdict (count, person, note, photo button
+        # and thumbnail, ≈ 360 px with 48 px targets): a photo button half under the bottom
+        # bar is scrolled into view by Flutter when tapped, moving other thumbnails away
+        item = self.reveal(self.tagged(f"item-{code}"), room=420)
         item.get_by_role("button", name="不合格", exact=True).click()
         photo_button = self.tagged(f"photo-{code}").get_by_role("button")
         expect(photo_button).to_be_visible(timeout=SLOW)

@@ -10,6 +10,7 @@ at ≥ 7:1 (WCAG AAA); tests/ui/test_contrast_screens.py measures every text of 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import flet as ft
 
@@ -122,10 +123,28 @@ def palette(high_contrast: bool) -> Palette:
     return Palette(warning=ft.Colors.ORANGE_900.value, success=ft.Colors.GREEN_800.value)
 
 
+# Thumb-sized targets everywhere (≥ 48 × 48 px, measured by `mingcha bench field`): a
+# phone's Flutter pads taps to 48 by itself, but a browser counts as a desktop and shrinks
+# them (compact density, 32–40 px), so the sizes are set here for every platform.
+def _targets() -> dict[str, Any]:
+    roomy = ft.Padding.symmetric(horizontal=16, vertical=14)
+    return {
+        "visual_density": ft.VisualDensity.STANDARD,
+        "icon_button_theme": ft.IconButtonTheme(style=ft.ButtonStyle(padding=ft.Padding.all(12))),
+        "text_button_theme": ft.TextButtonTheme(style=ft.ButtonStyle(padding=roomy)),
+        "outlined_button_theme": ft.OutlinedButtonTheme(style=ft.ButtonStyle(padding=roomy)),
+        "segmented_button_theme": ft.SegmentedButtonTheme(
+            style=ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=24, vertical=14))
+        ),
+    }
+
+
 def make_theme(high_contrast: bool) -> ft.Theme:
     if not high_contrast:
-        return ft.Theme(font_family=FONT, color_scheme_seed=SEED)
-    return ft.Theme(font_family=FONT, color_scheme=ft.ColorScheme(**HIGH_CONTRAST_SCHEME))
+        return ft.Theme(font_family=FONT, color_scheme_seed=SEED, **_targets())
+    return ft.Theme(
+        font_family=FONT, color_scheme=ft.ColorScheme(**HIGH_CONTRAST_SCHEME), **_targets()
+    )
 
 
 def apply_theme(page: ft.Page, high_contrast: bool) -> None:

@@ -85,12 +85,20 @@ async def build(ui: UI, visit_id: str) -> ft.View:
                     cat.code
                 ].value = f"{fmt(cat.score)}/{fmt(cat.max)} · {answered}/{len(cat.lines)}"
 
-    async def changed() -> None:
+    async def changed(code: str | None = None) -> None:
+        """Show a change: one item's card and the header when `code` names it (a long
+        list is not walked for one mark: `mingcha bench field`), else every card."""
         fresh = await ui.run(ui.store.visit_view, vid)
         update_header(fresh)
-        for card in cards.values():
-            card.refresh(fresh, update=False)
-        ui.page.update()
+        if code not in cards:
+            for card in cards.values():
+                card.refresh(fresh, update=False)
+            ui.page.update()
+            return
+        card = cards[code]
+        card.refresh(fresh)
+        header.update()
+        headers[card.category.code].update()
 
     async def add_photo(item: Item) -> None:
         try:  # camera only where the item asks for it (fieldcore.evidence)
@@ -105,7 +113,7 @@ async def build(ui: UI, visit_id: str) -> ft.View:
         code = view.site.code if view.site else ""
         attach = {"visit_id": vid, "finding_id_": finding_id(vid, item.code)}
         if await save_photo(ui, raw, code, source=source, **attach):
-            await changed()
+            await changed(item.code)
 
     sections: list[ft.Control] = []
     groups: list[tuple[ft.Control, list[ItemCard]]] = []  # a category's header and its cards

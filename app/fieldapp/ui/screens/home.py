@@ -60,7 +60,7 @@ def sync_banner(ui: UI) -> ft.Control:
 
     box = ft.Container(
         ft.Column([line, bar, detail], spacing=4),
-        padding=ft.Padding.all(10),
+        padding=ft.Padding.symmetric(horizontal=10, vertical=15),  # ≥ 48 px to tap
         bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST,
         border_radius=ft.BorderRadius.all(8),
         on_click=open_sync,
@@ -159,6 +159,7 @@ async def build(ui: UI) -> ft.View:
         await ui.go("/login")
 
     menu = ft.PopupMenuButton(
+        padding=12,  # a 48 px target, as the icon buttons beside it (theme.py)
         items=[
             ft.PopupMenuItem(content=ft.Text(t("common.language")), on_click=ui.toggle_language),
             ft.PopupMenuItem(
@@ -166,7 +167,7 @@ async def build(ui: UI) -> ft.View:
                 on_click=ui.toggle_contrast,
             ),
             ft.PopupMenuItem(content=ft.Text(t("common.sign_out")), on_click=sign_out),
-        ]
+        ],
     )
     fab = None
     if role == "inspector":

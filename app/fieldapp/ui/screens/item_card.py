@@ -19,7 +19,7 @@ from fieldapp.ui.widgets import TAP, tagged
 from fieldcore.checklist import Category, Item
 from fieldcore.evidence import warning_text
 
-Changed = Callable[[], Awaitable[None]]
+Changed = Callable[[str], Awaitable[None]]  # called with the item code that changed
 
 
 class Photo(Protocol):
@@ -77,9 +77,12 @@ class ItemCard:
         self.counter = ft.Row(
             [
                 ft.Text(t("check.count")),
-                ft.IconButton(ft.Icons.REMOVE, on_click=self._less),
+                ft.IconButton(ft.Icons.REMOVE, tooltip=t("check.less"), on_click=self._less),
                 self.count,
-                ft.IconButton(ft.Icons.ADD, on_click=self._more),
+                tagged(
+                    ft.IconButton(ft.Icons.ADD, tooltip=t("check.more"), on_click=self._more),
+                    f"more-{item.code}",
+                ),
             ],
             visible=False,
             spacing=0,
@@ -303,7 +306,11 @@ class ItemCard:
         data = self.view.thumbs.get(photo.sha256)
         if data is None or not photo.width or not photo.height:
             return
-        await open_editor(self.ui, photo.id, data, photo.width, photo.height, self.on_changed)
+
+        async def saved() -> None:  # only this item's card shows the new copy
+            await self.on_changed(self.item.code)
+
+        await open_editor(self.ui, photo.id, data, photo.width, photo.height, saved)
 
     def _on_marked(self, e: Any) -> None:
         on = bool(self.marked.value)
@@ -319,7 +326,7 @@ class ItemCard:
 
     async def _answer(self, **change: Any) -> None:
         await self.ui.attempt(self.ui.store.record_answer, self.visit_id, self.item.code, **change)
-        await self.on_changed()
+        await self.on_changed(self.item.code)
 
     async def _on_verdict(self, e: Any) -> None:
         result = self.verdict.selected[0] if self.verdict.selected else None
