@@ -27,6 +27,7 @@ import pytest
 
 from sync_server.org import accounts
 from tests import leaks
+from tests.s3kit import blob_backend, s3_server  # noqa: F401  (blob stores: local or S3)
 from tests.serverkit import (  # noqa: F401  (fixtures shared by server, client and e2e tests)
     app,
     cheap_hasher,
