@@ -10,11 +10,13 @@ from sqlmodel import Session, select
 
 from sync_server.photos import packs
 from sync_server.tables import Blob, Photo
+from tests.s3kit import both_backends
 from tests.server.images import jpeg, sha
 from tests.server.test_photo_uploads import patch, photo_row, start
 from tests.server.world import Phone, World
 
 PACK = "application/vnd.mingcha.pack"
+pytestmark = both_backends  # a pack stores and resumes through the blob store
 
 
 def part(data: bytes, offset: int = 0, length: int | None = None) -> bytes:

@@ -6,15 +6,22 @@ import base64
 import errno
 import hashlib
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from sqlmodel import Session, select
 
+from sync_server.photos import backends
+from sync_server.photos.backends import S3Blobs
 from sync_server.tables import Blob, Photo, Upload
+from tests.s3kit import both_backends
 from tests.server.images import bomb, cut_with_end, jpeg, png, sha
 from tests.server.test_visit_workflow import complete_visit
 from tests.server.world import Phone, World
+
+pytestmark = both_backends  # where the bytes go changes how they are stored and read
 
 
 def photo_row(phone: Phone, world: World, data: bytes, site: str = "S1") -> tuple[uuid.UUID, str]:
@@ -247,6 +254,45 @@ def test_two_phones_uploading_the_same_photo_store_it_once(world: World) -> None
         assert len(s.exec(select(Blob)).all()) == 1
 
 
+def test_an_upload_whose_first_chunks_are_on_another_host_restarts_from_zero(
+    world: World,
+) -> None:
+    """Temp files stay on the host that received the chunks (README, "Two hosts"): a
+    resume sent to another host finds no bytes before its offset there. It is told to
+    start again from 0, as after a hash mismatch, instead of appending after a gap."""
+    phone = world.phone("insp1")
+    data = jpeg(seed=12)
+    _, digest = photo_row(phone, world, data)
+    upload_id = start(phone, digest, len(data)).json()["id"]
+    assert patch(phone, upload_id, 0, data[:5000]).status_code == 204
+    store = world.client.app.state.photos  # type: ignore[attr-defined]
+    store.temp_path(uuid.UUID(upload_id)).unlink()  # this host never saw those 5000 bytes
+    r = patch(phone, upload_id, 5000, data[5000:])
+    assert (r.status_code, r.json()["code"]) == (409, "upload.offset_mismatch")
+    assert r.json()["details"]["offset"] == 0
+    assert start(phone, digest, len(data)).json()["offset"] == 0
+    assert patch(phone, upload_id, 0, data).status_code == 204
+    assert store.read(digest) == data
+
+
+@contextmanager
+def refusing_store(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The blob store refuses new blobs: a full disk (the rename into place fails), or an
+    object store that answers an error (its bucket is not there: a real refusal by the
+    S3 server, not a stand-in)."""
+    blobs = world.client.app.state.photos.blobs  # type: ignore[attr-defined]
+    with monkeypatch.context() as patched:
+        if isinstance(blobs, S3Blobs):
+            patched.setattr(blobs, "bucket", "no-such-bucket")
+        else:
+
+            def disk_full(*args: Any) -> None:
+                raise OSError(errno.ENOSPC, "No space left on device")
+
+            patched.setattr(backends.os, "replace", disk_full)
+        yield
+
+
 def test_a_disk_that_refuses_the_write_answers_503_and_the_upload_can_finish_later(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -254,19 +300,11 @@ def test_a_disk_that_refuses_the_write_answers_503_and_the_upload_can_finish_lat
     data = jpeg(seed=11)
     _, digest = photo_row(phone, world, data)
     upload_id = start(phone, digest, len(data)).json()["id"]
-    from sync_server.photos import store
-
-    real_replace = store.os.replace
-
-    def disk_full(*args: Any) -> None:
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(store.os, "replace", disk_full)
-    r = patch(phone, upload_id, 0, data)
+    with refusing_store(world, monkeypatch):
+        r = patch(phone, upload_id, 0, data)
     assert (r.status_code, r.json()["code"]) == (503, "server.storage_failed")
     with Session(world.engine) as s:
         assert s.get(Blob, digest) is None
-    monkeypatch.setattr(store.os, "replace", real_replace)
     resumed = start(phone, digest, len(data)).json()
     assert (resumed["id"], resumed["offset"], resumed["complete"]) == (upload_id, len(data), False)
     assert patch(phone, upload_id, len(data), b"").status_code == 204  # completes it

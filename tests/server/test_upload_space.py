@@ -19,6 +19,7 @@ from sync_server import upkeep
 from sync_server.main import create_app
 from sync_server.photos import upload_space
 from sync_server.tables import Blob, Upload
+from tests.s3kit import both_backends
 from tests.server.images import bomb, jpeg, noise, sha
 from tests.server.test_photo_packs import part, send
 from tests.server.test_photo_uploads import patch, photo_row, start
@@ -58,6 +59,7 @@ REFUSED = [
 
 
 @pytest.mark.parametrize(("make", "code"), REFUSED)
+@both_backends
 def test_an_upload_refused_after_its_bytes_arrived_leaves_nothing(
     world: World, make: Any, code: str
 ) -> None:
@@ -76,6 +78,7 @@ def test_an_upload_refused_after_its_bytes_arrived_leaves_nothing(
 
 
 @pytest.mark.parametrize(("make", "code"), REFUSED)
+@both_backends
 def test_a_pack_part_refused_after_its_bytes_arrived_leaves_nothing(
     world: World, make: Any, code: str
 ) -> None:
@@ -90,6 +93,7 @@ def test_a_pack_part_refused_after_its_bytes_arrived_leaves_nothing(
     assert [u.sha256 for u in uploads(world)] == [sha(good)]  # the stored one, completed
 
 
+@both_backends
 def test_bytes_that_do_not_hash_to_the_photo_are_deleted_and_the_upload_restarts(
     world: World,
 ) -> None:
@@ -102,6 +106,7 @@ def test_bytes_that_do_not_hash_to_the_photo_are_deleted_and_the_upload_restarts
     assert patch(phone, upload_id, 0, data).status_code == 204  # the resend from 0 is taken
 
 
+@both_backends
 def test_no_answer_names_a_server_path(world: World) -> None:
     phone = world.phone("insp1")
     data = b"\xff\xd8\xff" + b"x" * 5000  # Pillow's own error would name the temp file
@@ -171,6 +176,7 @@ def age(path: Path, seconds: float) -> None:
     os.utime(path, (then, then))
 
 
+@both_backends
 def test_abandoned_uploads_and_orphan_files_are_purged_at_start_up(world: World) -> None:
     phone = world.phone("insp1")
     (a, b) = photos(phone, world, 2)
