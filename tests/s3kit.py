@@ -90,8 +90,10 @@ class S3Server:
         return {k.removeprefix("MINGCHA_").lower(): v for k, v in self.env(prefix).items()}
 
     def keys(self, prefix: str) -> list[str]:
-        pages = self.client().get_paginator("list_objects_v2").paginate(
-            Bucket=BUCKET, Prefix=f"{prefix}/"
+        pages = (
+            self.client()
+            .get_paginator("list_objects_v2")
+            .paginate(Bucket=BUCKET, Prefix=f"{prefix}/")
         )
         return [o["Key"] for page in pages for o in page.get("Contents", [])]
 

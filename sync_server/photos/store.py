@@ -114,4 +114,3 @@ class PhotoStore:
         self.root.mkdir(parents=True, exist_ok=True)
         stats = os.statvfs(self.root)
         return stats.f_bavail * stats.f_frsize
-

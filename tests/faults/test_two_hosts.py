@@ -22,6 +22,7 @@ from unittest import mock
 import httpx
 import pytest
 import sqlalchemy as sa
+import typer
 from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError
@@ -56,9 +57,9 @@ def hosts(tmp_path: Path, s3_server: S3Server) -> Iterator[Hosts]:
         from sync_server.org import demo_data
 
         # the demo accounts' hashes at argon2's lowest cost: the hosts verify any cost
-        with mock.patch.object(accounts, "_hasher", cheap_hasher()[0]):
-            with write_session(engine) as session:
-                demo_data.seed(session, datetime.now(UTC))
+        cheap = mock.patch.object(accounts, "_hasher", cheap_hasher()[0])
+        with cheap, write_session(engine) as session:
+            demo_data.seed(session, datetime.now(UTC))
         prefix = f"two-hosts-{uuid.uuid4().hex[:8]}"
         env = {
             "MINGCHA_DATABASE_URL": url,
@@ -173,3 +174,19 @@ def test_a_phone_syncing_through_two_hosts_keeps_every_photo_once(
         if c["entity"] == "photo" and c.get("data")
     }
     assert pulled == {p.id: p.sha256 for p in photos}  # and they are the phone's photos
+
+
+def test_a_host_whose_bucket_cannot_be_reached_does_not_start(
+    s3_server: S3Server, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sync_server.cli.serve import blob_store_reachable
+    from sync_server.core.config import Settings
+
+    settings = Settings(data_dir=tmp_path, **s3_server.settings("p"))
+    assert blob_store_reachable(settings) == f"s3://{settings.blob_url[5:]}"
+    missing = settings.model_copy(update={"blob_url": "s3://no-such-bucket/p"})
+    with pytest.raises(typer.Exit) as stopped:
+        blob_store_reachable(missing)
+    assert stopped.value.exit_code == 1 and "no-such-bucket" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="s3://bucket/prefix"):
+        Settings(data_dir=tmp_path, blob_url="http://somewhere/bucket")

@@ -26,8 +26,8 @@ from tests.server.test_photo_packs import part, send
 from tests.server.test_photo_uploads import upload_all
 from tests.server.world import PASSWORD, Phone, World, _password_hash
 
-
 pytestmark = both_backends  # who may read which bytes, wherever they are stored
+
 
 def covert_photo(world: World, seed: int = 41) -> bytes:
     """insp1's unpublished covert (暗访) draft at S1 with one uploaded evidence photo."""

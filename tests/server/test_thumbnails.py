@@ -18,7 +18,6 @@ from tests.s3kit import blob_settings, both_backends
 from tests.server.images import jpeg, sha
 from tests.server.world import put_blob
 
-
 pytestmark = both_backends
 
 
