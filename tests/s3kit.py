@@ -43,6 +43,8 @@ BACKENDS = ("local", "s3")
 # `pytestmark = both_backends` (or on one test). MINGCHA_TEST_BLOB=s3 runs every other
 # server test on the object store too.
 both_backends = pytest.mark.parametrize("blob_backend", BACKENDS, indirect=True)
+# read at import: tests/conftest.py hides MINGCHA_* variables from the tests themselves
+DEFAULT_BACKEND = os.environ.get("MINGCHA_TEST_BLOB", "") or "local"
 
 
 class S3Server:
@@ -122,7 +124,7 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
 @pytest.fixture
 def blob_backend(request: pytest.FixtureRequest) -> str:
     """Where this test's server keeps finished blobs: "local" (the default) or "s3"."""
-    backend = getattr(request, "param", None) or os.environ.get("MINGCHA_TEST_BLOB", "local")
+    backend = getattr(request, "param", None) or DEFAULT_BACKEND
     assert backend in BACKENDS, backend
     return str(backend)
 
@@ -133,3 +135,8 @@ def blob_settings(request: pytest.FixtureRequest, backend: str) -> dict[str, Any
         return {}
     server: S3Server = request.getfixturevalue("s3_server")
     return server.settings(f"t-{uuid.uuid4().hex[:12]}")
+
+
+def serve_env(request: pytest.FixtureRequest, backend: str = DEFAULT_BACKEND) -> dict[str, str]:
+    """The same as MINGCHA_* variables, for a `mingcha serve` subprocess."""
+    return {f"MINGCHA_{k.upper()}": v for k, v in blob_settings(request, backend).items()}

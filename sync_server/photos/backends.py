@@ -29,9 +29,9 @@ Errors reaching the store surface as `server.storage_failed` (503, retry later).
 from __future__ import annotations
 
 import errno
+import logging
 import os
 from collections.abc import Iterator
-from contextlib import suppress
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_s3.type_defs import GetObjectOutputTypeDef
 
+log = logging.getLogger("mingcha.server")
 READ_BLOCK = 1024 * 1024
 
 
@@ -214,8 +215,10 @@ class S3Blobs:
             raise unavailable(_code(exc)) from exc
         except (BotoCoreError, OSError) as exc:
             raise unavailable(type(exc).__name__) from exc
-        with suppress(FileNotFoundError):
-            source.unlink()
+        try:
+            source.unlink(missing_ok=True)
+        except OSError as exc:  # stored all the same: the purge removes the file later
+            log.warning("temp file %s kept after its upload: %s", source.name, exc)
 
     def local_path(self, sha256: str) -> Path | None:
         return None

@@ -16,7 +16,7 @@ from sync_server.bench.proxy import FaultProxy
 from tests.client.conftest import PhoneApp
 from tests.faults.central import KillOnBlobRename, Server
 from tests.faults.phone import Phone
-from tests.s3kit import blob_settings, both_backends
+from tests.s3kit import both_backends, serve_env
 from tests.server.images import jpeg
 from tests.server.world import World
 from tests.serverkit import FakeClock
@@ -31,8 +31,7 @@ def server(
     blob_backend: str,
 ) -> Iterator[Server]:
     monkeypatch.setenv("MINGCHA_CONSOLE", "false")
-    env = {f"MINGCHA_{k.upper()}": v for k, v in blob_settings(request, blob_backend).items()}
-    central = Server(seeded_data, tmp_path / "server", tmp_path, env)
+    central = Server(seeded_data, tmp_path / "server", tmp_path, serve_env(request, blob_backend))
     central.ensure_up()
     yield central
     central.close()
