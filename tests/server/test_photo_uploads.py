@@ -21,8 +21,6 @@ from tests.server.images import bomb, cut_with_end, jpeg, png, sha
 from tests.server.test_visit_workflow import complete_visit
 from tests.server.world import Phone, World
 
-pytestmark = both_backends  # where the bytes go changes how they are stored and read
-
 
 def photo_row(phone: Phone, world: World, data: bytes, site: str = "S1") -> tuple[uuid.UUID, str]:
     """A draft visit at `site` with one photo row whose bytes are `data`."""
@@ -77,6 +75,7 @@ def upload_all(phone: Phone, data: bytes, chunk: int = 20_000) -> Any:
     return upload_id
 
 
+@both_backends
 def test_bytes_arrive_in_checked_chunks_and_the_photo_row_learns_it(world: World) -> None:
     phone = world.phone("insp1")
     data = jpeg()
@@ -98,6 +97,7 @@ def test_bytes_arrive_in_checked_chunks_and_the_photo_row_learns_it(world: World
     ).json()["present"] == [digest]
 
 
+@both_backends
 @pytest.mark.postgres  # the dialect matters: max(offset) per hash
 def test_a_restarted_phone_resumes_where_the_server_stopped(world: World) -> None:
     phone = world.phone("insp1")
@@ -147,6 +147,7 @@ def test_a_corrupted_chunk_is_discarded(world: World) -> None:
     assert head.headers["Upload-Offset"] == "0"
 
 
+@both_backends
 def test_bytes_that_do_not_hash_to_the_photo_restart_the_upload(world: World) -> None:
     phone = world.phone("insp1")
     data = jpeg(seed=5)
@@ -213,6 +214,7 @@ def test_only_the_photos_author_uploads_and_only_for_referenced_hashes(world: Wo
     assert (r.status_code, r.json()["code"]) == (404, "upload.not_found")
 
 
+@both_backends
 def test_reading_photos_follows_scope_and_the_publish_embargo(world: World) -> None:
     insp, sup, mgr = world.phone("insp1"), world.phone("sup1"), world.phone("mgr1")
     visit_id, muts = complete_visit(insp, world.site("S1"), {"1.1": 1})
@@ -241,6 +243,7 @@ def test_missing_answers_only_about_the_callers_photos(world: World) -> None:
     assert answer == {"missing": [], "present": [], "unknown": [digest, "zz"], "partial": {}}
 
 
+@both_backends
 @pytest.mark.postgres  # the dialect matters: concurrent uploads
 def test_two_phones_uploading_the_same_photo_store_it_once(world: World) -> None:
     a, b = world.phone("insp1"), world.phone("insp1")
@@ -254,6 +257,7 @@ def test_two_phones_uploading_the_same_photo_store_it_once(world: World) -> None
         assert len(s.exec(select(Blob)).all()) == 1
 
 
+@both_backends
 def test_an_upload_whose_first_chunks_are_on_another_host_restarts_from_zero(
     world: World,
 ) -> None:
@@ -293,6 +297,7 @@ def refusing_store(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[No
         yield
 
 
+@both_backends
 def test_a_disk_that_refuses_the_write_answers_503_and_the_upload_can_finish_later(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -59,7 +59,6 @@ REFUSED = [
 
 
 @pytest.mark.parametrize(("make", "code"), REFUSED)
-@both_backends
 def test_an_upload_refused_after_its_bytes_arrived_leaves_nothing(
     world: World, make: Any, code: str
 ) -> None:
@@ -78,7 +77,6 @@ def test_an_upload_refused_after_its_bytes_arrived_leaves_nothing(
 
 
 @pytest.mark.parametrize(("make", "code"), REFUSED)
-@both_backends
 def test_a_pack_part_refused_after_its_bytes_arrived_leaves_nothing(
     world: World, make: Any, code: str
 ) -> None:
@@ -106,7 +104,6 @@ def test_bytes_that_do_not_hash_to_the_photo_are_deleted_and_the_upload_restarts
     assert patch(phone, upload_id, 0, data).status_code == 204  # the resend from 0 is taken
 
 
-@both_backends
 def test_no_answer_names_a_server_path(world: World) -> None:
     phone = world.phone("insp1")
     data = b"\xff\xd8\xff" + b"x" * 5000  # Pillow's own error would name the temp file
