@@ -92,9 +92,30 @@ def test_bytes_arrive_in_checked_chunks_and_the_photo_row_learns_it(world: World
     got = phone.client.get(f"/v1/blobs/{digest}", headers=phone.headers)
     assert got.status_code == 200 and got.content == data
     assert got.headers["ETag"] == f'"{digest}"'
+    assert got.headers["Content-Length"] == str(len(data))
     assert phone.client.post(
         "/v1/blobs/missing", headers=phone.headers, json={"sha256": [digest]}
     ).json()["present"] == [digest]
+    assert stored_bytes(world, digest) == data
+
+
+def stored_bytes(world: World, digest: str) -> bytes:
+    """The blob as the backend holds it, at the layout it always had: `blobs/ab/cd/<sha>`
+    on this host, or the object `<prefix>/ab/cd/<sha>`; nothing else is stored."""
+    store = world.client.app.state.photos  # type: ignore[attr-defined]
+    name = f"{digest[:2]}/{digest[2:4]}/{digest}"
+    if isinstance(store.blobs, S3Blobs):
+        assert store.blobs.prefix and store.blobs.key(digest) == f"{store.blobs.prefix}/{name}"
+        listed = store.blobs.client.list_objects_v2(Bucket=store.blobs.bucket)["Contents"]
+        assert [o["Key"] for o in listed if o["Key"].startswith(store.blobs.prefix + "/")] == [
+            store.blobs.key(digest)
+        ]
+        assert not any(p.is_file() for p in store.root.rglob("*") if p.parent != store.temp_dir)
+        got = store.blobs.client.get_object(Bucket=store.blobs.bucket, Key=store.blobs.key(digest))
+        return bytes(got["Body"].read())
+    files = [p for p in store.root.rglob("*") if p.is_file() and p.parent != store.temp_dir]
+    assert files == [store.root / name]
+    return bytes(files[0].read_bytes())
 
 
 @both_backends
