@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     app.state.engine = make_engine(settings)
     app.state.clock = clock
     problems.install(app)
-    app.state.photos = PhotoStore(settings.blobs_path)
+    app.state.photos = PhotoStore.from_settings(settings)
     app.include_router(auth.router)
     app.include_router(sync.router)
     app.include_router(photos.router)

@@ -27,6 +27,7 @@ import pytest
 
 from sync_server.org import accounts
 from tests import leaks
+from tests.s3kit import blob_backend, s3_server  # noqa: F401  (blob stores: local or S3)
 from tests.serverkit import (  # noqa: F401  (fixtures shared by server, client and e2e tests)
     app,
     cheap_hasher,
@@ -65,9 +66,28 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Under xdist (make test) the browser tests come first, so their worker starts on the
     longest unit of work at once instead of ending the run with it. The workers collect
     (with dist set to no there), so this runs wherever PYTEST_XDIST_WORKER is set."""
+    _one_dialect_for_the_object_store(config, items)
     if "PYTEST_XDIST_WORKER" not in os.environ:
         return
     items.sort(key=lambda item: not item.path.is_relative_to(BROWSER_TESTS))  # stable
+
+
+def _one_dialect_for_the_object_store(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test on both blob backends (tests/s3kit.py) and both dialects runs the object store
+    on SQLite only: where blobs live and which database holds the rows are independent, so
+    PostgreSQL × S3 would repeat PostgreSQL × local. MINGCHA_TEST_ALL_DIALECTS=1 keeps it."""
+    if os.environ.get("MINGCHA_TEST_ALL_DIALECTS"):
+        return
+    dropped = [
+        item
+        for item in items
+        if (params := getattr(getattr(item, "callspec", None), "params", {}))
+        and params.get("central_dialect") == "postgres"
+        and params.get("blob_backend") == "s3"
+    ]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item not in dropped]
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:

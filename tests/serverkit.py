@@ -37,6 +37,7 @@ from sync_server.core.db import make_engine
 from sync_server.main import create_app
 from sync_server.org import accounts
 from sync_server.tables import ServerModel
+from tests.s3kit import blob_settings
 from tests.server.world import World, build_world
 
 PG_URL = os.environ.get(
@@ -166,6 +167,7 @@ def settings(
     sqlite_templates: SqliteTemplates,
     world_ids: dict[str, uuid.UUID],
     tmp_path: Path,
+    blob_backend: str,
 ) -> Settings:
     url = database_url
     if url.startswith("sqlite:///"):
@@ -173,7 +175,8 @@ def settings(
         ids = sqlite_templates.copy(url, own, with_world="world" in request.fixturenames)
         world_ids.update(ids or {})
         url = f"sqlite:///{own}"
-    return Settings(database_url=url, data_dir=tmp_path / "server", console=False)
+    blobs = blob_settings(request, blob_backend)
+    return Settings(database_url=url, data_dir=tmp_path / "server", console=False, **blobs)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Request, Response
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -263,13 +263,18 @@ async def patch_upload(
         200: {"content": {"image/jpeg": {}}, "description": "The photo"},
     },
 )
-def get_blob(sha256: str, actor: ActorDep, engine: EngineDep, store: StoreDep) -> FileResponse:
+def get_blob(sha256: str, actor: ActorDep, engine: EngineDep, store: StoreDep) -> Response:
     """The bytes of a photo: only if you uploaded them yourself, or a photo you may see
     references them and its author uploaded them (knowing the hash is not enough)."""
     with read_session(engine) as session:
-        path = access.readable_path(session, store, actor, sha256)
-    return FileResponse(
-        path,
-        media_type="image/jpeg",
-        headers={"ETag": f'"{sha256}"', "Cache-Control": "private, max-age=31536000, immutable"},
-    )
+        access.check_readable(session, actor, sha256)
+    headers = {"ETag": f'"{sha256}"', "Cache-Control": "private, max-age=31536000, immutable"}
+    path = store.local_path(sha256)
+    if path is not None:  # this host's disk: sent as a file (ranges, sendfile)
+        return FileResponse(path, media_type="image/jpeg", headers=headers)
+    opened = store.stream(sha256)  # the object store: streamed, never held
+    if opened is None:
+        raise DomainError(C.BLOB_NOT_FOUND)
+    size, blocks = opened
+    headers["Content-Length"] = str(size)
+    return StreamingResponse(blocks, media_type="image/jpeg", headers=headers)

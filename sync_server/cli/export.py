@@ -68,7 +68,7 @@ def export_visit(
         chosen = one_of(format, exports.FORMATS)
     except ValueError:
         raise typer.BadParameter("--format must be xlsx or pdf") from None
-    photos = PhotoStore(settings_for(data_dir).blobs_path)
+    photos = PhotoStore.from_settings(settings_for(data_dir))
     with _bar("导出 exporting") as step:
         result = _export(
             data_dir,

@@ -9,6 +9,7 @@ import typer
 
 from sync_server.cli.base import app
 from sync_server.cli.common import DataDir, database, settings_for
+from sync_server.core.config import Settings
 
 # How long an idle keep-alive connection stays open. It must outlast the clients' own idle
 # expiry (httpx, which the phone app uses, drops idle connections after 5 s): if the server
@@ -34,6 +35,7 @@ def serve(
     settings = settings_for(data_dir)
     with database(data_dir):
         pass  # schema up to date before any worker starts
+    photos = blob_store_reachable(settings)
     if data_dir:  # workers build their settings from the environment
         os.environ["MINGCHA_DATA_DIR"] = str(data_dir)
     where = settings.database_url.split("@")[-1] if settings.database_url else settings.data_dir
@@ -41,6 +43,7 @@ def serve(
         f"明察 sync server: http://{host}:{port}/  API: http://{host}:{port}/docs  (data: {where})",
         flush=True,
     )
+    print(f"photos: {photos}", flush=True)
     if settings.forwarded_allow_ips:
         print(f"client addresses from X-Forwarded-For of: {settings.forwarded_allow_ips}")
     uvicorn.run(
@@ -56,3 +59,18 @@ def serve(
         proxy_headers=False,
         timeout_keep_alive=keep_alive,
     )
+
+
+def blob_store_reachable(settings: Settings) -> str:
+    """Where photos are kept; an object store that cannot be reached stops the start (a
+    host that takes uploads it cannot store would answer 503 to every phone)."""
+    from sync_server.photos.backends import S3Blobs, backend_for
+
+    blobs = backend_for(settings)
+    if isinstance(blobs, S3Blobs):
+        try:
+            blobs.check_bucket()
+        except RuntimeError as exc:
+            typer.echo(f"{exc}", err=True)
+            raise typer.Exit(code=1) from None
+    return blobs.describe()

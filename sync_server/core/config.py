@@ -1,15 +1,18 @@
 """Server settings, read from MINGCHA_* environment variables (pydantic-settings).
 
 Embedded default: everything under one data directory — SQLite at DATA_DIR/central.db and
-photos under DATA_DIR/blobs. Production sets MINGCHA_DATABASE_URL=postgresql+psycopg://…
+photos under DATA_DIR/blobs. Production sets MINGCHA_DATABASE_URL=postgresql+psycopg://…,
+and several hosts share photos through MINGCHA_BLOB_URL=s3://bucket/prefix (README, "Two hosts").
 """
 
 from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from fieldcore.protocol import SCHEMA_VERSION
@@ -21,7 +24,23 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var/server")
     console: bool = True  # serve the supervisor console under /console (needs flet-web)
     database_url: str = ""  # empty: sqlite:///DATA_DIR/central.db
-    blob_dir: Path | None = None  # None: DATA_DIR/blobs
+    blob_dir: Path | None = None  # None: DATA_DIR/blobs (with blob_url: temp uploads only)
+    # Finished photos in an S3-compatible object store (photos/backends.py), shared by
+    # every host: s3://bucket/prefix. Empty: in blob_dir on this host's disk.
+    blob_url: str = ""
+    s3_endpoint_url: str = ""  # empty: AWS; e.g. http://minio.internal:9000
+    s3_region: str = ""  # empty: boto3's own (AWS_DEFAULT_REGION, ~/.aws/config)
+    s3_access_key_id: str = ""  # empty: boto3's own chain (AWS_* variables, instance role…)
+    s3_secret_access_key: SecretStr = SecretStr("")
+    s3_addressing_style: Literal["auto", "path", "virtual"] = "path"  # path: MinIO & co.
+
+    @field_validator("blob_url")
+    @classmethod
+    def _s3_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if value and (parts.scheme != "s3" or not parts.netloc):
+            raise ValueError(f"blob_url must be s3://bucket/prefix, not {value!r}")
+        return value
 
     # protocol window: requests stating another schema version are refused
     schema_min: int = SCHEMA_VERSION

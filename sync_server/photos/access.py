@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -25,7 +24,7 @@ from sqlmodel import Session, col, select
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server.core.changeset import ChangeSet
 from sync_server.org.scope import Actor
-from sync_server.photos.store import PhotoStore, valid_sha
+from sync_server.photos.store import valid_sha
 from sync_server.tables import Blob, BlobHolder, Photo, Rectification, Visit
 
 
@@ -152,17 +151,17 @@ def present_for(session: Session, actor: Actor, hashes: list[str]) -> tuple[set[
     return visible, (stored & mine) | (readable - own)
 
 
-def readable_path(session: Session, store: PhotoStore, actor: Actor, sha256: str) -> Path:
-    """The blob file, if the caller holds its bytes or may see a photo whose author does;
-    else blob.not_found (the same answer for absent, not uploaded yet, not yours, a hash
-    only known, or a malformed hash)."""
-    if not valid_sha(sha256) or session.get(Blob, sha256) is None or not store.exists(sha256):
+def check_readable(session: Session, actor: Actor, sha256: str) -> None:
+    """The caller may read the blob: they hold its bytes or may see a photo whose author
+    does; else blob.not_found (the same answer for absent, not uploaded yet, not yours, a
+    hash only known, or a malformed hash). The caller then reads it from the store, where
+    bytes missing are blob.not_found too."""
+    if not valid_sha(sha256) or session.get(Blob, sha256) is None:
         raise DomainError(ProblemCode.BLOB_NOT_FOUND)
     if not holds(session, actor.user_id, sha256) and not visible_hashes(
         session, actor, [sha256], authored=True
     ):
         raise DomainError(ProblemCode.BLOB_NOT_FOUND)
-    return store.path(sha256)
 
 
 def visit_evidence(visit: Visit) -> tuple[Any, ...]:

@@ -190,7 +190,11 @@ def verify_jpeg(path: Path, max_pixels: int) -> tuple[int, int]:
         DomainError(blob.not_jpeg): not a JPEG, not whole, or not decodable.
         DomainError(blob.decompression_bomb): more pixels than `max_pixels`.
     """
-    data = path.read_bytes()  # at most max_photo; Pillow then never sees the file's name
+    return verify_jpeg_bytes(path.read_bytes(), max_pixels)  # Pillow never sees the name
+
+
+def verify_jpeg_bytes(data: bytes, max_pixels: int) -> tuple[int, int]:
+    """`verify_jpeg` of bytes in memory (at most max_photo: a stored blob, a temp file)."""
     try:
         frame = read_frame(data)
         if frame.pixels > max_pixels:

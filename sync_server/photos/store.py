@@ -1,13 +1,15 @@
-"""Photo bytes on disk, addressed by their sha256: `root/ab/cd/<sha256>`.
+"""Photo bytes addressed by their sha256: finished blobs in a backend (photos.backends: this
+host's `root/ab/cd/<sha256>`, or an S3-compatible store shared by several hosts), unfinished
+uploads in temp files `root/tmp/<upload id hex>` on this host's disk.
 
-Paths are built only from a validated hex digest, never from a client's file name. A blob
-becomes visible only whole: the upload's temp file is fsynced, renamed into place and the
-directory fsynced. Disk errors surface as `server.storage_failed` (503, retry later).
+Names are built only from a validated hex digest, never from a client's file name. A blob
+becomes visible only whole and verified: the upload's temp file is fsynced, hashed,
+checked, and then handed to the backend (a rename into place, or one PUT). Disk or store
+errors surface as `server.storage_failed` (503, retry later).
 """
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import hashlib
 import os
@@ -18,7 +20,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from fieldcore.problems import DomainError, ProblemCode
+from fieldcore.problems import DomainError
+from sync_server.core.config import Settings
+from sync_server.photos.backends import BlobBackend, LocalBlobs, backend_for, disk_failed
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -28,35 +32,50 @@ def valid_sha(sha256: str) -> bool:
 
 
 def storage_failed(exc: OSError) -> DomainError:
-    return DomainError(
-        ProblemCode.SERVER_STORAGE_FAILED, errno.errorcode.get(exc.errno or 0, ""), retry_after=30
-    )
+    return disk_failed(exc)
 
 
 class PhotoStore:
-    def __init__(self, root: Path) -> None:
-        self.root = root
+    """`root`: this host's directory for temp uploads (`root/tmp`) and, with the default
+    backend, the blobs themselves."""
 
-    def path(self, sha256: str) -> Path:
-        if not valid_sha(sha256):
-            raise ValueError("not a sha256 hex digest")
-        return self.root / sha256[:2] / sha256[2:4] / sha256
+    def __init__(self, root: Path, blobs: BlobBackend | None = None) -> None:
+        self.root = root
+        self.blobs: BlobBackend = blobs if blobs is not None else LocalBlobs(root)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PhotoStore:
+        return cls(settings.blobs_path, backend_for(settings))
+
+    @property
+    def temp_dir(self) -> Path:
+        return self.root / "tmp"
 
     def exists(self, sha256: str) -> bool:
-        return valid_sha(sha256) and self.path(sha256).is_file()
+        return valid_sha(sha256) and self.blobs.exists(sha256)
 
-    def intact(self, sha256: str) -> bool:
-        """The blob is in place and its bytes hash to its name."""
-        if not self.exists(sha256):
-            return False
-        sha = hashlib.sha256()
-        with open(self.path(sha256), "rb") as f:
-            for block in iter(lambda: f.read(1024 * 1024), b""):
-                sha.update(block)
-        return sha.hexdigest() == sha256
+    def size(self, sha256: str) -> int | None:
+        return self.blobs.size(sha256) if valid_sha(sha256) else None
+
+    def read(self, sha256: str) -> bytes | None:
+        """The whole blob, or None when it is not stored."""
+        return self.blobs.read(sha256) if valid_sha(sha256) else None
+
+    def stream(self, sha256: str) -> tuple[int, Iterator[bytes]] | None:
+        return self.blobs.stream(sha256) if valid_sha(sha256) else None
+
+    def local_path(self, sha256: str) -> Path | None:
+        return self.blobs.local_path(sha256) if valid_sha(sha256) else None
+
+    def read_intact(self, sha256: str) -> bytes | None:
+        """The stored blob's bytes when they are in place and hash to their name."""
+        data = self.read(sha256)
+        if data is None or hashlib.sha256(data).hexdigest() != sha256:
+            return None
+        return data
 
     def temp_path(self, upload_id: uuid.UUID) -> Path:
-        return self.root / "tmp" / upload_id.hex
+        return self.temp_dir / upload_id.hex
 
     @contextmanager
     def locked_temp(self, upload_id: uuid.UUID) -> Iterator[IO[bytes]]:
@@ -83,17 +102,10 @@ class PhotoStore:
         return sha.hexdigest()
 
     def commit(self, upload_id: uuid.UUID, sha256: str) -> None:
-        """Move a verified temp file into place (idempotent if the blob exists)."""
-        target = self.path(sha256)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temp = self.temp_path(upload_id)
-            with open(temp, "rb") as f:
-                os.fsync(f.fileno())
-            os.replace(temp, target)
-            _fsync_dir(target.parent)
-        except OSError as exc:
-            raise storage_failed(exc) from exc
+        """Hand a verified temp file to the backend (harmless if the blob exists)."""
+        if not valid_sha(sha256):
+            raise ValueError("not a sha256 hex digest")
+        self.blobs.put(sha256, self.temp_path(upload_id))
 
     def discard(self, upload_id: uuid.UUID) -> None:
         self.temp_path(upload_id).unlink(missing_ok=True)
@@ -102,11 +114,3 @@ class PhotoStore:
         self.root.mkdir(parents=True, exist_ok=True)
         stats = os.statvfs(self.root)
         return stats.f_bavail * stats.f_frsize
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -1,6 +1,7 @@
 """Small JPEG renditions of stored photos for the console, cached on disk by content.
 
-A phone photo is a few MB; the visit page shows dozens, so the browser gets 320 px
+The cache is per host (rebuildable); the originals come from the PhotoStore, whichever its
+backend. A phone photo is a few MB; the visit page shows dozens, so the browser gets 320 px
 thumbnails and the full photo only when one is opened. A rendition depends only on the
 blob's bytes and the size, so it is cached as `root/<size>/<sha[:2]>/<sha256>.jpg` and
 never invalidated. A cache file appears only whole (temp file, fsync, rename), so two
@@ -47,21 +48,21 @@ class Thumbnails:
         cached = self.cache_path(sha256, size)
         if cached.is_file():
             return cached.read_bytes()
-        source = self.blobs.path(sha256)
-        if not source.is_file():
+        source = self.blobs.read(sha256)  # whichever backend: the cache stays on this host
+        if source is None:
             return None
-        data = render(source, size)
+        data = render(source, size, sha256)
         _write_whole(cached, data)
         return data
 
     def viewable(self, sha256: str, max_direct: int = MAX_DIRECT) -> bytes | None:
         """The photo to show when opened: the original when small enough to send to the
         browser whole (the web session drops messages over 16 MiB), else a LARGE rendition."""
-        source = self.blobs.path(sha256)
-        if not source.is_file():
+        size = self.blobs.size(sha256)
+        if size is None:
             return None
-        if source.stat().st_size <= max_direct:
-            return source.read_bytes()
+        if size <= max_direct:
+            return self.blobs.read(sha256)
         return self.get(sha256, LARGE)
 
 
@@ -81,10 +82,11 @@ def _write_whole(path: Path, data: bytes) -> None:
         raise storage_failed(exc) from exc
 
 
-def render(source: Path, size: int) -> bytes:
-    """The image at `source` scaled to fit size × size, upright, as a JPEG."""
+def render(source: bytes, size: int, name: str = "") -> bytes:
+    """The image `source` (a blob's bytes, named `name` in the log) scaled to fit
+    size × size, upright, as a JPEG."""
     try:
-        with Image.open(source) as image:
+        with Image.open(io.BytesIO(source)) as image:
             width, height = image.size
             if width * height > MAX_PIXELS:
                 raise DomainError(ProblemCode.BLOB_BOMB, max_pixels=MAX_PIXELS)
@@ -98,6 +100,5 @@ def render(source: Path, size: int) -> bytes:
     except DomainError:
         raise
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        # Pillow's text names the file (a server path): the log keeps it, the answer not
-        log.warning("cannot decode blob %s: %s", source.name, exc)
-        raise DomainError(ProblemCode.BLOB_NOT_JPEG, f"cannot decode {source.name[:12]}") from None
+        log.warning("cannot decode blob %s: %s", name, exc)
+        raise DomainError(ProblemCode.BLOB_NOT_JPEG, f"cannot decode {name[:12]}") from None

@@ -1,7 +1,8 @@
 """Disk used by unfinished uploads: capped per user, freed when bytes are refused, purged
 when abandoned.
 
-Temp files live in `blobs/tmp/<upload id hex>`. Three things keep them from piling up:
+Temp files live in `blobs/tmp/<upload id hex>` on the host that received the chunks,
+whichever backend holds the finished blobs (photos.backends). Three things keep them from piling up:
 
 * a cap on the declared lengths of one user's unfinished, unexpired uploads
   (`Settings.upload_quota`): a new upload beyond it is refused `upload.quota_exceeded`
@@ -18,7 +19,9 @@ Temp files live in `blobs/tmp/<upload id hex>`. Three things keep them from pili
 
 Every step is safe with several server processes at once: rows are deleted by condition
 (a second deleter deletes nothing), files with `missing_ok`, and one process purges at a
-time (a non-blocking lock on `tmp/.purge.lock`; the others skip that round).
+time (a non-blocking lock on `tmp/.purge.lock`; the others skip that round). Hosts sharing
+one database each purge their own temp files; an expired row is deleted by whichever host
+purges first, its file by the host that has it (as an orphan, past the grace period).
 No web framework in here.
 """
 
@@ -91,7 +94,7 @@ class Purged:
 
 def purge(engine: sa.Engine, store: PhotoStore, now: datetime) -> Purged:
     """Delete abandoned uploads and orphan temp files (one process at a time)."""
-    tmp = store.root / "tmp"
+    tmp = store.temp_dir
     tmp.mkdir(parents=True, exist_ok=True)
     with open(tmp / ".purge.lock", "a+b") as lock:
         try:
@@ -119,7 +122,7 @@ def purge_expired_uploads(engine: sa.Engine, store: PhotoStore, now: datetime) -
 
 def purge_orphan_files(engine: sa.Engine, store: PhotoStore) -> int:
     """Temp files older than the grace period that no unfinished upload owns."""
-    tmp = store.root / "tmp"
+    tmp = store.temp_dir
     cutoff = time.time() - ORPHAN_GRACE_SECONDS
     candidates: set[uuid.UUID] = set()
     with os.scandir(tmp) as entries:

@@ -27,7 +27,7 @@ from sync_server.core.config import Settings
 from sync_server.core.db import read_session, write_session
 from sync_server.org.scope import Actor
 from sync_server.photos import access, upload_space
-from sync_server.photos.jpeg_check import verify_jpeg
+from sync_server.photos.jpeg_check import verify_jpeg_bytes
 from sync_server.photos.store import PhotoStore, storage_failed, valid_sha
 from sync_server.tables import Blob, Photo, Upload
 
@@ -194,6 +194,8 @@ def append_chunk(
                 raise DomainError(C.UPLOAD_OFFSET_MISMATCH, offset=upload.offset)
             if offset + len(chunk) > upload.length:
                 raise DomainError(C.UPLOAD_TOO_LONG, length=upload.length)
+        if chunk and _staged(f) < offset:
+            _restart(engine, actor, upload_id, now)
         _write_at(f, offset, chunk)
         with write_session(engine) as session:
             upload = own_upload(session, actor, upload_id, now)
@@ -201,6 +203,21 @@ def append_chunk(
             if upload.offset < upload.length:
                 return _state(upload)
         return _complete(engine, store, settings, actor, upload_id, now)
+
+
+def _staged(f: IO[bytes]) -> int:
+    return f.seek(0, os.SEEK_END)
+
+
+def _restart(engine: sa.Engine, actor: Actor, upload_id: uuid.UUID, now: datetime) -> None:
+    """The bytes before the offset are not in this host's temp file: the upload began on
+    another host sharing the database (temp files stay on the host that received them,
+    README "Two hosts"), or its file was purged. Start again from 0, as after a hash
+    mismatch; the client resumes where the answer says. (An empty last chunk is let
+    through: its bytes may already be in the store, see `_complete`.)"""
+    with write_session(engine) as session:
+        own_upload(session, actor, upload_id, now).offset = 0
+    raise DomainError(C.UPLOAD_OFFSET_MISMATCH, offset=0)
 
 
 def _write_at(f: IO[bytes], offset: int, chunk: bytes) -> None:
@@ -229,28 +246,31 @@ def _complete(
         holder = access.holds(session, actor.user_id, sha256)
     # Hashing up to max_photo bytes takes a while: outside any transaction, so it never
     # holds SQLite's one writer (the caller holds this upload's temp file lock).
-    # A crash after `store.commit` renamed the bytes into place and before the commit
-    # below leaves them there and this upload unfinished; its resend re-creates an
-    # empty temp file. The bytes in place count (re-hashed here), not that temp, but
-    # only for a caller already recorded as holding them (recorded below, before the
-    # rename): bytes someone else placed prove nothing about this caller.
-    placed = store.intact(sha256)
-    if not (placed and holder) and store.digest(upload_id) != sha256:
+    # A crash after `store.commit` put the bytes in the store (renamed into place, or
+    # PUT) and before the commit below leaves them there and this upload unfinished; its
+    # resend re-creates an empty temp file, on this host or another one sharing the
+    # store. The bytes in place count (re-hashed here), not that temp, but only for a
+    # caller already recorded as holding them (recorded below, before the store gets
+    # them): bytes someone else placed prove nothing about this caller.
+    placed = store.read_intact(sha256)
+    if not (placed is not None and holder) and store.digest(upload_id) != sha256:
         with write_session(engine) as session:
             own_upload(session, actor, upload_id, now).offset = 0  # not the photo's: restart
             store.discard(upload_id)
         raise DomainError(C.BLOB_HASH_MISMATCH, sha256=sha256)
-    source = store.path(sha256) if placed else store.temp_path(upload_id)
     try:
-        width, height = verify_jpeg(source, settings.max_image_pixels)
+        data = placed if placed is not None else store.temp_path(upload_id).read_bytes()
+        width, height = verify_jpeg_bytes(data, settings.max_image_pixels)
+    except OSError as exc:
+        raise storage_failed(exc) from exc
     except DomainError:
-        if not placed:  # these bytes hash right, so they will always be refused: drop them
+        if placed is None:  # these bytes hash right, so they will always be refused: drop them
             upload_space.forget_refused(engine, store, upload_id)
         raise
     if not holder:  # before the rename, so a crash after it still knows who proved them
         with write_session(engine) as session:
             access.record_holder(session, sha256, actor.user_id, now)
-    if placed:
+    if placed is not None:
         store.discard(upload_id)
     else:
         store.commit(upload_id, sha256)

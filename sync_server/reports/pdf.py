@@ -199,4 +199,4 @@ def _thumbnail(data: bytes) -> bytes:
 
 
 def _bytes(photos: PhotoStore, photo: Photo) -> bytes | None:
-    return photos.path(photo.sha256).read_bytes() if _printable(photos, photo) else None
+    return photos.read(photo.sha256) if photo.blob_present else None

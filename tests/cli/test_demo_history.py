@@ -176,10 +176,10 @@ def test_photos_are_stored_blobs_that_read_back(
     assert len({p.sha256 for p in photos}) == done.photos > 20 and len(photos) > done.photos
     assert session.scalar(sa.select(sa.func.count()).select_from(Blob)) == done.photos
     assert any(p.rectification_id for p in photos) and any(p.finding_id for p in photos)
-    store = PhotoStore(settings.blobs_path)
+    store = PhotoStore.from_settings(settings)
     for photo in photos[:: max(1, len(photos) // 15)]:
         assert photo.blob_present and session.get(Blob, photo.sha256) is not None
-        data = store.path(photo.sha256).read_bytes()
+        data = store.read(photo.sha256) or b""
         assert hashlib.sha256(data).hexdigest() == photo.sha256 and len(data) == photo.byte_size
         with Image.open(io.BytesIO(data)) as image:
             assert image.format == "JPEG" and image.size == (photo.width, photo.height)

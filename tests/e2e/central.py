@@ -35,8 +35,8 @@ class Central:
 
     def blob_sha256(self, sha: str) -> str | None:
         """The sha256 of the stored bytes (None when the bytes never arrived)."""
-        path = self.blobs.path(sha)
-        return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+        data = self.blobs.read(sha)
+        return hashlib.sha256(data).hexdigest() if data is not None else None
 
     def close(self) -> None:
         self.engine.dispose()

@@ -18,6 +18,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from sync_server.bench.procs import Proc, free_port
+from sync_server.core.config import Settings
+from sync_server.photos.backends import S3Blobs
 from sync_server.photos.store import PhotoStore
 from sync_server.tables import Blob, Device, Finding, MutationResultRow, Photo, Visit
 from tests import leaks
@@ -27,17 +29,22 @@ class Server:
     """One central server process; `kill()` is SIGKILL, `ensure_up()` restarts it on the
     same data dir (same port, so the proxy in front of it need not change)."""
 
-    def __init__(self, seeded: Path, data_dir: Path, log_dir: Path) -> None:
+    def __init__(
+        self, seeded: Path, data_dir: Path, log_dir: Path, env: dict[str, str] | None = None
+    ) -> None:
         shutil.copytree(seeded, data_dir)
         self.data_dir, self.port = data_dir, free_port()
+        self.env = dict(env or {})  # MINGCHA_* settings kept across restarts (the blob store)
         args = ["serve", "--port", str(self.port), "--data-dir", str(data_dir)]
-        self.proc = Proc("server", args, f"http://127.0.0.1:{self.port}/healthz", log_dir)
+        probe = f"http://127.0.0.1:{self.port}/healthz"
+        self.proc = Proc("server", args, probe, log_dir, env=self.env)
         self.kills = self.restarts = 0
         self._lock = threading.Lock()
         self.engine = sa.create_engine(
             f"sqlite:///{data_dir / 'central.db'}", connect_args={"timeout": 30}
         )
-        self.blobs = PhotoStore(data_dir / "blobs")
+        settings = {k.removeprefix("MINGCHA_").lower(): v for k, v in self.env.items()}
+        self.blobs = PhotoStore.from_settings(Settings(data_dir=data_dir, **settings))
         leaks.SHARED_PROCESSES.append(self.pids)  # restarted mid-test, kept across tests
 
     def pids(self) -> list[int]:
@@ -62,7 +69,7 @@ class Server:
         ones (an upgraded server, e.g. MINGCHA_SCHEMA_MIN); later restarts after a kill
         keep them, as a deployed config would. No arguments: back to the defaults."""
         self.kill()
-        self.proc.env = dict(env)
+        self.proc.env = {**self.env, **env}
         self.ensure_up()
 
     def close(self) -> None:
@@ -111,8 +118,8 @@ class Server:
             )
 
     def blob_digest(self, sha256: str) -> str | None:
-        path = self.blobs.path(sha256)
-        return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+        data = self.blobs.read(sha256)
+        return hashlib.sha256(data).hexdigest() if data is not None else None
 
     def integrity(self) -> str:
         with self.engine.connect() as conn:
@@ -131,10 +138,12 @@ class Central:
 
 class KillOnBlobRename:
     """SIGKILL the server the instant an upload's temp file is renamed into the blob store
-    (inotify IN_MOVED_FROM on blobs/tmp) — between the rename and the database commit that
-    records the blob, the narrowest window of an upload. Linux only (ctypes inotify)."""
+    (inotify IN_MOVED_FROM on blobs/tmp), or with an object store, deleted after its PUT
+    (IN_DELETE) — between the store getting the blob and the database commit that records
+    it, the narrowest window of an upload. Linux only (ctypes inotify)."""
 
     IN_MOVED_FROM = 0x40
+    IN_DELETE = 0x200
 
     def __init__(self, server: Server) -> None:
         import ctypes
@@ -145,7 +154,8 @@ class KillOnBlobRename:
         tmp = server.blobs.root / "tmp"
         tmp.mkdir(parents=True, exist_ok=True)
         self.fd = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
-        if self.fd < 0 or libc.inotify_add_watch(self.fd, bytes(tmp), self.IN_MOVED_FROM) < 0:
+        mask = self.IN_DELETE if isinstance(server.blobs.blobs, S3Blobs) else self.IN_MOVED_FROM
+        if self.fd < 0 or libc.inotify_add_watch(self.fd, bytes(tmp), mask) < 0:
             raise OSError(ctypes.get_errno(), "inotify")
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)

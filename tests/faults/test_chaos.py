@@ -17,6 +17,7 @@ import pytest
 from tests.faults.central import Server
 from tests.faults.chaos import SPECIAL, chaos_run
 from tests.faults.conftest import TALLY
+from tests.s3kit import serve_env
 
 # read at import: the autouse fixture hides MINGCHA_* variables from the tests themselves
 SOAK = int(os.environ.get("MINGCHA_SOAK", "0") or 0)
@@ -26,9 +27,11 @@ BUDGET_S = None if SOAK or RUNS != 6 else 75
 
 
 @pytest.fixture(scope="module")
-def server(seeded_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(
+    seeded_data: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("chaos-server")
-    central = Server(seeded_data, root / "data", root)
+    central = Server(seeded_data, root / "data", root, serve_env(request))  # MINGCHA_TEST_BLOB
     try:
         yield central
     finally:

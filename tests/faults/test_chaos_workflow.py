@@ -30,6 +30,7 @@ from tests.faults.chaos import RunStats, check, converge, resend_acked, start
 from tests.faults.conftest import TALLY
 from tests.faults.oracle import check_no_duplicates
 from tests.faults.phone import Phone
+from tests.s3kit import serve_env
 
 # read at import: the autouse fixture hides MINGCHA_* variables from the tests themselves
 SEED = int(os.environ.get("MINGCHA_WORKFLOW_SEED", "20261206") or 0)
@@ -38,11 +39,13 @@ TIMEOUT = 3.0  # the phone's request timeout: what a blackholed connection costs
 
 
 @pytest.fixture(scope="module")
-def central(seeded_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def central(
+    seeded_data: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Server]:
     """One server for both scenarios (each start costs seconds on a loaded machine)."""
     root = tmp_path_factory.mktemp("workflow-server")
-    server = Server(seeded_data, root / "data", root)
-    server.proc.env = dict(wf.PLAIN)
+    server = Server(seeded_data, root / "data", root, serve_env(request))  # MINGCHA_TEST_BLOB
+    server.proc.env = {**server.env, **wf.PLAIN}
     try:
         yield server
     finally:

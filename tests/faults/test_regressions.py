@@ -16,20 +16,28 @@ from sync_server.bench.proxy import FaultProxy
 from tests.client.conftest import PhoneApp
 from tests.faults.central import KillOnBlobRename, Server
 from tests.faults.phone import Phone
+from tests.s3kit import both_backends, serve_env
 from tests.server.images import jpeg
 from tests.server.world import World
 from tests.serverkit import FakeClock
 
 
 @pytest.fixture
-def server(seeded_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
+def server(
+    seeded_data: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+    blob_backend: str,
+) -> Iterator[Server]:
     monkeypatch.setenv("MINGCHA_CONSOLE", "false")
-    central = Server(seeded_data, tmp_path / "server", tmp_path)
+    central = Server(seeded_data, tmp_path / "server", tmp_path, serve_env(request, blob_backend))
     central.ensure_up()
     yield central
     central.close()
 
 
+@both_backends  # the adoption must hold for a rename into place and for an object PUT
 def test_a_blob_placed_just_before_a_sigkill_completes_when_the_phone_resends(
     server: Server, tmp_path: Path
 ) -> None:
@@ -108,6 +116,6 @@ def test_a_copy_corrupted_on_the_server_mid_upload_is_sent_again(
     report = run_sync(app.store, app.client)
     assert flipped and report.photos_uploaded == 1 and report.ok, report
     assert app.client.bytes_up - sent_before >= 2 * shot.byte_size  # all of it went twice
-    stored = world.client.app.state.photos.path(shot.sha256).read_bytes()  # type: ignore[attr-defined]
+    stored = world.client.app.state.photos.read(shot.sha256)  # type: ignore[attr-defined]
     assert __import__("hashlib").sha256(stored).hexdigest() == shot.sha256
     assert app.store.sync_status().pending_photos == 0

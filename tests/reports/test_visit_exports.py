@@ -14,6 +14,7 @@ from sync_server.reports.data import RESULT_ZH
 from sync_server.tables import AuditLog
 from sync_server.templates.versions import get_template
 from tests.reports.kit import publish, run, sheet_rows, stored_score, visit
+from tests.s3kit import both_backends
 from tests.server.world import World
 
 
@@ -63,6 +64,7 @@ def test_xlsx_matches_the_scorecard_cell_by_cell(world: World, tmp_path: Path) -
     assert floored["score"] == 0 and floored["deducted"] == 12  # the subtotal shows the floor
 
 
+@both_backends  # the PDF reads its photos from the blob store, wherever it is
 def test_pdf_shows_failed_items_in_chinese_and_every_photo_hash(
     world: World, tmp_path: Path
 ) -> None:

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from sync_server.photos import packs
 from sync_server.tables import Blob, Photo
+from tests.s3kit import both_backends
 from tests.server.images import jpeg, sha
 from tests.server.test_photo_uploads import patch, photo_row, start
 from tests.server.world import Phone, World
@@ -36,6 +37,7 @@ def stored(world: World) -> dict[str, bool]:
         return {p.sha256: p.blob_present and p.sha256 in blobs for p in s.exec(select(Photo))}
 
 
+@both_backends
 def test_one_pack_stores_every_photo_and_marks_its_row(world: World) -> None:
     phone = world.phone("insp1")
     photos = [jpeg(300 + 40 * n, 200, seed=n) for n in range(3)]
@@ -54,6 +56,7 @@ def test_one_pack_stores_every_photo_and_marks_its_row(world: World) -> None:
     assert again.json()["results"][0]["status"] == "present"
 
 
+@both_backends
 def test_a_refused_part_is_answered_and_the_others_are_stored(world: World) -> None:
     insp1, insp2 = world.phone("insp1"), world.phone("insp2")
     mine, theirs, junk = jpeg(seed=1), jpeg(seed=2), b"\xff\xd8\xff" + b"x" * 5000
@@ -72,6 +75,7 @@ def test_a_refused_part_is_answered_and_the_others_are_stored(world: World) -> N
     assert stored(world) == {sha(mine): True, sha(theirs): False, sha(junk): False}
 
 
+@both_backends
 def test_a_part_resumes_where_the_server_is_and_skips_what_it_has(world: World) -> None:
     phone = world.phone("insp1")
     data = jpeg(800, 600, seed=5)
@@ -120,6 +124,7 @@ def test_an_unreadable_header_stops_the_pack_and_keeps_the_parts_before(
     assert stored(world) == {sha(good): True}
 
 
+@both_backends
 def test_a_pack_ending_inside_a_part_keeps_its_committed_chunks(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:

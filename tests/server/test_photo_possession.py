@@ -19,11 +19,14 @@ from fieldcore.workflow import finding_id
 from sync_server.core.db import write_session
 from sync_server.org import admin
 from sync_server.tables import Blob, Photo
+from tests.s3kit import both_backends
 from tests.server.images import jpeg, sha
 from tests.server.test_manager_photos import fetch, photo, publish, submitted_visit
 from tests.server.test_photo_packs import part, send
 from tests.server.test_photo_uploads import upload_all
 from tests.server.world import PASSWORD, Phone, World, _password_hash
+
+pytestmark = both_backends  # who may read which bytes, wherever they are stored
 
 
 def covert_photo(world: World, seed: int = 41) -> bytes:

@@ -6,12 +6,17 @@ import base64
 import errno
 import hashlib
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from sqlmodel import Session, select
 
+from sync_server.photos import backends
+from sync_server.photos.backends import S3Blobs
 from sync_server.tables import Blob, Photo, Upload
+from tests.s3kit import both_backends
 from tests.server.images import bomb, cut_with_end, jpeg, png, sha
 from tests.server.test_visit_workflow import complete_visit
 from tests.server.world import Phone, World
@@ -70,6 +75,7 @@ def upload_all(phone: Phone, data: bytes, chunk: int = 20_000) -> Any:
     return upload_id
 
 
+@both_backends
 def test_bytes_arrive_in_checked_chunks_and_the_photo_row_learns_it(world: World) -> None:
     phone = world.phone("insp1")
     data = jpeg()
@@ -86,11 +92,33 @@ def test_bytes_arrive_in_checked_chunks_and_the_photo_row_learns_it(world: World
     got = phone.client.get(f"/v1/blobs/{digest}", headers=phone.headers)
     assert got.status_code == 200 and got.content == data
     assert got.headers["ETag"] == f'"{digest}"'
+    assert got.headers["Content-Length"] == str(len(data))
     assert phone.client.post(
         "/v1/blobs/missing", headers=phone.headers, json={"sha256": [digest]}
     ).json()["present"] == [digest]
+    assert stored_bytes(world, digest) == data
 
 
+def stored_bytes(world: World, digest: str) -> bytes:
+    """The blob as the backend holds it, at the layout it always had: `blobs/ab/cd/<sha>`
+    on this host, or the object `<prefix>/ab/cd/<sha>`; nothing else is stored."""
+    store = world.client.app.state.photos  # type: ignore[attr-defined]
+    name = f"{digest[:2]}/{digest[2:4]}/{digest}"
+    if isinstance(store.blobs, S3Blobs):
+        assert store.blobs.prefix and store.blobs.key(digest) == f"{store.blobs.prefix}/{name}"
+        listed = store.blobs.client.list_objects_v2(Bucket=store.blobs.bucket)["Contents"]
+        assert [o["Key"] for o in listed if o["Key"].startswith(store.blobs.prefix + "/")] == [
+            store.blobs.key(digest)
+        ]
+        assert not any(p.is_file() for p in store.root.rglob("*") if p.parent != store.temp_dir)
+        got = store.blobs.client.get_object(Bucket=store.blobs.bucket, Key=store.blobs.key(digest))
+        return bytes(got["Body"].read())
+    files = [p for p in store.root.rglob("*") if p.is_file() and p.parent != store.temp_dir]
+    assert files == [store.root / name]
+    return bytes(files[0].read_bytes())
+
+
+@both_backends
 @pytest.mark.postgres  # the dialect matters: max(offset) per hash
 def test_a_restarted_phone_resumes_where_the_server_stopped(world: World) -> None:
     phone = world.phone("insp1")
@@ -140,6 +168,7 @@ def test_a_corrupted_chunk_is_discarded(world: World) -> None:
     assert head.headers["Upload-Offset"] == "0"
 
 
+@both_backends
 def test_bytes_that_do_not_hash_to_the_photo_restart_the_upload(world: World) -> None:
     phone = world.phone("insp1")
     data = jpeg(seed=5)
@@ -206,6 +235,7 @@ def test_only_the_photos_author_uploads_and_only_for_referenced_hashes(world: Wo
     assert (r.status_code, r.json()["code"]) == (404, "upload.not_found")
 
 
+@both_backends
 def test_reading_photos_follows_scope_and_the_publish_embargo(world: World) -> None:
     insp, sup, mgr = world.phone("insp1"), world.phone("sup1"), world.phone("mgr1")
     visit_id, muts = complete_visit(insp, world.site("S1"), {"1.1": 1})
@@ -234,6 +264,7 @@ def test_missing_answers_only_about_the_callers_photos(world: World) -> None:
     assert answer == {"missing": [], "present": [], "unknown": [digest, "zz"], "partial": {}}
 
 
+@both_backends
 @pytest.mark.postgres  # the dialect matters: concurrent uploads
 def test_two_phones_uploading_the_same_photo_store_it_once(world: World) -> None:
     a, b = world.phone("insp1"), world.phone("insp1")
@@ -247,6 +278,47 @@ def test_two_phones_uploading_the_same_photo_store_it_once(world: World) -> None
         assert len(s.exec(select(Blob)).all()) == 1
 
 
+@both_backends
+def test_an_upload_whose_first_chunks_are_on_another_host_restarts_from_zero(
+    world: World,
+) -> None:
+    """Temp files stay on the host that received the chunks (README, "Two hosts"): a
+    resume sent to another host finds no bytes before its offset there. It is told to
+    start again from 0, as after a hash mismatch, instead of appending after a gap."""
+    phone = world.phone("insp1")
+    data = jpeg(seed=12)
+    _, digest = photo_row(phone, world, data)
+    upload_id = start(phone, digest, len(data)).json()["id"]
+    assert patch(phone, upload_id, 0, data[:5000]).status_code == 204
+    store = world.client.app.state.photos  # type: ignore[attr-defined]
+    store.temp_path(uuid.UUID(upload_id)).unlink()  # this host never saw those 5000 bytes
+    r = patch(phone, upload_id, 5000, data[5000:])
+    assert (r.status_code, r.json()["code"]) == (409, "upload.offset_mismatch")
+    assert r.json()["details"]["offset"] == 0
+    assert start(phone, digest, len(data)).json()["offset"] == 0
+    assert patch(phone, upload_id, 0, data).status_code == 204
+    assert store.read(digest) == data
+
+
+@contextmanager
+def refusing_store(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The blob store refuses new blobs: a full disk (the rename into place fails), or an
+    object store that answers an error (its bucket is not there: a real refusal by the
+    S3 server, not a stand-in)."""
+    blobs = world.client.app.state.photos.blobs  # type: ignore[attr-defined]
+    with monkeypatch.context() as patched:
+        if isinstance(blobs, S3Blobs):
+            patched.setattr(blobs, "bucket", "no-such-bucket")
+        else:
+
+            def disk_full(*args: Any) -> None:
+                raise OSError(errno.ENOSPC, "No space left on device")
+
+            patched.setattr(backends.os, "replace", disk_full)
+        yield
+
+
+@both_backends
 def test_a_disk_that_refuses_the_write_answers_503_and_the_upload_can_finish_later(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -254,19 +326,11 @@ def test_a_disk_that_refuses_the_write_answers_503_and_the_upload_can_finish_lat
     data = jpeg(seed=11)
     _, digest = photo_row(phone, world, data)
     upload_id = start(phone, digest, len(data)).json()["id"]
-    from sync_server.photos import store
-
-    real_replace = store.os.replace
-
-    def disk_full(*args: Any) -> None:
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(store.os, "replace", disk_full)
-    r = patch(phone, upload_id, 0, data)
+    with refusing_store(world, monkeypatch):
+        r = patch(phone, upload_id, 0, data)
     assert (r.status_code, r.json()["code"]) == (503, "server.storage_failed")
     with Session(world.engine) as s:
         assert s.get(Blob, digest) is None
-    monkeypatch.setattr(store.os, "replace", real_replace)
     resumed = start(phone, digest, len(data)).json()
     assert (resumed["id"], resumed["offset"], resumed["complete"]) == (upload_id, len(data), False)
     assert patch(phone, upload_id, len(data), b"").status_code == 204  # completes it

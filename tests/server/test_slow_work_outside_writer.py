@@ -42,7 +42,7 @@ def writable(world: World) -> bool:
         probe.close()
 
 
-@pytest.mark.parametrize("method", ["digest", "intact"])
+@pytest.mark.parametrize("method", ["digest", "read_intact"])
 def test_the_database_stays_writable_while_a_photo_is_hashed(
     world: World, monkeypatch: pytest.MonkeyPatch, method: str
 ) -> None:

@@ -1,5 +1,5 @@
 """Console thumbnails: bounded, upright, cached by content, and a clear error for a blob that
-cannot be decoded (on real JPEG files in a real blob folder)."""
+cannot be decoded (on real JPEG files in a real blob folder, and in an S3 store)."""
 
 from __future__ import annotations
 
@@ -10,17 +10,31 @@ import pytest
 from PIL import Image
 
 from fieldcore.problems import DomainError, ProblemCode
+from sync_server.core.config import Settings
+from sync_server.photos.backends import LocalBlobs, S3Blobs
 from sync_server.photos.store import PhotoStore
 from sync_server.photos.thumbnails import THUMB, Thumbnails
+from tests.s3kit import blob_settings, both_backends
 from tests.server.images import jpeg, sha
+from tests.server.world import put_blob
+
+pytestmark = both_backends
 
 
 def stored(store: PhotoStore, data: bytes) -> str:
     digest = sha(data)
-    path = store.path(digest)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    put_blob(store, digest, data)
     return digest
+
+
+def drop(store: PhotoStore, digest: str) -> None:
+    """The original gone from the store, whichever backend."""
+    if isinstance(store.blobs, S3Blobs):
+        store.blobs.client.delete_object(Bucket=store.blobs.bucket, Key=store.blobs.key(digest))
+    else:
+        assert isinstance(store.blobs, LocalBlobs)
+        store.blobs.path(digest).unlink()
+    assert not store.exists(digest)
 
 
 def rotated_jpeg() -> bytes:
@@ -36,8 +50,9 @@ def rotated_jpeg() -> bytes:
 
 
 @pytest.fixture
-def thumbs(tmp_path: Path) -> Thumbnails:
-    return Thumbnails(tmp_path / "thumbs", PhotoStore(tmp_path / "blobs"))
+def thumbs(tmp_path: Path, request: pytest.FixtureRequest, blob_backend: str) -> Thumbnails:
+    settings = Settings(data_dir=tmp_path, **blob_settings(request, blob_backend))
+    return Thumbnails(tmp_path / "thumbs", PhotoStore.from_settings(settings))
 
 
 def test_a_thumbnail_fits_the_bound_and_keeps_the_aspect(thumbs: Thumbnails) -> None:
@@ -46,7 +61,7 @@ def test_a_thumbnail_fits_the_bound_and_keeps_the_aspect(thumbs: Thumbnails) -> 
     assert data is not None and data[:3] == b"\xff\xd8\xff"
     with Image.open(io.BytesIO(data)) as image:
         assert image.format == "JPEG" and image.size == (THUMB, 240)
-    assert len(data) < len(thumbs.blobs.path(digest).read_bytes()) / 5
+    assert len(data) < len(thumbs.blobs.read(digest) or b"") / 5
     with Image.open(io.BytesIO(thumbs.get(digest, 100) or b"")) as small:
         assert max(small.size) == 100
 
@@ -68,7 +83,7 @@ def test_the_cache_serves_the_same_bytes_without_the_blob(thumbs: Thumbnails) ->
     cached = thumbs.cache_path(digest, THUMB)
     assert cached.read_bytes() == first
     assert [p.name for p in cached.parent.iterdir()] == [cached.name]  # no temp file left
-    thumbs.blobs.path(digest).unlink()  # a second call must not need the original
+    drop(thumbs.blobs, digest)  # a second call must not need the original
     assert thumbs.get(digest) == first
 
 

@@ -19,6 +19,7 @@ from sync_server import upkeep
 from sync_server.main import create_app
 from sync_server.photos import upload_space
 from sync_server.tables import Blob, Upload
+from tests.s3kit import both_backends
 from tests.server.images import bomb, jpeg, noise, sha
 from tests.server.test_photo_packs import part, send
 from tests.server.test_photo_uploads import patch, photo_row, start
@@ -90,6 +91,7 @@ def test_a_pack_part_refused_after_its_bytes_arrived_leaves_nothing(
     assert [u.sha256 for u in uploads(world)] == [sha(good)]  # the stored one, completed
 
 
+@both_backends
 def test_bytes_that_do_not_hash_to_the_photo_are_deleted_and_the_upload_restarts(
     world: World,
 ) -> None:
@@ -171,6 +173,7 @@ def age(path: Path, seconds: float) -> None:
     os.utime(path, (then, then))
 
 
+@both_backends
 def test_abandoned_uploads_and_orphan_files_are_purged_at_start_up(world: World) -> None:
     phone = world.phone("insp1")
     (a, b) = photos(phone, world, 2)

@@ -157,13 +157,19 @@ class World:
         from sync_server.photos.access import mark_present, record_holder
         from sync_server.tables import Blob
 
-        path = self.client.app.state.photos.path(digest)  # type: ignore[attr-defined]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        put_blob(self.client.app.state.photos, digest, data)  # type: ignore[attr-defined]
         with write_session(self.engine) as s:
             s.add(Blob(sha256=digest, byte_size=len(data)))
             record_holder(s, digest, self.ids[holder], self.clock())
             mark_present(s, digest, self.ids[holder])
+
+
+def put_blob(store: Any, digest: str, data: bytes) -> None:
+    """`data` straight into the store's backend as blob `digest` (whichever backend)."""
+    staged = store.temp_dir / f"placed-{digest}"
+    staged.parent.mkdir(parents=True, exist_ok=True)
+    staged.write_bytes(data)
+    store.blobs.put(digest, staged)
 
 
 def _password_hash() -> str:
