@@ -12,9 +12,15 @@ Steps (sync-design §2.4; PROTOCOL.md §Push):
 5. Seqs are assigned last (ChangeSet), results and the new mark are written, and the whole
    push commits together — effects, results and mark, or nothing.
 
-Speed: the batch first runs optimistically inside one savepoint with its rows prefetched.
-Only when a mutation is rejected does it run again, mutation by mutation, each in its own
-savepoint — the price of isolation is paid only by batches that need it.
+Speed (issue 15): the batch first runs optimistically inside one savepoint with its rows
+prefetched. Only when a mutation is rejected does it run again, mutation by mutation, each
+in its own savepoint — the price of isolation is paid only by batches that need it. New
+rows are inserted with one executemany per table and the change log with one upsert
+(ChangeSet); the results are one row per push (merge/results.py). The route parses and
+authenticates before it takes the SQLite writer and serialises the answer after it, so the
+writer is held only for this function and the commit. While the app serves, its start-up
+heap is frozen out of the garbage collector's full passes (main.py), which the many rows a
+push keeps alive used to trigger.
 No web framework here: routes call `apply_push` with an open write session.
 """
 
