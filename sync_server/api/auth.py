@@ -11,7 +11,7 @@ from fieldcore.protocol import LoginRequest, LoginResponse, UserInfo
 from fieldcore.workflow import ROLES
 from sync_server.api.deps import ActorDep, EngineDep, NowDep, SettingsDep, schema_version
 from sync_server.api.problems import responses
-from sync_server.core.db import write_session
+from sync_server.core.db import read_session, write_session
 from sync_server.org.accounts import enroll_device
 from sync_server.org.signin import sign_in
 from sync_server.tables import Device, User
@@ -82,7 +82,7 @@ def logout(actor: ActorDep, engine: EngineDep, now: NowDep) -> None:
 @router.get("/me", response_model=UserInfo, responses=responses(C.AUTH_TOKEN_INVALID))
 def me(actor: ActorDep, engine: EngineDep) -> UserInfo:
     """Who this token belongs to."""
-    with write_session(engine) as session:
+    with read_session(engine) as session:  # a read: it must not queue behind pushes
         user = session.get(User, actor.user_id)
         assert user is not None
         return UserInfo(

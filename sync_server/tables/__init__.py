@@ -7,7 +7,7 @@ from sync_server.tables.settings import AppraisalSetting
 from sync_server.tables.sync import (
     ChangeLog,
     ConflictLog,
-    MutationResultRow,
+    PushResultRow,
     ServerMeta,
     SyncCounter,
 )
@@ -35,8 +35,8 @@ __all__ = [
     "Device",
     "Finding",
     "LoginAttempt",
-    "MutationResultRow",
     "Photo",
+    "PushResultRow",
     "Rectification",
     "Region",
     "ServerMeta",

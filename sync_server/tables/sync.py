@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from sync_server.tables.base import ServerModel, UTCDateTime, json_col, utcnow
+from sync_server.tables.base import ServerModel, UTCDateTime, utcnow
 
 
 class ChangeLog(ServerModel, table=True):
@@ -48,18 +48,21 @@ class ServerMeta(ServerModel, table=True):
     value: str = Field(max_length=200)
 
 
-class MutationResultRow(ServerModel, table=True):
-    """The stored answer to (device, seq): a resend gets exactly the same result."""
+class PushResultRow(ServerModel, table=True):
+    """The stored answers to one push's new mutations, seqs `first_seq`..`last_seq` of a
+    device: a resend gets exactly the same results (sync/merge/results.py).
 
-    __tablename__ = "mutation_result"
+    One row per push, not per mutation: `results[i]` answers seq `first_seq + i`, an
+    applied one as its entity seq (a number, or null when it changed nothing), any other as
+    the object `{status, code, message, details, entity_seq}`.
+    """
+
+    __tablename__ = "push_result"
 
     device_id: uuid.UUID = Field(primary_key=True)
-    seq: int = Field(primary_key=True, sa_type=sa.BigInteger)
-    status: str = Field(max_length=10)
-    code: str | None = Field(default=None, max_length=60)
-    message: str | None = Field(default=None, max_length=1000)
-    details: dict[str, Any] = json_col({})
-    entity_seq: int | None = Field(default=None, sa_type=sa.BigInteger)
+    first_seq: int = Field(primary_key=True, sa_type=sa.BigInteger)
+    last_seq: int = Field(sa_type=sa.BigInteger)
+    results: list[Any] = Field(sa_type=sa.JSON)
     applied_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

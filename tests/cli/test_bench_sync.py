@@ -47,6 +47,10 @@ def test_bench_sync_reports_b1_to_b4_against_their_baselines() -> None:
     sqlite = b3["sqlite"]
     assert sqlite["devices"] == 4 and sqlite["errors"] == 0
     assert 0 < sqlite["p50_ms"] <= sqlite["p99_ms"]
+    # throughput under contention is a ratio to one phone alone, both measured here
+    together, alone = sqlite["together_mutations_per_s"], sqlite["alone_mutations_per_s"]
+    assert together > 0 and alone > 0
+    assert abs(sqlite["throughput_vs_alone"] - together / alone) <= 0.01 + 0.01 * together / alone
     pg = b3["postgresql"]
     assert (isinstance(pg, str) and pg.startswith("not run: ")) or pg["errors"] == 0
 

@@ -21,7 +21,8 @@ from sync_server.bench.procs import Proc, free_port
 from sync_server.core.config import Settings
 from sync_server.photos.backends import S3Blobs
 from sync_server.photos.store import PhotoStore
-from sync_server.tables import Blob, Device, Finding, MutationResultRow, Photo, Visit
+from sync_server.sync.merge.results import all_stored_results
+from sync_server.tables import Blob, Device, Finding, Photo, Visit
 from tests import leaks
 
 
@@ -106,10 +107,7 @@ class Server:
             return Central(
                 last_seq=device.last_mutation_seq if device else 0,
                 results={
-                    r.seq: r.status
-                    for r in s.exec(
-                        select(MutationResultRow).where(MutationResultRow.device_id == device_id)
-                    ).all()
+                    seq: r.status for (_, seq), r in all_stored_results(s, [device_id]).items()
                 },
                 visits={v.id: v for v in s.exec(select(Visit)).all()},
                 findings={f.id: f for f in s.exec(select(Finding)).all()},

@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from fieldapp.store.tables import FindingRow, LocalBlob, Outbox, PhotoRow, VisitRow
-from sync_server.tables import Blob, ConflictLog, Finding, MutationResultRow, Photo, Visit
+from sync_server.sync.merge.results import all_stored_results
+from sync_server.tables import Blob, ConflictLog, Finding, Photo, Visit
 
 # Fields whose history the model replays. Server-derived fields (count cleared with a new
 # verdict, status via the workflow) are compared device ↔ server, not against the model.
@@ -69,7 +70,7 @@ def replay(engine: sa.Engine, sent: list[Sent]) -> tuple[dict[tuple[str, str, st
     seq is older than the field's) must be in the conflict log.
     """
     with Session(engine) as s:
-        results = {(r.device_id, r.seq): r for r in s.exec(select(MutationResultRow)).all()}
+        results = all_stored_results(s)
     applied = []
     for m in sent:
         r = results.get((m.device_id, m.seq))

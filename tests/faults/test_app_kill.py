@@ -27,7 +27,8 @@ from fieldapp.store import Store
 from fieldapp.store.db import transaction
 from fieldapp.store.tables import PhotoRow
 from fieldapp.sync.engine import run_sync
-from sync_server.tables import Device, MutationResultRow
+from sync_server.sync.merge.results import all_stored_results
+from sync_server.tables import Device
 from tests.client.conftest import PhoneApp
 from tests.faults.phone import Phone
 from tests.server.world import World
@@ -127,7 +128,7 @@ def test_an_app_killed_mid_write_keeps_everything_it_reported_saved(
     device = app.store.device_id()
     with Session(world.engine) as s:
         last = s.get(Device, device).last_mutation_seq  # type: ignore[union-attr]
-        results = s.exec(select(MutationResultRow).where(MutationResultRow.device_id == device))
-        assert {r.seq for r in results.all()} == set(range(1, last + 1))
+        results = all_stored_results(s, [device])
+        assert {seq for _, seq in results} == set(range(1, last + 1))
     assert last >= max(seq for _, _, seq in everything)
     app.store.close()

@@ -23,9 +23,10 @@ from fieldapp.store.db import transaction
 from fieldapp.store.tables import FindingRow, VisitRow
 from fieldapp.sync.engine import run_sync
 from fieldapp.sync.errors import SyncError
-from fieldcore.protocol import SCHEMA_VERSION
+from fieldcore.protocol import SCHEMA_VERSION, MutationResult
 from fieldcore.workflow import finding_id
-from sync_server.tables import MutationResultRow, User
+from sync_server.sync.merge.results import all_stored_results
+from sync_server.tables import User
 from tests.faults.central import Central, Server
 from tests.faults.chaos import RunStats, after
 from tests.faults.oracle import (
@@ -212,10 +213,9 @@ def supervisor_returns(server: Server, visit_id: uuid.UUID, item_code: str) -> l
         engine.dispose()
 
 
-def results_of(server: Server, device_id: uuid.UUID) -> dict[int, MutationResultRow]:
+def results_of(server: Server, device_id: uuid.UUID) -> dict[int, MutationResult]:
     with Session(server.engine) as s:
-        rows = s.exec(select(MutationResultRow).where(MutationResultRow.device_id == device_id))
-        return {r.seq: r for r in rows.all()}
+        return {seq: r for (_, seq), r in all_stored_results(s, [device_id]).items()}
 
 
 def inspector_id(server: Server) -> uuid.UUID:

@@ -8,13 +8,14 @@ import uuid
 import pytest
 from sqlmodel import Session, select
 
-from sync_server.tables import MutationResultRow, Visit
+from sync_server.sync.merge.results import all_stored_results
+from sync_server.tables import Visit
 from tests.server.world import World
 
 
 def nothing_written(world: World) -> bool:
     with Session(world.engine) as s:
-        return not s.exec(select(Visit)).all() and not s.exec(select(MutationResultRow)).all()
+        return not s.exec(select(Visit)).all() and not all_stored_results(s)
 
 
 def test_a_body_over_the_limit_is_refused_before_parsing(world: World) -> None:

@@ -12,9 +12,15 @@ Steps (sync-design §2.4; PROTOCOL.md §Push):
 5. Seqs are assigned last (ChangeSet), results and the new mark are written, and the whole
    push commits together — effects, results and mark, or nothing.
 
-Speed: the batch first runs optimistically inside one savepoint with its rows prefetched.
-Only when a mutation is rejected does it run again, mutation by mutation, each in its own
-savepoint — the price of isolation is paid only by batches that need it.
+Speed (issue 15): the batch first runs optimistically inside one savepoint with its rows
+prefetched. Only when a mutation is rejected does it run again, mutation by mutation, each
+in its own savepoint — the price of isolation is paid only by batches that need it. New
+rows are inserted with one executemany per table and the change log with one upsert
+(ChangeSet); the results are one row per push (merge/results.py). The route parses and
+authenticates before it takes the SQLite writer and serialises the answer after it, so the
+writer is held only for this function and the commit. While the app serves, its start-up
+heap is frozen out of the garbage collector's full passes (main.py), which the many rows a
+push keeps alive used to trigger.
 No web framework here: routes call `apply_push` with an open write session.
 """
 
@@ -25,13 +31,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from fieldcore.literals import one_of
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import (
-    MUTATION_STATUSES,
     Mutation,
     MutationResult,
     PushRequest,
@@ -43,8 +46,9 @@ from sync_server.sync.merge.context import PushContext
 from sync_server.sync.merge.fields import Conflicts
 from sync_server.sync.merge.photos import handle_photo, handle_rectification
 from sync_server.sync.merge.poison import clean, clean_message, invalid_value, is_bad_value
+from sync_server.sync.merge.results import store_results, stored_results
 from sync_server.sync.merge.visits import handle_finding, handle_visit
-from sync_server.tables import Device, MutationResultRow
+from sync_server.tables import Device
 
 HANDLERS: dict[str, Callable[[PushContext, Mutation], None]] = {
     "visit": handle_visit,
@@ -82,7 +86,11 @@ def apply_push(session: Session, actor: Actor, request: PushRequest, now: dateti
         ctx, applied = _run(session, actor, now, fresh, isolate=True)
         ctx.changes.assign_seqs()
     ctx.conflicts.write(session, ctx.changes, actor)
-    stored = _stored_results(session, device, mutations)
+    stored = (
+        stored_results(session, device.id, mutations[0].seq, min(last, mutations[-1].seq))
+        if mutations
+        else {}
+    )
     results = [
         stored.get(m.seq) or MutationResult(seq=m.seq, status="applied")
         if m.seq <= last
@@ -93,7 +101,7 @@ def apply_push(session: Session, actor: Actor, request: PushRequest, now: dateti
     for r in results:
         if r.status == "applied" and r.seq in by_seq:
             r.entity_seq = _entity_seq(ctx.changes, by_seq[r.seq])
-    _store_results(session, device, [r for r in results if r.seq > last])
+    store_results(session, device.id, [r for r in results if r.seq > last], now)
     if mutations:
         device.last_mutation_seq = max(last, mutations[-1].seq)
     device.last_seen_at = now
@@ -164,50 +172,6 @@ def _check_batch(mutations: list[Mutation], last: int) -> None:
             expected=last + 1,
             got=mutations[0].seq,
             last_mutation_seq=last,
-        )
-
-
-def _stored_results(
-    session: Session, device: Device, mutations: list[Mutation]
-) -> dict[int, MutationResult]:
-    seqs = [m.seq for m in mutations if m.seq <= device.last_mutation_seq]
-    if not seqs:
-        return {}
-    rows = session.exec(
-        select(MutationResultRow).where(
-            MutationResultRow.device_id == device.id, col(MutationResultRow.seq).in_(seqs)
-        )
-    ).all()
-    return {
-        r.seq: MutationResult(
-            seq=r.seq,
-            status=one_of(r.status, MUTATION_STATUSES),
-            code=r.code,
-            message=r.message,
-            details=r.details,
-            entity_seq=r.entity_seq,
-        )
-        for r in rows
-    }
-
-
-def _store_results(session: Session, device: Device, results: list[MutationResult]) -> None:
-    """Keep each answer so a resend gets exactly the same one (one INSERT for the batch)."""
-    if results:
-        session.execute(
-            sa.insert(MutationResultRow.__table__),
-            [
-                {
-                    "device_id": device.id,
-                    "seq": r.seq,
-                    "status": r.status,
-                    "code": r.code,
-                    "message": r.message,
-                    "details": r.details,
-                    "entity_seq": r.entity_seq,
-                }
-                for r in results
-            ],
         )
 
 

@@ -48,11 +48,13 @@ class RowCache:
 
     def prefetch(self, mutations: list[Mutation]) -> None:
         wanted: dict[type[Synced], set[uuid.UUID]] = {}
+        seen: set[tuple[type[Synced], str]] = set()  # a visit's findings all name it
         for m in mutations:
             wanted.setdefault(MODELS[m.entity], set()).add(m.id)
             for name, model in PARENTS.items():
                 value = m.fields.get(name)
-                if isinstance(value, str):
+                if isinstance(value, str) and (model, value) not in seen:
+                    seen.add((model, value))
                     # an invalid id is reported by the field validation later
                     with contextlib.suppress(ValueError):
                         wanted.setdefault(model, set()).add(uuid.UUID(value))
