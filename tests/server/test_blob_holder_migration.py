@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -32,6 +33,16 @@ def _photo(sha: str, author: uuid.UUID, minutes: int, **links: uuid.UUID) -> Pho
         received_at=T0 + timedelta(minutes=minutes),
         **links,
     )
+
+
+def write_old(conn: sa.Connection, rows: list[Any]) -> None:
+    """Insert today's model objects into the old schema: only the columns it already had
+    (a later migration's columns do not exist there yet), with today's column types."""
+    model = type(rows[0])
+    old = sa.Table(model.__tablename__, sa.MetaData(), autoload_with=conn)
+    kept = [c for c in model.__table__.columns if c.name in old.c]
+    table = sa.Table(old.name, sa.MetaData(), *(c._copy() for c in kept))
+    conn.execute(sa.insert(table), [{c.name: getattr(r, c.name) for c in kept} for r in rows])
 
 
 @contextmanager
@@ -63,24 +74,30 @@ def _check_backfill(engine: sa.Engine) -> None:
     visit, rect = uuid.uuid4(), uuid.uuid4()
     after = _photo("c" * 64, mgr, 9, visit_id=visit, rectification_id=rect)
     after_id = after.id
-    with Session(engine) as s:
+    with engine.begin() as conn:
         if engine.dialect.name == "postgresql":  # rows without their visit and rectification
-            s.connection().exec_driver_sql("SET session_replication_role = replica")
-        for uid in (owner, thief, demo, later, mgr):
-            s.add(User(id=uid, username=uid.hex[:8], role="inspector", password_hash="x"))
-        s.add_all([Blob(sha256=uploaded, byte_size=10), Blob(sha256=seeded, byte_size=10)])
-        s.add(Upload(sha256=uploaded, length=10, user_id=owner, expires_at=T0, completed_at=T0))
-        s.add(Upload(sha256=uploaded, length=10, user_id=thief, expires_at=T0))  # unfinished
-        s.add_all(
+            conn.exec_driver_sql("SET session_replication_role = replica")
+        people = (owner, thief, demo, later, mgr)
+        write_old(
+            conn,
+            [User(id=u, username=u.hex[:8], role="inspector", password_hash="x") for u in people],
+        )
+        write_old(conn, [Blob(sha256=uploaded, byte_size=10), Blob(sha256=seeded, byte_size=10)])
+        done = Upload(sha256=uploaded, length=10, user_id=owner, expires_at=T0, completed_at=T0)
+        write_old(conn, [done])
+        write_old(
+            conn, [Upload(sha256=uploaded, length=10, user_id=thief, expires_at=T0)]
+        )  # unfinished
+        write_old(
+            conn,
             [
                 _photo(uploaded, owner, 1),
                 _photo(uploaded, thief, 2),  # pushed the hash, never the bytes
                 _photo(seeded, demo, 3),  # demo data: bytes placed, no upload row
                 _photo(seeded, later, 4),
                 after,
-            ]
+            ],
         )
-        s.commit()
     dbinit.upgrade(engine)
     with Session(engine) as s:
         holders = {(h.sha256, h.user_id) for h in s.exec(select(BlobHolder)).all()}

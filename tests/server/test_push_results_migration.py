@@ -1,4 +1,4 @@
-"""Migration 0007_push_compact_results on a database written by the previous server: every
+"""Migration 0009_push_compact_results on a database written by the previous server: every
 stored answer (one row per mutation before) is carried into the one-row-per-push table and
 answered the same way, and a downgrade gives the old rows back."""
 
@@ -60,7 +60,7 @@ def _old_table() -> sa.TableClause:
 @pytest.mark.parametrize("dialect", ["sqlite", "postgres"])
 def test_stored_answers_survive_the_upgrade_and_the_downgrade(dialect: str, tmp_path: Path) -> None:
     with old_database(dialect, tmp_path) as engine:
-        dbinit.upgrade(engine, "0006_appraisal_settings")
+        dbinit.upgrade(engine, "0008_annot_photo_annotations")
         with engine.begin() as conn:
             conn.execute(
                 sa.insert(_old_table()),
@@ -78,7 +78,7 @@ def test_stored_answers_survive_the_upgrade_and_the_downgrade(dialect: str, tmp_
             )
 
         with engine.begin() as conn:
-            command.downgrade(dbinit.alembic_config(conn), "0006_appraisal_settings")
+            command.downgrade(dbinit.alembic_config(conn), "0008_annot_photo_annotations")
         with engine.connect() as conn:
             back = conn.execute(sa.select(_old_table()).order_by(sa.column("seq"))).mappings().all()
         assert [{k: r[k] for k in OLD_ROWS[0]} for r in back] == OLD_ROWS

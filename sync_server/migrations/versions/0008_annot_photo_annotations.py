@@ -1,8 +1,8 @@
 """photo: marked-up evidence (标注, issue 16 §2): a photo row may be a derived copy of
 another photo with the marks drawn on it
 
-Revision ID: 0007_annot_photo_annotations
-Revises: 0006_appraisal_settings
+Revision ID: 0008_annot_photo_annotations
+Revises: 0007_covert_photo_source
 
 Every existing photo is an original (`kind` "evidence", the server default fills it);
 `annotates_id`, `annotates_sha256` and `marks` are null on it. No foreign key on

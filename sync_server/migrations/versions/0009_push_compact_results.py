@@ -1,7 +1,7 @@
 """push_result: a push's stored answers in one row instead of one row per mutation
 
-Revision ID: 0007_push_compact_results
-Revises: 0006_appraisal_settings
+Revision ID: 0009_push_compact_results
+Revises: 0008_annot_photo_annotations
 
 `mutation_result` (one row per device and seq) becomes `push_result` (one row per push:
 device, first and last seq, the answers as a JSON list; see tables.PushResultRow and
@@ -20,8 +20,8 @@ from alembic import op
 
 import sync_server.tables.base
 
-revision = "0007_push_compact_results"
-down_revision = "0006_appraisal_settings"
+revision = "0009_push_compact_results"
+down_revision = "0008_annot_photo_annotations"
 branch_labels = None
 depends_on = None
 
