@@ -144,7 +144,7 @@ def test_both_photos_reach_the_server_linked_and_survive_a_resync(
     )
     assert parse_marks(copy.marks or "") == MARKS and copy.blob_present and orig.blob_present
     photos = world.client.app.state.photos  # type: ignore[attr-defined]
-    assert hashlib.sha256(photos.path(shot.sha256).read_bytes()).hexdigest() == shot.sha256
+    assert hashlib.sha256(photos.read(shot.sha256)).hexdigest() == shot.sha256
     again = run_sync(app.store, app.client)  # nothing left to send, and the link holds
     assert (again.pushed, again.rejected, again.photos_uploaded) == (0, 0, 0)
     other = phone("insp1", "b")  # a second phone of the same inspector pulls both

@@ -106,7 +106,7 @@ def test_photos_reach_the_server_with_matching_sha256(
     with Session(world.engine) as s:
         assert s.get(Blob, shot.sha256) is not None
         assert s.exec(select(Photo)).one().blob_present
-    stored = world.client.app.state.photos.path(shot.sha256).read_bytes()  # type: ignore[attr-defined]
+    stored = world.client.app.state.photos.read(shot.sha256)  # type: ignore[attr-defined]
     assert __import__("hashlib").sha256(stored).hexdigest() == shot.sha256
     assert app.store.sync_status().pending_photos == 0
 
