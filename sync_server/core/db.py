@@ -129,6 +129,7 @@ def pipeline(session: Session) -> Iterator[None]:
     import psycopg
 
     raw = conn.connection.driver_connection
+    assert raw is not None  # a checked-out connection
     try:
         with raw.pipeline():
             yield
