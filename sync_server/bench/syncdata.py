@@ -69,7 +69,7 @@ def start_central(root: Path, database_url: str | None = None, workers: int = 1)
     args += ["--workers", str(workers)]
     env = {"MINGCHA_DATABASE_URL": database_url} if database_url else {}
     proc = Proc("server", args, f"http://127.0.0.1:{port}/healthz", root, env)
-    proc.start()
+    proc.start(timeout=90 * workers)  # each worker imports the app anew (slow on a busy box)
     return Central(proc, port, uuid.UUID(site_id), password, settings.data_dir)
 
 
