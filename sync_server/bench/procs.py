@@ -47,6 +47,14 @@ class Proc:
                 env=env,
                 start_new_session=True,
             )
+        try:
+            self._wait_up(timeout)
+        except BaseException:
+            self.stop()  # one that never came up is not left running (and its workers)
+            raise
+
+    def _wait_up(self, timeout: float) -> None:
+        assert self.proc is not None
         deadline = time.monotonic() + timeout
         stranger = None
         while time.monotonic() < deadline:

@@ -7,7 +7,8 @@ B1 cold sync: the phone's first sync of a seeded dataset vs (a) a naive client (
 B2 incremental: 50 edits + 10 photos after B1: local commit → server commit, and a
    supervisor's return → visible on the phone; both next to one bare round trip.
 B3 concurrency: N devices pushing at once straight to the server (no proxy): p50/p99 and
-   errors, next to one device pushing alone.
+   errors, next to one device pushing alone; on SQLite (one worker) and on PostgreSQL
+   (`--pg-workers`, default 2), with PostgreSQL's figures as ratios to SQLite's.
 B4 resume: a photo upload cut by a connection reset half-way, then resumed: bytes sent on
    top of the photo's size, next to the chunk size (the goal is ≤ 1 chunk).
 """
@@ -26,7 +27,7 @@ import httpx
 from fieldapp.sync.engine import CHUNK, run_sync
 from fieldapp.sync.errors import SyncError
 from sync_server.bench.common import Timer, machine, progress, stderr
-from sync_server.bench.concurrency import b3_both
+from sync_server.bench.concurrency import PG_WORKERS, b3_both
 from sync_server.bench.link import ShapedLink
 from sync_server.bench.merge import _items
 from sync_server.bench.shaping import Shape
@@ -286,7 +287,9 @@ def keep_logs(root: Path) -> None:
     stderr.print(f"bench sync failed; server logs kept in {kept}")
 
 
-def run(data: Dataset, devices: int = 200, link: str = "mobile") -> dict[str, Any]:
+def run(
+    data: Dataset, devices: int = 200, link: str = "mobile", pg_workers: int = PG_WORKERS
+) -> dict[str, Any]:
     PROFILE["link"] = PROFILES[link]
     with tempfile.TemporaryDirectory(prefix="mingcha-bench-sync-") as tmp:
         root = Path(tmp)
@@ -297,7 +300,7 @@ def run(data: Dataset, devices: int = 200, link: str = "mobile") -> dict[str, An
                 b4 = b4_resume(phone, root, max(data.max_photo, 3 * CHUNK))
             finally:
                 phone.close()
-            b3 = b3_both(root, devices) if devices else "not run (--devices 0)"
+            b3 = b3_both(root, devices, pg_workers) if devices else "not run (--devices 0)"
         except BaseException:
             keep_logs(root)
             raise

@@ -59,15 +59,17 @@ class Central:
         self.proc.stop()
 
 
-def start_central(root: Path, database_url: str | None = None) -> Central:
-    """A seeded server on SQLite in `root`/data, or on `database_url` (PostgreSQL)."""
+def start_central(root: Path, database_url: str | None = None, workers: int = 1) -> Central:
+    """A seeded server on SQLite in `root`/data, or on `database_url` (PostgreSQL), with
+    `workers` uvicorn worker processes behind its port (`mingcha serve --workers`)."""
     root.mkdir(parents=True, exist_ok=True)
     settings, site_id, password = _setup(root / "data", database_url)
     port = free_port()
     args = ["serve", "--port", str(port), "--data-dir", str(settings.data_dir)]
+    args += ["--workers", str(workers)]
     env = {"MINGCHA_DATABASE_URL": database_url} if database_url else {}
     proc = Proc("server", args, f"http://127.0.0.1:{port}/healthz", root, env)
-    proc.start()
+    proc.start(timeout=90 * workers)  # each worker imports the app anew (slow on a busy box)
     return Central(proc, port, uuid.UUID(site_id), password, settings.data_dir)
 
 

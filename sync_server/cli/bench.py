@@ -25,9 +25,17 @@ def _emit(result: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return
+    _print_tree(result, 0)
+
+
+def _print_tree(result: dict[str, Any], depth: int) -> None:
+    """One line per figure, a nested part's figures indented under its name."""
     for key, value in result.items():
-        if not isinstance(value, dict):
-            print(f"{key:>24}: {value}")
+        if isinstance(value, dict):
+            print(f"{'  ' * depth}{key}:")
+            _print_tree(value, depth + 1)
+        else:
+            print(f"{'  ' * depth}{key:>24}: {value}")
 
 
 @bench_app.command("merge")
@@ -106,6 +114,9 @@ def bench_sync(
         str,
         typer.Option(help="mobile: 100 ms RTT, 10/40 Mbit/s up/down; fast: 100 ms, 100/100."),
     ] = "mobile",
+    pg_workers: Annotated[
+        int, typer.Option(min=1, help="B3: `mingcha serve --workers` on PostgreSQL.")
+    ] = 2,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """B1–B4 over a shaped link: cold sync vs a naive client and a plain copy,
@@ -120,7 +131,22 @@ def bench_sync(
     if devices == 1:
         raise typer.BadParameter("--devices must be 0 (no B3) or at least 2")
     data = Dataset(visits, findings, photos, min_kb * 1024, max_kb * 1024)
-    _emit(sync.run(data, devices, link), as_json)
+    _emit(sync.run(data, devices, link, pg_workers), as_json)
+
+
+@bench_app.command("concurrency")
+def bench_concurrency(
+    devices: Annotated[int, typer.Option(min=2, help="Devices pushing at once.")] = 200,
+    pg_workers: Annotated[
+        int, typer.Option(min=1, help="`mingcha serve --workers` on PostgreSQL.")
+    ] = 2,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """B3 alone: devices pushing one visit each at once, on SQLite (one worker) and on
+    PostgreSQL (several workers), each next to one push alone, PostgreSQL as ratios."""
+    from sync_server.bench import concurrency
+
+    _emit(concurrency.run(devices, pg_workers), as_json)
 
 
 @bench_app.command("all")

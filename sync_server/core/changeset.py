@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
+from sync_server.core.db import pipeline
 from sync_server.tables import (
     ChangeLog,
     Finding,
@@ -136,8 +137,9 @@ class ChangeSet:
                     **audience(self.lookup, entity, row),
                 }
             )
-        self._insert_new(new_rows)
-        self._upsert_logs(logs)
+        with pipeline(self.session):  # the counter is held from here to commit
+            self._insert_new(new_rows)
+            self._upsert_logs(logs)
 
     def _insert_new(self, rows: list[ServerModel]) -> None:
         """Insert new rows with one executemany per table instead of the ORM's per-object

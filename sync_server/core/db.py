@@ -112,6 +112,33 @@ def read_session(engine: sa.Engine) -> Iterator[Session]:
         yield session
 
 
+@contextmanager
+def pipeline(session: Session) -> Iterator[None]:
+    """On PostgreSQL, send the statements run inside as one batch (psycopg 3's pipeline
+    mode): one round trip instead of one per statement. They must not need each other's
+    results (an INSERT whose result is not read). Elsewhere (SQLite, another PostgreSQL
+    driver) nothing changes.
+
+    A statement the database refuses raises when the batch ends, wrapped as SQLAlchemy
+    wraps an error it raises itself (DataError, IntegrityError …), so callers that sort
+    failures (poison values, transient deadlocks) see the same exceptions either way."""
+    conn = session.connection()
+    if conn.dialect.driver != "psycopg":
+        yield
+        return
+    import psycopg
+
+    raw = conn.connection.driver_connection
+    assert raw is not None  # a checked-out connection
+    try:
+        with raw.pipeline():
+            yield
+    except psycopg.Error as exc:
+        raise sa.exc.DBAPIError.instance(
+            "(pipelined statements)", None, exc, psycopg.Error, dialect=conn.dialect
+        ) from exc
+
+
 def is_transient(exc: sa.exc.DBAPIError) -> bool:
     code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
     return code in TRANSIENT_PGCODES or "database is locked" in str(exc.orig)

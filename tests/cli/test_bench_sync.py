@@ -43,16 +43,27 @@ def test_bench_sync_reports_b1_to_b4_against_their_baselines() -> None:
     assert b2["edits"] == 50 and b2["photos"] == 10 and b2["rtt_ms"] > 0
     assert 0 < b2["edits_to_server_ms"] <= b2["photos_to_server_ms"]
 
-    # B3: every device pushed; percentiles ordered; PostgreSQL run or said why not
+    # B3: every device pushed; percentiles ordered; PostgreSQL (two workers) run next to
+    # SQLite (one) with its ratios to it, or said why not
     sqlite = b3["sqlite"]
-    assert sqlite["devices"] == 4 and sqlite["errors"] == 0
+    assert sqlite["devices"] == 4 and sqlite["errors"] == 0 and sqlite["workers"] == 1
+    assert sqlite["workers_that_answered"] == 1
     assert 0 < sqlite["p50_ms"] <= sqlite["p99_ms"]
     # throughput under contention is a ratio to one phone alone, both measured here
     together, alone = sqlite["together_mutations_per_s"], sqlite["alone_mutations_per_s"]
     assert together > 0 and alone > 0
     assert abs(sqlite["throughput_vs_alone"] - together / alone) <= 0.01 + 0.01 * together / alone
     pg = b3["postgresql"]
-    assert (isinstance(pg, str) and pg.startswith("not run: ")) or pg["errors"] == 0
+    if isinstance(pg, str):
+        assert pg.startswith("not run: ") and "postgresql_vs_sqlite" not in b3
+    else:
+        assert pg["database"] == "postgresql" and pg["workers"] == 2
+        assert 1 <= pg["workers_that_answered"] <= 2  # which one accepts is the kernel's
+        assert pg["devices"] == 4 and pg["errors"] == 0
+        assert 0 < pg["p50_ms"] <= pg["p99_ms"]
+        ratios = b3["postgresql_vs_sqlite"]
+        assert ratios["p99"] == round(pg["p99_ms"] / sqlite["p99_ms"], 2)
+        assert ratios["alone"] == round(pg["alone_p50_ms"] / sqlite["alone_p50_ms"], 2)
 
     # B4: the cut upload resumed from the server's offset instead of resending the photo
     assert b4["cut_upload_bytes"] > b4["clean_upload_bytes"]
