@@ -14,6 +14,8 @@ from fieldcore.workflow import finding_id
 from sync_server.core.db import write_session
 from sync_server.org import admin
 from sync_server.tables import ChangeLog
+from tests.server.images import jpeg, sha
+from tests.server.test_photo_uploads import upload_all
 from tests.server.test_visit_workflow import complete_visit, statuses
 from tests.server.world import Phone, World
 
@@ -174,18 +176,19 @@ def test_a_reset_sends_everything_again_until_the_download_is_through(world: Wor
     assert insp.pull()["reset"] is False
 
 
-def test_an_upload_marks_the_photo_present_and_the_row_comes_back(world: World) -> None:
-    from tests.server.images import jpeg
-    from tests.server.test_photo_uploads import sha, upload_all
-
-    insp = world.phone("insp1")
-    visit_id, create = insp.new_visit(world.site("S1"))
-    data = jpeg(40, 30, 1)
-    photo_id = uuid.uuid4()
-    row = insp.mutation(
-        "photo", photo_id, visit_id=visit_id, sha256=sha(data), byte_size=len(data), mime="image/jpeg"
-    )
-    insp.push(create, row)
-    assert pulled(insp) == {}
-    upload_all(insp, data)
-    assert pulled(insp)[("photo", str(photo_id))]["blob_present"] is True
+def test_an_upload_is_the_uploading_devices_own_change(world: World) -> None:
+    """Its answer told the uploading device; the user's other devices pull the change."""
+    a, b = world.phone("insp1"), world.phone("insp1")
+    visit_id, create = a.new_visit(world.site("S1"))
+    a.push(create)
+    by_a, by_b = jpeg(40, 30, 1), jpeg(40, 30, 2)
+    a_photo, b_photo = uuid.uuid4(), uuid.uuid4()
+    for phone, photo_id, data in ((a, a_photo, by_a), (b, b_photo, by_b)):
+        fields = {"visit_id": visit_id, "sha256": sha(data), "byte_size": len(data)}
+        phone.push(phone.mutation("photo", photo_id, mime="image/jpeg", **fields))
+    a.pull_all(), b.pull_all()
+    upload_all(a, by_a)  # a's own photo
+    assert pulled(a) == {}
+    assert pulled(b)[("photo", str(a_photo))]["blob_present"] is True
+    upload_all(a, by_b)  # the bytes of b's row (the user's rows), uploaded by a
+    assert pulled(b)[("photo", str(b_photo))]["blob_present"] is True

@@ -327,10 +327,7 @@ class Store:
 
     def blob_uploaded(self, sha256: str) -> None:
         with transaction(self.engine) as s:
-            blob = s.get(LocalBlob, sha256)
-            if blob is not None:
-                blob.state, blob.offset = "uploaded", blob.byte_size
-                s.add(blob)
+            syncstate.blob_uploaded(s, sha256)
 
     def downloads_wanted(self) -> list[evidence.DownloadJob]:
         with transaction(self.engine) as s:
