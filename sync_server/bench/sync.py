@@ -181,7 +181,8 @@ def b2_incremental(phone: Phone, root: Path, data: Dataset) -> dict[str, Any]:
     def on_progress(p: Any) -> None:
         if p.phase in ("upload", "pull") and "push" not in marks:
             marks["push"] = time.perf_counter() - start
-        if p.phase == "pull" and "upload" not in marks:
+        # the pull runs alongside the photo upload, which is shown while it lasts
+        if p.phase not in ("push", "upload") and "upload" not in marks:
             marks["upload"] = time.perf_counter() - start
 
     report = run_sync(store, phone.client, on_progress)
