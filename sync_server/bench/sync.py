@@ -251,13 +251,17 @@ def b4_resume(phone: Phone, root: Path, size: int) -> dict[str, Any]:
     size2 = one_photo()
     before = phone.proxy.bytes_up
     phone.client.http.close()  # a new connection, which the link will cut half-way
-    phone.client.http = httpx.Client(base_url=phone.url, timeout=120)
+    # one connection for all: the pull, which runs beside the upload, waits for the pack,
+    # so the planned cut (on the next connection) lands in the pack
+    one = httpx.Limits(max_connections=1)
+    phone.client.http = httpx.Client(base_url=phone.url, timeout=120, limits=one)
     phone.proxy.cut_up_after = size2 // 2
     try:
         run_sync(phone.store, phone.client)
         raise AssertionError("the cut did not interrupt the upload")
     except SyncError:
         pass
+    phone.client.http.close()  # the pull's connection may still be open beside the cut one
     phone.client.http = httpx.Client(base_url=phone.url, timeout=120)
     report = run_sync(phone.store, phone.client)
     assert report.ok and not phone.store.blobs_to_upload(), report
