@@ -79,5 +79,11 @@ def pull(
     """The changes after `cursor` that the caller may see, oldest first, as one consistent page."""
     with read_session(engine) as session:
         return pull_page(
-            session, actor.scope, cursor, epoch, min(limit, settings.max_pull_limit), now
+            session,
+            actor.scope,
+            cursor,
+            epoch,
+            min(limit, settings.max_pull_limit),
+            now,
+            actor.device_id,
         )

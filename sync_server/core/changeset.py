@@ -54,6 +54,9 @@ class Touched:
     fields: set[str] = field(default_factory=set)
     device: str = ""
     seq: int = 0
+    # touched by the server itself or by more than one device: every device must pull it
+    # (only ever set, also by a change a savepoint undid: at worst a row is sent again)
+    shared: bool = False
 
 
 class ChangeSet:
@@ -71,10 +74,11 @@ class ChangeSet:
         key = (ENTITY_OF[type(row)], str(_pk(row)))
         entry = self.touched.get(key)
         if entry is None:
-            entry = self.touched[key] = Touched(row)
+            entry = self.touched[key] = Touched(row, shared=not device)
             self._journal.append((key, None))
         else:
             self._journal.append((key, (set(entry.fields), entry.device)))
+            entry.shared = entry.shared or device != entry.device
         entry.fields.update(fields)
         if device:
             entry.device = device
@@ -134,6 +138,7 @@ class ChangeSet:
                     "entity": entity,
                     "entity_id": entity_id,
                     "seq": entry.seq,
+                    "device_id": None if entry.shared else uuid.UUID(entry.device),
                     **audience(self.lookup, entity, row),
                 }
             )
@@ -159,11 +164,20 @@ class ChangeSet:
         dialect = self.session.get_bind().dialect.name
         insert = sqlite_insert if dialect == "sqlite" else pg_insert
         stmt = insert(ChangeLog.__table__)
+        table = ChangeLog.__table__.c
+        # a device keeps its name on the row only while it alone has changed the row: once
+        # anything else did, the device may lack that change, so it must pull the row
+        alone = sa.case(
+            (table.device_id == stmt.excluded.device_id, stmt.excluded.device_id), else_=None
+        )
         stmt = stmt.on_conflict_do_update(
             index_elements=["entity", "entity_id"],
             set_={
-                c: stmt.excluded[c]
-                for c in ("seq", "site_id", "owner_id", "published", "covert", "deleted")
+                **{
+                    c: stmt.excluded[c]
+                    for c in ("seq", "site_id", "owner_id", "published", "covert", "deleted")
+                },
+                "device_id": alone,
             },
         )
         for i in range(0, len(logs), 500):

@@ -58,10 +58,18 @@ def stored_and_held(session: Session, user_id: uuid.UUID, sha256: str) -> bool:
     return session.get(Blob, sha256) is not None and holds(session, user_id, sha256)
 
 
-def mark_present(session: Session, sha256: str, user_id: uuid.UUID) -> None:
+def mark_present(
+    session: Session, sha256: str, user_id: uuid.UUID, device_id: uuid.UUID | None = None
+) -> None:
     """The user's photo rows with these bytes are now complete; pulls must learn it.
-    Other authors' rows with the same hash stay as they are until they upload too."""
+    Other authors' rows with the same hash stay as they are until they upload too.
+
+    `device_id`: the device whose upload this is. It learns from the answer that its rows
+    are present (PROTOCOL.md, Photos), so on a row only its own pushes changed this counts
+    as its own write, not sent back to it (PROTOCOL.md, Pull); every other device pulls it.
+    """
     changes = ChangeSet(session)
+    by = str(device_id) if device_id is not None else ""
     for photo in session.exec(
         select(Photo).where(
             Photo.sha256 == sha256,
@@ -70,7 +78,7 @@ def mark_present(session: Session, sha256: str, user_id: uuid.UUID) -> None:
         )
     ).all():
         photo.blob_present = True
-        changes.touch(photo)
+        changes.touch(photo, (), by)
     changes.assign_seqs()
 
 

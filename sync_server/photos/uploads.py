@@ -112,7 +112,7 @@ def create_upload(
             code, f"length {length}, photo says {photo.byte_size}", max=settings.max_photo
         )
     if access.stored_and_held(session, actor.user_id, sha256):
-        access.mark_present(session, sha256, actor.user_id)
+        access.mark_present(session, sha256, actor.user_id, actor.device_id)
         return UploadState(uuid.uuid4(), sha256, length, length, now, True)
     # Stored but uploaded by someone else: this caller must still send the bytes (proof of
     # possession); the same answer as for bytes nobody has, so nothing is revealed.
@@ -287,5 +287,5 @@ def _complete(
                 )
             )
         upload.completed_at = now
-        access.mark_present(session, upload.sha256, actor.user_id)
+        access.mark_present(session, upload.sha256, actor.user_id, actor.device_id)
         return _state(upload)

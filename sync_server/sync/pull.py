@@ -12,6 +12,7 @@ site_manager  templates, their sites and subjects, and at their sites: published
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +28,8 @@ from sync_server.tables import ChangeLog, ServerMeta
 PUBLIC = ("template",)
 SITE_DATA = ("site", "subject")
 RESULTS = ("visit", "finding", "photo", "rectification")
+# appended to the epoch of the pages of a re-download after a reset (see pull_page)
+REFEED = "~refeed"
 
 
 def audience_filter(scope: Scope) -> Any:
@@ -53,22 +56,35 @@ def audience_filter(scope: Scope) -> Any:
 
 
 def pull_page(
-    session: Session, scope: Scope, cursor: int, epoch: str | None, limit: int, now: datetime
+    session: Session,
+    scope: Scope,
+    cursor: int,
+    epoch: str | None,
+    limit: int,
+    now: datetime,
+    device_id: uuid.UUID | None = None,
 ) -> PullResponse:
     """The next page after `cursor`; a reset page from 0 when the epoch no longer matches.
 
     The client sends back the `epoch` of its last page; a different one (another server
     database, changed assignments) or a cursor below the purge horizon means its copy can
     no longer be patched, so it gets `reset: true` and the feed from the start.
+
+    Rows that only `device_id`'s own pushes ever changed (change_log.device_id) are not
+    sent to it — it has them — but the cursor moves past them. Except in a re-download
+    after a reset, which dropped the device's copy: its epoch carries REFEED until the
+    feed is through, and every row comes.
     """
-    reset = cursor > 0 and (epoch != scope.epoch or cursor < _purged_below(session))
+    base, refeed = _read_epoch(epoch)
+    reset = cursor > 0 and (base != scope.epoch or cursor < _purged_below(session))
     start = 0 if reset else cursor
-    logs = session.exec(
-        select(ChangeLog)
-        .where(ChangeLog.seq > start, audience_filter(scope))
-        .order_by(col(ChangeLog.seq))
-        .limit(limit + 1)
-    ).all()
+    refeed = reset or (refeed and base == scope.epoch)
+    own = None if refeed else device_id
+    visible = [col(ChangeLog.seq) > start, audience_filter(scope)]
+    query = select(ChangeLog).where(*visible)
+    if own is not None:
+        query = query.where(col(ChangeLog.device_id).is_distinct_from(own))
+    logs = session.exec(query.order_by(col(ChangeLog.seq)).limit(limit + 1)).all()
     has_more = len(logs) > limit
     logs = logs[:limit]
     rows = load_rows(session, [(log.entity, log.entity_id) for log in logs if not log.deleted])
@@ -85,14 +101,26 @@ def pull_page(
             )
         )
     next_cursor = logs[-1].seq if logs else start
+    if own is not None and not has_more:  # the device's own rows after the last one sent
+        skipped = session.exec(
+            select(sa.func.max(ChangeLog.seq)).where(col(ChangeLog.seq) > next_cursor, *visible[1:])
+        ).one()
+        next_cursor = max(next_cursor, skipped or 0)
     return PullResponse(
         changes=changes,
         next_cursor=next_cursor,
         has_more=has_more,
         reset=reset,
-        epoch=scope.epoch,
+        epoch=scope.epoch + REFEED if refeed and has_more else scope.epoch,
         server_time=now,
     )
+
+
+def _read_epoch(epoch: str | None) -> tuple[str | None, bool]:
+    """The scope epoch a client sent back, and whether it is still re-downloading."""
+    if epoch is not None and epoch.endswith(REFEED):
+        return epoch.removesuffix(REFEED), True
+    return epoch, False
 
 
 def _purged_below(session: Session) -> int:

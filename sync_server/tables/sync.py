@@ -18,6 +18,9 @@ class ChangeLog(ServerModel, table=True):
     The audience columns let a pull filter by scope without loading rows: `site_id` for
     site-bound data, `owner_id` for an inspector's own visits or a task's assignee,
     `published` (site managers see only published results) and `covert` (暗访 tasks).
+    `device_id` names the device whose pushes alone made every change of the row so far
+    (None once anything else changed it: the server's effects, the console, another
+    device); pull does not send such a row back to that device, which has it already.
     """
 
     __tablename__ = "change_log"
@@ -30,6 +33,7 @@ class ChangeLog(ServerModel, table=True):
     published: bool = False
     covert: bool = False
     deleted: bool = False
+    device_id: uuid.UUID | None = None
 
 
 class SyncCounter(ServerModel, table=True):

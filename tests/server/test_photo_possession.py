@@ -51,7 +51,9 @@ def missing(phone: Phone, data: bytes) -> dict[str, Any]:
 
 
 def pulled_photo(phone: Phone, data: bytes) -> dict[str, Any]:
-    rows = phone.pull_all()
+    """The photo's row as its user's devices see it, read through a second device: the one
+    that pushed it is not sent its own writes back (PROTOCOL.md, Pull)."""
+    rows = Phone(phone.client, phone.username).login().pull_all()
     [row] = [r for (e, _), r in rows.items() if e == "photo" and r and r["sha256"] == sha(data)]
     return row
 

@@ -157,7 +157,7 @@ def test_an_overwritten_concurrent_edit_is_kept_in_the_conflict_log(world: World
     a, b = world.phone("insp1"), world.phone("insp1")
     visit_id, create = a.new_visit(world.site("S1"))
     a.push(create, a.mutation("visit", visit_id, note="v1"))
-    seen = a.pull_all()[("visit", str(visit_id))]["field_seq"]["note"]
+    seen = b.pull_all()[("visit", str(visit_id))]["field_seq"]["note"]
     a.push(a.mutation("visit", visit_id, note="A edits again", base_seq={"note": seen}))
     a.push(a.mutation("visit", visit_id, note="A once more", base_seq={"note": seen}))  # own: fine
     b.push(b.mutation("visit", visit_id, note="B never saw A", base_seq={"note": seen}))

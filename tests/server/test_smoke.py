@@ -8,5 +8,5 @@ def test_inspector_creates_a_visit_and_pulls_it_back(world: World) -> None:
     visit_id, create = phone.new_visit(world.site("S1"))
     results = phone.push(create, phone.answer(visit_id, "1.1", "fail", count=2))
     assert [r["status"] for r in results] == ["applied", "applied"], results
-    rows = phone.pull_all()
+    rows = world.phone("insp1").pull_all()  # on the inspector's other phone
     assert rows[("visit", str(visit_id))]["status"] == "draft"

@@ -99,22 +99,27 @@ class Store:
         with transaction(self.engine) as s:
             syncstate.set_meta(s, "theme", theme)
 
-    def device_for(self, username: str) -> uuid.UUID:
-        """The device id to sign `username` in with.
+    def device_for(self, username: str, server: str | None = None) -> uuid.UUID:
+        """The device id to sign `username` in with (at `server`, when given).
 
         The server binds a device id to one account (its change numbering is per device),
         so another account on this phone gets a fresh id — but only once the previous
-        account's work has reached its server.
+        account's work has reached its server. So does the same account at another server:
+        signing in there drops this phone's copy (`enroll`), and a device id stands for one
+        copy — a server does not send a device the rows it wrote itself (PROTOCOL.md, Pull),
+        so coming back under the old id would leave them out. The new id is kept only
+        once the sign-in succeeds (`enroll`): a failed one leaves the phone as it was.
 
         Raises:
             queries.UnsyncedWork: another account still has unsynced work here.
         """
         with transaction(self.engine) as s:
             old = syncstate.get_meta(s, "identity")
-            if old is not None and old["user"]["username"] != username:
+            moved = server is not None and old is not None and old["server"] != server
+            if old is not None and (old["user"]["username"] != username or moved):
                 if queries.unsynced_count(s):
                     raise queries.UnsyncedWork(queries.unsynced_count(s), old["user"]["username"])
-                syncstate.set_meta(s, "device_id", str(uuid.uuid4()))
+                return uuid.uuid4()
         return self.device_id()
 
     def identity(self) -> dict[str, Any] | None:
@@ -146,6 +151,8 @@ class Store:
                 raise queries.UnsyncedWork(queries.unsynced_count(s), old["user"]["username"])
             if old is not None and not same:
                 syncstate.forget_account(s)  # all of it is on its server (checked above)
+            if not same:  # the id it signed in with (a fresh one from device_for)
+                syncstate.set_meta(s, "device_id", str(login.device_id))
             syncstate.set_meta(
                 s,
                 "identity",
@@ -333,10 +340,7 @@ class Store:
 
     def blob_uploaded(self, sha256: str) -> None:
         with transaction(self.engine) as s:
-            blob = s.get(LocalBlob, sha256)
-            if blob is not None:
-                blob.state, blob.offset = "uploaded", blob.byte_size
-                s.add(blob)
+            syncstate.blob_uploaded(s, sha256)
 
     def downloads_wanted(self) -> list[evidence.DownloadJob]:
         with transaction(self.engine) as s:

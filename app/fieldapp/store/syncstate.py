@@ -198,6 +198,21 @@ class BlobJob:
     offset: int
 
 
+def blob_uploaded(session: Session, sha256: str) -> None:
+    """The server holds these bytes from this phone: they are uploaded, and this phone's
+    photos of them present — the server counts that change as this device's own and sends
+    it to the other devices only (PROTOCOL.md, Pull)."""
+    blob = session.get(LocalBlob, sha256)
+    if blob is not None:
+        blob.state, blob.offset = "uploaded", blob.byte_size
+        session.add(blob)
+    session.execute(
+        sa.update(PhotoRow)
+        .where(col(PhotoRow.sha256) == sha256, col(PhotoRow.mine).is_(True))
+        .values(blob_present=True)
+    )
+
+
 def blobs_to_upload(session: Session) -> list[BlobJob]:
     """Photo files whose row the server has (acknowledged) but whose bytes it lacks."""
     acked = set(

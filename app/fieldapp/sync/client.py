@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import threading
 import uuid
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
@@ -74,6 +75,7 @@ class SyncClient:
         self.http = http or httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout)
         self.token = token
         self.bytes_up = 0  # request bytes sent, for the progress display and benchmarks
+        self._counting = threading.Lock()  # a sync sends photos and records from two threads
 
     def close(self) -> None:
         self.http.close()
@@ -105,7 +107,8 @@ class SyncClient:
             except httpx.DecodingError:  # a Content-Encoding the body does not follow
                 raise BadAnswer(what, "undecodable body") from None
         # the declared length: a streamed body (a pack) has no `.content` to measure
-        self.bytes_up += int(response.request.headers.get("content-length", 0))
+        with self._counting:
+            self.bytes_up += int(response.request.headers.get("content-length", 0))
         if response.status_code >= 400:
             raise _problem(response)
         if not response.is_success:  # no route answers 1xx or 3xx: not our server's answer

@@ -1,6 +1,7 @@
 """One sync: push the outbox, upload photo bytes in packs (sync/uploads.py), pull what
 changed, fetch the evidence photos of open corrective actions (sync/downloads.py) — with
-progress.
+progress. The photo bytes go on a thread of their own (sync/alongside.py) from the first
+push answer that acknowledged photo rows, while the push and the pull go on.
 
 Every step is safe to interrupt: pushes are idempotent on the server, uploads resume from
 the server's offset, pull pages commit together with their cursor. A failure leaves the
@@ -14,10 +15,11 @@ from datetime import datetime
 
 from fieldapp.store import Store
 from fieldapp.store.outbox import as_mutation
+from fieldapp.sync.alongside import PhotoSender
 from fieldapp.sync.client import SyncClient, detail_offset
 from fieldapp.sync.downloads import Media, fetch_evidence
 from fieldapp.sync.errors import BadAnswer, SyncError
-from fieldapp.sync.progress import SyncProgress, SyncReport
+from fieldapp.sync.progress import Shown, SyncProgress, SyncReport
 from fieldapp.sync.uploads import CHUNK, upload_photos
 from fieldcore.protocol import PushRequest
 
@@ -37,12 +39,13 @@ def run_sync(
 ) -> SyncReport:
     """Push, upload, pull, download. Raises SyncError (Offline, AuthExpired, …) after
     recording it. `media`: where photo files go (default: beside the database)."""
-    report, progress = SyncReport(), SyncProgress()
-    notify = on_progress or (lambda p: None)
+    report, shown = SyncReport(), Shown(on_progress or (lambda p: None))
+    progress, notify = shown.records, shown.show
     try:
-        _push(store, client, report, progress, notify)
-        upload_photos(store, client, report, progress, notify)
-        _pull(store, client, report, progress, notify)
+        with PhotoSender(upload_photos, store, client, report, shown.photos, notify) as photos:
+            _push(store, client, report, progress, notify, photos.poke)
+            photos.poke(last=True)
+            _pull(store, client, report, progress, notify)
         fetch_evidence(store, client, media or Media.beside(store), report, progress, notify)
         if report.held_back is not None:
             raise report.held_back
@@ -56,8 +59,15 @@ def run_sync(
 
 
 def _push(
-    store: Store, client: SyncClient, report: SyncReport, progress: SyncProgress, notify: Progress
+    store: Store,
+    client: SyncClient,
+    report: SyncReport,
+    progress: SyncProgress,
+    notify: Progress,
+    photo_rows_in: Callable[[], None] = lambda: None,
 ) -> None:
+    """Every pending change, in batches; `photo_rows_in()` after an answer that
+    acknowledged photo rows (their bytes may go now)."""
     progress.phase, progress.records_total = "push", store.pending_count()
     notify(progress)
     requeued: set[int] = set()
@@ -84,6 +94,8 @@ def _push(
         report.pushed += len(batch)
         progress.records_done = report.pushed
         notify(progress)
+        if any(entry.entity == "photo" for entry in batch):
+            photo_rows_in()
 
 
 def _pull(

@@ -3,6 +3,8 @@ data shared by the engine and its upload and download steps."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from fieldapp.sync.errors import SyncError
@@ -34,3 +36,27 @@ class SyncReport:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+class Shown:
+    """The one progress a sync shows while its records and its photo bytes move at once:
+    the records' steps (push, pull, download) report on `records`, the photo uploads on
+    `photos`, each from its own thread. Shown is the push while records go up, then the
+    upload while bytes are on their way (the pull runs meanwhile, unseen: it is short),
+    then the records' step again; the listener is called from one thread at a time."""
+
+    def __init__(self, notify: Callable[[SyncProgress], None]) -> None:
+        self.records, self.photos = SyncProgress(), SyncProgress()
+        self._notify = notify
+        self._lock = threading.Lock()
+
+    def show(self, _changed: SyncProgress | None = None) -> None:
+        with self._lock:
+            self._notify(self.view())
+
+    def view(self) -> SyncProgress:
+        r, p = self.records, self.photos
+        if p.phase == "upload" and r.phase != "push":
+            bytes_moved = {"bytes_done": p.bytes_done, "bytes_total": p.bytes_total}
+            return SyncProgress("upload", r.records_done, r.records_total, **bytes_moved)
+        return SyncProgress(**vars(r))

@@ -46,14 +46,17 @@ def upload_photos(
     report: SyncReport,
     progress: SyncProgress,
     notify: Callable[[SyncProgress], None],
+    stop: Callable[[], bool] = lambda: False,
 ) -> None:
+    """The bytes of every photo whose row the server holds, in packs; `stop()` is asked
+    between packs. Adds to `progress` (a sync may call it more than once)."""
     jobs = store.blobs_to_upload()
     if not jobs:
         return
-    progress.phase, progress.bytes_done, progress.bytes_total = "upload", 0, 0
-    notify(progress)  # the push is over: what follows is about photos
+    progress.phase = "upload"
+    notify(progress)
     todo, offsets = _still_missing(store, client, jobs)
-    progress.bytes_total = sum(j.byte_size - offsets.get(j.sha256, 0) for j in todo)
+    progress.bytes_total += sum(j.byte_size - offsets.get(j.sha256, 0) for j in todo)
     notify(progress)
 
     def sent(n: int) -> None:
@@ -61,6 +64,8 @@ def upload_photos(
         notify(progress)
 
     for pack in packs(todo, offsets):
+        if stop():
+            break
         parts = [PackPart(j.sha256, j.path, j.byte_size, offsets.get(j.sha256, 0)) for j in pack]
         results = client.send_pack(parts, sent)
         _settle(store, client, pack, results, report)

@@ -42,13 +42,13 @@ from fieldcore.protocol import (
 )
 from sync_server.core.changeset import ChangeSet
 from sync_server.org.scope import Actor
-from sync_server.sync.merge.context import PushContext
+from sync_server.sync.merge.context import MODELS, PushContext
 from sync_server.sync.merge.fields import Conflicts
 from sync_server.sync.merge.photos import handle_photo, handle_rectification
 from sync_server.sync.merge.poison import clean, clean_message, invalid_value, is_bad_value
 from sync_server.sync.merge.results import store_results, stored_results
 from sync_server.sync.merge.visits import handle_finding, handle_visit
-from sync_server.tables import Device
+from sync_server.tables import ChangeLog, Device
 
 HANDLERS: dict[str, Callable[[PushContext, Mutation], None]] = {
     "visit": handle_visit,
@@ -143,6 +143,7 @@ def _isolated(ctx: PushContext, m: Mutation) -> MutationResult:
         ctx.changes.rollback_to(marks[0])
         ctx.rows.rollback_to(marks[1])
         del ctx.conflicts.pending[marks[2] :]
+        _send_back(ctx, m)
         problem = error.to_problem()
         return MutationResult(
             seq=m.seq,
@@ -152,6 +153,22 @@ def _isolated(ctx: PushContext, m: Mutation) -> MutationResult:
             details=clean(_plain(error.details)),
         )
     return MutationResult(seq=m.seq, status="applied")
+
+
+def _send_back(ctx: PushContext, m: Mutation) -> None:
+    """The device shows its rejected change already: make sure its next pull brings the
+    row as the server holds it, also when only this device's pushes ever changed the row
+    (pull leaves those out, PROTOCOL.md §Pull) — such a row is re-stamped, shared."""
+    row = ctx.rows.get(MODELS[m.entity], m.id)
+    if row is None:
+        return  # never created: nothing to send
+    key = (m.entity, str(m.id))
+    if key not in ctx.changes.touched:
+        with ctx.session.no_autoflush:
+            log = ctx.session.get(ChangeLog, key)
+        if log is None or log.device_id != ctx.actor.device_id:
+            return  # pulled like any other change (or not the caller's to see)
+    ctx.changes.touch(row)
 
 
 def _entity_seq(changes: ChangeSet, m: Mutation) -> int | None:

@@ -133,6 +133,8 @@ def apply_values(
         changed.add(name)
     if changed:
         ctx.changes.touch(row, changed, device)
+        if not changed <= m.fields.keys():  # the server cleared what the device did not send
+            ctx.changes.touch(row)  # (clear_stale_detail): the device must pull the row
     return changed
 
 

@@ -74,7 +74,7 @@ def _new_photo(ctx: PushContext, m: Mutation, values: dict[str, Any]) -> Photo:
     # present only when this author proved they hold the bytes: a hash seen elsewhere
     # (pull shows them) makes nothing readable (photos.access)
     present = stored_and_held(ctx.session, actor.user_id, values["sha256"])
-    return create_row(
+    photo = create_row(
         ctx,
         Photo,
         m,
@@ -82,6 +82,9 @@ def _new_photo(ctx: PushContext, m: Mutation, values: dict[str, Any]) -> Photo:
         uploaded_by=actor.user_id,
         blob_present=present,
     )
+    if present:
+        ctx.changes.touch(photo)  # not the default the device assumes: it must pull it
+    return photo
 
 
 def _require_parent_editable(ctx: PushContext, photo: Photo) -> None:
@@ -139,6 +142,8 @@ def handle_rectification(ctx: PushContext, m: Mutation) -> None:
         rect.verified_at, rect.verified_by = ctx.now, ctx.actor.user_id
     rect.status = new_status
     ctx.changes.touch(rect, ["status", "responded_at", "verified_at", "verified_by"], ctx.device)
+    if new_status in ("submitted", "verified"):
+        ctx.changes.touch(rect)  # the server's times (and verifier): the device must pull them
 
 
 def _require_answer(ctx: PushContext, rect: Rectification) -> None:

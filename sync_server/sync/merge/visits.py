@@ -192,3 +192,4 @@ def _check_answer(ctx: PushContext, finding: Finding, visit: Visit) -> None:
     if answer is not None and finding.result != answer.result:
         finding.result = answer.result
         ctx.changes.touch(finding, ["result"], ctx.device)
+        ctx.changes.touch(finding)  # the server's value, not the device's: it must pull it

@@ -50,7 +50,7 @@ async def build(ui: UI) -> ft.View:
         url = (server.value or "").strip().rstrip("/")
         client = ui.connect(url)
         try:
-            device = await ui.run(ui.store.device_for, (username.value or "").strip())
+            device = await ui.run(ui.store.device_for, (username.value or "").strip(), url)
             login = await ui.run(
                 client.login, username.value or "", password.value or "", device, "Mingcha"
             )
