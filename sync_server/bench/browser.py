@@ -1,4 +1,5 @@
-"""Typing into Flutter web text fields reliably (the e2e tests and `mingcha bench field`).
+"""Driving the Flet web app from Playwright (the e2e tests and `mingcha bench field`):
+opening it with its semantics tree on, and typing into its text fields reliably.
 
 Flutter attaches its text-editing connection to the DOM input a moment after focus; keys
 typed in that gap are lost (seen: the first character of a comment went missing on a busy
@@ -13,6 +14,31 @@ the screen stayed as it was, with no error).
 from __future__ import annotations
 
 from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+SLOW = 30_000  # ms: a cold Flutter start on a busy machine
+
+
+def open_flet_app(page: Page, url: str) -> bool:
+    """Load a Flet web app and switch on Flutter's semantics tree (what locators read);
+    False when no screen ever showed.
+
+    On a cold app process the first frame can come after the switch, which then does not
+    take; so wait for a real screen (an input or a labelled node) and retry.
+    """
+    page.goto(url)
+    page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=SLOW)
+    screen = page.locator("input, [flt-semantics-identifier]")
+    for _ in range(12):
+        placeholder = page.locator("flt-semantics-placeholder")
+        if placeholder.count():
+            placeholder.dispatch_event("click")
+        try:
+            screen.first.wait_for(state="attached", timeout=5_000)
+            return True
+        except PlaywrightTimeout:
+            continue
+    return False
 
 
 def type_into(page: Page, field: Locator, text: str, attempts: int = 4) -> None:

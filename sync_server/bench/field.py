@@ -28,9 +28,9 @@ from typing import Any
 from playwright.sync_api import Browser, expect
 
 from sync_server.bench import field_long
+from sync_server.bench.browser import SLOW
 from sync_server.bench.common import machine
 from sync_server.bench.field_flow import (
-    SLOW,
     Failure,
     FieldPhone,
     Screen,

@@ -19,13 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Browser, FilePayload, Locator, Page, ViewportSize, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from sync_server.bench import field_probe
-from sync_server.bench.browser import type_into
+from sync_server.bench.browser import SLOW, open_flet_app, type_into
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
-SLOW = 30_000  # ms: a cold Flutter start on a busy machine
 BADGE = re.compile(r"^(已全部同步|待同步|正在同步|尚未同步|同步失败)")
 LARGE = 1.3  # the phone's large-text setting
 
@@ -67,22 +65,8 @@ class FieldPhone:
 
     # -- the app ---------------------------------------------------------------------------
     def open(self, url: str) -> None:
-        """Load the app and switch on Flutter's semantics tree (retried: on a cold app the
-        first frame can come after the switch, which then does not take)."""
-        page = self.page
-        page.goto(url)
-        page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=SLOW)
-        screen = page.locator("input, [flt-semantics-identifier]")
-        for _ in range(12):
-            placeholder = page.locator("flt-semantics-placeholder")
-            if placeholder.count():
-                placeholder.dispatch_event("click")
-            try:
-                screen.first.wait_for(state="attached", timeout=5_000)
-                return
-            except PlaywrightTimeout:
-                continue
-        raise AssertionError(f"the app at {url} never showed a screen")
+        if not open_flet_app(self.page, url):
+            raise AssertionError(f"the app at {url} never showed a screen")
 
     def tagged(self, identifier: str) -> Locator:
         return self.page.locator(f'[flt-semantics-identifier="{identifier}"]')

@@ -18,7 +18,8 @@ from typing import Any
 
 from playwright.sync_api import WebSocket, expect
 
-from sync_server.bench.field_flow import SLOW, FieldPhone
+from sync_server.bench.browser import SLOW
+from sync_server.bench.field_flow import FieldPhone
 from sync_server.templates.catalog import checklist_dir
 
 BASE = "store-patrol.v2.json"

@@ -3,33 +3,19 @@ the real web build in Chromium (flet-notes §3.1). Screenshots go to test-artifa
 
 from __future__ import annotations
 
-import io
-import random
 import re
 import time
 from pathlib import Path
 
-from PIL import Image
 from playwright.sync_api import Browser, Locator, Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from sync_server.bench.browser import SLOW, open_flet_app
 from tests.e2e.central import rows
 from tests.e2e.keys import type_into
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
 PHONE = {"width": 390, "height": 844}  # one-handed phone viewport
-SLOW = 30_000  # ms: a cold Flutter start on a busy CI machine
 BADGE = re.compile(r"^(已全部同步|待同步|正在同步|尚未同步|同步失败)")
-
-
-def evidence_jpeg(seed: int) -> bytes:
-    """A camera-like photo (noise, so each one has its own sha256)."""
-    rnd = random.Random(seed)
-    image = Image.effect_noise((1600, 1200), 40 + seed).convert("RGB")
-    image.paste((rnd.randrange(256), 80, 80), (0, 0, 400, 300))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=85)
-    return out.getvalue()
 
 
 class PhoneUI:
@@ -39,24 +25,8 @@ class PhoneUI:
         self.open(url)
 
     def open(self, url: str) -> None:
-        """Load the app and switch on Flutter's semantics tree (what the locators read).
-
-        On a cold app process the first frame can come after the switch, which then does
-        not take; so wait for a real screen (an input or a labelled node) and retry.
-        """
-        page = self.page
-        page.goto(url)
-        page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=SLOW)
-        screen = page.locator("input, [flt-semantics-identifier]")
-        for _ in range(12):
-            placeholder = page.locator("flt-semantics-placeholder")
-            if placeholder.count():
-                placeholder.dispatch_event("click")
-            try:
-                screen.first.wait_for(state="attached", timeout=5_000)
-                return
-            except PlaywrightTimeout:
-                continue
+        if open_flet_app(self.page, url):
+            return
         self.shot("never-showed-a-screen")
         raise AssertionError(f"the app at {url} never showed a screen")
 

@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
+from sync_server.bench.field import evidence_jpeg
 from tests.e2e.central import rows
 from tests.e2e.conftest import Stack
-from tests.e2e.phone import SLOW, PhoneUI, evidence_jpeg
+from tests.e2e.phone import SLOW, PhoneUI
 
 pytestmark = pytest.mark.timeout(420)
 SITE = "明珠路便利店"

@@ -11,10 +11,11 @@ from playwright.sync_api import Browser, expect
 
 from fieldcore.scorecard import fmt
 from fieldcore.scoring import score_raw
+from sync_server.bench.field import evidence_jpeg
 from sync_server.templates.catalog import resolve_template
 from tests.e2e.central import Central, integrity_ok, rows
 from tests.e2e.conftest import Stack
-from tests.e2e.phone import PhoneUI, evidence_jpeg
+from tests.e2e.phone import PhoneUI
 
 pytestmark = pytest.mark.timeout(420)
 FAILED = ["1.1", "1.3", "1.6"]  # store-patrol items that need a photo when failed

@@ -12,9 +12,10 @@ import re
 import pytest
 from playwright.sync_api import Browser, expect
 
+from sync_server.bench.field import evidence_jpeg
 from tests.e2e.conftest import Stack
 from tests.e2e.keys import type_into
-from tests.e2e.phone import PhoneUI, evidence_jpeg
+from tests.e2e.phone import PhoneUI
 
 pytestmark = pytest.mark.timeout(420)
 SITE = "明珠路便利店"

@@ -22,12 +22,13 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, select
 
+from sync_server.bench.field import evidence_jpeg
 from sync_server.bench.procs import Proc, phone_app, url_of
 from sync_server.tables import Photo, Rectification, Visit
 from tests.e2e.central import Central, rows
 from tests.e2e.conftest import Stack
 from tests.e2e.keys import type_into
-from tests.e2e.phone import ARTIFACTS, SLOW, PhoneUI, evidence_jpeg
+from tests.e2e.phone import ARTIFACTS, SLOW, PhoneUI
 from tests.e2e.pushing import HttpPhone
 from tests.e2e.test_console import action, open_console, sign_in
 
