@@ -82,8 +82,17 @@ def pull_page(
     own = None if refeed else device_id
     visible = [col(ChangeLog.seq) > start, audience_filter(scope)]
     query = select(ChangeLog).where(*visible)
+    top = start
     if own is not None:
-        query = query.where(col(ChangeLog.device_id).is_distinct_from(own))
+        # The newest visible seq first, and the page bounded by it: by the commit-ordered
+        # cursor everything up to `top` is committed, so the page's own statement sees all
+        # of it, and jumping the cursor to `top` below skips only the device's own rows — a
+        # bound taken after the page could pass over a row committed in between.
+        newest = session.exec(select(sa.func.max(ChangeLog.seq)).where(*visible)).one()
+        top = newest or start
+        query = query.where(
+            col(ChangeLog.seq) <= top, col(ChangeLog.device_id).is_distinct_from(own)
+        )
     logs = session.exec(query.order_by(col(ChangeLog.seq)).limit(limit + 1)).all()
     has_more = len(logs) > limit
     logs = logs[:limit]
@@ -101,11 +110,8 @@ def pull_page(
             )
         )
     next_cursor = logs[-1].seq if logs else start
-    if own is not None and not has_more:  # the device's own rows after the last one sent
-        skipped = session.exec(
-            select(sa.func.max(ChangeLog.seq)).where(col(ChangeLog.seq) > next_cursor, *visible[1:])
-        ).one()
-        next_cursor = max(next_cursor, skipped or 0)
+    if own is not None and not has_more:  # past the device's own rows after the last sent
+        next_cursor = max(next_cursor, top)
     return PullResponse(
         changes=changes,
         next_cursor=next_cursor,

@@ -43,6 +43,10 @@ class PhotoSender:
     def poke(self, last: bool = False) -> None:
         """Photo rows were acknowledged (`last`: the push is over; nothing more will be)."""
         self._last = self._last or last  # before the wake: the thread reads it after
+        if self._report.held_back is None:
+            # shown from now, not from when the thread first reports: the pull that starts
+            # next on the sync's thread runs beside the upload, unseen (progress.Shown)
+            self._progress.phase = "upload"
         self._wake.set()
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="photo-upload", daemon=True)
