@@ -265,7 +265,7 @@ def _sign(phone: FieldPhone) -> None:
 def look_at_sync(phone: FieldPhone) -> Screen:
     """The sync screen, from the home screen's badge (and back home)."""
     phone.badge().click()
-    expect(phone.page.get_by_label("立即同步").first).to_be_visible(timeout=SLOW)
+    expect(phone.page.get_by_role("button", name="立即同步").first).to_be_visible(timeout=SLOW)
     screen = phone.look("sync")
     phone.page.go_back()
     expect(phone.badge()).to_be_visible(timeout=SLOW)
