@@ -18,16 +18,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from fieldapp.photos import (
-    QUALITY,
-    THUMB_QUALITY,
-    PhotoError,
-    blob_path,
-    digest,
-    encode,
-    store,
-    thumbnail_of,
-)
+from fieldapp.photos import PhotoError, save
 from fieldapp.store import Store
 from fieldapp.store.capture import CapturedPhoto
 from fieldapp.store.tables import PhotoRow
@@ -116,16 +107,13 @@ def derive(
     position are the original's.
     """
     image = render(data, marks, font_path)
-    encoded = encode(image, QUALITY)
-    sha = digest(encoded)
-    path = store(encoded, blob_path(blob_dir, sha))
-    thumb = store(encode(thumbnail_of(image), THUMB_QUALITY), thumb_dir / f"{sha}.jpg")
+    saved = save(image, blob_dir, thumb_dir)
     assert original.captured_at is not None  # every photo row records when it was taken
     return CapturedPhoto(
-        sha256=sha,
-        path=str(path),
-        thumb_path=str(thumb),
-        byte_size=len(encoded),
+        sha256=saved.sha256,
+        path=str(saved.path),
+        thumb_path=str(saved.thumb_path),
+        byte_size=saved.byte_size,
         width=image.width,
         height=image.height,
         captured_at=original.captured_at,

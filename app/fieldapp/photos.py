@@ -2,8 +2,11 @@
 
 Order matters for "never lost": the JPEG is written to a temp file and fsynced, renamed
 to its content address (`blobs/ab/<sha256>.jpg`), and only then is its row committed
-(`Store.attach_photo`). A crash leaves at worst an orphan file, removed at the next start
-by `clean_orphans`, never a row without bytes.
+(`Store.attach_photo`, after `process` has returned). A crash leaves at worst an orphan
+file, removed at the next start by `clean_orphans`, never a row without bytes. Work that
+does not depend on each other runs on two threads (`downscale.both`): the evidence and its
+thumbnail are encoded, and then written and fsynced, side by side; `process` returns only
+when both are on disk.
 """
 
 from __future__ import annotations
@@ -15,12 +18,14 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from math import ceil
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont, ImageOps
+from PIL import Image, ImageDraw, ImageFont
 
+from fieldapp.downscale import both, upright
+from fieldapp.exif import exif_position, exif_taken_at
 from fieldapp.store.capture import CapturedPhoto
 
 LONG_EDGE = 1600
@@ -62,17 +67,15 @@ def process(
     taken = exif_taken_at(decoded)  # read before the evidence copy drops the EXIF block
     # where the picture was taken: its own GPS record, else where the phone is now
     lat, lon = exif_position(decoded) or (stamp.lat, stamp.lon)
-    image = orient(shrink(decoded))  # oriented, long edge ≤ LONG_EDGE
+    image = evidence_image(decoded)  # oriented, long edge ≤ LONG_EDGE
+    del decoded  # the 3-megapixel draft is not needed past here
     watermark(image, stamp, font)
-    data = encode(image, QUALITY)  # encoded once; the hash is of these bytes in memory
-    sha = digest(data)
-    path = store(data, blob_path(blob_dir, sha))
-    thumb_path = store(encode(thumbnail_of(image), THUMB_QUALITY), thumb_dir / f"{sha}.jpg")
+    saved = save(image, blob_dir, thumb_dir)
     return CapturedPhoto(
-        sha256=sha,
-        path=str(path),
-        thumb_path=str(thumb_path),
-        byte_size=len(data),
+        sha256=saved.sha256,
+        path=str(saved.path),
+        thumb_path=str(saved.thumb_path),
+        byte_size=saved.byte_size,
         width=image.width,
         height=image.height,
         captured_at=stamp.taken_at,
@@ -83,52 +86,45 @@ def process(
     )
 
 
-_EXIF_IFD = 0x8769
-_DATETIME_ORIGINAL = 0x9003
-_OFFSET_TIME_ORIGINAL = 0x9011
+@dataclass(frozen=True)
+class Saved:
+    """Where an evidence image's encoded bytes and thumbnail were stored, durably."""
+
+    sha256: str
+    path: Path
+    thumb_path: Path
+    byte_size: int
 
 
-def exif_taken_at(image: Image.Image) -> datetime | None:
-    """When the camera says the picture was taken (EXIF DateTimeOriginal), as UTC; None
-    when it does not say or says nonsense. Without OffsetTimeOriginal the time is the
-    camera's local time, read as this phone's (the phone that took it, or the gallery it
-    was picked from)."""
-    try:
-        ifd = image.getexif().get_ifd(_EXIF_IFD)
-        text = str(ifd.get(_DATETIME_ORIGINAL, "")).strip("\x00 ")
-        if not text:
-            return None
-        naive = datetime.strptime(text, "%Y:%m:%d %H:%M:%S")
-        offset = str(ifd.get(_OFFSET_TIME_ORIGINAL, "")).strip("\x00 ")
-        if offset:
-            return datetime.fromisoformat(naive.isoformat() + offset).astimezone(UTC)
-        return naive.astimezone(UTC)  # a naive time is taken as local
-    except (ValueError, TypeError, OverflowError, OSError):
-        return None
+def save(image: Image.Image, blob_dir: Path, thumb_dir: Path) -> Saved:
+    """Encode the evidence copy and its thumbnail, hash the evidence bytes, store both.
+
+    The evidence copy is encoded once and hashed in memory: the hash is of exactly the
+    bytes stored. Both files are fsynced before this returns, so the row committed after it
+    never points at bytes that are not on disk.
+    """
+    data, thumb_data = encode_both(image)
+    sha = digest(data)
+    path, thumb_path = store_both(data, thumb_data, sha, blob_dir, thumb_dir)
+    return Saved(sha, path, thumb_path, len(data))
 
 
-_GPS_IFD = 0x8825
+def encode_both(image: Image.Image) -> tuple[bytes, bytes]:
+    """The evidence JPEG and its thumbnail's JPEG, made side by side: Pillow encodes and
+    reduces with the GIL released, and both only read `image`'s pixels (saving sets
+    only encoder settings on it)."""
+    return both(lambda: encode(image, QUALITY), lambda: encode(thumbnail_of(image), THUMB_QUALITY))
 
 
-def exif_position(image: Image.Image) -> tuple[float, float] | None:
-    """Where the camera says the picture was taken (EXIF GPS), or None."""
-    try:
-        gps = image.getexif().get_ifd(_GPS_IFD)
-        if not all(tag in gps for tag in (1, 2, 3, 4)):
-            return None
-        lat, lon = _degrees(gps[2]), _degrees(gps[4])
-        lat = -lat if str(gps[1]).upper().startswith("S") else lat
-        lon = -lon if str(gps[3]).upper().startswith("W") else lon
-    except (ValueError, TypeError, ZeroDivisionError, OSError):
-        return None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return None
-    return lat, lon
-
-
-def _degrees(dms: tuple[float, float, float]) -> float:
-    d, m, s = (float(x) for x in dms)
-    return d + m / 60 + s / 3600
+def store_both(
+    data: bytes, thumb_data: bytes, sha: str, blob_dir: Path, thumb_dir: Path
+) -> tuple[Path, Path]:
+    """Both files written and fsynced side by side (the fsyncs wait on the disk, not the
+    CPU); either failing raises once both are done, and the caller commits no row."""
+    return both(
+        lambda: store(data, blob_path(blob_dir, sha)),
+        lambda: store(thumb_data, thumb_dir / f"{sha}.jpg"),
+    )
 
 
 @contextmanager
@@ -158,19 +154,14 @@ def decode_draft(raw: bytes) -> Image.Image:
         return image
 
 
-def shrink(image: Image.Image) -> Image.Image:
-    """Down to the evidence size, in place (shrink before rotating: turning 2 MP is cheap,
-    turning 12 MP is not). After draft the remaining step is < 2×; there Hamming is as
-    sharp as Lanczos to the eye at half the cost (measured by mingcha bench photo)."""
+def evidence_image(image: Image.Image) -> Image.Image:
+    """The evidence copy's pixels: RGB, long edge ≤ LONG_EDGE, upright as the camera was
+    held (EXIF orientation); downscaled before it is turned (turning 2 MP is cheaper than
+    3 MP), in two halves on two threads (fieldapp.downscale). After draft the remaining
+    step is < 2×; there Hamming is as sharp as Lanczos to the eye at half the cost
+    (measured by mingcha bench photo), and cheaper filters blur the evidence."""
     with _refusing():
-        image.thumbnail((LONG_EDGE, LONG_EDGE), Image.Resampling.HAMMING, reducing_gap=2.0)
-    return image
-
-
-def orient(image: Image.Image) -> Image.Image:
-    """Upright as the camera was held (EXIF orientation), in RGB."""
-    with _refusing():
-        return ImageOps.exif_transpose(image).convert("RGB")
+        return upright(image, LONG_EDGE, Image.Resampling.HAMMING)
 
 
 def digest(data: bytes) -> str:

@@ -31,7 +31,14 @@ from PIL import Image, ImageDraw
 from fieldapp.config import AppConfig, find_assets
 from fieldapp.photos import Stamp, decode_draft, process
 from sync_server.bench.common import Timer, machine, progress
-from sync_server.bench.photo_stages import STAGES, changes, draft_size, staged, stamp_at
+from sync_server.bench.photo_stages import (
+    STAGES,
+    changes,
+    draft_size,
+    sharpness,
+    staged,
+    stamp_at,
+)
 
 WIDTH, HEIGHT = 4000, 3000
 QUALITY = 92
@@ -40,6 +47,9 @@ GOAL_RATIO = 1.5
 SEED = 20261201
 REPO = Path(__file__).resolve().parents[2]
 CHANGES = (  # (the pipeline's step now, the step it replaced or the one rejected)
+    ("resize_rotate_halves", "resize_rotate_one_thread"),
+    ("encode_with_thumbnail", "encode_then_thumbnail"),
+    ("writes_side_by_side", "writes_one_after_other"),
     ("thumbnail_gap1", "thumbnail_gap2"),
     ("sha256_in_memory", "sha256_reread"),
     ("evidence_write_fsync", "evidence_write_no_fsync"),
@@ -163,7 +173,9 @@ def run(count: int = 5) -> dict[str, Any]:
     raw = camera_jpeg()
     decode_s: list[float] = []
     draft_s: list[float] = []
+    draft_cpu_s: list[float] = []
     pipeline_s: list[float] = []
+    pipeline_cpu_s: list[float] = []
     staged_runs: list[tuple[float, dict[str, float]]] = []
     change_runs: list[dict[str, float]] = []
     with tempfile.TemporaryDirectory(prefix="mingcha-bench-") as tmp:
@@ -184,12 +196,14 @@ def run(count: int = 5) -> dict[str, Any]:
                 with Timer() as t:
                     decode_draft(raw)  # the honest lower bound: the pipeline's own decode
                 draft_s.append(t.seconds)
+                draft_cpu_s.append(t.cpu_seconds)
                 # a new minute → new watermark → new hash, so every run really writes and
                 # fsyncs (the pipeline skips a file that is already stored)
                 stamp = stamp_at(taken + timedelta(minutes=n))
                 with Timer() as t:
                     photo = process(raw, stamp, config.blob_dir, config.thumb_dir, config.font)
                 pipeline_s.append(t.seconds)
+                pipeline_cpu_s.append(t.cpu_seconds)
                 # the same input and stamp stage by stage, into other directories so it
                 # writes too; the same hash proves it is the same pipeline
                 sha, total, times = staged(
@@ -228,6 +242,17 @@ def run(count: int = 5) -> dict[str, Any]:
         "goal_met_vs_draft_decode": ratio_draft <= GOAL_RATIO,
         **_breakdown(staged_runs),
         **_changes(change_runs),
+        # the parts of the two-thread stages, each alone on one thread
+        **{
+            f"alone_{name}_s": _median([run[name] for run in change_runs])
+            for name in ("resize_alone", "rotation_alone")
+        },
+        # CPU time of all threads: steadier than wall time on a shared machine, and above
+        # the pipeline's wall time when its two threads really ran at once
+        "draft_decode_cpu_median_s": _median(draft_cpu_s),
+        "pipeline_cpu_median_s": _median(pipeline_cpu_s),
+        "cpu_ratio_to_draft_decode": round(_median(pipeline_cpu_s) / _median(draft_cpu_s), 3),
+        **sharpness(raw),
         "decode_peak_rss_growth_mb": round(decode_rss / 2**20, 1),
         "pipeline_peak_rss_growth_mb": round(pipeline_rss / 2**20, 1),
         "rss_method": f"{method}, one photo in a fresh process",
