@@ -4,9 +4,9 @@ Order matters for "never lost": the JPEG is written to a temp file and fsynced, 
 to its content address (`blobs/ab/<sha256>.jpg`), and only then is its row committed
 (`Store.attach_photo`, after `process` has returned). A crash leaves at worst an orphan
 file, removed at the next start by `clean_orphans`, never a row without bytes. Work that
-does not depend on each other runs on two threads (`downscale.both`): the evidence and its
-thumbnail are encoded, and then written and fsynced, side by side; `process` returns only
-when both are on disk.
+does not depend on each other runs on two threads (`downscale.both`): the two halves of the
+resize, and the evidence's durable write beside the thumbnail; `process` returns only when
+both files are on disk.
 """
 
 from __future__ import annotations
@@ -97,33 +97,29 @@ class Saved:
 
 
 def save(image: Image.Image, blob_dir: Path, thumb_dir: Path) -> Saved:
-    """Encode the evidence copy and its thumbnail, hash the evidence bytes, store both.
+    """Encode the evidence copy, hash those bytes, store them and a thumbnail, durably.
 
     The evidence copy is encoded once and hashed in memory: the hash is of exactly the
     bytes stored. Both files are fsynced before this returns, so the row committed after it
     never points at bytes that are not on disk.
     """
-    data, thumb_data = encode_both(image)
+    data = encode(image, QUALITY)
     sha = digest(data)
-    path, thumb_path = store_both(data, thumb_data, sha, blob_dir, thumb_dir)
+    path, thumb_path = store_with_thumbnail(image, data, sha, blob_dir, thumb_dir)
     return Saved(sha, path, thumb_path, len(data))
 
 
-def encode_both(image: Image.Image) -> tuple[bytes, bytes]:
-    """The evidence JPEG and its thumbnail's JPEG, made side by side: Pillow encodes and
-    reduces with the GIL released, and both only read `image`'s pixels (saving sets
-    only encoder settings on it)."""
-    return both(lambda: encode(image, QUALITY), lambda: encode(thumbnail_of(image), THUMB_QUALITY))
-
-
-def store_both(
-    data: bytes, thumb_data: bytes, sha: str, blob_dir: Path, thumb_dir: Path
+def store_with_thumbnail(
+    image: Image.Image, data: bytes, sha: str, blob_dir: Path, thumb_dir: Path
 ) -> tuple[Path, Path]:
-    """Both files written and fsynced side by side (the fsyncs wait on the disk, not the
-    CPU); either failing raises once both are done, and the caller commits no row."""
+    """The evidence bytes written and fsynced while the thumbnail is made and stored beside
+    them: the fsyncs wait on the disk with the GIL released, the thumbnail needs the CPU.
+    Either failing raises once both are done, and the caller commits no row. (Encoding
+    the thumbnail beside the evidence's encode instead measured slower: both need the CPU.)
+    """
     return both(
         lambda: store(data, blob_path(blob_dir, sha)),
-        lambda: store(thumb_data, thumb_dir / f"{sha}.jpg"),
+        lambda: store(encode(thumbnail_of(image), THUMB_QUALITY), thumb_dir / f"{sha}.jpg"),
     )
 
 

@@ -48,8 +48,8 @@ SEED = 20261201
 REPO = Path(__file__).resolve().parents[2]
 CHANGES = (  # (the pipeline's step now, the step it replaced or the one rejected)
     ("resize_rotate_halves", "resize_rotate_one_thread"),
-    ("encode_with_thumbnail", "encode_then_thumbnail"),
-    ("writes_side_by_side", "writes_one_after_other"),
+    ("write_beside_thumbnail", "write_then_thumbnail"),
+    ("encode_beside_thumbnail", "encode_then_thumbnail"),  # tried, not kept: slower
     ("thumbnail_gap1", "thumbnail_gap2"),
     ("sha256_in_memory", "sha256_reread"),
     ("evidence_write_fsync", "evidence_write_no_fsync"),

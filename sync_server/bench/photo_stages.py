@@ -2,11 +2,10 @@
 
 `staged` runs the same stage functions `fieldapp.photos.process` runs, in the same order,
 with a timer around each; the bench checks that it produced the same sha256 as `process`
-on the same input and stamp, so the breakdown describes the real pipeline. Three stages
-run two things at once on two threads (the halves of the resize and turn; the evidence
-and thumbnail encodes; their two durable writes); `changes` times what each of those does
-one after the other, and each cut tried against the code it replaced, on the same image
-in the same run.
+on the same input and stamp, so the breakdown describes the real pipeline. Two stages
+run two things at once on two threads (the halves of the resize and turn; the evidence's
+durable write and the thumbnail); `changes` times them one after the other too, and each
+cut tried against the code it replaced, on the same image in the same run.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ from typing import TypeVar
 from PIL import Image, ImageChops, ImageOps, ImageStat
 
 from fieldapp import photos
+from fieldapp.downscale import both
 from fieldapp.exif import exif_position, exif_taken_at
 from fieldapp.photos import Stamp
 from sync_server.bench.common import Timer
@@ -34,9 +34,9 @@ STAGES = (
     "exif_time_and_gps",
     "resize_and_rotation_in_halves",
     "watermark",
-    "encode_and_thumbnail",
+    "encode",
     "sha256",
-    "writes_fsync",
+    "evidence_write_fsync_beside_thumbnail",
 )
 
 
@@ -57,9 +57,13 @@ def staged(
         timed("exif_time_and_gps", lambda: (exif_taken_at(decoded), exif_position(decoded)))
         image = timed("resize_and_rotation_in_halves", photos.evidence_image, decoded)
         timed("watermark", photos.watermark, image, stamp, font)
-        data, thumb_data = timed("encode_and_thumbnail", photos.encode_both, image)
+        data = timed("encode", photos.encode, image, photos.QUALITY)
         sha = timed("sha256", photos.digest, data)
-        timed("writes_fsync", photos.store_both, data, thumb_data, sha, blob_dir, thumb_dir)
+        timed(
+            "evidence_write_fsync_beside_thumbnail",
+            photos.store_with_thumbnail,
+            *(image, data, sha, blob_dir, thumb_dir),
+        )
     return sha, total.seconds, times
 
 
@@ -106,23 +110,28 @@ def changes(raw: bytes, stamp: Stamp, font: Path | None, scratch: Path) -> dict[
     image = photos.evidence_image(decoded)
     photos.watermark(image, stamp, font)
     data = photos.encode(image, photos.QUALITY)
-    thumb_data = photos.encode(photos.thumbnail_of(image), photos.THUMB_QUALITY)
     pairs: dict[str, Callable[[], object]] = {
         "resize_rotate_halves": lambda: photos.evidence_image(decoded),
         "resize_rotate_one_thread": lambda: _shrink_then_orient(decoded),
         "resize_alone": lambda: decoded.resize(flat.size, Image.Resampling.HAMMING),
         "rotation_alone": lambda: flat.transpose(Image.Transpose.ROTATE_270),
-        "encode_with_thumbnail": lambda: photos.encode_both(image),
+        "write_beside_thumbnail": lambda: photos.store_with_thumbnail(
+            image, data, uuid.uuid4().hex, scratch / "both", scratch / "both_t"
+        ),
+        "write_then_thumbnail": lambda: (
+            photos.store(data, _fresh(scratch / "one")),
+            photos.store(
+                photos.encode(photos.thumbnail_of(image), photos.THUMB_QUALITY),
+                _fresh(scratch / "one_t"),
+            ),
+        ),
+        "encode_beside_thumbnail": lambda: both(
+            lambda: photos.encode(image, photos.QUALITY),
+            lambda: photos.encode(photos.thumbnail_of(image), photos.THUMB_QUALITY),
+        ),
         "encode_then_thumbnail": lambda: (
             photos.encode(image, photos.QUALITY),
             photos.encode(photos.thumbnail_of(image), photos.THUMB_QUALITY),
-        ),
-        "writes_side_by_side": lambda: photos.store_both(
-            data, thumb_data, uuid.uuid4().hex, scratch / "both", scratch / "both_t"
-        ),
-        "writes_one_after_other": lambda: (
-            photos.store(data, _fresh(scratch / "one")),
-            photos.store(thumb_data, _fresh(scratch / "one_t")),
         ),
         "thumbnail_gap1": lambda: photos.thumbnail_of(image),
         "thumbnail_gap2": lambda: _thumbnail_gap2(image),
