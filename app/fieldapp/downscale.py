@@ -5,7 +5,7 @@ After the JPEG decode (which cannot be split), the resize is the pipeline's one 
 (B-photo in sync_server/bench/RESULTS.md), and its cheaper filters blur the evidence. So the
 resize is not made cheaper but shared out: Pillow's resize and transpose run in C with the
 GIL released, so the two halves of the picture really are worked on by two cores at once
-(every phone we support has at least two). Each half is resampled from the whole source
+(phones have several). Each half is resampled from the whole source
 image, so pixels at the seam see their neighbours across it, and the result does not
 depend on which thread finishes first.
 """
@@ -104,6 +104,8 @@ def upright(image: Image.Image, long_edge: int, filter_: Image.Resampling) -> Im
         part = _resampled(rgb, size, rect, filter_)
         return part.transpose(turn[0]) if turn else part
 
+    if h < 2:  # a one-row sliver has no halves
+        return half((0, 0, w, h))
     parts = both(lambda: half(halves[0]), lambda: half(halves[1]))
     out = Image.new("RGB", (h, w) if turn and turn[1] else size)
     for part, rect in zip(parts, halves, strict=True):

@@ -69,7 +69,8 @@ def test_the_halves_meet_without_a_seam() -> None:
 
 
 @pytest.mark.parametrize(
-    "size", [(4000, 3000), (2001, 1333), (1333, 2001), (1601, 1601), (5000, 200), (3, 4000)]
+    "size",
+    [(4000, 3000), (2001, 1333), (1333, 2001), (1601, 1601), (5000, 200), (3, 4000), (6000, 3)],
 )
 def test_the_size_is_the_one_pillow_thumbnail_chooses(size: tuple[int, int]) -> None:
     expected = Image.new("L", size)
