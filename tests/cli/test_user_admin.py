@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any, cast
 
+import flet as ft
 import pytest
 from click.testing import Result
 from sqlmodel import Session, select
@@ -151,3 +153,31 @@ def test_reset_password_prompts_hidden_and_signs_everything_out(world: World, mi
     login["password"] = "piped-2026-x"
     assert world.client.post("/v1/auth/login", headers=HEADERS, json=login).status_code == 200
     assert [a[0] for a in _audit(world)] == ["account.password", "account.password"]
+
+
+class _Page:
+    """What console.app.show uses of a Flet page."""
+
+    def __init__(self) -> None:
+        self.views: list[Any] = []
+        self.updates = 0
+
+    def update(self) -> None:
+        self.updates += 1
+
+
+def test_a_disabled_accounts_console_tab_shows_the_sign_in_screen_next(
+    world: World, mingcha
+) -> None:  # type: ignore[no-untyped-def]
+    from sync_server.console.app import show
+    from sync_server.console.shell import Console
+
+    async def no_screen(console: Console, route: str) -> None:
+        raise AssertionError("show is called directly here")
+
+    tab = _tab(world, "sup1")
+    console = Console(cast(ft.Page, _Page()), tab, no_screen)
+    assert mingcha("user", "disable", "sup1").exit_code == 0
+    asyncio.run(show(console, "/rect"))
+    assert console.signed_in is None and tab.signed_in is None
+    assert [v.route for v in console.page.views] == ["/login"]
