@@ -15,7 +15,7 @@ from typing import Any
 from fieldcore.checklist import Item, Mode, Template
 
 # The checklist each kind of demo site is inspected with, by template id: visits use its
-# newest version, as the phones do (courier-service and property-services have no demo site).
+# newest version, as the phones do.
 TEMPLATE_FOR_SITE_TYPE = {
     "shop": "store-patrol",
     "service-hall": "store-patrol",
@@ -23,6 +23,8 @@ TEMPLATE_FOR_SITE_TYPE = {
     "mall": "mall-property",
     "guard-post": "guard-post",
     "retail": "tobacco-retail",
+    "courier-station": "courier-service",
+    "office-campus": "property-services",
 }
 REPEAT_SITE = "S011"  # 丽景街便利店 keeps failing the same item (the repeat-offender panel)
 SLOW_SITE = "S007"  # 西夏宾馆 answers at once, is always reopened, then never answers again

@@ -6,7 +6,7 @@ the server in process); the supervisor returns, approves and publishes (通报) 
 console's functions (supervision.actions, supervision.rectify); site managers answer their
 rectifications with after-photos from their phones. Nothing is inserted into tables directly.
 
-The story (seeded RNG, so the same every time): three inspectors visit the 14 sites on
+The story (seeded RNG, so the same every time): three inspectors visit the 18 sites on
 weekdays, 明查 and 暗访, with every template; sites drift better or worse; S011 fails the same
 item every visit; about one visit in nine goes back and is resubmitted; most approved visits
 are published; site managers answer most actions in time, a few late or never (overdue), and
@@ -47,7 +47,7 @@ HISTORY_ACCOUNTS = [
     (DemoAccount("manager2", "site_manager", PASSWORDS["manager"], "店长 · 零售一部其余门店"),
      "孙店长", [], ["S002", "S003", "S004", "S005", "S011", "S012", "S013", "S014"]),
     (DemoAccount("manager3", "site_manager", PASSWORDS["manager"], "经理 · 服务二部各场所"),
-     "周经理", [], ["S006", "S007", "S008", "S009", "S010"]),
+     "周经理", [], ["S006", "S007", "S008", "S009", "S010", "S015", "S016", "S017", "S018"]),
 ]  # fmt: skip
 
 

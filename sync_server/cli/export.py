@@ -96,7 +96,7 @@ def export_summary(
     region: Annotated[str | None, typer.Option(help="Region or department code")] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """汇总表: averages by department/region, site and subject for a period."""
+    """汇总表: averages by department/region, and by site with its posts (岗位), for a period."""
     first, last = _day(from_), _day(to)
     with _bar("汇总 summarising") as step:
         result = _export(

@@ -1,4 +1,10 @@
-"""`mingcha user …`: accounts, their regions and sites, and their devices."""
+"""`mingcha user …`: accounts, their regions and sites, and their devices.
+
+disable / enable / role / reset-password make the changes the console's 管理 page makes,
+through the same rules (org/manage_accounts.py: roles that exist, never without an
+active admin, one audit row naming the operator "cli"). A refused change prints its
+problem code on stderr, exits 2 and changes nothing.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +15,12 @@ import typer
 from sqlmodel import Session, col, select
 
 from fieldcore.problems import DomainError
+from fieldcore.workflow import ROLES
 from sync_server.cli.base import app, fail
 from sync_server.cli.common import DataDir, table, write
 from sync_server.org import accounts, admin
+from sync_server.org import manage_accounts as acc
+from sync_server.org.audit import OPERATOR
 from sync_server.tables import Device, Region, Site, User, UserScope, utcnow
 
 user_app = typer.Typer(help="Accounts and devices.", no_args_is_help=True)
@@ -20,6 +29,8 @@ Codes = Annotated[list[str] | None, typer.Option(help="Repeat for several.")]
 
 
 def read_password(from_stdin: bool) -> str:
+    """The new password: one line of stdin, or typed twice at a hidden prompt (never an
+    argument, which would stay in the shell's history and the process list)."""
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
     return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
@@ -103,3 +114,59 @@ def revoke_devices(username: str, data_dir: DataDir = None) -> None:
         data_dir, lambda s: accounts.revoke_devices(s, admin.get_user(s, username), utcnow())
     )
     print(f"revoked {count} device(s) of {username}")
+
+
+@user_app.command("disable")
+def disable(username: str, data_dir: DataDir = None) -> None:
+    """Disable an account: its phones' and console tabs' sessions are refused from their
+    next request on, and it cannot sign in (refused for the last active admin)."""
+    changed = write(data_dir, lambda s: _set_active(s, username, False))
+    print(f"disabled {username}" if changed else f"{username} was already disabled")
+
+
+@user_app.command("enable")
+def enable(username: str, data_dir: DataDir = None) -> None:
+    """Enable a disabled account again (its devices sign in afresh)."""
+    changed = write(data_dir, lambda s: _set_active(s, username, True))
+    print(f"enabled {username}" if changed else f"{username} was already enabled")
+
+
+def _set_active(session: Session, username: str, active: bool) -> bool:
+    """Whether anything changed."""
+    before = admin.get_user(session, username).active
+    acc.set_active(session, OPERATOR, username, active, utcnow())
+    return before != active
+
+
+@user_app.command("role")
+def role(
+    username: str,
+    new_role: Annotated[str, typer.Argument(metavar="ROLE", help=f"One of: {', '.join(ROLES)}")],
+    data_dir: DataDir = None,
+) -> None:
+    """Change an account's role (assignments the new role cannot hold are dropped; the
+    last active admin cannot be demoted)."""
+
+    def work(session: Session) -> str:
+        before = admin.get_user(session, username).role
+        acc.change_role(session, OPERATOR, username, new_role)
+        return before
+
+    before = write(data_dir, work)
+    print(f"{username}: {before} → {new_role}" if before != new_role else f"{username} is {before}")
+
+
+@user_app.command("reset-password")
+def reset_password(
+    username: str,
+    password_stdin: Annotated[bool, typer.Option(help="Read the password from stdin")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Set a new password (prompted, or one line of stdin); the account's devices and
+    console tabs must sign in again."""
+    try:  # hashed first: the transaction below holds the database's writer
+        hashed = admin.hash_new_password(read_password(password_stdin))
+    except DomainError as exc:
+        raise fail(exc) from None
+    write(data_dir, lambda s: acc.reset_password(s, OPERATOR, username, hashed, utcnow()))
+    print(f"password reset for {username}; their devices must sign in again")

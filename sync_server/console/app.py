@@ -24,6 +24,8 @@ from sync_server.console.shell import Console
 async def show(console: Console, path_and_query: str) -> None:
     """Draw the screen of a route (the sign-in screen until someone is signed in)."""
     route, params = resolve(path_and_query)
+    if console.signed_in is not None and not await console.services.session_holds():
+        console.signed_in = None  # disabled, demoted or a new password since signing in
     if console.signed_in is None:
         route, params = LOGIN, {}
     view = await route.screen(console, params)
@@ -40,7 +42,7 @@ def make_console(services: ConsoleServices) -> Callable[[ft.Page], Awaitable[Non
         page.fonts = {"NotoSC": "fonts/NotoSansSC-Subset.otf"}
         page.theme = ft.Theme(font_family="NotoSC", color_scheme_seed=ft.Colors.INDIGO)
         page.theme_mode = ft.ThemeMode.LIGHT
-        console = Console(page, services, show)
+        console = Console(page, services.for_tab(), show)
 
         async def on_route(e: ft.RouteChangeEvent) -> None:
             await show(console, e.route)

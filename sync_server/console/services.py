@@ -11,6 +11,7 @@ photos (Pillow in a worker) and report exports (long work outside any transactio
 from __future__ import annotations
 
 import asyncio
+import copy
 from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -23,7 +24,7 @@ from fieldcore.template_loader import TemplateError
 from fieldcore.workflow import REVIEWERS
 from sync_server.core.changeset import ChangeSet
 from sync_server.core.db import read_session, write_session
-from sync_server.org import admin, signin
+from sync_server.org import accounts, admin, signin
 from sync_server.photos.thumbnails import Thumbnails
 from sync_server.reports.delivery import Deliverer, Download
 from sync_server.reports.downloads import DownloadStore
@@ -40,13 +41,43 @@ TemplateChoice = tuple[str, str, list[str]]  # template id, title, modes
 
 
 class ConsoleServices:
-    """Made once per server process from the FastAPI app state; shared by every session."""
+    """Made once per server process from the FastAPI app state; each browser tab gets its
+    own copy (`for_tab`) sharing the engine, settings, clock and photos, holding who
+    signed in there."""
 
     def __init__(self, state: Any) -> None:
         self.engine = state.engine
         self.settings = state.settings
         self.clock: Callable[[], datetime] = state.clock
         self.photos = state.photos
+        # the tab's account as it signed in; every call below first checks the database
+        # still has it so (accounts.check_console_session): a disabled account's open tab
+        # is refused at its next request, whatever User object its screens hold
+        self.signed_in: User | None = None
+
+    def for_tab(self) -> ConsoleServices:
+        tab = copy.copy(self)
+        tab.signed_in = None
+        return tab
+
+    def _session_holds(self, session: Session) -> None:
+        if self.signed_in is not None:
+            accounts.check_console_session(session, self.signed_in)
+
+    async def still_signed_in(self) -> None:
+        """Raises DomainError(auth.token_revoked) once the tab's sign-in no longer holds:
+        for the calls below that open no transaction of their own first."""
+        await self.read(lambda s: None)
+
+    async def session_holds(self) -> bool:
+        """Whether the tab's sign-in still holds (false: show the sign-in screen)."""
+        try:
+            await self.still_signed_in()
+        except DomainError as exc:
+            if exc.code == ProblemCode.AUTH_TOKEN_REVOKED:
+                return False
+            raise
+        return True
 
     # ---- one domain call, one transaction ---------------------------------------------
     async def read(
@@ -56,6 +87,7 @@ class ConsoleServices:
 
         def run() -> T:
             with read_session(self.engine) as s:
+                self._session_holds(s)
                 return fn(s, *args, **kw)
 
         return await asyncio.to_thread(run)
@@ -68,6 +100,7 @@ class ConsoleServices:
 
         def run() -> T:
             with write_session(self.engine) as s:
+                self._session_holds(s)
                 return fn(s, *args, **kw)
 
         return await asyncio.to_thread(run)
@@ -80,6 +113,7 @@ class ConsoleServices:
 
         def run() -> T:
             with write_session(self.engine) as s:
+                self._session_holds(s)
                 changes = ChangeSet(s)
                 out = fn(s, changes, *args, **kw)
                 changes.assign_seqs()
@@ -244,6 +278,7 @@ class ConsoleServices:
         """Thumbnails of photos the user may see, each or why it cannot be shown."""
         for sha in shas:
             _check_photo(allowed, sha)
+        await self.still_signed_in()
         thumbs = self._thumbs()
 
         def work() -> dict[str, Tile]:
@@ -260,6 +295,7 @@ class ConsoleServices:
     async def full_photo(self, allowed: Collection[str], sha256: str) -> bytes | None:
         """The photo to show opened (the original, or a large rendition of a huge one)."""
         _check_photo(allowed, sha256)
+        await self.still_signed_in()
         return await asyncio.to_thread(self._thumbs().viewable, sha256)
 
     # ---- report exports -------------------------------------------------------------------
@@ -286,6 +322,7 @@ class ConsoleServices:
         (first..last, optional region), daily (first) or appraisal (first: the period,
         2026-11 / 2026-Q4 / 2026-H2; optional region: the department). The export's audit row names
         `user`. Raises DomainError: request.invalid, scope.denied, report.embargoed, …"""
+        await self.still_signed_in()
         store = DownloadStore.under(self.settings.data_dir)
         deliver = Deliverer(self.engine, store, self.photos, self.clock)
         job: Callable[[], Download]

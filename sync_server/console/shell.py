@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 import flet as ft
 
-from fieldcore.problems import DomainError, message
+from fieldcore.problems import DomainError, ProblemCode, message
 from sync_server.console.services import ConsoleServices
 from sync_server.tables import User
 
@@ -24,9 +24,17 @@ class Console:
         services: ConsoleServices,
         render: Callable[[Console, str], Awaitable[None]],
     ) -> None:
-        self.page, self.services = page, services
-        self.signed_in: User | None = None
+        self.page, self.services = page, services  # this tab's own (ConsoleServices.for_tab)
         self._render = render
+
+    @property
+    def signed_in(self) -> User | None:
+        """Who signed in on this tab; the tab's services check it still holds."""
+        return self.services.signed_in
+
+    @signed_in.setter
+    def signed_in(self, user: User | None) -> None:
+        self.services.signed_in = user
 
     @property
     def user(self) -> User:
@@ -43,6 +51,8 @@ class Console:
 
     def fail(self, exc: DomainError) -> None:
         text = message(exc.code, "zh") + (f"({exc.detail})" if exc.detail else "")
+        if exc.code == ProblemCode.AUTH_TOKEN_REVOKED:  # disabled, demoted or new password
+            text = "登录已失效,请重新登录 Signed out: please sign in again"
         self.toast(text, error=True)
 
     def toast(self, text: str, error: bool = False) -> None:

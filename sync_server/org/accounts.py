@@ -95,6 +95,27 @@ def resolve_token(
     return device, user
 
 
+def check_console_session(session: Session, signed_in: User) -> User:
+    """The account behind a console tab, as the database has it now. The tab holds the
+    row it signed in with, so a session lasts only while that row is unchanged where it
+    matters: disabling, a role change or a password reset end it at the tab's next
+    request, as they end a phone's token (revoke_devices).
+
+    Raises:
+        DomainError(auth.token_revoked): the account was disabled, removed, or given
+            another role or password since the tab signed in.
+    """
+    user = session.get(User, signed_in.id)
+    if (
+        user is None
+        or not user.active
+        or user.role != signed_in.role
+        or user.password_hash != signed_in.password_hash
+    ):
+        raise DomainError(ProblemCode.AUTH_TOKEN_REVOKED, username=signed_in.username)
+    return user
+
+
 def revoke_devices(session: Session, user: User, now: datetime) -> int:
     """Revoke every device of a user; returns how many were active."""
     devices = session.exec(

@@ -1,5 +1,6 @@
-"""Demo organisation for `make demo`: one region with two departments, 14 sites of four
-kinds with their staff, every shipped template, four accounts and a few visit tasks.
+"""Demo organisation for `make demo`: one region with two departments, 18 sites of eight
+kinds with their staff (every shipped template has sites of its kind), every shipped
+template, four accounts and a few visit tasks.
 
 Names are invented (the seeds' real names are not used). Idempotent: seeding an already
 seeded database changes nothing.
@@ -106,6 +107,40 @@ SITES = [  # code, name, type, department, address, staff (post, name)
         "D1",
         "银川市兴庆区湖滨西街15号",
         [("account-manager", "何经理")],
+    ),
+    # courier stations and an outsourced property service: the courier-service and
+    # property-services checklists (their templates' site_types) have sites to try them at
+    (
+        "S015",
+        "清和街快递服务站",
+        "courier-station",
+        "D2",
+        "银川市兴庆区清和北街45号",
+        [("courier", "马快递"), ("vehicle-support", "白后勤")],
+    ),
+    (
+        "S016",
+        "宝湖快递驿站",
+        "courier-station",
+        "D2",
+        "银川市金凤区宝湖中路17号",
+        [("courier", "田快递")],
+    ),
+    (
+        "S017",
+        "阅海湾商务楼",
+        "office-campus",
+        "D2",
+        "银川市金凤区阅海湾中央商务区2号楼",
+        [("cleaner", "罗保洁"), ("reception", "高前台"), ("monitor", "林监控")],
+    ),
+    (
+        "S018",
+        "文萃科技园办公区",
+        "office-campus",
+        "D2",
+        "银川市西夏区文萃南街10号",
+        [("cleaner", "梁保洁"), ("reception", "宋接待")],
     ),
 ]
 

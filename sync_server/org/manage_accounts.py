@@ -3,7 +3,8 @@ enable, change the role, revoke devices, and assign regions and sites.
 
 An organisation cannot lock itself out: the last active admin can be neither disabled nor
 demoted (admin.last_admin). Every change is checked before anything is written and leaves
-one audit row. Passwords arrive already hashed (`admin.hash_new_password`), so argon2 never
+one audit row, naming the admin who made it (or the command line's operator: audit.py).
+Passwords arrive already hashed (`admin.hash_new_password`), so argon2 never
 runs inside the write transaction.
 """
 
@@ -19,7 +20,7 @@ from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.workflow import ROLES
 from sync_server.org import accounts
 from sync_server.org.admin import HashedPassword, get_user
-from sync_server.org.audit import audit, require_admin
+from sync_server.org.audit import Actor, audit, require_admin
 from sync_server.org.manage_org import region_named, site_named, text
 from sync_server.tables import Device, Region, Site, User, UserScope
 
@@ -192,7 +193,7 @@ def _keep_an_admin(session: Session, user: User) -> None:
         raise DomainError(C.ADMIN_LAST_ADMIN, user.username, username=user.username)
 
 
-def change_role(session: Session, by: User, username: str, role: str) -> User:
+def change_role(session: Session, by: Actor, username: str, role: str) -> User:
     """A new role drops assignments the role cannot hold (a site manager keeps sites only)."""
     require_admin(by)
     user, role = get_user(session, username), _role(role)
@@ -213,7 +214,7 @@ def change_role(session: Session, by: User, username: str, role: str) -> User:
     return user
 
 
-def set_active(session: Session, by: User, username: str, active: bool, now: datetime) -> User:
+def set_active(session: Session, by: Actor, username: str, active: bool, now: datetime) -> User:
     """Disable (its devices are revoked: phones must sign in again) or enable an account."""
     require_admin(by)
     user = get_user(session, username)
@@ -228,7 +229,7 @@ def set_active(session: Session, by: User, username: str, active: bool, now: dat
 
 
 def reset_password(
-    session: Session, by: User, username: str, password: HashedPassword, now: datetime
+    session: Session, by: Actor, username: str, password: HashedPassword, now: datetime
 ) -> User:
     """A new password; the account's devices are revoked, so an old session cannot go on."""
     require_admin(by)
@@ -239,7 +240,7 @@ def reset_password(
     return user
 
 
-def revoke_devices(session: Session, by: User, username: str, now: datetime) -> int:
+def revoke_devices(session: Session, by: Actor, username: str, now: datetime) -> int:
     require_admin(by)
     user = get_user(session, username)
     count = accounts.revoke_devices(session, user, now)

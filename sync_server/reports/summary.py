@@ -8,8 +8,13 @@
 Visits count when submitted or later (not draft, returned or voided), by the CST day of
 submission, and only those the reader may read (access.may_read).
 
+Under each site come its posts (岗位, the templates' subjects), as the seed's 汇总表 lists
+results per post within a 部(所) (001:L156, L190): visits, the average of the post's
+percents, its scores (SubjectScore) added up and the points they lost. Nothing here
+scores: every figure is the stored ScoreCard's, summed or averaged.
+
 Per-subject templates (scoring.per_subject, seed 001): each post is the scored unit, so
-their visits count in the subject rows only (with how often each post passed); their
+their visits count in the post rows only (with how often each post passed); their
 pooled percent is not the regulation's and stays out of the site and department rows.
 """
 
@@ -21,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -34,16 +40,42 @@ from sync_server.tables import Region, Site, Visit
 
 @dataclass
 class Group:
-    """Percents collected for one site, or one subject at one site."""
+    """What one site's visits, or one post's results at one site, add up to."""
 
     percents: list[Decimal] = field(default_factory=list)
     vetoes: int = 0
     judged: int = 0  # visits of per-subject templates, where the subject has a pass
     passes: int = 0  # ... and in how many of them it passed
+    points: Decimal = Decimal(0)  # the engine's scores (得分), added up over the visits
+    full: Decimal = Decimal(0)  # ... and their maxima (满分)
 
     @property
     def average(self) -> Decimal:
         return mean_score(self.percents)
+
+    @property
+    def lost(self) -> Decimal:
+        """扣分 as the visit forms print it (visit_sheet.lost): 满分 − 得分, so the 汇总表's
+        扣分 is the sum of its visits' and a floored (扣完为止) or zeroed (不得分) category
+        counts what it really cost."""
+        return self.full - self.points
+
+    def add(self, percent: Any, score: Any, full: Any, veto: Any) -> None:
+        """One visit's figures as its stored ScoreCard (or one SubjectScore of it) gives them."""
+        self.percents.append(Decimal(str(percent)))
+        self.points += Decimal(str(score))
+        self.full += Decimal(str(full))
+        self.vetoes += bool(veto)
+
+
+@dataclass
+class SiteBlock:
+    """A site's row of the 汇总表 and its posts (岗位) right under it."""
+
+    region: Region
+    site: Site
+    group: Group | None  # None: only per-subject visits, which have no site figure
+    posts: list[tuple[str, str, Group]]  # (code, title, figures), in the templates' order
 
 
 @dataclass
@@ -55,6 +87,8 @@ class Summary:
     by_site: dict[uuid.UUID, Group] = field(default_factory=dict)
     by_subject: dict[tuple[uuid.UUID, str], Group] = field(default_factory=dict)
     subject_titles: dict[str, str] = field(default_factory=dict)
+    # (template id, place in its list of subjects): a site's posts come template by template
+    subject_order: dict[str, tuple[str, int]] = field(default_factory=dict)
     visit_ids: list[str] = field(default_factory=list)
 
     def region_rows(self) -> Iterator[tuple[Region, int, int, Decimal, bool, Decimal]]:
@@ -78,16 +112,20 @@ class Summary:
                     appraisal_deduction(avg),
                 )
 
-    def site_rows(self) -> Iterator[tuple[Region, Site, Group]]:
-        for site_id, group in sorted(self.by_site.items(), key=lambda kv: self.sites[kv[0]].code):
+    def site_blocks(self) -> Iterator[SiteBlock]:
+        """Each site with a counted visit, by code, with its posts' subtotals under it."""
+        posts: dict[uuid.UUID, list[str]] = defaultdict(list)
+        for site_id, code in self.by_subject:
+            posts[site_id].append(code)
+        for site_id in sorted({*self.by_site, *posts}, key=lambda s: self.sites[s].code):
             site = self.sites[site_id]
-            yield self.regions[site.region_id], site, group
-
-    def subject_rows(self) -> Iterator[tuple[Site, str, str, Group]]:
-        keys = sorted(self.by_subject, key=lambda k: (self.sites[k[0]].code, k[1]))
-        for site_id, code in keys:
-            title = self.subject_titles.get(code, code)
-            yield self.sites[site_id], code, title, self.by_subject[(site_id, code)]
+            codes = sorted(posts[site_id], key=lambda c: (self.subject_order[c], c))
+            yield SiteBlock(
+                self.regions[site.region_id],
+                site,
+                self.by_site.get(site_id),
+                [(c, self.subject_titles.get(c, c), self.by_subject[(site_id, c)]) for c in codes],
+            )
 
 
 def build_summary(
@@ -124,15 +162,16 @@ def build_summary(
         per_subject = bool(score.get("per_subject"))
         if not per_subject:  # a per-subject visit's pooled percent is not the regulation's
             group = summary.by_site.setdefault(visit.site_id, Group())
-            group.percents.append(Decimal(str(score["percent"])))
-            group.vetoes += bool(score.get("veto"))
-        for subject in score.get("subjects", []):
+            group.add(score["percent"], score["total"], score["max"], score.get("veto"))
+        for place, subject in enumerate(score.get("subjects", [])):
             if subject.get("percent") is None:
                 continue
-            summary.subject_titles[subject["code"]] = subject["title"]
-            sub = summary.by_subject.setdefault((visit.site_id, subject["code"]), Group())
-            sub.percents.append(Decimal(str(subject["percent"])))
-            sub.vetoes += bool(subject.get("veto"))
+            code = subject["code"]
+            summary.subject_titles[code] = subject["title"]
+            template_id = visit.template_key.rsplit(".v", 1)[0]
+            summary.subject_order.setdefault(code, (template_id, place))
+            sub = summary.by_subject.setdefault((visit.site_id, code), Group())
+            sub.add(subject["percent"], subject["score"], subject["max"], subject.get("veto"))
             if per_subject:
                 sub.judged += 1
                 sub.passes += subject.get("passed") is True

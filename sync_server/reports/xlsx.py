@@ -2,7 +2,8 @@
 
 - 明细测评表: one visit — header, one row per item, category subtotals and the total
   exactly as the stored ScoreCard (Visit.score) gives them;
-- 汇总表: a period's averages by department/region, site and subject (summary.py);
+- 汇总表: a period's averages by department/region, and by site with each post's (岗位)
+  subtotal under its site (summary.py);
 - 质检日报: one day's failed items (findings), one row each.
 """
 
@@ -21,7 +22,7 @@ from fieldcore.headline import is_per_subject, verdict
 from fieldcore.scorecard import POOLED_LABEL
 from sync_server.reports.access import local
 from sync_server.reports.data import Progress, VisitReport, no_progress, visit_header
-from sync_server.reports.summary import Summary
+from sync_server.reports.summary import Group, Summary
 from sync_server.reports.visit_sheet import assumed, assumed_notes
 from sync_server.tables import Finding, Visit
 
@@ -127,6 +128,23 @@ def _posts_sheet(wb: Workbook, score: dict[str, Any]) -> None:
     ws.append(_bold(ws, ["结果 Result", "", None, None, None, None, verdict(score.get("passed"))]))
 
 
+SITE_HEADER = (
+    "部门 Region", "站点 Site", "名称 Name", "岗位 Post", "岗位编码 Post code", "抽查数 Visits",
+    "平均分 Average", "最低 Min", "最高 Max", "否决 Vetoes", "扣分 Lost", "得分 Score",
+    "满分 Full marks", "达标 Passed",
+)  # fmt: skip
+SITE_ROW = "全站 Whole site"
+PER_POST_SITE = "全站:按岗位计分 Scored per post"  # no pooled site figure (summary.py)
+
+
+def _figures(g: Group) -> list[Any]:
+    """抽查数 … 达标 of a site or a post: averages of percents, sums of the engine's points
+    (扣分 = 满分 − 得分, as the visit forms print it)."""
+    passes = f"{g.passes}/{g.judged}" if g.judged else None  # per-subject templates only
+    return [len(g.percents), g.average, min(g.percents), max(g.percents), g.vetoes,
+            g.lost, g.points, g.full, passes]  # fmt: skip
+
+
 def write_summary_xlsx(summary: Summary, out: Path, progress: Progress = no_progress) -> None:
     wb = Workbook(write_only=True)
     period = f"{summary.first.isoformat()} – {summary.last.isoformat()}"
@@ -140,27 +158,19 @@ def write_summary_xlsx(summary: Summary, out: Path, progress: Progress = no_prog
         ws.append(
             [region.code, region.name, n_sites, n_visits, avg, "是" if meets else "否", minus]
         )
-    ws = _sheet(wb, "站点汇总", (12, 12, 20, 10, 12, 10, 10, 10))
-    ws.append(
-        _bold(ws, ["部门 Region", "站点 Site", "名称 Name", "抽查数 Visits", "平均分 Average",
-                   "最低 Min", "最高 Max", "否决 Vetoes"])
-    )  # fmt: skip
-    rows = list(summary.site_rows())
-    for done, (region, site, g) in enumerate(rows, 1):
-        ws.append(
-            [region.code, site.code, site.name, len(g.percents), g.average,
-             min(g.percents), max(g.percents), g.vetoes]
-        )  # fmt: skip
-        progress(done, len(rows))
-    ws = _sheet(wb, "对象汇总", (12, 20, 18, 16, 10, 12, 10, 14))
-    ws.append(
-        _bold(ws, ["站点 Site", "名称 Name", "对象 Subject", "对象名 Title", "抽查数 Visits",
-                   "平均分 Average", "否决 Vetoes", "达标 Passed"])
-    )  # fmt: skip
-    for site, code, title, g in summary.subject_rows():
-        passes = f"{g.passes}/{g.judged}" if g.judged else None  # per-subject templates only
-        ws.append([site.code, site.name, code, title, len(g.percents), g.average, g.vetoes,
-                   passes])  # fmt: skip
+    ws = _sheet(wb, "站点汇总", (12, 12, 20, 16, 18, 10, 12, 10, 10, 10, 10, 10, 10, 10))
+    ws.append(_bold(ws, SITE_HEADER))
+    blocks = list(summary.site_blocks())
+    for done, block in enumerate(blocks, 1):
+        where, code = block.region.code, block.site.code
+        if block.group is None:  # per-subject visits only: the posts are the results
+            ws.append(_bold(ws, [where, code, block.site.name, PER_POST_SITE, None, 0]))
+        else:
+            ws.append(_bold(ws, [where, code, block.site.name, SITE_ROW, None,
+                                 *_figures(block.group)]))  # fmt: skip
+        for post, title, g in block.posts:  # 岗位小计: each post's subtotal under its site
+            ws.append([where, code, None, title, post, *_figures(g)])
+        progress(done, len(blocks))
     wb.save(out)
 
 

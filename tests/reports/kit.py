@@ -12,6 +12,7 @@ from sqlmodel import Session
 from fieldcore.workflow import finding_id
 from sync_server.core.db import write_session
 from sync_server.tables import Visit
+from sync_server.templates.catalog import checklist_dir, load_template_file
 from tests.server.images import jpeg, sha
 from tests.server.world import Phone, World
 
@@ -26,18 +27,21 @@ def visit(
     fails: dict[str, int],
     mode: str = "overt",
     notes: dict[str, str] | None = None,
+    template: str = "mall-property.v1",
 ) -> tuple[uuid.UUID, list[str]]:
-    """A submitted visit; each failed item gets one real photo stored in the PhotoStore.
-    Returns the visit id and the photos' sha256."""
-    visit_id, create = phone.new_visit(world.site(site), mode=mode)
+    """A submitted visit (mall-property unless `template` names another shipped one); each
+    failed item gets one real photo stored in the PhotoStore. Returns the visit id and
+    the photos' sha256."""
+    visit_id, create = phone.new_visit(world.site(site), template_key=template, mode=mode)
     muts: list[dict[str, Any]] = [create]
     hashes, blobs = [], []
-    for code in OVERT_ITEMS if mode == "overt" else COVERT_ITEMS:
+    for code in _items(template, mode):
         if code not in fails:
             muts.append(phone.answer(visit_id, code, "pass"))
             continue
         note = (notes or {}).get(code, "")
-        muts.append(phone.answer(visit_id, code, "fail", count=fails[code], note=note))
+        count = {"count": fails[code]} if fails[code] != 1 else {}  # fixed rules take none
+        muts.append(phone.answer(visit_id, code, "fail", note=note, **count))
         data = jpeg(64, 48, seed=visit_id.int % 100_000 + len(hashes))
         digest = sha(data)
         hashes.append(digest)
@@ -61,6 +65,14 @@ def visit(
     return visit_id, hashes
 
 
+def _items(template: str, mode: str) -> list[str]:
+    if template == "mall-property.v1":
+        return OVERT_ITEMS if mode == "overt" else COVERT_ITEMS
+    shipped = load_template_file(checklist_dir() / f"{template}.json")
+    wanted = "covert" if mode == "covert" else "overt"
+    return [i.code for _, i in shipped.iter_items() if shipped.in_mode(i, wanted)]
+
+
 def publish(world: World, visit_id: uuid.UUID) -> None:
     sup = world.phone("sup1")
     for status in ("approved", "published"):
@@ -80,6 +92,19 @@ def sheet_rows(path: Path, sheet: str) -> list[tuple[Any, ...]]:
     wb = load_workbook(path, read_only=True)
     try:
         return [tuple(r) for r in wb[sheet].iter_rows(values_only=True)]
+    finally:
+        wb.close()
+
+
+def padded(row: tuple[Any, ...], width: int) -> tuple[Any, ...]:
+    """A row read back to its full width (a streamed row leaves its trailing blanks out)."""
+    return (*row, *[None] * (width - len(row)))
+
+
+def sheet_names(path: Path) -> list[str]:
+    wb = load_workbook(path, read_only=True)
+    try:
+        return list(wb.sheetnames)
     finally:
         wb.close()
 

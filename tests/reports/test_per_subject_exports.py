@@ -1,6 +1,7 @@
 """Reports of a per-subject visit (issue 13): the visit's xlsx and PDF give each post's
 score, grade and pass and label the pooled figure 合计(仅供参考); the 汇总表 counts such
-visits per post (with passes), not in the pooled site and department averages."""
+visits per post (with passes) under their site, not in the pooled site and department
+averages."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from tests.per_subject_example import (
     push_tobacco_visit,
     worked_answers,
 )
-from tests.reports.kit import run, sheet_rows, visit
+from tests.reports.kit import padded, run, sheet_rows, visit
 from tests.reports.pdf_preview import ARTIFACTS, keep_artifact, render_page
 from tests.reports.pdf_text import strings
 from tests.reports.test_period_exports import NOV
@@ -97,12 +98,30 @@ def test_the_summary_counts_posts_and_keeps_the_pool_out(
     visit(world, world.phone("insp1"), "S1", {"1.1": 1})  # mall-property, pooled: 99
     out = tmp_path / "summary.xlsx"
     assert run(world, lambda s: exports.export_summary(s, "admin", *NOV, out)).rows == 3
-    sites = sheet_rows(out, "站点汇总")[1:]
-    assert [(r[1], r[3], r[4]) for r in sites] == [("S1", 1, 99)]  # the mall visit only
-    subjects = {r[2]: (r[4], r[5], (*r, None)[7]) for r in sheet_rows(out, "对象汇总")[1:]}
-    assert subjects == {
-        "account-manager": (2, 100, "2/2"),
-        "monopoly-officer": (2, 100, "2/2"),
-        "delivery-driver": (2, 81.8, "1/2"),  # 63.6 and 100
-        "property-company": (1, 99, None),  # a pooled template: no per-post pass
-    }
+    sites = [padded(r, 14) for r in sheet_rows(out, "站点汇总")[1:]]
+    # S1's row holds the mall visit only; its posts follow: the tobacco posts from both
+    # visits (the driver lost 40 to 不得分 in one, nothing in the other) after the mall's,
+    # template by template
+    assert [r[1:] for r in sites] == [
+        ("S1", "门店S1", "全站 Whole site", None, 1, 99, 99, 99, 0, 1, 99, 100, None),
+        ("S1", None, "物业公司", "property-company", 1, 99, 99, 99, 0, 1, 99, 100, None),
+        ("S1", None, "客户经理", "account-manager", 2, 100, 100, 100, 0, 0, 240, 240, "2/2"),
+        ("S1", None, "专管员", "monopoly-officer", 2, 100, 100, 100, 0, 0, 200, 200, "2/2"),
+        ("S1", None, "送货员", "delivery-driver", 2, 81.8, 63.6, 100, 0, 40, 180, 220, "1/2"),
+    ]
+
+
+def test_a_site_with_per_subject_visits_only_has_its_posts_as_results(
+    world: World, driver_fails, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "summary.xlsx"
+    assert run(world, lambda s: exports.export_summary(s, "admin", *NOV, out)).rows == 1
+    sites = [padded(r, 14) for r in sheet_rows(out, "站点汇总")[1:]]
+    assert sites[0][:6] == ("R1", "S1", "门店S1", "全站:按岗位计分 Scored per post", None, 0)
+    assert sites[0][6:] == (None,) * 8  # no pooled figure: it is not the regulation's
+    assert [(r[4], r[10], r[11], r[12], r[13]) for r in sites[1:]] == [
+        ("account-manager", 0, 120, 120, "1/1"),
+        ("monopoly-officer", 0, 100, 100, "1/1"),
+        ("delivery-driver", 40, 70, 110, "0/1"),
+    ]
+    assert [r[0] for r in sheet_rows(out, "部门汇总")[2:]] == []  # no site figure to average

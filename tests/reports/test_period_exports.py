@@ -15,7 +15,7 @@ from sync_server.cli import app as cli
 from sync_server.core.config import Settings
 from sync_server.reports import exports
 from sync_server.tables import AuditLog
-from tests.reports.kit import run, sheet_rows, stored_score, visit
+from tests.reports.kit import padded, run, sheet_names, sheet_rows, stored_score, visit
 from tests.server.world import World
 
 pytestmark = pytest.mark.postgres  # the dialect matters: averages over date ranges in SQL
@@ -54,15 +54,21 @@ def test_summary_averages_visits_per_site_and_sites_per_department(
                                         ("R2", "华南区", 1, 1, float(s3))]  # fmt: skip
     assert [r[5] for r in regions] == ["是" if x >= 85 else "否" for x in (s2, s1, s3)]
     assert [r[6] for r in regions] == [float(appraisal_deduction(x)) for x in (s2, s1, s3)]
-    sites = sheet_rows(out, "站点汇总")[1:]
-    assert [(r[1], r[3], r[4]) for r in sites] == [
-        ("S1", 2, float(s1)), ("S2", 1, float(s2)), ("S3", 1, float(s3))
-    ]  # fmt: skip
-    subjects = sheet_rows(out, "对象汇总")[1:]
-    assert [(r[0], r[2], r[4]) for r in subjects] == [
-        ("S1", "property-company", 2), ("S2", "property-company", 1),
-        ("S3", "property-company", 1),
-    ]  # fmt: skip
+    sites = sheet_rows(out, "站点汇总")
+    assert sites[0][3:6] == ("岗位 Post", "岗位编码 Post code", "抽查数 Visits")
+    # each site, then its posts (岗位) under it; mall-property has the one post. S1's
+    # second visit floors category 10 (20 deducted, 扣完为止): it lost 10, and 扣分 says 10
+    post, whole = ("物业公司", "property-company"), ("全站 Whole site", None)
+    assert [padded(r, 14)[1:] for r in sites[1:]] == [
+        ("S1", "门店S1", *whole, 2, float(s1), 90, 96, 0, 14, 186, 200, None),
+        ("S1", None, *post, 2, float(s1), 90, 96, 0, 14, 186, 200, None),
+        ("S2", "门店S2", *whole, 1, float(s2), 99, 99, 0, 1, 99, 100, None),
+        ("S2", None, *post, 1, float(s2), 99, 99, 0, 1, 99, 100, None),
+        ("S3", "门店S3", *whole, 1, float(s3), 98, 98, 0, 2, 98, 100, None),
+        ("S3", None, *post, 1, float(s3), 98, 98, 0, 2, 98, 100, None),
+    ]
+    assert [r[0] for r in sites[1:]] == ["R1", "R1", "D1", "D1", "R2", "R2"]
+    assert "对象汇总" not in sheet_names(out)  # the posts moved under their sites
 
 
 def test_summary_follows_region_filter_and_scope(world: World, month, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -116,3 +122,27 @@ def test_cli_exports_and_refuses_with_the_problem_code(
     r = runner.invoke(cli, ["export", "summary", "--from", "2026-11-01", "--to", "2026-11-30",
                             "--region", "R2", "--as", "admin", "-o", str(out), *base])  # fmt: skip
     assert r.exit_code == 0 and "1 visits" in r.output, r.output
+
+
+def test_summary_gives_each_post_its_subtotal_under_its_site(world: World, tmp_path: Path) -> None:
+    """hotel-daily scores five posts in one pooled visit: each post's row has what its own
+    items cost (the engine's SubjectScore), under the site's row."""
+    insp1 = world.phone("insp1")
+    hotel = "hotel-daily.v2"
+    a, _ = visit(world, insp1, "S1", {"1.3": 2, "4.6": 1, "4.4": 1}, template=hotel)
+    b, _ = visit(world, insp1, "S1", {"4.5": 3}, template=hotel)
+    out = tmp_path / "summary.xlsx"
+    assert run(world, lambda s: exports.export_summary(s, "admin", *NOV, out)).rows == 2
+    rows = [padded(r, 14) for r in sheet_rows(out, "站点汇总")[1:]]
+    site, posts = rows[0], {r[4]: r for r in rows[1:]}
+    assert site[3:6] == ("全站 Whole site", None, 2) and site[9:13] == (0, 11, 189, 200)
+    assert list(posts) == ["front-office", "housekeeping", "food-beverage", "engineering",
+                           "security"]  # fmt: skip  # the template's order
+    cards = [stored_score(world, v) for v in (a, b)]
+    for code, row in posts.items():  # each post: its SubjectScores, added up
+        mine = [s for c in cards for s in c["subjects"] if s["code"] == code]
+        points, full = sum(s["score"] for s in mine), sum(s["max"] for s in mine)
+        assert row[5] == len(mine) and (row[11], row[12]) == (points, full)
+        assert row[10] == full - points
+    # 1.3 ×2 and 4.5 ×3 | 4.4 | 4.6 (fixed 5): the 11 the site lost, each at its post
+    assert [posts[c][10] for c in posts] == [0, 5, 1, 0, 5]

@@ -119,7 +119,7 @@ async def exports(console: Console) -> ft.View:
                 ],
             ),
             *form_section(
-                "汇总表 Summary (按区域、门店、项目平均)",
+                "汇总表 Summary (按区域、门店及其岗位平均)",
                 [first, last, region, button("导出汇总表 Export", "summary", "export-summary")],
             ),
             *form_section(
