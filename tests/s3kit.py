@@ -11,7 +11,9 @@ what it does not check, these tests do not prove:
 * consistency and durability: every read sees the last write at once, and nothing is
   ever lost, unlike a store with replicas or a disk that fills up;
 * the limits of a real store (request rates, object and part sizes beyond the 5 MiB
-  minimum part it does enforce), bucket policies, and network faults between hosts.
+  minimum part it does enforce), and network faults between hosts;
+* bucket policies only in part: an explicit Deny on an object action is enforced (403,
+  with an empty body where S3 sends AccessDenied), which is what `refuse_puts` needs.
 
 One server per test session (per xdist worker), started on first use; each test gets its
 own key prefix in one bucket, so tests never see each other's blobs.
@@ -19,6 +21,7 @@ own key prefix in one bucket, so tests never see each other's blobs.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -140,3 +143,23 @@ def blob_settings(request: pytest.FixtureRequest, backend: str) -> dict[str, Any
 def serve_env(request: pytest.FixtureRequest, backend: str = DEFAULT_BACKEND) -> dict[str, str]:
     """The same as MINGCHA_* variables, for a `mingcha serve` subprocess."""
     return {f"MINGCHA_{k.upper()}": v for k, v in blob_settings(request, backend).items()}
+
+
+def refuse_puts(client: Any, bucket: str, prefix: str, refuse: bool) -> None:
+    """Deny (or allow again) every PutObject under `prefix` by the bucket's policy: the
+    store itself then answers each PUT there with 403, as S3 does when a policy or a
+    revoked key forbids the write. Reads go on, other prefixes are untouched. The policy
+    is the whole bucket's: one test at a time sets it (one S3 server per test session)."""
+    if not refuse:
+        client.delete_bucket_policy(Bucket=bucket)
+        return
+    keys = f"{prefix}/*" if prefix else "*"
+    statement = {
+        "Sid": "MingchaTestRefusesBlobs",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:PutObject",  # a PUT, and each part of a multipart upload
+        "Resource": f"arn:aws:s3:::{bucket}/{keys}",
+    }
+    policy = {"Version": "2012-10-17", "Statement": [statement]}
+    client.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
