@@ -240,7 +240,7 @@ class S3Blobs:
             raise RuntimeError(f"blob store {self.describe()} unreachable: {exc}") from exc
 
 
-def _code(exc: Exception) -> str:
+def _code(exc: BaseException) -> str:
     response = getattr(exc, "response", {}) or {}
     return str(response.get("Error", {}).get("Code", "")) or type(exc).__name__
 
