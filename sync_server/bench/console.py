@@ -38,7 +38,8 @@ from sync_server.core.config import Settings
 from sync_server.core.db import make_engine, write_session
 from sync_server.org import admin
 from sync_server.supervision.dashboards import site_trend
-from sync_server.supervision.queue import PageRequest, QueueFilters, review_queue, visit_detail
+from sync_server.supervision.queue import PageRequest, QueueFilters, review_queue
+from sync_server.supervision.visit_detail import visit_detail
 from sync_server.tables import Finding, Site, User, Visit
 from sync_server.templates.catalog import checklist_dir
 from sync_server.templates.versions import get_template, publish_template

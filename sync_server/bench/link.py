@@ -14,10 +14,24 @@ from __future__ import annotations
 from sync_server.bench.proxy import DOWN, UP, Fault, FaultProxy
 from sync_server.bench.shaping import Shape
 
+# one-way delay and bytes/s each way. mobile: 100 ms round trip, 10 Mbit/s up, 40 down
+# (the profile); fast: the same latency at 100 Mbit/s both ways, so the full 3 GB
+# dataset runs in under an hour (at 10 Mbit/s its three transfers take ~2.5 h); none: no
+# shaping at all, so what is left is the server's own cost (e.g. its blob store's)
+PROFILES = {
+    "mobile": Shape(delay=0.05, up_bps=10_000_000 // 8, down_bps=40_000_000 // 8),
+    "fast": Shape(delay=0.05, up_bps=100_000_000 // 8, down_bps=100_000_000 // 8),
+    "none": Shape(),
+}
+LINKS = {
+    "mobile": "100 ms RTT, 10 Mbit/s up, 40 Mbit/s down",
+    "fast": "100 ms RTT, 100 Mbit/s up and down",
+    "none": "loopback, not shaped (the server's own cost)",
+}
+
 
 class ShapedLink:
-    def __init__(self, target_port: int, delay: float, up_bps: int, down_bps: int) -> None:
-        shape = Shape(delay=delay, up_bps=up_bps, down_bps=down_bps)
+    def __init__(self, target_port: int, shape: Shape) -> None:
         self.proxy = FaultProxy(target_port, shape=shape).start()
         self.port = self.proxy.port
 

@@ -36,7 +36,9 @@ BATCH = 500
 TEMPLATE = "store-patrol.v1"
 
 
-def _setup(data_dir: Path, database_url: str | None = None) -> tuple[Settings, str, str]:
+def seed_bench_db(data_dir: Path, database_url: str | None = None) -> tuple[Settings, str, str]:
+    """A bench database: region B1, site B-001, the inspector `bench` and the template.
+    Returns (settings, site id, the inspector's password)."""
     settings = (  # no URL: MINGCHA_DATABASE_URL, else the data directory's SQLite file
         Settings(data_dir=data_dir, console=False, database_url=database_url)
         if database_url
@@ -59,7 +61,8 @@ def _setup(data_dir: Path, database_url: str | None = None) -> tuple[Settings, s
     return settings, site_id, "bench-password"
 
 
-def _items() -> list[str]:
+def scored_items() -> list[str]:
+    """The codes of the bench template's items that count toward its score."""
     import json
 
     body = json.loads((checklist_dir() / f"{TEMPLATE}.json").read_text(encoding="utf-8"))
@@ -72,7 +75,7 @@ def _items() -> list[str]:
 
 
 def mutations(site_id: str, visits: int) -> list[dict[str, Any]]:
-    items, out, seq = _items(), [], 0
+    items, out, seq = scored_items(), [], 0
     for _ in range(visits):
         visit_id = uuid.uuid4()
         seq += 1
@@ -176,7 +179,7 @@ def timed_raw_insert(settings: Settings, muts: list[dict[str, Any]], inspector: 
 
 def run(visits: int = 200) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="mingcha-bench-") as tmp:
-        settings, site_id, password = _setup(Path(tmp) / "server")
+        settings, site_id, password = seed_bench_db(Path(tmp) / "server")
         muts = mutations(site_id, visits)
         push = timed_push(settings, password, muts)
         engine = make_engine(settings)

@@ -26,7 +26,7 @@ from sync_server.bench.common import Timer, machine, progress
 
 # the same organisation and answerable items as the merge bench (one region, site B-001,
 # inspector "bench", store-patrol.v1 published)
-from sync_server.bench.merge import TEMPLATE, _items, _setup
+from sync_server.bench.merge import TEMPLATE, scored_items, seed_bench_db
 from sync_server.main import create_app
 
 
@@ -36,7 +36,7 @@ class OutboxMismatch(AssertionError):
 
 def signed_in_store(data_dir: Path) -> tuple[Store, uuid.UUID]:
     """A phone store after sign-in and a first sync, holding one draft visit."""
-    settings, site_id, password = _setup(data_dir / "server")
+    settings, site_id, password = seed_bench_db(data_dir / "server")
     app = create_app(settings)
     with TestClient(app) as http:
         store = Store(data_dir / "phone" / "mingcha.db")
@@ -51,7 +51,7 @@ def signed_in_store(data_dir: Path) -> tuple[Store, uuid.UUID]:
 
 def store_rate(store: Store, visit_id: uuid.UUID, actions: int) -> tuple[float, int]:
     """Actions/s of record_answer, and how many outbox entries they queued."""
-    items = _items()
+    items = scored_items()
     before = store.pending_count()
     with progress("store actions", actions) as advance, Timer() as t:
         for n in range(actions):

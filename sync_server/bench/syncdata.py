@@ -24,7 +24,7 @@ from fieldapp.sync.client import SyncClient
 from fieldapp.sync.engine import run_sync
 from fieldcore.protocol import Mutation, PushRequest
 from sync_server.bench.loopback import LoopbackServer
-from sync_server.bench.merge import TEMPLATE, _items, _setup
+from sync_server.bench.merge import TEMPLATE, scored_items, seed_bench_db
 from sync_server.bench.procs import Proc, free_port
 
 MB = 1024 * 1024
@@ -59,15 +59,22 @@ class Central:
         self.proc.stop()
 
 
-def start_central(root: Path, database_url: str | None = None, workers: int = 1) -> Central:
+def start_central(
+    root: Path,
+    database_url: str | None = None,
+    workers: int = 1,
+    blob_env: dict[str, str] | None = None,
+) -> Central:
     """A seeded server on SQLite in `root`/data, or on `database_url` (PostgreSQL), with
-    `workers` uvicorn worker processes behind its port (`mingcha serve --workers`)."""
+    `workers` uvicorn worker processes behind its port (`mingcha serve --workers`); its
+    photos in `root`/data/blobs, or where `blob_env`'s MINGCHA_BLOB_URL… settings say."""
     root.mkdir(parents=True, exist_ok=True)
-    settings, site_id, password = _setup(root / "data", database_url)
+    settings, site_id, password = seed_bench_db(root / "data", database_url)
     port = free_port()
     args = ["serve", "--port", str(port), "--data-dir", str(settings.data_dir)]
     args += ["--workers", str(workers)]
     env = {"MINGCHA_DATABASE_URL": database_url} if database_url else {}
+    env.update(blob_env or {})
     proc = Proc("server", args, f"http://127.0.0.1:{port}/healthz", root, env)
     proc.start(timeout=90 * workers)  # each worker imports the app anew (slow on a busy box)
     return Central(proc, port, uuid.UUID(site_id), password, settings.data_dir)
@@ -112,7 +119,7 @@ def fill(
     store: Store, site_id: uuid.UUID, data: Dataset, root: Path, tick: Callable[[], None]
 ) -> tuple[int, list[uuid.UUID]]:
     """Visits with their findings and photos in the phone's store: (photo bytes, visit ids)."""
-    rng, items = random.Random(data.seed), _items()
+    rng, items = random.Random(data.seed), scored_items()
     per_visit = max(1, data.findings // data.visits)
     blob_dir = root / "phone" / "blobs"
     blob_dir.mkdir(parents=True, exist_ok=True)

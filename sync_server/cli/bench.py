@@ -112,7 +112,10 @@ def bench_sync(
     max_kb: Annotated[int, typer.Option(min=1, help="Largest photo, KiB.")] = 3072,
     link: Annotated[
         str,
-        typer.Option(help="mobile: 100 ms RTT, 10/40 Mbit/s up/down; fast: 100 ms, 100/100."),
+        typer.Option(
+            help="mobile: 100 ms RTT, 10/40 Mbit/s up/down; fast: 100 ms, 100/100;"
+            " none: loopback, not shaped (the server's own cost)."
+        ),
     ] = "mobile",
     pg_workers: Annotated[
         int, typer.Option(min=1, help="B3: `mingcha serve --workers` on PostgreSQL.")
@@ -125,21 +128,32 @@ def bench_sync(
             " alone takes ≈ 45 min at 100 Mbit/s)."
         ),
     ] = True,
+    blob: Annotated[
+        str,
+        typer.Option(
+            help="local: the server keeps photos on its disk. s3: B1's cold sync also runs"
+            " against a server storing them in an S3 bucket (moto's server on loopback, an"
+            " emulator: needs the dev dependencies), as a ratio to the local one."
+        ),
+    ] = "local",
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """B1–B4 over a shaped link: cold sync vs a naive client and a plain copy,
     incremental latency, concurrent devices, resumed upload."""
     from sync_server.bench import sync
+    from sync_server.bench.link import PROFILES
     from sync_server.bench.syncdata import Dataset
 
     if min_kb > max_kb:
         raise typer.BadParameter("--min-kb must not exceed --max-kb")
-    if link not in sync.PROFILES:
-        raise typer.BadParameter(f"--link must be one of {', '.join(sync.PROFILES)}")
+    if link not in PROFILES:
+        raise typer.BadParameter(f"--link must be one of {', '.join(PROFILES)}")
+    if blob not in sync.BLOBS:
+        raise typer.BadParameter(f"--blob must be one of {', '.join(sync.BLOBS)}")
     if devices == 1:
         raise typer.BadParameter("--devices must be 0 (no B3) or at least 2")
     data = Dataset(visits, findings, photos, min_kb * 1024, max_kb * 1024)
-    _emit(sync.run(data, devices, link, pg_workers, naive), as_json)
+    _emit(sync.run(data, devices, link, pg_workers, naive, blob), as_json)
 
 
 @bench_app.command("concurrency")

@@ -202,6 +202,7 @@ class S3Blobs:
         return int(got["ContentLength"]), blocks()
 
     def put(self, sha256: str, source: Path) -> None:
+        from boto3.exceptions import Boto3Error
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
@@ -213,6 +214,9 @@ class S3Blobs:
             )
         except ClientError as exc:
             raise unavailable(_code(exc)) from exc
+        except Boto3Error as exc:  # the transfer manager wraps the store's refusal (403,
+            # 503 after the retries…) in S3UploadFailedError, the ClientError as its context
+            raise unavailable(_code(exc.__context__ or exc)) from exc
         except (BotoCoreError, OSError) as exc:
             raise unavailable(type(exc).__name__) from exc
         try:
@@ -236,7 +240,7 @@ class S3Blobs:
             raise RuntimeError(f"blob store {self.describe()} unreachable: {exc}") from exc
 
 
-def _code(exc: Exception) -> str:
+def _code(exc: BaseException) -> str:
     response = getattr(exc, "response", {}) or {}
     return str(response.get("Error", {}).get("Code", "")) or type(exc).__name__
 

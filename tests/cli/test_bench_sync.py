@@ -69,3 +69,25 @@ def test_bench_sync_reports_b1_to_b4_against_their_baselines() -> None:
     assert b4["cut_upload_bytes"] > b4["clean_upload_bytes"]
     assert 0 <= b4["extra_bytes"] < 2 * CHUNK < b4["photo_bytes"]
     assert out["machine"]["cpus"] > 0
+
+
+def test_bench_sync_on_s3_runs_b1_again_against_a_bucket_next_to_the_local_disk() -> None:
+    args = ["bench", "sync", "--visits", "2", "--findings", "20", "--photos", "3"]
+    args += ["--devices", "0", "--no-naive", "--min-kb", "60", "--max-kb", "200"]
+    args += ["--link", "none", "--blob", "s3", "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    b1, s3 = out["B1_cold"], out["B1_cold_s3"]
+    assert out["link"].startswith("none: loopback, not shaped")
+    # the same seeded photos went to the bucket, each once, as one PUT each
+    assert s3["photos"] == b1["photos"] == s3["objects_in_bucket"] == 3
+    assert s3["local_ours_s"] == b1["ours_s"] and s3["s3_ours_s"] > 0
+    assert s3["s3_vs_local"] == round(s3["s3_ours_s"] / b1["ours_s"], 3)
+    assert s3["s3_ours_requests"] == b1["ours_requests"]  # the phone cannot tell the stores apart
+    assert "emulator" in s3["store"]
+
+
+def test_bench_sync_refuses_an_unknown_blob_store() -> None:
+    result = runner.invoke(app, ["bench", "sync", "--blob", "gcs"])
+    assert result.exit_code != 0 and "--blob must be one of local, s3" in result.output

@@ -24,6 +24,7 @@ from sync_server.photos.store import PhotoStore
 from sync_server.sync.merge.results import all_stored_results
 from sync_server.tables import Blob, Device, Finding, Photo, Visit
 from tests import leaks
+from tests.s3kit import refuse_puts
 
 
 class Server:
@@ -47,6 +48,11 @@ class Server:
         settings = {k.removeprefix("MINGCHA_").lower(): v for k, v in self.env.items()}
         self.blobs = PhotoStore.from_settings(Settings(data_dir=data_dir, **settings))
         leaks.SHARED_PROCESSES.append(self.pids)  # restarted mid-test, kept across tests
+
+    @property
+    def backend(self) -> str:
+        """Where finished blobs go: "s3" or "local"."""
+        return "s3" if isinstance(self.blobs.blobs, S3Blobs) else "local"
 
     def pids(self) -> list[int]:
         return [self.proc.proc.pid] if self.proc.proc is not None else []
@@ -89,8 +95,20 @@ class Server:
                 device.token_expires_at = datetime.now(UTC) - timedelta(seconds=1)
 
     def refuse_blobs(self, refuse: bool) -> bool:
-        """Make the blob folder refuse new files and renames (`chattr +i`, which binds
-        root too, unlike a read-only mode). Returns False where the filesystem cannot."""
+        """Make the blob store refuse new blobs (False: accept them again), the way each
+        backend refuses in production. Returns False where this machine cannot.
+
+        * local: the blob folder and its temp folder refuse new files and renames
+          (`chattr +i`, which binds root too, unlike a read-only mode): EPERM, as a disk
+          remounted read-only or a revoked permission gives.
+        * S3: the bucket refuses PutObject under this server's prefix (a bucket policy
+          denying it): the store answers 403 to each PUT, as a real bucket does when a
+          policy or a revoked key forbids the write. Reads and HEADs still work, and the
+          server's own temp files on its disk are untouched: only the store says no."""
+        if isinstance(self.blobs.blobs, S3Blobs):  # (not self.backend: mypy narrows this)
+            blobs = self.blobs.blobs
+            refuse_puts(blobs.client, blobs.bucket, blobs.prefix, refuse)
+            return True
         root, tmp = self.blobs.root, self.blobs.root / "tmp"
         tmp.mkdir(parents=True, exist_ok=True)
         flag = "+i" if refuse else "-i"

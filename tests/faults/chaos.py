@@ -2,8 +2,9 @@
 
 A run: a fresh phone signs in and downloads its scope; then rounds of random work and
 syncs while the proxy injects network faults and the server is SIGKILLed and restarted,
-tokens expire mid-sync, the blob folder refuses writes and acknowledged batches are
-resent. Then every fault stops and the phone syncs until it converges.
+tokens expire mid-sync, the blob store refuses new blobs (the folder, or the bucket by a
+policy: Server.refuse_blobs) and acknowledged batches are resent. Then every fault stops
+and the phone syncs until it converges.
 
 Invariant (checked after every round, and at the end with "nothing pending" added):
 every change and photo is acknowledged by the server or still pending on the phone; the
@@ -127,7 +128,7 @@ def _round(
     if chance(0.2, "refuse_blobs"):
         refusing = rng.random() < 0.5 or force == "refuse_blobs"
         if server.refuse_blobs(refusing) and refusing:
-            stats.faults["blob_write_refused"] += 1
+            stats.faults[f"blob_write_refused_{server.backend}"] += 1
     if chance(0.25, "resend") and resend_acked(phone, rng):
         stats.faults["duplicate_resend"] += 1
     for _ in range(rng.randint(1, 3)):

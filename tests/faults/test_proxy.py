@@ -291,7 +291,7 @@ def test_shaped_latency_is_pipelined_not_paid_per_chunk(upstream: Upstream) -> N
 def test_a_shaped_link_cuts_the_next_connection_after_n_client_bytes(
     upstream: Upstream,
 ) -> None:
-    link = ShapedLink(upstream.port, delay=0.01, up_bps=2_000_000, down_bps=2_000_000)
+    link = ShapedLink(upstream.port, Shape(delay=0.01, up_bps=2_000_000, down_bps=2_000_000))
     try:
         link.cut_up_after = 30_000
         assert link.cut_up_after == 30_000

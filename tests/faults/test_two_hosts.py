@@ -28,13 +28,13 @@ from sqlmodel import Session, select
 from fieldcore.problems import DomainError
 from sync_server.bench.procs import Proc, free_port
 from sync_server.bench.proxy import FaultProxy
+from sync_server.bench.s3 import S3Server
 from sync_server.core import dbinit
 from sync_server.core.db import write_session
 from sync_server.org import accounts
 from sync_server.org.demo_data import PASSWORDS
 from sync_server.tables import Blob, Finding, Photo, Visit
 from tests.faults.phone import USER, Phone
-from tests.s3kit import S3Server
 from tests.serverkit import PG_URL, _postgres_url, cheap_hasher
 
 

@@ -16,7 +16,7 @@ from sync_server.core.db import write_session
 from sync_server.reports import exports
 from sync_server.reports.data import load_visit_report
 from sync_server.supervision import rectifications
-from sync_server.supervision.queue import visit_detail
+from sync_server.supervision.visit_detail import visit_detail
 from sync_server.tables import Photo, Visit
 from tests.reports.kit import OVERT_ITEMS, run, visit
 from tests.reports.pdf_text import strings

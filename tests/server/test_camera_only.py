@@ -17,7 +17,7 @@ from fieldcore.workflow import finding_id
 from sync_server.console.screens.visit import photo_line
 from sync_server.core.changeset import ChangeSet
 from sync_server.core.db import write_session
-from sync_server.supervision.queue import visit_detail
+from sync_server.supervision.visit_detail import visit_detail
 from sync_server.tables import Photo, User
 from sync_server.templates.catalog import checklist_dir
 from sync_server.templates.versions import publish_template

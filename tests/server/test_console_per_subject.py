@@ -9,7 +9,8 @@ import pytest
 from sqlmodel import Session
 
 from sync_server.console.screens.queue import row_cells
-from sync_server.supervision.queue import review_queue, visit_detail
+from sync_server.supervision.queue import review_queue
+from sync_server.supervision.visit_detail import visit_detail
 from sync_server.supervision.visit_results import headline
 from tests.per_subject_example import (
     per_subject_tobacco,

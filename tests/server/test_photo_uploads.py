@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from sync_server.photos import backends
 from sync_server.photos.backends import S3Blobs
 from sync_server.tables import Blob, Photo, Upload
-from tests.s3kit import both_backends
+from tests.s3kit import both_backends, refuse_puts
 from tests.server.images import bomb, cut_with_end, jpeg, png, sha
 from tests.server.test_visit_workflow import complete_visit
 from tests.server.world import Phone, World
@@ -304,18 +304,22 @@ def test_an_upload_whose_first_chunks_are_on_another_host_restarts_from_zero(
 @contextmanager
 def refusing_store(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The blob store refuses new blobs: a full disk (the rename into place fails), or an
-    object store that answers an error (its bucket is not there: a real refusal by the
-    S3 server, not a stand-in)."""
+    object store whose bucket denies the PUT (a real 403 from the S3 server, while reads
+    still work, so the refusal meets the PUT itself)."""
     blobs = world.client.app.state.photos.blobs  # type: ignore[attr-defined]
+    if isinstance(blobs, S3Blobs):
+        refuse_puts(blobs.client, blobs.bucket, blobs.prefix, True)
+        try:
+            yield
+        finally:
+            refuse_puts(blobs.client, blobs.bucket, blobs.prefix, False)
+        return
+
+    def disk_full(*args: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
     with monkeypatch.context() as patched:
-        if isinstance(blobs, S3Blobs):
-            patched.setattr(blobs, "bucket", "no-such-bucket")
-        else:
-
-            def disk_full(*args: Any) -> None:
-                raise OSError(errno.ENOSPC, "No space left on device")
-
-            patched.setattr(backends.os, "replace", disk_full)
+        patched.setattr(backends.os, "replace", disk_full)
         yield
 
 

@@ -16,14 +16,9 @@ from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.workflow import finding_id
 from sync_server.core.db import write_session
 from sync_server.org import admin
-from sync_server.supervision.queue import (
-    PageRequest,
-    QueueFilters,
-    check_photo,
-    distance_m,
-    review_queue,
-    visit_detail,
-)
+from sync_server.supervision.evidence_checks import check_photo, distance_m
+from sync_server.supervision.queue import PageRequest, QueueFilters, review_queue
+from sync_server.supervision.visit_detail import visit_detail
 from sync_server.tables import AuditLog, ConflictLog, Photo, Site, User
 from sync_server.templates.catalog import checklist_dir
 from tests.server.world import PASSWORD, Phone, World

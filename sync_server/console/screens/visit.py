@@ -14,9 +14,9 @@ from sync_server.console.screens.gallery import photo_gallery
 from sync_server.console.screens.queue import MODE_ZH, STATUS_ZH
 from sync_server.console.screens.widgets import action_button, detail_view, unavailable_view
 from sync_server.console.shell import Console
-from sync_server.supervision import actions, queue
+from sync_server.supervision import actions
 from sync_server.supervision.evidence_checks import shown_photos
-from sync_server.supervision.queue import VisitDetail
+from sync_server.supervision.visit_detail import VisitDetail, visit_detail
 
 RESULT_ZH = {"pass": "合格", "fail": "不合格", "na": "不适用", None: "未检查"}
 NEXT_ACTIONS = {  # what the workflow allows a reviewer from each status
@@ -97,7 +97,7 @@ async def evidence_photos(console: Console, detail: VisitDetail) -> ft.Control:
 async def visit(console: Console, visit_id: uuid.UUID) -> ft.View:
     try:
         detail = await console.services.write(  # opening a visit is audited
-            queue.visit_detail, console.user, visit_id, console.services.clock()
+            visit_detail, console.user, visit_id, console.services.clock()
         )
     except DomainError as exc:
         console.fail(exc)
