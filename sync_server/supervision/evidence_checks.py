@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from fieldcore.annotation import shown_in_place, with_copies
 from fieldcore.evidence import (
     PhotoFacts,
     PhotoWarning,
@@ -88,6 +89,12 @@ def shown_photos(photos: list[PhotoCheck], marked: bool) -> list[PhotoCheck]:
     """The visit's evidence photos as a reviewer pages through them: each original, or,
     when `marked`, its marked-up copy (标注) in its place where it has one. A copy is never
     an extra photo (fieldcore/annotation.py); one whose original is gone is not shown."""
-    copies = {p.annotates_id: p for p in photos if p.annotates_id is not None}
-    originals = [p for p in photos if p.annotates_id is None]
-    return [copies.get(p.photo_id, p) if marked else p for p in originals]
+    return shown_in_place(with_copies(photos, _id, _original), marked)
+
+
+def _id(p: PhotoCheck) -> uuid.UUID:
+    return p.photo_id
+
+
+def _original(p: PhotoCheck) -> uuid.UUID | None:
+    return p.annotates_id
