@@ -15,7 +15,7 @@ from fieldapp.store.queries import VisitView
 from fieldapp.sync.errors import SyncError
 from fieldapp.ui.annotator import open_editor
 from fieldapp.ui.shell import UI
-from fieldapp.ui.widgets import TAP, tagged
+from fieldapp.ui.widgets import TAP, marked_switch, tagged
 from fieldcore.checklist import Category, Item
 from fieldcore.evidence import warning_text
 
@@ -103,10 +103,8 @@ class ItemCard:
         )
         self.photos = ft.Row([], wrap=True, spacing=6)
         # 原图 / 标注: show each photo's marked-up copy (on) or the original (off)
-        self.marked = ft.Switch(
-            label=t("annot.showing_marked"), value=True, on_change=self._on_marked
-        )
-        self.marked_box = tagged(self.marked, f"marked-{item.code}")
+        self.marked_box = marked_switch(t, f"marked-{item.code}", self._on_marked)
+        self.show_marked = True
         self.marked_box.visible = False
         self.view = view
         self.photo_hint = ft.Text(
@@ -286,7 +284,7 @@ class ItemCard:
         """A photo of the item: its marked-up copy when it has one and the switch says so,
         and the 标注 button that opens the editor on the original."""
         copy = view.annotations.get(photo.id)
-        shown = copy if copy is not None and self.marked.value else photo
+        shown = copy if copy is not None and self.show_marked else photo
         thumb = tagged(self._thumb(view.thumbs.get(shown.sha256)), f"thumb-{self.item.code}-{n}")
         if not (self.editable and photo.mine and photo.sha256 in view.thumbs):
             return thumb
@@ -312,9 +310,8 @@ class ItemCard:
 
         await open_editor(self.ui, photo.id, data, photo.width, photo.height, saved)
 
-    def _on_marked(self, e: Any) -> None:
-        on = bool(self.marked.value)
-        self.marked.label = self.ui.t("annot.showing_marked" if on else "annot.showing_original")
+    def _on_marked(self, on: bool) -> None:
+        self.show_marked = on
         self.refresh(self.view)
 
     def _thumb(self, data: bytes | None) -> ft.Control:
