@@ -10,14 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from fieldcore.annotation import shown_in_place, with_copies
-from fieldcore.evidence import (
-    PhotoFacts,
-    PhotoWarning,
-    VisitFacts,
-    distance_m,
-    far_from_site,
-    photo_warnings,
-)
+from fieldcore.evidence import PhotoWarning, distance_m, far_from_site
+from sync_server.photos.flags import warnings_of
 from sync_server.tables import Photo, Site, Visit
 
 __all__ = ["PhotoCheck", "check_photo", "distance_m"]
@@ -55,15 +49,7 @@ def check_photo(photo: Photo, site: Site, visit: Visit | None = None) -> PhotoCh
         delay = photo.received_at - adjusted
         skew = delay < timedelta(0) or abs(offset) > SKEW_LIMIT
     distance = distance_m(photo.lat, photo.lon, site.lat, site.lon)
-    warnings = photo_warnings(
-        PhotoFacts(photo.captured_at, photo.exif_taken_at, photo.lat, photo.lon),
-        VisitFacts(
-            visit.started_at if visit else None,
-            visit.finished_at if visit else None,
-            site.lat,
-            site.lon,
-        ),
-    )
+    warnings = warnings_of(photo, site, visit)
     return PhotoCheck(
         photo_id=photo.id,
         sha256=photo.sha256,
