@@ -18,6 +18,7 @@ from sync_server.reports import exports
 from sync_server.supervision.queue import visit_detail
 from sync_server.tables import Site, User
 from tests.reports.kit import OVERT_ITEMS, run
+from tests.reports.pdf_preview import ARTIFACTS, keep_artifact, render_page
 from tests.reports.pdf_text import strings
 from tests.reports.signed_visit import photos
 from tests.server.annotated import push_annotated_visit
@@ -85,6 +86,8 @@ def test_each_photo_shows_its_source_and_the_consoles_warnings(
         world, lambda s: exports.export_visit(s, "sup1", visit_id, "pdf", out, photos(world))
     )
     assert result.missing_glyphs == []
+    keep_artifact(out, "visit-photo-flags.pdf")  # to look at: page 2 holds the photos
+    render_page(out, ARTIFACTS / "visit-photo-flags-p2.png", 1)
     shown = strings(out)
     assert _under_caption(shown, hashes["1.1"], 1) == ["现场拍摄 camera"]
     assert _under_caption(shown, hashes["2.1"], 2) == [
