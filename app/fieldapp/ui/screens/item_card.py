@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
 import flet as ft
 
+from fieldapp.annotate import screen_copy
+from fieldapp.photos import PhotoError
 from fieldapp.store.history import LastTime
 from fieldapp.store.photo_checks import item_warnings
 from fieldapp.store.queries import VisitView
@@ -304,6 +307,9 @@ class ItemCard:
         data = self.view.thumbs.get(photo.sha256)
         if data is None or not photo.width or not photo.height:
             return
+        full = await self.ui.run(self.ui.store.photo_file, photo.sha256)
+        with suppress(PhotoError):  # a screen-sized copy to zoom into, else the thumbnail
+            data = await self.ui.run(screen_copy, full) if full else data
 
         async def saved() -> None:  # only this item's card shows the new copy
             await self.on_changed(self.item.code)
