@@ -66,6 +66,14 @@ def test_a_drag_on_the_shown_photo_is_a_mark_in_the_photos_own_pixels() -> None:
     assert sketch.label(2, 3, " ") is None
     sketch.undo()
     assert [m.tool for m in sketch.marks] == ["circle", "arrow"]
+    sketch.tool = "rect"
+    sketch.press(10, 10)  # the finger lands here; the drag is recognised further on
+    sketch.begin(14, 13)
+    sketch.move(40, 30)
+    assert sketch.finish() == Mark(tool="rect", x0=50, y0=50, x1=200, y1=150)
+    sketch.begin(20, 20)  # a drag without a touch reported first starts where it says
+    sketch.move(30, 30)
+    assert sketch.finish() == Mark(tool="rect", x0=100, y0=100, x1=150, y1=150)
 
 
 def _offset(x: float, y: float) -> dict[str, float]:

@@ -59,6 +59,9 @@ async def open_editor(
         canvas.shapes = sketch.shapes()
         count.value = t("annot.count", n=len(sketch.marks))
 
+    def on_down(e: ft.DragDownEvent[Any]) -> None:
+        sketch.press(e.local_position.x, e.local_position.y)
+
     def on_start(e: ft.DragStartEvent[Any]) -> None:
         sketch.begin(e.local_position.x, e.local_position.y)
 
@@ -87,6 +90,7 @@ async def open_editor(
             height=sketch.shown_height,
             bgcolor=ft.Colors.TRANSPARENT,
         ),
+        on_pan_down=on_down,
         on_pan_start=on_start,
         on_pan_update=on_update,
         on_pan_end=on_end,
@@ -186,7 +190,12 @@ async def open_editor(
             inset_padding=ft.Padding.all(8),
             content_padding=ft.Padding.all(8),
             content=ft.Column(
-                [ft.Row([tools], scroll=ft.ScrollMode.AUTO), words, viewer, zoom],
+                [
+                    ft.Row([tools], scroll=ft.ScrollMode.AUTO),
+                    words,
+                    tagged(viewer, "annot-view"),
+                    zoom,
+                ],
                 tight=True,
                 scroll=ft.ScrollMode.AUTO,
                 width=sketch.shown_width,

@@ -38,6 +38,7 @@ class Sketch:
     shown_width: int = VIEW_WIDTH
     tool: Tool = "circle"
     marks: list[Mark] = field(default_factory=list)
+    pressed: tuple[int, int] | None = None  # where the finger last touched (image px)
     start: tuple[int, int] | None = None  # where the current drag began (image px)
     end: tuple[int, int] | None = None
 
@@ -56,8 +57,15 @@ class Sketch:
             min(self.height, max(0, round(y * self.scale))),
         )
 
+    def press(self, x: float, y: float) -> None:
+        """Where the finger touched: a drag is recognised only after it has moved some
+        way (the pan slop), and its start event reports that later point, so a shape
+        drawn from there would begin short of where the inspector put the finger."""
+        self.pressed = self.at(x, y)
+
     def begin(self, x: float, y: float) -> None:
-        self.start = self.end = self.at(x, y)
+        self.start = self.end = self.pressed or self.at(x, y)
+        self.pressed = None
 
     def move(self, x: float, y: float) -> None:
         if self.start is not None:
