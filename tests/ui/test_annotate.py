@@ -122,11 +122,14 @@ async def test_marking_a_photo_shows_the_marked_copy_with_a_switch_to_the_origin
     await h.fire("annot-zoom-in")
     assert ("zoom", {"factor": 2}) in asked
     tools = h.find_all(ft.SegmentedButton, lambda c: c.selected == ["circle"])[0]
-    await h.select(tools, "move")  # pinch and drag move the photo, and draw nothing
+    await h.fire("annot-move")  # pinch and drag move the photo, and draw nothing
     pen = next(c for c in board.controls if isinstance(c, ft.GestureDetector))
     assert viewer.pan_enabled and viewer.scale_enabled and not pen.visible
-    await h.select(tools, "circle")
+    await h.select(tools, "circle")  # picking a tool picks up the pen again
     assert pen.visible and not viewer.pan_enabled
+    await h.fire("annot-move")
+    await h.fire("annot-move")  # and the hand button puts the photo down again
+    assert pen.visible and not (viewer.pan_enabled or viewer.scale_enabled)
     await drag(h, board, (20, 20), (120, 100))
     await h.select(h.find_all(ft.SegmentedButton, lambda c: c.selected == ["circle"])[0], "arrow")
     await drag(h, board, (300, 200), (150, 110))

@@ -3,11 +3,12 @@
 The photo fills the dialog's width (`editor_width`; `Sketch.scale` display px → image
 px), shown from a screen-sized copy of the original, not the list's thumbnail. A
 GestureDetector over it turns a drag into a circle, box or arrow and a tap into a text
-mark, drawn live on a canvas above the image. To look closer, the 移动/缩放 tool hands
-touches to an InteractiveViewer around the photo (pinch to zoom, drag to move; the zoom
-button doubles, the reset button returns to the whole photo); drawing on the zoomed photo
-maps the same (sketch.py). Saving renders the derived copy with Pillow in a worker
-(fieldapp.annotate) and records it; the original is only read.
+mark, drawn live on a canvas above the image. To look closer, the 移动/缩放 (hand) button
+hands touches to an InteractiveViewer around the photo (pinch to zoom, drag to move)
+until a drawing tool is picked again; the zoom button doubles, the reset button returns
+to the whole photo. Drawing on the zoomed photo maps the same (sketch.py). Saving renders
+the derived copy with Pillow in a worker (fieldapp.annotate) and records it; the original
+is only read.
 """
 
 from __future__ import annotations
@@ -24,18 +25,16 @@ from fieldapp.photos import PhotoError
 from fieldapp.ui.shell import UI
 from fieldapp.ui.sketch import Sketch, editor_width
 from fieldapp.ui.widgets import TAP, tagged
-from fieldcore.annotation import MAX_TEXT
+from fieldcore.annotation import MAX_TEXT, Tool
 
-__all__ = ["MOVE", "Sketch", "open_editor"]
+__all__ = ["Sketch", "open_editor"]
 
-MOVE = "move"  # not a mark: the photo pans and zooms instead of taking marks
 ZOOM_MAX = 4.0
-TOOLS: list[tuple[str, str]] = [
+TOOLS: list[tuple[Tool, str]] = [
     ("circle", "annot.circle"),
     ("rect", "annot.rect"),
     ("arrow", "annot.arrow"),
     ("text", "annot.text"),
-    (MOVE, "annot.move"),
 ]
 
 
@@ -117,13 +116,22 @@ async def open_editor(
         height=sketch.shown_height,
     )
 
-    def pick(tool: str) -> None:
-        moving = tool == MOVE
-        pen.visible = not moving
-        viewer.pan_enabled = viewer.scale_enabled = moving
-        if not moving:
-            sketch.tool = tool  # type: ignore[assignment]  # one of TOOLS' mark tools
+    move = ft.IconButton(
+        ft.Icons.PAN_TOOL_OUTLINED,
+        selected_icon=ft.Icons.PAN_TOOL,
+        selected=False,
+        tooltip=t("annot.move"),
+    )
+
+    def moving(on: bool) -> None:
+        """移动/缩放: touches pan and pinch the photo instead of drawing."""
+        pen.visible = not on
+        viewer.pan_enabled = viewer.scale_enabled = move.selected = on
+
+    def pick(tool: Tool) -> None:
+        sketch.tool = tool
         words.visible = tool == "text"
+        moving(False)  # picking a tool is picking up the pen again
 
     tools = ft.SegmentedButton(
         segments=[ft.Segment(value=v, label=ft.Text(t(k))) for v, k in TOOLS],
@@ -131,6 +139,7 @@ async def open_editor(
         show_selected_icon=False,
         on_change=lambda e: pick(e.control.selected[0]),
     )
+    move.on_click = lambda e: moving(not move.selected)
 
     async def zoom_in(e: Any) -> None:
         await viewer.zoom(2)
@@ -140,6 +149,7 @@ async def open_editor(
 
     zoom = ft.Row(
         [
+            tagged(move, "annot-move"),
             tagged(
                 ft.IconButton(ft.Icons.ZOOM_IN, on_click=zoom_in, tooltip=t("annot.zoom_in")),
                 "annot-zoom-in",
@@ -191,7 +201,7 @@ async def open_editor(
             content_padding=ft.Padding.all(8),
             content=ft.Column(
                 [
-                    ft.Row([tools], scroll=ft.ScrollMode.AUTO),
+                    tools,
                     words,
                     tagged(viewer, "annot-view"),
                     zoom,
