@@ -93,6 +93,27 @@ def _arrow_head(m: Mark, width: int) -> list[tuple[float, float]]:
     ]
 
 
+SCREEN_EDGE = 1600  # the editor's copy: sharp at the zoom's 4× on a phone-wide photo
+
+
+def screen_copy(original: bytes, edge: int = SCREEN_EDGE) -> bytes:
+    """The original as a JPEG no longer than `edge` px on its long side, for the editor to
+    show and zoom into: the list's thumbnail is too coarse to mark a small defect, and the
+    full photo is megabytes down the session (blocking: run it in a worker).
+
+    Raises:
+        PhotoError: the original does not decode.
+    """
+    try:
+        opened = Image.open(io.BytesIO(original))
+        opened.draft("RGB", (edge, edge))  # a JPEG decodes at a fraction of its size
+        image = opened.convert("RGB")
+    except (OSError, Image.DecompressionBombError, SyntaxError, ValueError) as exc:
+        raise PhotoError(f"not a usable image: {exc}") from None
+    image.thumbnail((edge, edge))
+    return encode(image, THUMB_QUALITY)
+
+
 def derive(
     original: PhotoRow,
     data: bytes,

@@ -15,8 +15,9 @@ copy never counts as a photo of its own for the photo-required rule (`counts_as_
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
@@ -185,3 +186,26 @@ def counts_as_evidence(kind: str | None) -> bool:
     """Whether a photo counts for the photo-required rule: a derived copy does not (its
     original does, and deleting the original must not leave the item "photographed")."""
     return kind != ANNOTATION
+
+
+P = TypeVar("P")
+
+
+def with_copies(
+    photos: Iterable[P],
+    id_of: Callable[[P], object],
+    original_of: Callable[[P], object | None],
+) -> list[tuple[P, P | None]]:
+    """Each original among `photos`, in their order, with its marked-up copy (the last
+    one given, if several) or None. A copy is never an entry of its own — evidence counts
+    are `len()` of this — and a copy whose original is not among `photos` is left out.
+    `id_of` gives a photo's id, `original_of` the id it annotates (None: an original)."""
+    listed = list(photos)
+    copies = {original_of(p): p for p in listed if original_of(p) is not None}
+    return [(p, copies.get(id_of(p))) for p in listed if original_of(p) is None]
+
+
+def shown_in_place(pairs: Iterable[tuple[P, P | None]], marked: bool) -> list[P]:
+    """What a viewer pages through: each original, or, when `marked`, its marked-up copy
+    in its place where it has one (the switch between the two views)."""
+    return [(copy or original) if marked else original for original, copy in pairs]

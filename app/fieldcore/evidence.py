@@ -42,6 +42,12 @@ WARNING_TEXTS: dict[PhotoWarning, tuple[str, str]] = {
     ),
 }
 
+SOURCE_TEXTS: dict[PhotoSource | None, tuple[str, str]] = {
+    "camera": ("现场拍摄", "camera"),
+    "gallery": ("相册选取", "from the gallery"),
+    None: ("来源未记录", "source not recorded"),  # an app older than the rule: not the camera
+}
+
 
 def as_source(value: str | None) -> PhotoSource | None:
     """A stored source read back as the wire's value (None: unknown or not recorded)."""
@@ -144,6 +150,12 @@ def photo_warnings(photo: PhotoFacts, visit: VisitFacts) -> tuple[PhotoWarning, 
     if far_from_site(distance_m(photo.lat, photo.lon, visit.site_lat, visit.site_lon)):
         found.append("far_from_site")
     return tuple(found)
+
+
+def source_text(source: str | None, lang: str = "zh") -> str:
+    """Where a photo came from, in words (an unknown value reads as not recorded)."""
+    zh, en = SOURCE_TEXTS[as_source(source)]
+    return en if lang == "en" else zh
 
 
 def warning_text(warning: PhotoWarning, lang: str = "zh") -> str:

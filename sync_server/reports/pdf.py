@@ -4,7 +4,9 @@
    生效日期, 批准), then the visit's facts in a table;
 2. the score per category (分类 / 满分 / 扣分 / 得分) and, for a template that scores each
    subject on its own, per post, with the pooled figure labelled 合计(仅供参考);
-3. each failed item with its rule, note, responsible person and its photos in a grid;
+3. each failed item with its rule, note, responsible person and its photos in a grid,
+   each captioned with its hash, its source (camera or gallery) and the phone's warnings
+   (taken outside the visit's window, far from the site: fieldcore/evidence.py);
 4. the site's acknowledgement with the signature image;
 5. an appendix with the sha256 of every photo of the visit.
 
@@ -25,7 +27,14 @@ from sync_server.photos.store import PhotoStore
 from sync_server.reports import visit_sheet as sheet
 from sync_server.reports.access import local
 from sync_server.reports.data import Progress, VisitReport, no_progress
-from sync_server.reports.pdf_layout import CAPTION_H, THUMB_H, WIDTH, _Form
+from sync_server.reports.pdf_layout import (
+    CAPTION_H,
+    FLAG_H,
+    GRID_COLUMNS,
+    THUMB_H,
+    WIDTH,
+    _Form,
+)
 from sync_server.tables import Photo
 
 THUMB_PX = 900  # about 400 dpi in a 57 mm grid cell
@@ -122,7 +131,7 @@ def _failed_item(doc: _Form, photos: PhotoStore, item: sheet.FailedItem) -> None
         caption = f"照片 {number} · {shown.sha256[:12]}…"
         if cell.annotated:  # the copy is shown; both hashes, the original's first
             caption = f"标注 {number} · 原 {cell.original.sha256[:8]}… 标 {shown.sha256[:8]}…"
-        cells.append((thumb, caption))
+        cells.append((thumb, caption, cell.flags))
     if cells:
         doc.photo_grid(cells)
     else:
@@ -131,7 +140,8 @@ def _failed_item(doc: _Form, photos: PhotoStore, item: sheet.FailedItem) -> None
 
 def _room(item: sheet.FailedItem) -> float:
     """mm an item needs on its page: heading and table, and its first row of photos."""
-    return 45 + (THUMB_H + CAPTION_H + 4 if item.photos else 0)
+    flags = max((len(c.flags) for c in item.photos[:GRID_COLUMNS]), default=0)
+    return 45 + (THUMB_H + CAPTION_H + FLAG_H * flags + 4 if item.photos else 0)
 
 
 def _acknowledgement(doc: _Form, report: VisitReport, photos: PhotoStore) -> None:

@@ -28,6 +28,8 @@ GRID_COLUMNS = 3
 GRID_GAP = 4.0
 THUMB_H = 42.0
 CAPTION_H = 4.0
+FLAG_H = 3.2  # a flag's line under the caption (source, warnings)
+WARN = (176, 60, 0)
 
 
 class _Form(FPDF):
@@ -156,15 +158,18 @@ class _Form(FPDF):
 
     # ---- pictures ---------------------------------------------------------------------
 
-    def photo_grid(self, cells: Sequence[tuple[bytes | None, str]]) -> None:
+    def photo_grid(self, cells: Sequence[tuple[bytes | None, str, Sequence[str]]]) -> None:
         """Thumbnails `GRID_COLUMNS` a row, each fitted (aspect kept) into its box with a
-        caption below; a cell without bytes shows an empty box saying so."""
+        caption below and, beneath it, its flags a line each (source, warnings); a cell
+        without bytes shows an empty box saying so."""
         box_w = (WIDTH - GRID_GAP * (GRID_COLUMNS - 1)) / GRID_COLUMNS
         for start in range(0, len(cells), GRID_COLUMNS):
-            if self.get_y() + THUMB_H + CAPTION_H + 2 > self.h - self.b_margin:
+            row = cells[start : start + GRID_COLUMNS]
+            below = CAPTION_H + FLAG_H * max(len(flags) for _, _, flags in row)
+            if self.get_y() + THUMB_H + below + 2 > self.h - self.b_margin:
                 self.add_page()
             top = self.get_y()
-            for i, (data, caption) in enumerate(cells[start : start + GRID_COLUMNS]):
+            for i, (data, caption, flags) in enumerate(row):
                 x = self.l_margin + i * (box_w + GRID_GAP)
                 self.set_draw_color(170, 170, 170)
                 self.rect(x, top, box_w, THUMB_H)
@@ -180,8 +185,12 @@ class _Form(FPDF):
                 self.set_font(FAMILY, size=6.5)
                 self.set_text_color(*GREY)
                 self.cell(box_w, CAPTION_H, self.seen(caption), align=Align.C)
+                for n, flag in enumerate(flags):  # a warning in the warning colour
+                    self.set_text_color(*(WARN if flag.startswith("!") else GREY))
+                    self.set_xy(x, top + THUMB_H + 0.5 + CAPTION_H + n * FLAG_H)
+                    self.cell(box_w, FLAG_H, self.seen(flag), align=Align.C)
                 self.set_text_color(0, 0, 0)
-            self.set_xy(self.l_margin, top + THUMB_H + CAPTION_H + 2)
+            self.set_xy(self.l_margin, top + THUMB_H + below + 2)
 
     def signature_box(self, data: bytes | None, width: float = 70, height: float = 26) -> None:
         """The signature image in a framed box at the left margin (empty when none)."""

@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from fieldcore.evidence import source_text, warning_text
 from fieldcore.headline import is_per_subject, verdict
 from fieldcore.scorecard import POOLED_LABEL, fmt
+from sync_server.photos.flags import warnings_of
 from sync_server.reports.access import local
 from sync_server.reports.data import VisitReport
 from sync_server.tables import Photo
@@ -79,6 +81,7 @@ class SubjectRow:
 class PhotoCell:
     original: Photo
     annotated: Photo | None = None  # its marked-up copy, shown in its place
+    flags: tuple[str, ...] = ()  # the original's source and warnings (`photo_flags`)
 
     @property
     def shown(self) -> Photo:
@@ -235,10 +238,23 @@ def failed_items(report: VisitReport) -> list[FailedItem]:
                     amount=n(row.amount),
                     responsible=row.subject or "—",
                     note=row.note or "—",
-                    photos=tuple(PhotoCell(p, report.annotations.get(p.id)) for p in row.photos),
+                    photos=tuple(
+                        PhotoCell(p, report.annotations.get(p.id), photo_flags(report, p))
+                        for p in row.photos
+                    ),
                 )
             )
     return out
+
+
+def photo_flags(report: VisitReport, photo: Photo) -> tuple[str, ...]:
+    """What the console and the phone say beside a photo: where it came from (camera or
+    gallery, fieldcore.evidence.source_text), then each warning of the phone's own rule
+    (taken outside the visit's window ± the tolerance, far from the site). A marked-up
+    copy is judged by its original, the evidence of record."""
+    warnings = warnings_of(photo, report.site, report.visit)
+    source = f"{source_text(photo.source)} {source_text(photo.source, 'en')}"
+    return (source, *(f"! {warning_text(w)}" for w in warnings))
 
 
 def _taken(deducted: Any, effect: str) -> str:

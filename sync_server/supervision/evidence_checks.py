@@ -9,14 +9,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from fieldcore.evidence import (
-    PhotoFacts,
-    PhotoWarning,
-    VisitFacts,
-    distance_m,
-    far_from_site,
-    photo_warnings,
-)
+from fieldcore.annotation import shown_in_place, with_copies
+from fieldcore.evidence import PhotoWarning, distance_m, far_from_site
+from sync_server.photos.flags import warnings_of
 from sync_server.tables import Photo, Site, Visit
 
 __all__ = ["PhotoCheck", "check_photo", "distance_m"]
@@ -54,15 +49,7 @@ def check_photo(photo: Photo, site: Site, visit: Visit | None = None) -> PhotoCh
         delay = photo.received_at - adjusted
         skew = delay < timedelta(0) or abs(offset) > SKEW_LIMIT
     distance = distance_m(photo.lat, photo.lon, site.lat, site.lon)
-    warnings = photo_warnings(
-        PhotoFacts(photo.captured_at, photo.exif_taken_at, photo.lat, photo.lon),
-        VisitFacts(
-            visit.started_at if visit else None,
-            visit.finished_at if visit else None,
-            site.lat,
-            site.lon,
-        ),
-    )
+    warnings = warnings_of(photo, site, visit)
     return PhotoCheck(
         photo_id=photo.id,
         sha256=photo.sha256,
@@ -88,6 +75,12 @@ def shown_photos(photos: list[PhotoCheck], marked: bool) -> list[PhotoCheck]:
     """The visit's evidence photos as a reviewer pages through them: each original, or,
     when `marked`, its marked-up copy (标注) in its place where it has one. A copy is never
     an extra photo (fieldcore/annotation.py); one whose original is gone is not shown."""
-    copies = {p.annotates_id: p for p in photos if p.annotates_id is not None}
-    originals = [p for p in photos if p.annotates_id is None]
-    return [copies.get(p.photo_id, p) if marked else p for p in originals]
+    return shown_in_place(with_copies(photos, _id, _original), marked)
+
+
+def _id(p: PhotoCheck) -> uuid.UUID:
+    return p.photo_id
+
+
+def _original(p: PhotoCheck) -> uuid.UUID | None:
+    return p.annotates_id

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from fieldcore.annotation import shown_in_place, with_copies
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.workflow import MANAGER_EDITABLE, rectification_overdue
 from sync_server.org.scope import Scope, reviewer_scope
@@ -57,11 +58,18 @@ class RectDetail:
     responded_at: datetime | None
     verify_comment: str
     verified_at: datetime | None
-    before: list[str]  # sha256 of the finding's evidence photos
+    before: list[str]  # sha256 of the finding's evidence photos (originals only)
     after: list[str]  # sha256 of the site manager's after-photos
     # of those, the ones whose author uploaded the bytes: only these may be shown (a row
     # only naming a hash makes nothing readable; PROTOCOL.md, Photos)
     readable: frozenset[str] = frozenset()
+    # the same photos with each marked-up copy (标注) in its original's place: the view the
+    # page opens on; never an extra photo (fieldcore/annotation.py)
+    before_marked: list[str] | None = None
+
+    @property
+    def has_copies(self) -> bool:
+        return self.before_marked is not None and self.before_marked != self.before
 
 
 def _row(rect: Rectification, site: Site, now: datetime, voided: bool = False) -> RectRow:
@@ -198,6 +206,26 @@ def _shas(session: Session, *where: Any) -> tuple[list[str], set[str]]:
     return list(dict.fromkeys(sha for sha, _ in rows)), {sha for sha, ok in rows if ok}
 
 
+def _before(
+    session: Session, rect: Rectification, visit: Visit
+) -> tuple[list[str], list[str], set[str]]:
+    """(the originals, the same with each marked-up copy in its original's place, the
+    readable ones): the inspector's evidence of the item, never an after-photo."""
+    rows = session.exec(
+        select(Photo.id, Photo.sha256, Photo.blob_present, Photo.annotates_id)
+        .where(
+            Photo.finding_id == rect.finding_id,
+            *visit_evidence(visit),
+        )
+        .order_by(col(Photo.received_at), col(Photo.id))
+    ).all()
+    pairs = with_copies(rows, lambda r: r[0], lambda r: r[3])
+    originals = [r[1] for r in shown_in_place(pairs, marked=False)]
+    marked = [r[1] for r in shown_in_place(pairs, marked=True)]
+    readable = {r[1] for r in rows if r[2]}
+    return list(dict.fromkeys(originals)), list(dict.fromkeys(marked)), readable
+
+
 def rectification_detail(
     session: Session, user: User, rect_id: uuid.UUID, now: datetime
 ) -> RectDetail:
@@ -209,9 +237,7 @@ def rectification_detail(
     site = session.get(Site, rect.site_id)
     visit = session.get(Visit, rect.visit_id)
     assert site is not None and visit is not None  # foreign keys
-    before, before_ok = _shas(  # the inspector's evidence of the item, never an after-photo
-        session, Photo.finding_id == rect.finding_id, *visit_evidence(visit)
-    )
+    before, before_marked, before_ok = _before(session, rect, visit)
     after, after_ok = _shas(session, Photo.rectification_id == rect.id)
     return RectDetail(
         row=_row(rect, site, now, voided=visit.status == "voided"),
@@ -224,4 +250,5 @@ def rectification_detail(
         before=before,
         after=after,
         readable=frozenset(before_ok | after_ok),
+        before_marked=before_marked,
     )

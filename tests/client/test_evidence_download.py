@@ -14,11 +14,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
+from fieldapp.annotate import annotate_photo
 from fieldapp.photos import Stamp, clean_orphans, process
 from fieldapp.store.capture import CapturedPhoto
 from fieldapp.sync.downloads import Media
 from fieldapp.sync.engine import run_sync
 from fieldapp.sync.errors import Offline
+from fieldcore.annotation import Mark
 from fieldcore.workflow import finding_id
 from sync_server.tables import Rectification
 from tests.client.conftest import PhoneApp
@@ -28,8 +30,11 @@ from tests.server.world import World
 MALL = ["1.1", "1.2", "1.3", "1.4", "1.5", *[f"{n}.1" for n in range(2, 11)]]
 
 
-def published_visit_with_evidence(world: World, insp: PhoneApp) -> tuple[CapturedPhoto, uuid.UUID]:
-    """insp1's phone deducts item 3.1 with a photo and syncs; sup1 approves and publishes.
+def published_visit_with_evidence(
+    world: World, insp: PhoneApp, marks: list[Mark] | None = None
+) -> tuple[CapturedPhoto, uuid.UUID]:
+    """insp1's phone deducts item 3.1 with a photo (marked up with `marks`, if given) and
+    syncs; sup1 approves and publishes.
     Returns the evidence photo (as the inspector's phone stored it) and the action's id."""
     run_sync(insp.store, insp.client)
     visit = insp.store.start_visit(uuid.UUID(world.site("S1")), "mall-property.v1", "overt")
@@ -42,9 +47,11 @@ def published_visit_with_evidence(world: World, insp: PhoneApp) -> tuple[Capture
     shot = process(
         jpeg(1200, 900, seed=7), Stamp(datetime.now(UTC), "S1", "insp1"), root / "p", root / "t"
     )
-    insp.store.attach_photo(shot, visit_id=visit.id, finding_id_=finding_id(visit.id, "3.1"))
+    row = insp.store.attach_photo(shot, visit_id=visit.id, finding_id_=finding_id(visit.id, "3.1"))
+    if marks:
+        annotate_photo(insp.store, row.id, marks, root / "p", root / "t")
     insp.store.submit_visit(visit.id)
-    assert run_sync(insp.store, insp.client).photos_uploaded == 1
+    assert run_sync(insp.store, insp.client).photos_uploaded == (2 if marks else 1)
     sup = world.phone("sup1")
     for status in ("approved", "published"):
         assert sup.push(sup.mutation("visit", visit.id, status=status))[0]["status"] == "applied"

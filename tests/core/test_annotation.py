@@ -17,6 +17,8 @@ from fieldcore.annotation import (
     counts_as_evidence,
     marks_json,
     parse_marks,
+    shown_in_place,
+    with_copies,
 )
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.records import checked_values
@@ -163,3 +165,13 @@ def test_a_bad_link_is_refused_with_its_reason(
 def test_only_originals_count_for_the_photo_required_rule() -> None:
     assert counts_as_evidence("evidence") and counts_as_evidence(None)
     assert not counts_as_evidence("annotation")
+
+
+def test_a_copy_takes_its_originals_place_and_is_never_an_entry_of_its_own() -> None:
+    # (id, annotates): photo 1 with a copy 3 listed before it, photo 2 alone, and copy 4 of
+    # a photo not among them (its original was deleted)
+    photos = [(3, 1), (1, None), (2, None), (4, 9)]
+    pairs = with_copies(photos, lambda p: p[0], lambda p: p[1])
+    assert pairs == [((1, None), (3, 1)), ((2, None), None)]  # two pieces of evidence
+    assert shown_in_place(pairs, marked=True) == [(3, 1), (2, None)]
+    assert shown_in_place(pairs, marked=False) == [(1, None), (2, None)]

@@ -26,9 +26,12 @@ pytestmark = pytest.mark.timeout(420)
 SITE = "明珠路便利店"
 
 
-def drag(phone: PhoneUI, start: tuple[float, float], end: tuple[float, float]) -> None:
-    """A finger drag on the editor's photo, in px from the photo's top left."""
-    box = phone.tagged("annot-board").bounding_box()
+def drag(
+    phone: PhoneUI, start: tuple[float, float], end: tuple[float, float], on: str = "annot-board"
+) -> None:
+    """A finger drag on the editor's photo, in px from the top left of `on` (the photo,
+    or the viewer's window onto it when zoomed)."""
+    box = phone.tagged(on).bounding_box()
     assert box is not None
     mouse = phone.page.mouse
     mouse.move(box["x"] + start[0], box["y"] + start[1])
@@ -39,6 +42,14 @@ def drag(phone: PhoneUI, start: tuple[float, float], end: tuple[float, float]) -
         mouse.move(box["x"] + x, box["y"] + y)
         phone.page.wait_for_timeout(25)
     mouse.up()
+
+
+def wait_until_changed(phone: PhoneUI, key: str, before: bytes) -> None:
+    """Until the pixels of `key` differ from `before` (a transform shows on the next frame)."""
+    deadline = time.monotonic() + 30
+    while phone.tagged(key).screenshot() == before:
+        assert time.monotonic() < deadline, f"{key} did not change"
+        phone.page.wait_for_timeout(200)
 
 
 def wait_for(db: Path, sql: str, timeout_s: float = 60) -> list[tuple[object, ...]]:
@@ -71,6 +82,18 @@ def test_an_inspector_marks_a_photo_and_sees_the_marked_copy_with_the_original_k
     drag(phone, (290, 220), (170, 140))
     expect(phone.page.get_by_text("已标记 2 处")).to_be_visible(timeout=SLOW)
     phone.shot("editor")
+
+    # zoomed in (2× from the top left corner), an arrow drawn on the enlarged photo lands
+    # on the original's pixels: the semantics box stays the layout's, the pixels change
+    view = phone.tagged("annot-view").bounding_box()
+    assert view is not None
+    whole = phone.tagged("annot-view").screenshot()
+    phone.tagged("annot-zoom-in").get_by_role("button").click()
+    wait_until_changed(phone, "annot-view", whole)
+    phone.page.wait_for_timeout(300)
+    drag(phone, (60, 50), (220, 170), on="annot-view")
+    expect(phone.page.get_by_text("已标记 3 处")).to_be_visible(timeout=SLOW)
+    phone.shot("editor-zoomed")
     phone.tagged("annot-save").get_by_role("button").click()
     expect(phone.tagged("annot-board")).to_have_count(0, timeout=SLOW)
 
@@ -85,7 +108,13 @@ def test_an_inspector_marks_a_photo_and_sees_the_marked_copy_with_the_original_k
     )
     assert (kind, annotates_sha) == ("annotation", original_sha)
     assert str(annotates_id).replace("-", "") == str(original_id).replace("-", "")
-    assert [m["tool"] for m in json.loads(str(marks))] == ["circle", "arrow"]
+    drawn = json.loads(str(marks))
+    assert [m["tool"] for m in drawn] == ["circle", "arrow", "arrow"]
+    [(width,)] = rows(stack.phone_db, f"SELECT width FROM photo WHERE id = '{original_id}'")
+    k = int(str(width)) / (2 * view["width"])  # original px per screen px, zoomed 2×
+    expected = [60 * k, 50 * k, 220 * k, 170 * k]  # not 2× these: the zoom is undone
+    got = [drawn[2][c] for c in ("x0", "y0", "x1", "y1")]
+    assert all(abs(g - e) <= 2 * k for g, e in zip(got, expected, strict=True)), (got, expected)
     assert Path(str(path)).read_bytes() == before  # the original, byte for byte
     assert hashlib.sha256(before).hexdigest() == original_sha
 

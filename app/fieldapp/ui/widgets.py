@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -110,3 +111,16 @@ def big_button(
         style=ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=20)),
     )
     return tagged(button, key) if key else button
+
+
+def marked_switch(t: Text, key: str, on_switch: Callable[[bool], Any]) -> ft.Semantics:
+    """原图 / 标注: show each photo's marked-up copy (on, the default) in its original's
+    place, or the original (off). One switch for every list of evidence (item, 整改)."""
+
+    def changed(e: Any) -> Any:
+        on = bool(switch.value)
+        switch.label = t("annot.showing_marked" if on else "annot.showing_original")
+        return on_switch(on)
+
+    switch = ft.Switch(label=t("annot.showing_marked"), value=True, on_change=changed)
+    return tagged(switch, key)

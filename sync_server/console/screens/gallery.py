@@ -4,7 +4,7 @@ them would be tens of MB down the browser session)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
 import flet as ft
@@ -94,3 +94,26 @@ def photo_gallery(
     more.on_click = on_more
     gallery = ft.Column([ft.Semantics(content=tiles, identifier=ident), shown, more])
     return gallery, load_next
+
+
+async def marked_or_originals(
+    console: Console,
+    show: Callable[[bool], Awaitable[None]],
+    has_copies: bool,
+    box: ft.Control,
+    ident: str = "photos-marked",
+) -> ft.Control:
+    """`box` filled by `show(True)`: each marked-up copy (标注) in its original's place;
+    with a switch to the originals (`show(False)`) when there is a copy to switch from.
+    One switch for every page that lists evidence (visit, rectification)."""
+    await show(True)
+    if not has_copies:
+        return box
+
+    async def on_switch(e: Any) -> None:
+        await show(bool(switch.value))
+        console.page.update()
+
+    switch = ft.Switch(label="标注 Marked-up  (关 off: 原图 originals)", value=True)
+    switch.on_change = on_switch
+    return ft.Column([ft.Semantics(content=switch, identifier=ident), box])

@@ -10,7 +10,7 @@ from typing import Any
 import flet as ft
 
 from fieldcore.problems import DomainError
-from sync_server.console.screens.gallery import photo_gallery
+from sync_server.console.screens.gallery import marked_or_originals, photo_gallery
 from sync_server.console.screens.widgets import (
     action_button,
     detail_view,
@@ -22,6 +22,7 @@ from sync_server.console.shell import Console
 from sync_server.supervision import rectify
 from sync_server.supervision.rectifications import (
     STATUSES,
+    RectDetail,
     RectRow,
     rectification_detail,
     rectification_list,
@@ -128,6 +129,23 @@ async def _photo_column(
     )
 
 
+async def _before_column(console: Console, detail: RectDetail) -> Any:
+    """The inspector's evidence, each marked-up copy (标注) in its original's place, with
+    the visit page's switch to the originals; the count is of originals only."""
+    box = ft.Column([])
+
+    async def show(marked: bool) -> None:
+        shas = detail.before_marked if marked and detail.before_marked else detail.before
+        gallery, load = photo_gallery(console, shas, detail.readable, "rect-before")
+        box.controls = [gallery if shas else ft.Text("无", size=12)]
+        await load()
+
+    switchable = await marked_or_originals(
+        console, show, detail.has_copies, box, "rect-before-marked"
+    )
+    return ft.Column([ft.Text("整改前 Before", weight=ft.FontWeight.BOLD), switchable], expand=1)
+
+
 async def rectification(console: Console, rect_id: uuid.UUID) -> ft.View:
     try:
         detail = await console.services.read(
@@ -178,9 +196,7 @@ async def rectification(console: Console, rect_id: uuid.UUID) -> ft.View:
     due = f"整改期限 {r.due_date.isoformat()}" + (" · 已逾期" if r.overdue else "")
     if r.voided:
         due += " · 来源检查已作废,无需整改 (the visit was voided: nothing is owed)"
-    before = await _photo_column(
-        console, "整改前 Before", detail.before, detail.readable, "rect-before"
-    )
+    before = await _before_column(console, detail)
     after = await _photo_column(
         console, "整改后 After", detail.after, detail.readable, "rect-after"
     )

@@ -10,7 +10,7 @@ from typing import Any
 import flet as ft
 
 from fieldcore.problems import DomainError
-from sync_server.console.screens.gallery import photo_gallery
+from sync_server.console.screens.gallery import marked_or_originals, photo_gallery
 from sync_server.console.screens.queue import MODE_ZH, STATUS_ZH
 from sync_server.console.screens.widgets import action_button, detail_view, unavailable_view
 from sync_server.console.shell import Console
@@ -81,17 +81,8 @@ async def evidence_photos(console: Console, detail: VisitDetail) -> ft.Control:
         box.controls = [*[ft.Text(photo_line(p), size=12) for p in listed], gallery]
         await load()
 
-    await show(True)
-    if not any(p.annotates_id for p in detail.photos):
-        return box
-
-    async def on_switch(e: Any) -> None:
-        await show(bool(switch.value))
-        console.page.update()
-
-    switch = ft.Switch(label="标注 Marked-up  (关 off: 原图 originals)", value=True)
-    switch.on_change = on_switch
-    return ft.Column([ft.Semantics(content=switch, identifier="photos-marked"), box])
+    has_copies = any(p.annotates_id for p in detail.photos)
+    return await marked_or_originals(console, show, has_copies, box)
 
 
 async def visit(console: Console, visit_id: uuid.UUID) -> ft.View:

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
 import flet as ft
 
+from fieldapp.annotate import screen_copy
+from fieldapp.photos import PhotoError
 from fieldapp.store.history import LastTime
 from fieldapp.store.photo_checks import item_warnings
 from fieldapp.store.queries import VisitView
 from fieldapp.sync.errors import SyncError
 from fieldapp.ui.annotator import open_editor
 from fieldapp.ui.shell import UI
-from fieldapp.ui.widgets import TAP, tagged
+from fieldapp.ui.widgets import TAP, marked_switch, tagged
 from fieldcore.checklist import Category, Item
 from fieldcore.evidence import warning_text
 
@@ -103,10 +106,8 @@ class ItemCard:
         )
         self.photos = ft.Row([], wrap=True, spacing=6)
         # 原图 / 标注: show each photo's marked-up copy (on) or the original (off)
-        self.marked = ft.Switch(
-            label=t("annot.showing_marked"), value=True, on_change=self._on_marked
-        )
-        self.marked_box = tagged(self.marked, f"marked-{item.code}")
+        self.marked_box = marked_switch(t, f"marked-{item.code}", self._on_marked)
+        self.show_marked = True
         self.marked_box.visible = False
         self.view = view
         self.photo_hint = ft.Text(
@@ -286,7 +287,7 @@ class ItemCard:
         """A photo of the item: its marked-up copy when it has one and the switch says so,
         and the 标注 button that opens the editor on the original."""
         copy = view.annotations.get(photo.id)
-        shown = copy if copy is not None and self.marked.value else photo
+        shown = copy if copy is not None and self.show_marked else photo
         thumb = tagged(self._thumb(view.thumbs.get(shown.sha256)), f"thumb-{self.item.code}-{n}")
         if not (self.editable and photo.mine and photo.sha256 in view.thumbs):
             return thumb
@@ -306,15 +307,17 @@ class ItemCard:
         data = self.view.thumbs.get(photo.sha256)
         if data is None or not photo.width or not photo.height:
             return
+        full = await self.ui.run(self.ui.store.photo_file, photo.sha256)
+        with suppress(PhotoError):  # a screen-sized copy to zoom into, else the thumbnail
+            data = await self.ui.run(screen_copy, full) if full else data
 
         async def saved() -> None:  # only this item's card shows the new copy
             await self.on_changed(self.item.code)
 
         await open_editor(self.ui, photo.id, data, photo.width, photo.height, saved)
 
-    def _on_marked(self, e: Any) -> None:
-        on = bool(self.marked.value)
-        self.marked.label = self.ui.t("annot.showing_marked" if on else "annot.showing_original")
+    def _on_marked(self, on: bool) -> None:
+        self.show_marked = on
         self.refresh(self.view)
 
     def _thumb(self, data: bytes | None) -> ft.Control:

@@ -2,7 +2,8 @@
 
 The inspector's evidence (整改前, fetched from the server after a pull) sits beside the
 manager's after-photos (整改后), so what was wrong is in view while fixing it; a tap opens
-a photo at full size.
+a photo at full size. An evidence photo the inspector marked up (标注) shows as its marked
+copy, with the item card's switch to the original: one piece of evidence, not two.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from fieldapp.store.photo_views import Thumb
 from fieldapp.ui.capture import get_photo
 from fieldapp.ui.photo_flow import save_photo
 from fieldapp.ui.shell import UI
-from fieldapp.ui.widgets import big_button, tagged
+from fieldapp.ui.widgets import big_button, marked_switch, tagged
 from fieldcore.evidence import PHOTO_SOURCES
 from fieldcore.problems import DomainError
 from fieldcore.workflow import MANAGER_EDITABLE
@@ -55,7 +56,9 @@ def photo_tile(ui: UI, thumb: Thumb, label: str, key: str) -> ft.Control:
     return tagged(tile, key)
 
 
-def gallery(ui: UI, label: str, key: str, thumbs: list[Thumb], note: str = "") -> ft.Control:
+def gallery(
+    ui: UI, label: str, key: str, thumbs: list[Thumb], note: str = "", expand: int | None = 1
+) -> ft.Control:
     """One labelled side (整改前 or 整改后) of the before/after comparison."""
     tiles = [photo_tile(ui, th, label, f"{key}-{i}") for i, th in enumerate(thumbs)]
     body: list[ft.Control] = [
@@ -66,7 +69,7 @@ def gallery(ui: UI, label: str, key: str, thumbs: list[Thumb], note: str = "") -
     ]
     if note:
         body.append(ft.Text(note, color=ft.Colors.OUTLINE, size=12))
-    column = ft.Column(body, spacing=6, expand=1, alignment=ft.MainAxisAlignment.START)
+    column = ft.Column(body, spacing=6, expand=expand, alignment=ft.MainAxisAlignment.START)
     return tagged(column, key)
 
 
@@ -79,9 +82,20 @@ async def build(ui: UI, rect_id: str) -> ft.View:
     )
     editable = rect.row.status in MANAGER_EDITABLE
     waiting = t("rect.before_waiting", n=rect.before_waiting) if rect.before_waiting else ""
+
+    def before_gallery(thumbs: list[Thumb]) -> ft.Control:
+        return gallery(ui, t("rect.before"), "rect-before", thumbs, waiting, expand=None)
+
+    before = ft.Column([before_gallery(rect.before_marked)], spacing=6, expand=1)
+
+    def show_before(marked: bool) -> None:  # 标注 in its original's place, or the originals
+        before.controls[-1] = before_gallery(rect.before_marked if marked else rect.before)
+
+    if rect.has_copies:
+        before.controls.insert(0, marked_switch(t, "rect-before-marked", show_before))
     compare = ft.Row(
         [
-            gallery(ui, t("rect.before"), "rect-before", rect.before, waiting),
+            before,
             gallery(ui, t("rect.after"), "rect-after", rect.after),
         ],
         vertical_alignment=ft.CrossAxisAlignment.START,
