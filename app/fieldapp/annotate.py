@@ -18,7 +18,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from fieldapp.photos import PhotoError, save
+from fieldapp.photos import THUMB_QUALITY, PhotoError, encode, save
 from fieldapp.store import Store
 from fieldapp.store.capture import CapturedPhoto
 from fieldapp.store.tables import PhotoRow
