@@ -141,29 +141,28 @@ class ChangeSet:
             self._upsert_logs(logs)
 
     def _hold_existing(self) -> None:
-        """PostgreSQL: lock the change-log entries of the rows that exist already before
-        taking seqs. Seqs from the sequence do not follow commit order, so without this a
-        row written by two transactions at once could end with the first one's higher seq
-        under the second one's change; holding the entry makes the second writer draw its
-        seqs after the first commits, and a row's seq (and each field's) still grows with
+        """PostgreSQL: lock the rows that exist already before taking seqs. Seqs from the
+        sequence do not follow commit order, so without this a row written by two
+        transactions at once could end with the first one's higher seq under the second
+        one's change. The row lock is the one a write of the row takes anyway (an autoflush
+        during the push may have taken it already): the second writer waits here for the
+        first's commit and draws later, so a row's seq (and each field's) still grows with
         every change — what conflict detection (`base_seq` older than the field's) reads.
-        Sorted, so two pushes lock shared rows in one order. New rows need no lock: two
-        creations of one id collide on its primary key anyway."""
+        Sorted by key. New rows need no lock: two creations of one id collide anyway."""
         if self.session.get_bind().dialect.name != "postgresql":
             return  # one writer at a time
-        keys = sorted(
-            key
-            for key, entry in self.touched.items()
-            if not (state := sa.inspect(entry.row)).pending and not state.transient
-        )
-        table = ChangeLog.__table__.c
-        for i in range(0, len(keys), 500):
-            self.session.execute(
-                sa.select(table.entity)
-                .where(sa.tuple_(table.entity, table.entity_id).in_(keys[i : i + 500]))
-                .order_by(table.entity, table.entity_id)
-                .with_for_update()
-            )
+        by_model: dict[type, list[Any]] = {}
+        for entry in self.touched.values():
+            state = sa.inspect(entry.row)
+            if not state.pending and not state.transient:
+                by_model.setdefault(type(entry.row), []).append(_pk(entry.row))
+        for model, keys in by_model.items():
+            pk: Any = sa.inspect(model).primary_key[0]
+            keys.sort()
+            for i in range(0, len(keys), 500):
+                self.session.execute(
+                    sa.select(pk).where(pk.in_(keys[i : i + 500])).order_by(pk).with_for_update()
+                )
 
     def _insert_new(self, rows: list[ServerModel]) -> None:
         """Insert new rows with one executemany per table instead of the ORM's per-object
