@@ -26,7 +26,7 @@ from sync_server.core.db import write_session
 from sync_server.org.scope import Actor, load_scope
 from sync_server.sync.merge import apply_push
 from sync_server.sync.pull import pull
-from sync_server.tables import ChangeLog, Device, User
+from sync_server.tables import ChangeLog, Device, User, Visit
 from tests.server.world import World
 
 pytestmark = (
@@ -214,3 +214,47 @@ def test_a_push_held_open_blocks_no_other_push_and_no_pull_passes_it(world: Worl
         assert seen == {held_id, other_id}  # once the first commits, both come
     finally:
         other.join(30)
+
+
+def test_two_writers_of_one_row_stamp_it_in_commit_order(world: World) -> None:
+    """The first writer holds the row (an autoflushed UPDATE) but draws its seq last; the
+    second, which would draw first, waits for the row before drawing — so the row's seq
+    still grows with each committed change, as conflict detection assumes. (Without that
+    wait the two deadlock: the second holds the row's change-log entry, the first the row.)"""
+    if world.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer: seqs follow commit order by construction")
+    (first, *_), _ = actors(world)
+    visit_id, push = visit_push(world.site("S1"))
+    with write_session(world.engine) as session:
+        apply_push(session, first, push, world.clock.now)
+    seqs: dict[str, int] = {}
+
+    def edit(session: Session, who: str) -> None:
+        row = session.get(Visit, visit_id)
+        assert row is not None
+        row.note = who
+        changes = ChangeSet(session)
+        changes.touch(row, {"note"}, str(uuid.uuid4()))
+        changes.assign_seqs()
+        seqs[who] = changes.touched[("visit", str(visit_id))].seq
+
+    def second() -> None:
+        with write_session(world.engine) as session:
+            edit(session, "second")
+
+    later = threading.Thread(target=second)
+    with write_session(world.engine) as session:
+        row = session.get(Visit, visit_id)
+        assert row is not None
+        row.note = "held"
+        session.flush()  # the row is locked from here to commit
+        later.start()
+        time.sleep(0.3)  # time for the second writer to reach the row (a wait, not a claim)
+        edit(session, "first")
+    later.join(30)
+    assert seqs["second"] > seqs["first"]
+    with Session(world.engine) as s:
+        row = s.get(Visit, visit_id)
+        log = s.get(ChangeLog, ("visit", str(visit_id)))
+        assert row is not None and log is not None
+        assert (row.note, row.seq, log.seq) == ("second", seqs["second"], seqs["second"])
