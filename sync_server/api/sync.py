@@ -11,9 +11,9 @@ from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import PullResponse, PushRequest, PushResponse
 from sync_server.api.deps import ActorDep, EngineDep, NowDep, SettingsDep, schema_version
 from sync_server.api.problems import responses
-from sync_server.core.db import read_session, run_write
+from sync_server.core.db import run_write
 from sync_server.sync.merge import apply_push
-from sync_server.sync.pull import pull_page
+from sync_server.sync.pull import pull as read_pull
 
 C = ProblemCode
 AUTH = (C.AUTH_TOKEN_MISSING, C.AUTH_TOKEN_INVALID, C.AUTH_TOKEN_EXPIRED, C.AUTH_TOKEN_REVOKED)
@@ -77,13 +77,12 @@ def pull(
     ] = None,
 ) -> PullResponse:
     """The changes after `cursor` that the caller may see, oldest first, as one consistent page."""
-    with read_session(engine) as session:
-        return pull_page(
-            session,
-            actor.scope,
-            cursor,
-            epoch,
-            min(limit, settings.max_pull_limit),
-            now,
-            actor.device_id,
-        )
+    return read_pull(
+        engine,
+        actor.scope,
+        cursor,
+        epoch,
+        min(limit, settings.max_pull_limit),
+        now,
+        actor.device_id,
+    )

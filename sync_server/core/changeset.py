@@ -1,11 +1,10 @@
-"""Collect the rows a transaction changed, then give them seqs in commit order.
+"""Collect the rows a transaction changed, then give them seqs.
 
 Every write (a push, a console action, an import) touches rows through a ChangeSet and ends
-with `assign_seqs()`, which takes a block of numbers from the single `sync_counter` row as
-late as possible in the transaction. The counter's row lock is held until commit, so on
-PostgreSQL a transaction that takes seqs later also commits later: a puller that has seen
-seq N has seen everything below N (sync-design §2.6). On SQLite writers are serialized by
-BEGIN IMMEDIATE anyway.
+with `assign_seqs()`, which takes the numbers as late as possible in the transaction
+(core/seqs.py: a counter on SQLite, whose one writer keeps them in commit order; on
+PostgreSQL a sequence, with the transaction's seqs announced as in flight until it ends,
+so that a pull never reads past them — writers do not wait for each other there).
 """
 
 from __future__ import annotations
@@ -19,9 +18,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from sync_server.core.db import pipeline
+from sync_server.core.seqs import take_seqs
 from sync_server.tables import (
     ChangeLog,
     Finding,
@@ -29,7 +29,6 @@ from sync_server.tables import (
     Rectification,
     Site,
     Subject,
-    SyncCounter,
     TemplateVersion,
     Visit,
     VisitTask,
@@ -105,17 +104,12 @@ class ChangeSet:
         self.session.flush()
 
     def _stamp(self) -> None:
-        top = self.session.execute(
-            sa.update(SyncCounter)
-            .where(col(SyncCounter.id) == 1)
-            .values(value=col(SyncCounter.value) + len(self.touched))
-            .returning(col(SyncCounter.value))
-        ).scalar_one()
-        first = top - len(self.touched) + 1
+        self._hold_existing()
+        seqs = take_seqs(self.session, len(self.touched))
         logs: list[dict[str, Any]] = []
         new_rows: list[ServerModel] = []
-        for n, ((entity, entity_id), entry) in enumerate(self.touched.items()):
-            entry.seq = first + n
+        for seq, ((entity, entity_id), entry) in zip(seqs, self.touched.items(), strict=True):
+            entry.seq = seq
             row = entry.row
             state = sa.inspect(row)
             pending = state.pending or state.transient
@@ -142,9 +136,33 @@ class ChangeSet:
                     **audience(self.lookup, entity, row),
                 }
             )
-        with pipeline(self.session):  # the counter is held from here to commit
+        with pipeline(self.session):
             self._insert_new(new_rows)
             self._upsert_logs(logs)
+
+    def _hold_existing(self) -> None:
+        """PostgreSQL: lock the rows that exist already before taking seqs. Seqs from the
+        sequence do not follow commit order, so without this a row written by two
+        transactions at once could end with the first one's higher seq under the second
+        one's change. The row lock is the one a write of the row takes anyway (an autoflush
+        during the push may have taken it already): the second writer waits here for the
+        first's commit and draws later, so a row's seq (and each field's) still grows with
+        every change — what conflict detection (`base_seq` older than the field's) reads.
+        Sorted by key. New rows need no lock: two creations of one id collide anyway."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return  # one writer at a time
+        by_model: dict[type, list[Any]] = {}
+        for entry in self.touched.values():
+            state = sa.inspect(entry.row)
+            if not state.pending and not state.transient:
+                by_model.setdefault(type(entry.row), []).append(_pk(entry.row))
+        for model, keys in by_model.items():
+            pk: Any = sa.inspect(model).primary_key[0]
+            keys.sort()
+            for i in range(0, len(keys), 500):
+                self.session.execute(
+                    sa.select(pk).where(pk.in_(keys[i : i + 500])).order_by(pk).with_for_update()
+                )
 
     def _insert_new(self, rows: list[ServerModel]) -> None:
         """Insert new rows with one executemany per table instead of the ORM's per-object

@@ -21,6 +21,8 @@ from sqlmodel import Session, col, select
 
 from fieldcore.literals import one_of
 from fieldcore.protocol import PULLED_ENTITIES, Change, PullResponse
+from sync_server.core.db import read_session
+from sync_server.core.seqs import pull_bound
 from sync_server.org.scope import Scope
 from sync_server.sync.serialize import load_rows
 from sync_server.tables import ChangeLog, ServerMeta
@@ -55,6 +57,22 @@ def audience_filter(scope: Scope) -> Any:
     return sa.false()
 
 
+def pull(
+    engine: sa.Engine,
+    scope: Scope,
+    cursor: int,
+    epoch: str | None,
+    limit: int,
+    now: datetime,
+    device_id: uuid.UUID | None = None,
+) -> PullResponse:
+    """The next page, read from one snapshot and never past a seq still in flight: the
+    bound is read first, in a transaction of its own (core/seqs.py says why)."""
+    bound = pull_bound(engine)
+    with read_session(engine) as session:
+        return pull_page(session, scope, cursor, epoch, limit, now, device_id, bound)
+
+
 def pull_page(
     session: Session,
     scope: Scope,
@@ -63,8 +81,12 @@ def pull_page(
     limit: int,
     now: datetime,
     device_id: uuid.UUID | None = None,
+    bound: int | None = None,
 ) -> PullResponse:
     """The next page after `cursor`; a reset page from 0 when the epoch no longer matches.
+
+    `bound` (PostgreSQL: `seqs.pull_bound`, read before this session's snapshot) is the
+    highest seq the page may hold: above it a transaction may still be in flight.
 
     The client sends back the `epoch` of its last page; a different one (another server
     database, changed assignments) or a cursor below the purge horizon means its copy can
@@ -81,13 +103,15 @@ def pull_page(
     refeed = reset or (refeed and base == scope.epoch)
     own = None if refeed else device_id
     visible = [col(ChangeLog.seq) > start, audience_filter(scope)]
+    if bound is not None:
+        visible.append(col(ChangeLog.seq) <= bound)
     query = select(ChangeLog).where(*visible)
     top = start
     if own is not None:
-        # The newest visible seq first, and the page bounded by it: by the commit-ordered
-        # cursor everything up to `top` is committed, so the page's own statement sees all
-        # of it, and jumping the cursor to `top` below skips only the device's own rows — a
-        # bound taken after the page could pass over a row committed in between.
+        # The newest visible seq first, and the page bounded by it: nothing up to `top` is
+        # in flight (the counter's commit order, or `bound`), so the page's own statement
+        # sees all of it, and jumping the cursor to `top` below skips only the device's own
+        # rows — a bound taken after the page could pass over a row committed in between.
         newest = session.exec(select(sa.func.max(ChangeLog.seq)).where(*visible)).one()
         top = newest or start
         query = query.where(

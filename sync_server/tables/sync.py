@@ -1,4 +1,4 @@
-"""Sync bookkeeping: the change feed, the commit-ordered counter, idempotency, conflicts."""
+"""Sync bookkeeping: the change feed, SQLite's seq counter, idempotency, conflicts."""
 
 from __future__ import annotations
 
@@ -37,7 +37,9 @@ class ChangeLog(ServerModel, table=True):
 
 
 class SyncCounter(ServerModel, table=True):
-    """The single source of seqs; taken under a row lock so seqs follow commit order."""
+    """SQLite's source of seqs (its one writer keeps them in commit order). PostgreSQL
+    draws them from the sequence `change_seq` instead (core/seqs.py); the row stays, unused
+    there, and gives that sequence its start on upgrade."""
 
     __tablename__ = "sync_counter"
 

@@ -65,7 +65,8 @@ class Cell:
 def replay(engine: sa.Engine, sent: list[Sent]) -> tuple[dict[tuple[str, str, str], Any], Counter]:  # type: ignore[type-arg]
     """Expected final values and conflict-log entries of the tracked fields.
 
-    Order of arrival: a row's seq (`entity_seq`, commit-ordered), then the mutation's seq
+    Order of arrival: a row's seq (`entity_seq`: one row's seqs follow its commits, also
+    on PostgreSQL where seqs of different rows need not), then the mutation's seq
     within one push. A value overwritten by another device that had not seen it (its base
     seq is older than the field's) must be in the conflict log.
     """

@@ -93,7 +93,7 @@ def test_an_unexpected_server_error_hides_its_stack_trace(world: World, monkeypa
     def boom(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(sync, "pull_page", boom)
+    monkeypatch.setattr(sync, "read_pull", boom)
     phone = world.phone("insp1")
     from fastapi.testclient import TestClient
 
