@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 
@@ -109,14 +110,16 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 @pytest.fixture(scope="session")
 def seeded_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A server data dir with the demo organisation, seeded once per session and copied
-    for every `mingcha serve` the e2e and fault tests start (seeding hashes the demo
-    accounts' passwords at production cost: seconds per server)."""
+    for every `mingcha serve` the e2e and fault tests start. Its passwords are hashed at
+    the cheap cost those servers run at (tests/cheap_hashing.py): a production-cost hash
+    is as slow to check as to make."""
     from sync_server.cli.common import write
     from sync_server.org import demo_data
 
     data = tmp_path_factory.mktemp("seeded") / "server"
     data.mkdir()
-    write(data, lambda s: demo_data.seed(s, datetime.now(UTC)))
+    with mock.patch.object(accounts, "_hasher", cheap_hasher()[0]):
+        write(data, lambda s: demo_data.seed(s, datetime.now(UTC)))
     return data
 
 
