@@ -10,8 +10,9 @@ runs on PostgreSQL as well only where the dialect can change the outcome; such a
   (tuple comparison, where NULLs sort), date comparisons, `FOR UPDATE` sums;
 - values at the edge of what a column type stores (NUL in text, integers past 2^31/2^63).
 Access rules, HTTP shapes, validation done before any query, the phone side and files
-do not depend on the dialect: SQLite only. MINGCHA_TEST_ALL_DIALECTS=1 runs every server
-test on both (the whole suite twice, as before issue 12).
+do not depend on the dialect: SQLite only (in a module marked `postgres`, such a test is
+marked `dialect_free`). MINGCHA_TEST_ALL_DIALECTS=1 runs every server test on both (the
+whole suite twice, as before issue 12).
 """
 
 from __future__ import annotations
@@ -51,9 +52,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """The dialects a server test runs on (the rule: this module's docstring)."""
     if "central_dialect" not in metafunc.fixturenames:
         return
-    both = metafunc.definition.get_closest_marker("postgres") or os.environ.get(
-        "MINGCHA_TEST_ALL_DIALECTS"
-    )
+    marked = metafunc.definition.get_closest_marker("postgres")
+    if marked and metafunc.definition.get_closest_marker("dialect_free"):
+        marked = None  # in a module on both, a test that no dialect can change
+    both = marked or os.environ.get("MINGCHA_TEST_ALL_DIALECTS")
     dialects = ["sqlite", "postgres"] if both else ["sqlite"]
     metafunc.parametrize("central_dialect", dialects, scope="session")
 
