@@ -29,7 +29,8 @@ lint: $(SYNCED)
 	$(VENV)/bin/mypy  # packages and strictness: pyproject.toml [tool.mypy]
 
 # One worker per CPU, each test module whole on one worker, the browser modules first
-# (tests/conftest.py pytest_collection_modifyitems says why).
+# (tests/conftest.py pytest_collection_modifyitems says why). The 25 slowest set-ups and
+# tests are listed at the end (--durations in pyproject.toml addopts).
 test: lint
 	$(VENV)/bin/pytest -n auto --dist loadfile
 

@@ -10,8 +10,9 @@ runs on PostgreSQL as well only where the dialect can change the outcome; such a
   (tuple comparison, where NULLs sort), date comparisons, `FOR UPDATE` sums;
 - values at the edge of what a column type stores (NUL in text, integers past 2^31/2^63).
 Access rules, HTTP shapes, validation done before any query, the phone side and files
-do not depend on the dialect: SQLite only. MINGCHA_TEST_ALL_DIALECTS=1 runs every server
-test on both (the whole suite twice, as before issue 12).
+do not depend on the dialect: SQLite only (in a module marked `postgres`, such a test is
+marked `dialect_free`). MINGCHA_TEST_ALL_DIALECTS=1 runs every server test on both (the
+whole suite twice, as before issue 12).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 
@@ -50,9 +52,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """The dialects a server test runs on (the rule: this module's docstring)."""
     if "central_dialect" not in metafunc.fixturenames:
         return
-    both = metafunc.definition.get_closest_marker("postgres") or os.environ.get(
-        "MINGCHA_TEST_ALL_DIALECTS"
-    )
+    marked = metafunc.definition.get_closest_marker("postgres")
+    if marked and metafunc.definition.get_closest_marker("dialect_free"):
+        marked = None  # in a module on both, a test that no dialect can change
+    both = marked or os.environ.get("MINGCHA_TEST_ALL_DIALECTS")
     dialects = ["sqlite", "postgres"] if both else ["sqlite"]
     metafunc.parametrize("central_dialect", dialects, scope="session")
 
@@ -109,14 +112,16 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 @pytest.fixture(scope="session")
 def seeded_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A server data dir with the demo organisation, seeded once per session and copied
-    for every `mingcha serve` the e2e and fault tests start (seeding hashes the demo
-    accounts' passwords at production cost: seconds per server)."""
+    for every `mingcha serve` the e2e and fault tests start. Its passwords are hashed at
+    the cheap cost those servers run at (tests/cheap_hashing.py): a production-cost hash
+    is as slow to check as to make."""
     from sync_server.cli.common import write
     from sync_server.org import demo_data
 
     data = tmp_path_factory.mktemp("seeded") / "server"
     data.mkdir()
-    write(data, lambda s: demo_data.seed(s, datetime.now(UTC)))
+    with mock.patch.object(accounts, "_hasher", cheap_hasher()[0]):
+        write(data, lambda s: demo_data.seed(s, datetime.now(UTC)))
     return data
 
 

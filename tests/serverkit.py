@@ -21,15 +21,12 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from pathlib import Path
 from unittest import mock
 
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from pwdlib import PasswordHash
-from pwdlib.hashers.argon2 import Argon2Hasher
 
 from sync_server.core import dbinit
 from sync_server.core.config import Settings
@@ -37,6 +34,7 @@ from sync_server.core.db import make_engine
 from sync_server.main import create_app
 from sync_server.org import accounts
 from sync_server.tables import ServerModel
+from tests.cheap_hashing import cheap_hasher
 from tests.s3kit import blob_settings
 from tests.server.world import World, build_world
 
@@ -54,13 +52,6 @@ class FakeClock:
 
     def advance(self, **kw: float) -> None:
         self.now += timedelta(**kw)
-
-
-@cache
-def cheap_hasher() -> tuple[PasswordHash, str]:
-    """Argon2id at its lowest cost, and a dummy hash made with it (tests/conftest.py)."""
-    hasher = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
-    return hasher, hasher.hash("timing-equaliser")
 
 
 def _postgres_url() -> str:

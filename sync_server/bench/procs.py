@@ -15,6 +15,11 @@ from pathlib import Path
 
 from sync_server.core.probe import stranger_pid
 
+# How a `mingcha` subprocess is run. The e2e and fault tests swap in one with argon2 at its
+# lowest cost (tests/cheap_hashing.py): each server start and sign-in otherwise hashes at
+# production cost, hundreds of times over a test run.
+MINGCHA = [sys.executable, "-m", "sync_server.cli"]
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -41,7 +46,7 @@ class Proc:
         env = dict(os.environ, PYTHONUNBUFFERED="1", **self.env)
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "sync_server.cli", *self.args],
+                [*MINGCHA, *self.args],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env=env,

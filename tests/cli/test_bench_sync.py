@@ -6,13 +6,24 @@ starting over). Timings are machine-dependent, so none is asserted."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
+import pytest
 from typer.testing import CliRunner
 
 from fieldapp.sync.engine import CHUNK
 from sync_server.cli import app
+from tests import cheap_hashing
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _cheap_server_hashing() -> Iterator[None]:
+    """The bench's servers hash passwords cheaply (tests/cheap_hashing.py): its sign-ins
+    are set-up, not what it measures."""
+    with cheap_hashing.subprocesses():
+        yield
 
 
 def test_bench_sync_reports_b1_to_b4_against_their_baselines() -> None:

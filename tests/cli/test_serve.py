@@ -1,5 +1,8 @@
 """`mingcha serve` with two uvicorn workers: starts on a fresh data dir within seconds, and
-both workers serve one database correctly (SQLite, and PostgreSQL when it answers)."""
+both workers serve one database correctly (SQLite, and PostgreSQL when it answers).
+
+The region and the account are added in-process (Typer's runner, the same commands): the
+server is the process under test; two more interpreters per run only cost start-up time."""
 
 from __future__ import annotations
 
@@ -16,7 +19,9 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlalchemy as sa
+from typer.testing import CliRunner
 
+from sync_server.cli import app
 from tests.serverkit import PG_URL, _postgres_url
 
 HEADERS = {"Mingcha-Schema": "1"}
@@ -29,15 +34,9 @@ def free_port() -> int:
 
 
 def mingcha(*args: str, env: dict[str, str], stdin: str | None = None) -> str:
-    done = subprocess.run(
-        [str(Path(sys.executable).with_name("mingcha")), *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
+    settings = {k: v for k, v in env.items() if k.startswith("MINGCHA_")}
+    done = CliRunner().invoke(app, list(args), env=settings, input=stdin)
+    assert done.exit_code == 0, done.output
     return done.stdout
 
 

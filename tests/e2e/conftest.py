@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from sync_server.bench.procs import Proc, demo_server, phone_app, url_of
-from tests import leaks
+from tests import cheap_hashing, leaks
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -25,6 +25,16 @@ def chromium_path() -> str:
     if not found:
         pytest.skip("no chromium on PATH: `.ci/run` installs Debian's chromium for these tests")
     return found
+
+
+# Package scope (a fixture's package is where it is defined): later modules on the same
+# worker start their servers at production cost again (the login storm needs it).
+@pytest.fixture(scope="package", autouse=True)
+def _cheap_subprocess_hashing() -> Iterator[None]:
+    """Every `mingcha serve` / `mingcha app` here hashes passwords cheaply (the sign-ins
+    are what is tested, not argon2's cost: tests/cheap_hashing.py)."""
+    with cheap_hashing.subprocesses():
+        yield
 
 
 # Package scope: Playwright's sync API keeps an event loop running in this thread while

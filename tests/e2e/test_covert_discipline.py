@@ -11,14 +11,14 @@ uncovers it. Screenshots in test-artifacts/e2e/.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from playwright.sync_api import Browser, expect
+from typer.testing import CliRunner
 
+from sync_server.cli import app as mingcha
 from sync_server.templates.catalog import checklist_dir
 from tests.e2e.conftest import Stack
 from tests.e2e.phone import SLOW, PhoneUI
@@ -36,11 +36,9 @@ def publish_camera_only_patrol(stack: Stack, tmp: Path) -> None:
     data["covert_camera_only"] = True
     path = tmp / "store-patrol.v3.json"
     path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
-    cli = [sys.executable, "-m", "sync_server.cli", "templates", "publish", str(path)]
-    done = subprocess.run(
-        [*cli, "--data-dir", str(stack.server_dir)], capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0 and "published  store-patrol.v3" in done.stdout, done.stderr
+    args = ["templates", "publish", str(path), "--data-dir", str(stack.server_dir)]
+    done = CliRunner().invoke(mingcha, args)  # in-process: the command is what is run
+    assert done.exit_code == 0 and "published  store-patrol.v3" in done.stdout, done.output
 
 
 def white_share(path: Path) -> float:

@@ -4,10 +4,21 @@ of the session (every chaos server starts from a copy of `seeded_data`, tests/co
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 
 import pytest
 
+from tests import cheap_hashing
+
 TALLY: Counter[str] = Counter()  # "runs", "syncs" and one entry per fault kind
+
+
+@pytest.fixture(scope="package", autouse=True)
+def _cheap_subprocess_hashing() -> Iterator[None]:
+    """Every `mingcha serve` here hashes passwords cheaply (tests/cheap_hashing.py); package
+    scope, so later modules on the same worker (the login storm) get production cost."""
+    with cheap_hashing.subprocesses():
+        yield
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

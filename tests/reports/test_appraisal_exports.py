@@ -154,6 +154,7 @@ def test_changed_settings_change_the_bonuses_and_are_shown(world: World, tmp_pat
     assert shown["部(所)达标分 / Department mark"][:3] == ("85", "001:L182", "否")
 
 
+@pytest.mark.dialect_free  # access rules / validation only
 def test_only_admins_change_settings_and_bad_values_change_nothing(world: World) -> None:
     sup = _user(world, "sup1")
     with pytest.raises(DomainError) as err:

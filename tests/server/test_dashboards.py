@@ -94,6 +94,7 @@ def test_site_trend_is_oldest_first_and_limited_to_the_last_n(
     assert [p for _, p in call(world, "sup1", site_trend, world.ids["S2"])] == [D(97)]
 
 
+@pytest.mark.dialect_free  # access rules / validation only
 def test_site_trend_outside_scope_is_denied_and_inspectors_are_refused(
     world: World, fleet: dict[str, Any]
 ) -> None:
