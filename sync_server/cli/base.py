@@ -17,6 +17,12 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _group() -> None:
+    """Keeps `mingcha` a group of commands when `main` has loaded only one of them (a Typer
+    app with a single command would otherwise run it without its name)."""
+
+
 def fail(error: DomainError) -> typer.Exit:
     """Print a domain error as `error: code: …` lines on stderr; exit status 2."""
     lines = str(error).splitlines() or [str(error.code)]
