@@ -6,14 +6,11 @@ JSON validation, auth, scope, ownership, template validation, change log, stored
 one transaction per 500 mutations; the raw side is `executemany` of the finished rows in
 500-row transactions. The ratio is the figure of merit (goal ≥ 0.4). The same ratio in this
 process's CPU time (`cpu_ratio`) is given beside it: on a shared, busy machine it varies
-less than the wall-clock one. Each side is timed after a full garbage collection: without
-it, where the collector's next full pass fell (set by what the push side had allocated)
-moved the raw side's CPU per row from 18 to 50 µs between otherwise equal runs.
+less than the wall-clock one.
 """
 
 from __future__ import annotations
 
-import gc
 import tempfile
 import uuid
 from pathlib import Path
@@ -118,7 +115,6 @@ def timed_push(settings: Settings, password: str, muts: list[dict[str, Any]]) ->
             json={"username": "bench", "password": password, "device_id": str(uuid.uuid4())},
         )
         headers["Authorization"] = f"Bearer {r.json()['token']}"
-        gc.collect()  # both sides start from the same collector state (see run)
         with progress("push", len(muts)) as advance, Timer() as t:
             for i in range(0, len(muts), BATCH):
                 r = client.post(
@@ -165,7 +161,6 @@ def timed_raw_insert(settings: Settings, muts: list[dict[str, Any]], inspector: 
         conn.execute(sa.delete(VisitSubjectResult))  # per-subject results refer to visits
         conn.execute(sa.delete(Visit))
     rows = [(Visit, v) for v in visits] + [(Finding, f) for f in findings]
-    gc.collect()  # see run: no full pass owed by the push side lands in this one
     with progress("raw insert", len(rows)) as advance, Timer() as t:
         for i in range(0, len(rows), BATCH):
             chunk = rows[i : i + BATCH]
