@@ -116,7 +116,8 @@ def parse_fields(
         model = RECORDS[entity].model_validate(fields)
     except ValidationError as exc:
         return {}, [(".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()]
-    return {name: getattr(model, name) for name in fields}, []
+    parsed = model.__dict__  # a model's field values (getattr per name costs more)
+    return {name: parsed[name] for name in fields}, []
 
 
 def checked_values(entity: str, fields: dict[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ walk them all. See sync_server/PROTOCOL.md §Ownership.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -260,5 +261,20 @@ def check_changeable(entity: str, name: str) -> None:
 FINDING_NAMESPACE = uuid.UUID("8c5c2e3a-6f1d-4f0e-9b8a-6d1f3c2a9e71")
 
 
+_FINDING_PREFIX = FINDING_NAMESPACE.bytes
+# uuid5's version (5) and variant (RFC 4122) bits, and the mask that makes room for them
+_V5_BITS = (5 << 76) | (0x8000 << 48)
+_V5_MASK = ((1 << 128) - 1) ^ ((0xF000 << 64) | (0xC000 << 48))
+
+
 def finding_id(visit_id: uuid.UUID | str, item_code: str) -> uuid.UUID:
     return uuid.uuid5(FINDING_NAMESPACE, f"{visit_id}:{item_code}")
+
+
+def is_finding_id(row_id: uuid.UUID, visit_id: uuid.UUID | str, item_code: str) -> bool:
+    """`row_id == finding_id(visit_id, item_code)`, without building the UUID: the server
+    checks every pushed new finding, and constructing a UUID costs more than the hash."""
+    digest = hashlib.sha1(
+        _FINDING_PREFIX + f"{visit_id}:{item_code}".encode(), usedforsecurity=False
+    ).digest()
+    return (int.from_bytes(digest[:16], "big") & _V5_MASK | _V5_BITS) == row_id.int

@@ -80,12 +80,16 @@ def resolve_token(
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise DomainError(ProblemCode.AUTH_TOKEN_MISSING)
-    device = session.exec(
-        select(Device).where(Device.token_hash == token_hash(token.strip()))
+    # device and user in one query: every request pays for this (both read fresh, so a
+    # revoked device or a disabled user is refused at once)
+    found = session.exec(
+        select(Device, User)
+        .join(User, col(User.id) == col(Device.user_id), isouter=True)
+        .where(Device.token_hash == token_hash(token.strip()))
     ).first()
-    if device is None:
+    if found is None:
         raise DomainError(ProblemCode.AUTH_TOKEN_INVALID)
-    user = session.get(User, device.user_id)
+    device, user = found
     if device.revoked_at is not None or user is None or not user.active:
         raise DomainError(ProblemCode.AUTH_TOKEN_REVOKED)
     if device.token_expires_at <= now:

@@ -161,6 +161,18 @@ def test_revoked_devices_are_refused_until_they_sign_in_again(world: World) -> N
     assert me(world, phone.login().token).status_code == 200
 
 
+def test_a_disabled_users_token_is_refused_at_its_next_push(world: World) -> None:
+    """Device and user are read in one query per request: neither is remembered between
+    requests, so disabling the account refuses its very next push."""
+    phone = world.phone("insp1")
+    _, create = phone.new_visit(world.site("S1"))
+    assert phone.push(create)[0]["status"] == "applied"
+    with write_session(world.engine) as s:
+        admin.get_user(s, "insp1").active = False
+    r = phone.push_raw([phone.new_visit(world.site("S1"))[1]])
+    assert (r.status_code, r.json()["code"]) == (401, "auth.token_revoked")
+
+
 def test_a_device_enrolled_by_one_user_cannot_be_taken_by_another(world: World) -> None:
     device = uuid.uuid4()
     assert login(world, "insp1", device=device).status_code == 200

@@ -16,8 +16,11 @@ Speed (issue 15): the batch first runs optimistically inside one savepoint with 
 prefetched. Only when a mutation is rejected does it run again, mutation by mutation, each
 in its own savepoint — the price of isolation is paid only by batches that need it. New
 rows are inserted with one executemany per table and the change log with one upsert
-(ChangeSet); the results are one row per push (merge/results.py). The route parses and
-authenticates before it takes the SQLite writer and serialises the answer after it, so the
+(ChangeSet), leaving out columns NULL in every row; the results are one row per push
+(merge/results.py). Work fixed per push is done once: each distinct answer to an item is
+checked once (PushContext.answers), new rows are built from their model's plan
+(tables/base.new_row), an applied result is made once its seq is known. The route parses
+and authenticates before it takes the SQLite writer and serialises the answer after it, so the
 writer is held only for this function and the commit. While the app serves, its start-up
 heap is frozen out of the garbage collector's full passes (main.py), which the many rows a
 push keeps alive used to trigger.
@@ -92,15 +95,11 @@ def apply_push(session: Session, actor: Actor, request: PushRequest, now: dateti
         else {}
     )
     results = [
-        stored.get(m.seq) or MutationResult(seq=m.seq, status="applied")
+        (stored.get(m.seq) or MutationResult(seq=m.seq, status="applied"))
         if m.seq <= last
-        else applied[m.seq]
+        else (applied[m.seq] or _applied(ctx.changes, m))
         for m in mutations
     ]
-    by_seq = {m.seq: m for m in fresh}
-    for r in results:
-        if r.status == "applied" and r.seq in by_seq:
-            r.entity_seq = _entity_seq(ctx.changes, by_seq[r.seq])
     store_results(session, device.id, [r for r in results if r.seq > last], now)
     if mutations:
         device.last_mutation_seq = max(last, mutations[-1].seq)
@@ -112,25 +111,26 @@ def apply_push(session: Session, actor: Actor, request: PushRequest, now: dateti
 
 def _run(
     session: Session, actor: Actor, now: datetime, mutations: list[Mutation], isolate: bool
-) -> tuple[PushContext, dict[int, MutationResult]]:
+) -> tuple[PushContext, dict[int, MutationResult | None]]:
+    """Apply `mutations`; by seq, the rejection of each one refused (None: applied — its
+    result is made once its entity seq is known)."""
     ctx = PushContext(session, actor, ChangeSet(session), Conflicts(), now)
     ctx.rows.isolated = isolate
     ctx.rows.prefetch(mutations)
-    results: dict[int, MutationResult] = {}
+    results: dict[int, MutationResult | None] = {}
     for m in mutations:
         if not isolate:
             try:
                 HANDLERS[m.entity](ctx, m)
             except DomainError as exc:
                 raise _Rejected from exc
+            results[m.seq] = None
         else:
             results[m.seq] = _isolated(ctx, m)
-            continue
-        results[m.seq] = MutationResult(seq=m.seq, status="applied")
     return ctx, results
 
 
-def _isolated(ctx: PushContext, m: Mutation) -> MutationResult:
+def _isolated(ctx: PushContext, m: Mutation) -> MutationResult | None:
     marks = ctx.changes.checkpoint(), ctx.rows.checkpoint(), len(ctx.conflicts.pending)
     try:
         with ctx.session.begin_nested():
@@ -152,7 +152,7 @@ def _isolated(ctx: PushContext, m: Mutation) -> MutationResult:
             message=clean_message(problem["message"]),
             details=clean(_plain(error.details)),
         )
-    return MutationResult(seq=m.seq, status="applied")
+    return None
 
 
 def _send_back(ctx: PushContext, m: Mutation) -> None:
@@ -171,9 +171,11 @@ def _send_back(ctx: PushContext, m: Mutation) -> None:
     ctx.changes.touch(row)
 
 
-def _entity_seq(changes: ChangeSet, m: Mutation) -> int | None:
+def _applied(changes: ChangeSet, m: Mutation) -> MutationResult:
+    """The answer to an applied mutation: with its row's new seq (none if it changed
+    nothing, e.g. deleting a row that never arrived)."""
     entry = changes.touched.get((m.entity, str(m.id)))
-    return entry.seq if entry else None
+    return MutationResult(seq=m.seq, status="applied", entity_seq=entry.seq if entry else None)
 
 
 def _check_batch(mutations: list[Mutation], last: int) -> None:

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
+from fieldcore.answers import Answer
 from fieldcore.protocol import Mutation
 from sync_server.core.changeset import ChangeSet
 from sync_server.org.scope import Actor
@@ -64,7 +65,7 @@ class RowCache:
 
     def _load(self, model: type[Synced], ids: set[uuid.UUID]) -> set[uuid.UUID]:
         found: set[uuid.UUID] = set()
-        ordered = sorted(ids)
+        ordered = list(ids)  # any order: sorting UUIDs compares them in Python
         for i in range(0, len(ordered), 500):
             for row in self.session.exec(
                 select(model).where(col(model.id).in_(ordered[i : i + 500]))
@@ -125,6 +126,8 @@ class PushContext:
     now: datetime
     rows: RowCache = field(init=False)
     device: str = field(init=False)  # the pushing device's id as field_by records it
+    # valid answers already checked in this push (visits._check_answer), by their inputs
+    answers: dict[tuple[Any, ...], Answer | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.rows = RowCache(self.session)

@@ -18,6 +18,7 @@ from fieldcore.workflow import (
     check_subject_of_site,
     check_visit_deletable,
     finding_id,
+    is_finding_id,
 )
 from sync_server.org.scope import Actor
 from sync_server.sync import effects
@@ -154,7 +155,7 @@ def handle_finding(ctx: PushContext, m: Mutation) -> None:
     _check_subject(ctx, values.get("subject_id"), visit)
     values = clear_stale_detail(values)
     if finding is None:
-        if m.id != finding_id(visit.id, values["item_code"]):
+        if not is_finding_id(m.id, visit.id, values["item_code"]):
             expected = str(finding_id(visit.id, values["item_code"]))
             raise DomainError(
                 ProblemCode.SYNC_ID_MISMATCH,
@@ -180,15 +181,28 @@ def _check_subject(ctx: PushContext, subject_id: object, visit: Visit) -> None:
 def _check_answer(ctx: PushContext, finding: Finding, visit: Visit) -> None:
     """The finding as a whole must be a valid answer to its template item in this mode
     (fieldcore.answers.check_answer); a figure item's stored result is the derived one."""
-    template = get_template(ctx.session, visit.template_key)
-    answer = check_answer(
-        template,
-        one_of(visit.mode, MODES),
+    result, count, value = finding.result, finding.count, finding.value
+    # a batch answers the same items alike many times over: the check is pure (a published
+    # template never changes), so each distinct answer is checked once per push; only a
+    # valid answer is remembered (a refusal raises anew). Types are part of the key: True
+    # equals 1 and Decimal("1.0") equals Decimal("1.00"), yet neither answers alike.
+    key = (
+        visit.template_key,
+        visit.mode,
         finding.item_code,
-        finding.result,
-        finding.count,
-        finding.value,
+        result,
+        type(count),
+        count,
+        None if value is None else str(value),
     )
+    if key in ctx.answers:
+        answer = ctx.answers[key]
+    else:
+        template = get_template(ctx.session, visit.template_key)
+        answer = check_answer(
+            template, one_of(visit.mode, MODES), finding.item_code, result, count, value
+        )
+        ctx.answers[key] = answer
     if answer is not None and finding.result != answer.result:
         finding.result = answer.result
         ctx.changes.touch(finding, ["result"], ctx.device)

@@ -1,0 +1,74 @@
+"""The push path's per-batch shortcuts (issue 15) answer as checking each mutation alone did:
+an answer checked once per push, a finding id checked without building it, bulk inserts
+that leave out columns NULL in every row of a chunk."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from fieldcore.workflow import finding_id
+from sync_server.core.changeset import _nullable
+from sync_server.tables import ChangeLog, Finding, Photo, Rectification, Visit
+from tests.server.world import World
+
+pytestmark = pytest.mark.postgres  # inserts and defaults differ per dialect
+
+
+def codes(results: list[dict]) -> list[str]:
+    return [r["status"] if r["status"] == "applied" else r["code"] for r in results]
+
+
+def test_a_repeated_answer_is_judged_alike_and_a_refused_one_writes_nothing(
+    world: World, engine: sa.Engine
+) -> None:
+    phone = world.phone("insp1")
+    site = world.site("S1")
+    a, create_a = phone.new_visit(site)
+    b, create_b = phone.new_visit(site)
+    results = phone.push(
+        create_a,
+        create_b,
+        phone.answer(a, "1.1", "fail", count=2),
+        phone.answer(b, "1.3", "pass", count=2),  # a count needs fail: refused
+        phone.answer(b, "1.1", "fail", count=2),  # the same answer as a's: applied
+        phone.answer(b, "1.2", "pass", count=2),  # refused again, not remembered as valid
+        phone.answer(a, "1.2", "pass"),
+        phone.answer(b, "1.4", "pass"),  # count left out: NULL beside a's 2 in one chunk
+        phone.mutation("finding", uuid.uuid4(), visit_id=b, item_code="2.1", result="pass"),
+    )
+    assert codes(results) == [
+        "applied",
+        "applied",
+        "applied",
+        "answers.invalid_count",
+        "applied",
+        "answers.invalid_count",
+        "applied",
+        "applied",
+        "sync.id_mismatch",
+    ]
+    assert results[8]["details"]["expected"] == str(finding_id(b, "2.1"))
+    with Session(engine) as s:
+        rows = {(f.visit_id, f.item_code): f for f in s.exec(select(Finding)).all()}
+        logged = {log.entity_id for log in s.exec(select(ChangeLog)).all()}
+    assert set(rows) == {(a, "1.1"), (b, "1.1"), (a, "1.2"), (b, "1.4")}
+    assert (rows[(a, "1.1")].count, rows[(b, "1.1")].count) == (2, 2)
+    assert (rows[(a, "1.2")].count, rows[(b, "1.4")].count) == (None, None)
+    assert rows[(b, "1.4")].subject_id is None and rows[(b, "1.4")].deleted_at is None
+    for refused in (finding_id(b, "1.3"), finding_id(b, "1.2"), finding_id(b, "2.1")):
+        assert str(refused) not in logged  # nothing of a refused mutation is kept
+
+
+def test_a_column_left_out_of_a_bulk_insert_is_null_in_the_database(engine: sa.Engine) -> None:
+    """Leaving a column out of an INSERT stores its default: only columns whose migrated
+    schema has none (so NULL, as binding None) may be left out (ChangeSet._insert_new)."""
+    inspector = sa.inspect(engine)
+    for model in (Visit, Finding, Photo, Rectification):
+        columns = {c["name"]: c for c in inspector.get_columns(model.__tablename__)}
+        for name in _nullable(model):
+            assert columns[name]["nullable"], (model.__tablename__, name)
+            assert columns[name].get("default") is None, (model.__tablename__, name)
