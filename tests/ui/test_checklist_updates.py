@@ -1,12 +1,14 @@
 """Marking one item shows the change without walking the whole list: that item's card and
 the header are refreshed and sent, no other card (a 150-item checklist marks as fast as a
-15-item one: `mingcha bench field`); marking the rest refreshes every card."""
+15-item one: `mingcha bench field`); marking the rest refreshes every card built so far,
+and the cards built later, as the list is scrolled, show the answers too."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+import flet as ft
 import pytest
 
 from fieldapp.store import Store
@@ -31,6 +33,12 @@ def record_refreshes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return refreshed
 
 
+def built(h: AppHarness) -> set[str]:
+    """The item cards the checklist has built so far."""
+    tagged = h.find_all(ft.Semantics, lambda c: (c.identifier or "").startswith("item-"))
+    return {c.identifier.removeprefix("item-") for c in tagged}
+
+
 def score(h: AppHarness) -> str:
     return h.find("score").value  # type: ignore[no-any-return]
 
@@ -45,6 +53,8 @@ async def test_marking_one_item_refreshes_that_card_and_the_header_only(
     signed_in()
     h = await open_app()
     await start_visit(h, "S1", PATROL)
+    assert not built(h) >= {"5.7", "5.13"}  # the list is built as it is scrolled
+    await h.reveal("item-5.7")  # scrolled to: the cards on the way are built
     refreshed = record_refreshes(monkeypatch)
 
     await h.select("item-5.7", "fail")
@@ -58,5 +68,7 @@ async def test_marking_one_item_refreshes_that_card_and_the_header_only(
     refreshed.clear()
     await h.fire("pass-rest")
     await h.fire("confirm")
-    assert sorted(refreshed) == sorted(engine_card(PATROL, {}).unanswered)  # every card
+    assert sorted(refreshed) == sorted(built(h))  # every card built so far
     assert h.delivered(f"已检查 {total}/{total}")
+    last = "item-5.13"  # the end of the list: its card built after the answer
+    assert (await h.reveal(last)).selected == ["pass"]
