@@ -15,7 +15,7 @@ from fieldapp.store import Store
 from fieldapp.ui.screens.item_card import ItemCard
 from sync_server.templates.catalog import resolve_template
 from tests.server.world import World
-from tests.ui.harness import AppHarness
+from tests.ui.harness import AT_THE_END, AppHarness
 from tests.ui.support import OpenApp, engine_card, score_line, start_visit
 
 PATROL = resolve_template("store-patrol").key
@@ -72,3 +72,24 @@ async def test_marking_one_item_refreshes_that_card_and_the_header_only(
     assert h.delivered(f"已检查 {total}/{total}")
     last = "item-5.13"  # the end of the list: its card built after the answer
     assert (await h.reveal(last)).selected == ["pass"]
+
+
+@pytest.mark.asyncio
+async def test_the_list_is_built_as_it_is_scrolled_and_scrolling_alone_sends_nothing(
+    open_app: OpenApp, signed_in: Callable[..., Store], server: World
+) -> None:
+    signed_in()
+    h = await open_app()
+    await start_visit(h, "S1", PATROL)
+    first = built(h)
+    assert {"1.1", "2.3"} <= first and "4.10" not in first  # two screens' worth, not 45
+    [items] = h.find_all(ft.ListView, lambda c: c.on_scroll is not None)
+    shown = len(items.controls)
+
+    far = {**AT_THE_END, "pixels": 200.0, "max_scroll_extent": 5000.0}  # near the top
+    await h.fire(items, "scroll", far)
+    assert len(items.controls) == shown and not h.conn.wire[h.mark :]  # no update sent
+
+    await h.fire(items, "scroll", AT_THE_END)
+    assert len(items.controls) > shown and built(h) > first
+    assert h.conn.wire[h.mark :]  # the new cards went to the phone

@@ -145,7 +145,8 @@ async def build(ui: UI, visit_id: str) -> ft.View:
             camera_only=camera_required(template, item, visit.mode),
         )  # fmt: skip
 
-    items = ItemList(sections, make_card, set(last_time.repeats) if last_time else set())
+    repeat_codes = set(last_time.repeats) if last_time else set()
+    items = ItemList(sections, make_card, repeat_codes, ui.page.height)
     repeats = sum(1 for code in items.item_codes() if code in items.repeats)
     update_header(view)
 

@@ -23,7 +23,8 @@ import flet as ft
 from fieldapp.ui.screens.item_card import ItemCard
 from fieldcore.checklist import Category, Item
 
-FIRST = 16  # a 15-item checklist whole; more than a tall screen of cards at text scale 1.3
+FIRST = 16  # a 15-item checklist whole; more than two phone screens of cards
+SHORTEST = 110  # px: the shortest entry, a card of one line and its 48-px verdict
 MORE = 12  # entries appended per step: ~3 phone screens of cards
 LOOKAHEAD = 2.0  # screens of built list kept below what is shown
 SCROLL_MS = 150  # how often the phone reports scrolling (Flet's default, 10 ms, floods)
@@ -46,6 +47,7 @@ class ItemList:
         sections: list[Section],
         make_card: Callable[[Category, Item], ItemCard],
         repeats: set[str],
+        screen_height: float | None = None,
     ) -> None:
         self.sections, self.make_card, self.repeats = sections, make_card, repeats
         self.entries: list[tuple[Section, Item | None]] = [
@@ -61,7 +63,8 @@ class ItemList:
             on_scroll=self._on_scroll,
             scroll_interval=SCROLL_MS,
         )
-        self.grow(FIRST)
+        # a list too short to scroll would never ask for more: two screens even on a tablet
+        self.grow(max(FIRST, int(2 * (screen_height or 0) / SHORTEST)))
 
     def item_codes(self) -> Iterator[str]:
         return (i.code for s in self.sections for i in s.items)
