@@ -139,8 +139,10 @@ class ItemCard:
                 title,
                 *([hint] if hint else []),
                 tagged(self.verdict, f"item-{item.code}"),
-                self.value,
-                self.counter,
+                # only the item's kind of amount goes on the card: every control in a
+                # card is diffed and sent when the card is built (a long list: item_list)
+                *([self.value] if item.deduction.kind == "figure" else []),
+                *([self.counter] if item.deduction.kind == "per_occurrence" else []),
                 self.subject,
                 self.note,
                 self.photo_row,
