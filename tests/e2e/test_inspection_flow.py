@@ -18,7 +18,9 @@ from tests.e2e.conftest import Stack
 from tests.e2e.phone import PhoneUI
 
 pytestmark = pytest.mark.timeout(420)
-FAILED = ["1.1", "1.3", "1.6"]  # store-patrol items that need a photo when failed
+# store-patrol items that need a photo when failed; 4.10 is 36th of the list's 50 entries,
+# whose card is built only when the list is scrolled near it (screens/item_list.py)
+FAILED = ["1.1", "1.3", "4.10"]
 
 
 def engine_card(findings: list, key: str, mode: str = "overt"):  # type: ignore[no-untyped-def]

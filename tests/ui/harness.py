@@ -25,6 +25,14 @@ from flet.messaging.session import Session
 from flet.pubsub.pubsub_hub import PubSubHub
 
 Invoke = Callable[[str, dict[str, Any]], Any]
+AT_THE_END = {  # a scroll event's data: the bottom of what the list has built
+    "event_type": "update",
+    "pixels": 1000.0,
+    "min_scroll_extent": 0.0,
+    "max_scroll_extent": 1000.0,
+    "viewport_dimension": 800.0,
+    "scroll_delta": 100.0,
+}
 
 
 def _pack(obj: Any) -> bytes:
@@ -208,8 +216,22 @@ class AppHarness:
         return found[0]
 
     # ---- what a user does -----------------------------------------------------------
+    async def reveal(self, key: str) -> Any:
+        """`find(key)` after scrolling down the screen's lazily built lists (those told of
+        scrolling: the checklist) until it is built, as a person scrolls to what they tap."""
+        while True:
+            try:
+                return self.find(key)
+            except LookupError:
+                lists = self.find_all(ft.ListView, lambda c: c.on_scroll is not None)
+                built = [len(c.controls) for c in lists]
+                for lv in lists:  # at the built end of the list, a screen of 800 px high
+                    await self.fire(lv, "scroll", AT_THE_END)
+                if [len(c.controls) for c in lists] == built:
+                    raise  # nothing more to build: not on this screen
+
     async def fire(self, target: Any, event: str = "click", data: Any = None) -> None:
-        control = self.find(target) if isinstance(target, str) else target
+        control = await self.reveal(target) if isinstance(target, str) else target
         self.mark = len(self.conn.wire)
         await self.session.dispatch_event(control._i, event, data)
         await self.settle()
@@ -221,13 +243,13 @@ class AppHarness:
         await self.settle()
 
     async def type_text(self, target: Any, text: str) -> None:
-        control = self.find(target) if isinstance(target, str) else target
+        control = await self.reveal(target) if isinstance(target, str) else target
         self.session.apply_patch(control._i, {"value": text})
         await self.fire(control, "change", text)
 
     async def select(self, target: Any, *values: str) -> None:
         """Tap segments of a SegmentedButton (the client patches `selected`, then fires)."""
-        control = self.find(target) if isinstance(target, str) else target
+        control = await self.reveal(target) if isinstance(target, str) else target
         self.session.apply_patch(control._i, {"selected": list(values)})
         await self.fire(control, "change", list(values))
 

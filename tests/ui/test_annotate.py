@@ -108,7 +108,7 @@ async def test_marking_a_photo_shows_the_marked_copy_with_a_switch_to_the_origin
         return None
 
     h = await open_app(f"/visit/{visit.id}", on_invoke=client)
-    thumb: Any = h.find("thumb-3.1-1")
+    thumb: Any = await h.reveal("thumb-3.1-1")  # scrolled down to item 3.1
     shown_before = thumb.src
     await h.fire("annotate-3.1-1")
     board = h.find("annot-board")

@@ -14,9 +14,10 @@ from fieldapp.store.queries import VisitView
 from fieldapp.ui.capture import NoCamera, get_photo
 from fieldapp.ui.photo_flow import save_photo
 from fieldapp.ui.screens.item_card import ItemCard
+from fieldapp.ui.screens.item_list import ItemList, Section
 from fieldapp.ui.shell import UI
 from fieldapp.ui.widgets import big_button, tagged
-from fieldcore.checklist import Item
+from fieldcore.checklist import Category, Item
 from fieldcore.evidence import allowed_sources, camera_required
 from fieldcore.headline import pooled_line, subject_line
 from fieldcore.scorecard import fmt
@@ -69,8 +70,8 @@ async def build(ui: UI, visit_id: str) -> ft.View:
         border_radius=ft.BorderRadius.all(6),
         visible=False,
     )
-    cards: dict[str, ItemCard] = {}
     headers: dict[str, ft.Text] = {}
+    latest = [view]  # the newest visit view: what a card built later (on scroll) shows
 
     def update_header(v: VisitView) -> None:
         score_line.value = score_text(ui, v)
@@ -89,13 +90,14 @@ async def build(ui: UI, visit_id: str) -> ft.View:
         """Show a change: one item's card and the header when `code` names it (a long
         list is not walked for one mark: `mingcha bench field`), else every card."""
         fresh = await ui.run(ui.store.visit_view, vid)
+        latest[0] = fresh
         update_header(fresh)
-        if code not in cards:
-            for card in cards.values():
+        if code not in items.cards:  # only the cards built so far: the rest build from `latest`
+            for card in items.cards.values():
                 card.refresh(fresh, update=False)
             ui.page.update()
             return
-        card = cards[code]
+        card = items.cards[code]
         card.refresh(fresh)
         header.update()
         headers[card.category.code].update()
@@ -104,7 +106,7 @@ async def build(ui: UI, visit_id: str) -> ft.View:
         try:  # camera only where the item asks for it (fieldcore.evidence)
             got = await get_photo(ui.page, t, allowed_sources(template, item, visit.mode))
         except NoCamera:
-            cards[item.code].say_no_camera()  # said plainly on the item, not a file offered
+            items.cards[item.code].say_no_camera()  # said plainly on the item, not a file offered
             ui.toast(t("check.no_camera"), error=True)
             return
         if got is None:
@@ -115,11 +117,10 @@ async def build(ui: UI, visit_id: str) -> ft.View:
         if await save_photo(ui, raw, code, source=source, **attach):
             await changed(item.code)
 
-    sections: list[ft.Control] = []
-    groups: list[tuple[ft.Control, list[ItemCard]]] = []  # a category's header and its cards
+    sections: list[Section] = []
     for category in template.categories:
-        items = [i for i in category.items if template.in_mode(i, visit.mode)]
-        if not items:
+        in_mode = [i for i in category.items if template.in_mode(i, visit.mode)]
+        if not in_mode:
             continue
         headers[category.code] = ft.Text("", size=12, color=ft.Colors.OUTLINE)
         heading = ft.Container(
@@ -136,35 +137,32 @@ async def build(ui: UI, visit_id: str) -> ft.View:
             ),
             padding=ft.Padding.only(top=12, bottom=4),
         )
-        sections.append(heading)
-        group: list[ItemCard] = []
-        for item in items:
-            cards[item.code] = ItemCard(
-                ui, view, category, item, editable, changed, add_photo, last_time,
-                camera_only=camera_required(template, item, visit.mode),
-            )  # fmt: skip
-            group.append(cards[item.code])
-            sections.append(cards[item.code].control)
-        groups.append((heading, group))
+        sections.append(Section(category, in_mode, heading))
+
+    def make_card(category: Category, item: Item) -> ItemCard:
+        return ItemCard(
+            ui, latest[0], category, item, editable, changed, add_photo, last_time,
+            camera_only=camera_required(template, item, visit.mode),
+        )  # fmt: skip
+
+    repeat_codes = set(last_time.repeats) if last_time else set()
+    items = ItemList(sections, make_card, repeat_codes, ui.page.height)
+    repeats = sum(1 for code in items.item_codes() if code in items.repeats)
     update_header(view)
 
     def only_repeats(e: Any) -> None:
         """The filter: only the items that failed in two of the last three visits."""
-        on = bool(repeat_filter.value)
-        for heading, group in groups:
-            for card in group:
-                card.control.visible = card.repeat or not on
-            heading.visible = any(card.control.visible for card in group)
+        items.show_only_repeats(bool(repeat_filter.value))
         ui.page.update()
 
     repeat_filter = ft.Switch(
-        label=t("check.only_repeats", n=sum(card.repeat for card in cards.values())),
+        label=t("check.only_repeats", n=repeats),
         value=False,
         on_change=only_repeats,
     )
     # hidden as a whole: a Semantics whose content is hidden shows Flet's error box
     repeat_box = tagged(repeat_filter, "only-repeats")
-    repeat_box.visible = any(card.repeat for card in cards.values())
+    repeat_box.visible = repeats > 0
 
     banners: list[ft.Control] = []
     if visit.status == "returned" and visit.return_comment:
@@ -258,10 +256,6 @@ async def build(ui: UI, visit_id: str) -> ft.View:
         spacing=0,
         controls=[
             header,
-            ft.ListView(
-                sections,
-                padding=ft.Padding.symmetric(horizontal=10),
-                expand=True,
-            ),
+            items.control,
         ],
     )

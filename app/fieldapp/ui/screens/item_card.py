@@ -4,35 +4,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from contextlib import suppress
 from decimal import Decimal, InvalidOperation
-from typing import Any, Protocol
+from typing import Any
 
 import flet as ft
 
-from fieldapp.annotate import screen_copy
-from fieldapp.photos import PhotoError
 from fieldapp.store.history import LastTime
 from fieldapp.store.photo_checks import item_warnings
 from fieldapp.store.queries import VisitView
-from fieldapp.sync.errors import SyncError
-from fieldapp.ui.annotator import open_editor
+from fieldapp.ui.screens.item_photos import ItemPhotos
+from fieldapp.ui.screens.last_hint import LastHint
 from fieldapp.ui.shell import UI
-from fieldapp.ui.widgets import TAP, marked_switch, tagged
+from fieldapp.ui.widgets import TAP, tagged
 from fieldcore.checklist import Category, Item
 from fieldcore.evidence import warning_text
 
 Changed = Callable[[str], Awaitable[None]]  # called with the item code that changed
-
-
-class Photo(Protocol):
-    """What the card reads of a photo row of the visit view (views never see tables)."""
-
-    id: uuid.UUID
-    sha256: str
-    mine: bool
-    width: int | None
-    height: int | None
 
 
 class ItemCard:
@@ -104,12 +91,7 @@ class ItemCard:
             on_select=self._on_subject,
             disabled=not editable,
         )
-        self.photos = ft.Row([], wrap=True, spacing=6)
-        # 原图 / 标注: show each photo's marked-up copy (on) or the original (off)
-        self.marked_box = marked_switch(t, f"marked-{item.code}", self._on_marked)
-        self.show_marked = True
-        self.marked_box.visible = False
-        self.view = view
+        self.photos = ItemPhotos(ui, item.code, editable, self._photo_marked_up)
         self.photo_hint = ft.Text(
             t("check.photo_required"), color=ft.Colors.ERROR, size=12, visible=False
         )
@@ -141,12 +123,7 @@ class ItemCard:
             wrap=True,
         )
         self.remarks = ft.Column([], spacing=2)
-        last = last_time.hints.get(item.code) if last_time else None
-        self.repeat = bool(last and last.repeat)
-        self.hint_box = ft.Column([], spacing=4)
-        hint = tagged(self.hint_box, f"last-{item.code}") if last else None
-        if last_time:
-            self._fill_hint(last_time)
+        hint = LastHint(ui, self.visit_id, item.code, last_time).control if last_time else None
         title = ft.Row(
             [
                 ft.Text(item.code, weight=ft.FontWeight.BOLD),
@@ -162,13 +139,15 @@ class ItemCard:
                 title,
                 *([hint] if hint else []),
                 tagged(self.verdict, f"item-{item.code}"),
-                self.value,
-                self.counter,
+                # only the item's kind of amount goes on the card: every control in a
+                # card is diffed and sent when the card is built (a long list: item_list)
+                *([self.value] if item.deduction.kind == "figure" else []),
+                *([self.counter] if item.deduction.kind == "per_occurrence" else []),
                 self.subject,
                 self.note,
                 self.photo_row,
-                self.marked_box,
-                self.photos,
+                self.photos.marked_box,
+                self.photos.row,
                 self.warn_box,
                 self.remarks,
             ],
@@ -178,56 +157,6 @@ class ItemCard:
             ft.Container(body, padding=ft.Padding.all(10)), margin=ft.Margin.symmetric(vertical=4)
         )
         self.refresh(view, update=False)
-
-    def _fill_hint(self, last_time: LastTime) -> None:
-        """上次: 不合格 · date · note, the photos on this phone, and the repeat flag."""
-        last = last_time.hints.get(self.item.code)
-        if last is None:
-            return
-        t = self.ui.t
-        verdicts = {"pass": "check.pass", "fail": "check.fail", "na": "check.na"}
-        line = t(
-            "check.last_time",
-            result=t(verdicts[last.result]) if last.result in verdicts else last.result,
-            date=last.when.astimezone().date().isoformat(),
-        )
-        if last.note:
-            line = f"{line} · {last.note}"
-        parts: list[ft.Control] = []
-        if self.repeat:
-            badge = ft.Container(
-                ft.Text(t("check.repeat"), size=12, color=ft.Colors.ON_ERROR),
-                bgcolor=ft.Colors.ERROR,
-                padding=ft.Padding.symmetric(horizontal=6, vertical=2),
-                border_radius=ft.BorderRadius.all(4),
-            )
-            parts.append(tagged(badge, f"repeat-{self.item.code}"))
-        color = ft.Colors.ORANGE_900 if last.result == "fail" else ft.Colors.OUTLINE
-        parts.append(ft.Text(line, size=12, color=color, expand=True))
-        rows: list[ft.Control] = [ft.Row(parts, spacing=6)]
-        here = [last_time.thumbs[h] for h in last.photos if h in last_time.thumbs]
-        if here:
-            rows.append(ft.Row([self._thumb(data) for data in here], wrap=True, spacing=6))
-        waiting = [h for h in last.photos if h not in last_time.thumbs]
-        if waiting:
-            fetch = ft.TextButton(
-                t("check.last_photos_fetch", n=len(waiting)),
-                icon=ft.Icons.DOWNLOAD,
-                on_click=lambda e: self.ui.page.run_task(self._fetch_last_photos, waiting),
-            )
-            rows.append(tagged(fetch, f"last-photos-{self.item.code}"))
-        self.hint_box.controls = rows
-
-    async def _fetch_last_photos(self, hashes: list[str]) -> None:
-        """The previous visit's photos of this item, fetched only when asked for."""
-        try:
-            for sha in hashes:
-                await self.ui.sync.fetch_photo(sha)
-        except SyncError as exc:
-            self.ui.toast(self.ui.t.reason(exc.code))
-            return
-        self._fill_hint(await self.ui.run(self.ui.store.last_time, self.visit_id))
-        self.control.update()
 
     def _text(self) -> str:
         if self.ui.t.lang == "en" and self.item.text_en:
@@ -260,9 +189,7 @@ class ItemCard:
         photos = view.photos.get(finding.id, []) if finding else []
         self.photo_row.visible = failed or bool(photos)
         self.photo_hint.visible = failed and self.item.photo_on_fail and not photos
-        self.view = view
-        self.marked_box.visible = any(p.id in view.annotations for p in photos)
-        self.photos.controls = [self._photo_tile(view, n, p) for n, p in enumerate(photos, 1)]
+        self.photos.show(view, photos)
         warnings = item_warnings(view, self.item.code) if photos else ()
         self.warn_box.visible = bool(warnings)
         self.photo_warn.value = t(
@@ -283,49 +210,8 @@ class ItemCard:
         if update:
             self.control.update()
 
-    def _photo_tile(self, view: VisitView, n: int, photo: Photo) -> ft.Control:
-        """A photo of the item: its marked-up copy when it has one and the switch says so,
-        and the 标注 button that opens the editor on the original."""
-        copy = view.annotations.get(photo.id)
-        shown = copy if copy is not None and self.show_marked else photo
-        thumb = tagged(self._thumb(view.thumbs.get(shown.sha256)), f"thumb-{self.item.code}-{n}")
-        if not (self.editable and photo.mine and photo.sha256 in view.thumbs):
-            return thumb
-        mark_up = ft.TextButton(
-            self.ui.t("annot.open"),
-            icon=ft.Icons.EDIT,
-            height=TAP,
-            on_click=lambda e: self.ui.page.run_task(self._annotate, photo),
-        )
-        return ft.Column(
-            [thumb, tagged(mark_up, f"annotate-{self.item.code}-{n}")],
-            spacing=0,
-            horizontal_alignment=ft.CrossAxisAlignment.CENTER,
-        )
-
-    async def _annotate(self, photo: Photo) -> None:
-        data = self.view.thumbs.get(photo.sha256)
-        if data is None or not photo.width or not photo.height:
-            return
-        full = await self.ui.run(self.ui.store.photo_file, photo.sha256)
-        with suppress(PhotoError):  # a screen-sized copy to zoom into, else the thumbnail
-            data = await self.ui.run(screen_copy, full) if full else data
-
-        async def saved() -> None:  # only this item's card shows the new copy
-            await self.on_changed(self.item.code)
-
-        await open_editor(self.ui, photo.id, data, photo.width, photo.height, saved)
-
-    def _on_marked(self, on: bool) -> None:
-        self.show_marked = on
-        self.refresh(self.view)
-
-    def _thumb(self, data: bytes | None) -> ft.Control:
-        if data is None:
-            return ft.Icon(ft.Icons.IMAGE_NOT_SUPPORTED)
-        return ft.Image(
-            src=data, width=72, height=72, fit=ft.BoxFit.COVER, border_radius=ft.BorderRadius.all(6)
-        )
+    async def _photo_marked_up(self) -> None:
+        await self.on_changed(self.item.code)  # only this item's card shows the new copy
 
     async def _answer(self, **change: Any) -> None:
         await self.ui.attempt(self.ui.store.record_answer, self.visit_id, self.item.code, **change)
