@@ -7,18 +7,12 @@ blocking (SQLite): the UI calls them through `asyncio.to_thread`.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
-
-import sqlalchemy as sa
-from sqlmodel import Session, col, func, select
+from typing import Any
 
 from fieldapp.store import (
     bulk,
     capture,
-    evidence,
     history,
     markup,
     photo_views,
@@ -29,46 +23,23 @@ from fieldapp.store import (
     work,
 )
 from fieldapp.store.capture import CapturedPhoto
-from fieldapp.store.db import open_db, transaction
+from fieldapp.store.db import transaction
+from fieldapp.store.sync_steps import SyncSteps
 from fieldapp.store.tables import (
     FindingRow,
     LocalBlob,
-    Outbox,
     PhotoRow,
     RectificationRow,
     VisitRow,
 )
 from fieldapp.store.work import KEEP
 from fieldcore.annotation import Mark
-from fieldcore.protocol import LoginResponse, MutationResult, PullResponse
-
-Clock = Callable[[], datetime]
-P = ParamSpec("P")
-T = TypeVar("T")
+from fieldcore.protocol import LoginResponse
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class Store:
-    def __init__(self, path: Path, clock: Clock = utcnow) -> None:
-        self.path = path
-        self.engine: sa.Engine = open_db(path)
-        self.now = clock
-
-    def close(self) -> None:
-        self.engine.dispose()
-
-    def _tx(
-        self,
-        fn: Callable[Concatenate[Session, datetime, P], T],
-        *args: P.args,
-        **kw: P.kwargs,
-    ) -> T:
-        """`fn(session, now, …)` in one transaction."""
-        with transaction(self.engine) as session:
-            return fn(session, self.now(), *args, **kw)
+class Store(SyncSteps):
+    """Every intent of the inspector's screens; the sync engine's steps come from
+    `SyncSteps` (the one transaction per call, the clock and the engine from `StoreCore`)."""
 
     # ---- identity ---------------------------------------------------------------------
     def device_id(self) -> uuid.UUID:
@@ -293,100 +264,7 @@ class Store:
         path = Path(blob.thumb_path or blob.path)
         return path.read_bytes() if path.exists() else None
 
-    # ---- sync steps -------------------------------------------------------------------
-    def pending_count(self) -> int:
-        with transaction(self.engine) as s:
-            return s.exec(
-                select(func.count()).select_from(Outbox).where(Outbox.state == "pending")
-            ).one()
-
-    def pending_batch(self, limit: int) -> list[Outbox]:
-        with transaction(self.engine) as s:
-            return syncstate.pending_batch(s, limit)
-
-    def apply_results(self, results: list[MutationResult]) -> int:
-        return self._tx(lambda s, now: syncstate.apply_results(s, results, now))
-
-    def requeue_from(self, seq: int) -> None:
-        """Mark acknowledged changes from `seq` on as pending again (see the engine)."""
-        with transaction(self.engine) as s:
-            for entry in s.exec(
-                select(Outbox).where(
-                    col(Outbox.seq) >= seq,
-                    Outbox.state == "acked",
-                )
-            ).all():
-                entry.state = "pending"
-                s.add(entry)
-
-    def blobs_to_upload(self) -> list[syncstate.BlobJob]:
-        with transaction(self.engine) as s:
-            return syncstate.blobs_to_upload(s)
-
-    def blob_progress(self, sha256: str, upload_id: str, offset: int) -> None:
-        with transaction(self.engine) as s:
-            blob = s.get(LocalBlob, sha256)
-            if blob is not None:
-                blob.state, blob.upload_url, blob.offset = "uploading", upload_id, offset
-                s.add(blob)
-
-    def blob_failed(self, sha256: str, error: str) -> None:
-        """The server refused these bytes for good; keep the file, show why."""
-        with transaction(self.engine) as s:
-            blob = s.get(LocalBlob, sha256)
-            if blob is not None:
-                blob.state, blob.error = "failed", error
-                s.add(blob)
-
-    def blob_uploaded(self, sha256: str) -> None:
-        with transaction(self.engine) as s:
-            syncstate.blob_uploaded(s, sha256)
-
-    def downloads_wanted(self) -> list[evidence.DownloadJob]:
-        with transaction(self.engine) as s:
-            return evidence.wanted(s)
-
-    def download_job(self, sha256: str) -> evidence.DownloadJob | None:
-        with transaction(self.engine) as s:
-            return evidence.job_for(s, sha256)
-
-    def blob_downloaded(self, sha256: str, path: str, thumb_path: str, byte_size: int) -> None:
-        self._tx(evidence.record, sha256, path, thumb_path, byte_size)
-
-    def prune_downloads(self) -> list[str]:
-        """Forget downloaded photos nothing refers to any more; their files to remove."""
-        with transaction(self.engine) as s:
-            return evidence.prune(s)
-
-    def cursor(self) -> tuple[int, str | None]:
-        with transaction(self.engine) as s:
-            return int(syncstate.get_meta(s, "cursor", 0)), syncstate.get_meta(s, "epoch")
-
-    def apply_pull_page(self, page: PullResponse) -> None:
-        with transaction(self.engine) as s:
-            syncstate.apply_pull_page(s, page)
-
-    def clock_offset(self, server_time: datetime) -> None:
-        """Remember how far this device's clock is from the server's (photos record it)."""
-        offset = int((server_time - self.now()).total_seconds() * 1000)
-        with transaction(self.engine) as s:
-            syncstate.set_meta(s, "clock_offset_ms", offset)
-
-    def clock_offset_ms(self) -> int | None:
-        with transaction(self.engine) as s:
-            offset: int | None = syncstate.get_meta(s, "clock_offset_ms")
-            return offset
-
+    # ---- lookups ----------------------------------------------------------------------
     def site(self, site_id: uuid.UUID) -> queries.SiteItem | None:
         with transaction(self.engine) as s:
             return queries.site(s, site_id)
-
-    def known_photo_hashes(self) -> set[str]:
-        with transaction(self.engine) as s:
-            return set(s.exec(select(LocalBlob.sha256)).all())
-
-    def note_sync(self, error: str) -> None:
-        with transaction(self.engine) as s:
-            syncstate.set_meta(s, "last_error", error)
-            if not error:
-                syncstate.set_meta(s, "last_sync_at", self.now().isoformat())
