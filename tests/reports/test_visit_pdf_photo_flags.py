@@ -15,7 +15,7 @@ from sqlmodel import select
 from fieldcore.workflow import finding_id
 from sync_server.core.db import write_session
 from sync_server.reports import exports
-from sync_server.supervision.queue import visit_detail
+from sync_server.supervision.visit_detail import visit_detail
 from sync_server.tables import Site, User
 from tests.reports.kit import OVERT_ITEMS, run
 from tests.reports.pdf_preview import ARTIFACTS, keep_artifact, render_page
