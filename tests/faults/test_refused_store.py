@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,24 +21,9 @@ from sync_server.photos.backends import S3Blobs
 from tests.faults.central import Server
 from tests.faults.chaos import check
 from tests.faults.phone import Phone
-from tests.s3kit import both_backends, serve_env
+from tests.s3kit import both_backends
 
 PHOTOS = 3
-
-
-@pytest.fixture
-def server(
-    seeded_data: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    request: pytest.FixtureRequest,
-    blob_backend: str,
-) -> Iterator[Server]:
-    monkeypatch.setenv("MINGCHA_CONSOLE", "false")
-    central = Server(seeded_data, tmp_path / "server", tmp_path, serve_env(request, blob_backend))
-    central.ensure_up()
-    yield central
-    central.close()  # accepts blobs again first
 
 
 def stored_blobs(server: Server) -> list[str]:

@@ -16,25 +16,10 @@ from sync_server.bench.proxy import FaultProxy
 from tests.client.conftest import PhoneApp
 from tests.faults.central import KillOnBlobRename, Server
 from tests.faults.phone import Phone
-from tests.s3kit import both_backends, serve_env
+from tests.s3kit import both_backends
 from tests.server.images import jpeg
 from tests.server.world import World
 from tests.serverkit import FakeClock
-
-
-@pytest.fixture
-def server(
-    seeded_data: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    request: pytest.FixtureRequest,
-    blob_backend: str,
-) -> Iterator[Server]:
-    monkeypatch.setenv("MINGCHA_CONSOLE", "false")
-    central = Server(seeded_data, tmp_path / "server", tmp_path, serve_env(request, blob_backend))
-    central.ensure_up()
-    yield central
-    central.close()
 
 
 @both_backends  # the adoption must hold for a rename into place and for an object PUT
