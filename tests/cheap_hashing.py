@@ -5,7 +5,7 @@ At production cost one hash is a few hundred milliseconds of CPU: every server p
 one at import (sync_server/org/accounts.py DUMMY_HASH), so does every app process (the CLI
 imports it), and every sign-in one more. The parameters themselves are tested where they
 matter: tests/server/test_auth.py (marked `real_password_hashing`) and the login storm
-(tests/server/test_login_storm.py starts its server at production cost).
+(`mingcha bench storm`, run small by tests/cli/test_bench_storm.py, at production cost).
 
 Kept light: the subprocesses import it before anything of the server's.
 """

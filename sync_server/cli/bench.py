@@ -171,6 +171,22 @@ def bench_concurrency(
     _emit(concurrency.run(devices, pg_workers), as_json)
 
 
+@bench_app.command("storm")
+def bench_storm(
+    pushes: Annotated[
+        int, typer.Option(min=1, help="Pushes measured alone (as many in the storm).")
+    ] = 30,
+    streams: Annotated[int, typer.Option(min=1, help="Threads sending wrong-password logins.")] = 6,
+    rounds: Annotated[int, typer.Option(min=1, help="Alone/storm rounds, interleaved.")] = 3,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """One device's push latency during a storm of failed logins (argon2 at production
+    cost, each from a new address), as a ratio to its pushes alone in the same run."""
+    from sync_server.bench import storm
+
+    _emit(storm.run(pushes, streams, rounds), as_json)
+
+
 @bench_app.command("all")
 def bench_all(
     scale: Annotated[

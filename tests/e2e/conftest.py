@@ -28,7 +28,7 @@ def chromium_path() -> str:
 
 
 # Package scope (a fixture's package is where it is defined): later modules on the same
-# worker start their servers at production cost again (the login storm needs it).
+# worker start their servers at production cost again (the storm bench needs it).
 @pytest.fixture(scope="package", autouse=True)
 def _cheap_subprocess_hashing() -> Iterator[None]:
     """Every `mingcha serve` / `mingcha app` here hashes passwords cheaply (the sign-ins

@@ -19,7 +19,7 @@ TALLY: Counter[str] = Counter()  # "runs", "syncs" and one entry per fault kind
 @pytest.fixture(scope="package", autouse=True)
 def _cheap_subprocess_hashing() -> Iterator[None]:
     """Every `mingcha serve` here hashes passwords cheaply (tests/cheap_hashing.py); package
-    scope, so later modules on the same worker (the login storm) get production cost."""
+    scope, so later modules on the same worker (the storm bench) get production cost."""
     with cheap_hashing.subprocesses():
         yield
 

@@ -2,7 +2,7 @@
 photo's bytes are hashed or an export is written, another writer (the next push) can start
 at once.
 
-Passwords: tests/server/test_login_storm.py (measured) and, for `mingcha user add`,
+Passwords: tests/server/test_login_storm.py (a check held open while pushes go on) and, for `mingcha user add`,
 tests/cli/test_ops_commands.py."""
 
 from __future__ import annotations
