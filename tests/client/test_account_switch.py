@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from fieldapp.store.queries import UnsyncedWork
+from fieldapp.store.pending import UnsyncedWork
 from fieldapp.sync.engine import run_sync
 from tests.client.conftest import PhoneApp
 from tests.server.world import PASSWORD, World

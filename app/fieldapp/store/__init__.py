@@ -15,11 +15,13 @@ from fieldapp.store import (
     capture,
     history,
     markup,
+    pending,
     photo_views,
     queries,
     rectification,
     syncdetail,
     syncstate,
+    visit_view,
     work,
 )
 from fieldapp.store.capture import CapturedPhoto
@@ -82,14 +84,14 @@ class Store(SyncSteps):
         once the sign-in succeeds (`enroll`): a failed one leaves the phone as it was.
 
         Raises:
-            queries.UnsyncedWork: another account still has unsynced work here.
+            pending.UnsyncedWork: another account still has unsynced work here.
         """
         with transaction(self.engine) as s:
             old = syncstate.get_meta(s, "identity")
             moved = server is not None and old is not None and old["server"] != server
             if old is not None and (old["user"]["username"] != username or moved):
-                if queries.unsynced_count(s):
-                    raise queries.UnsyncedWork(queries.unsynced_count(s), old["user"]["username"])
+                if pending.unsynced_count(s):
+                    raise pending.UnsyncedWork(pending.unsynced_count(s), old["user"]["username"])
                 return uuid.uuid4()
         return self.device_id()
 
@@ -102,14 +104,14 @@ class Store(SyncSteps):
     def unsynced(self) -> int:
         """Local work the server has not acknowledged: pending changes and photo files."""
         with transaction(self.engine) as s:
-            return queries.unsynced_count(s)
+            return pending.unsynced_count(s)
 
     def enroll(self, server: str, login: LoginResponse) -> None:
         """Remember a sign-in. Refuses to switch account or server while work is unsynced:
         that work belongs to the previous account and must reach its server first.
 
         Raises:
-            queries.UnsyncedWork: there are unsynced changes of another account or server.
+            pending.UnsyncedWork: there are unsynced changes of another account or server.
         """
         with transaction(self.engine) as s:
             old = syncstate.get_meta(s, "identity")
@@ -118,8 +120,8 @@ class Store(SyncSteps):
                 and old["server"] == server
                 and old["user"]["id"] == str(login.user.id)
             )
-            if old is not None and not same and queries.unsynced_count(s):
-                raise queries.UnsyncedWork(queries.unsynced_count(s), old["user"]["username"])
+            if old is not None and not same and pending.unsynced_count(s):
+                raise pending.UnsyncedWork(pending.unsynced_count(s), old["user"]["username"])
             if old is not None and not same:
                 syncstate.forget_account(s)  # all of it is on its server (checked above)
             if not same:  # the id it signed in with (a fresh one from device_for)
@@ -223,9 +225,9 @@ class Store(SyncSteps):
         with transaction(self.engine) as s:
             return queries.search_sites(s, text, limit)
 
-    def visit_view(self, visit_id: uuid.UUID) -> queries.VisitView:
+    def visit_view(self, visit_id: uuid.UUID) -> visit_view.VisitView:
         with transaction(self.engine) as s:
-            return queries.visit_view(s, visit_id)
+            return visit_view.visit_view(s, visit_id)
 
     def last_time(self, visit_id: uuid.UUID) -> history.LastTime:
         """Each item's previous result at this visit's site and its repeat flag."""
@@ -240,9 +242,9 @@ class Store(SyncSteps):
         with transaction(self.engine) as s:
             return queries.templates_for(s, site_id, mode)
 
-    def sync_status(self) -> queries.SyncStatus:
+    def sync_status(self) -> pending.SyncStatus:
         with transaction(self.engine) as s:
-            return queries.sync_status(s)
+            return pending.sync_status(s)
 
     def sync_detail(
         self,

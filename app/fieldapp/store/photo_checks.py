@@ -6,8 +6,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from fieldapp.store.queries import VisitView
 from fieldapp.store.tables import PhotoRow
+from fieldapp.store.visit_view import VisitView
 from fieldcore.evidence import PhotoFacts, PhotoWarning, VisitFacts, photo_warnings
 
 

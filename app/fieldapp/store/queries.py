@@ -1,51 +1,24 @@
-"""Read models for the screens: plain dataclasses, so views never touch SQL."""
+"""Read models for the lists on the screens (home, site search, template choice): plain
+dataclasses, so views never touch SQL. The open visit is read in visit_view.py, what is
+waiting to sync in pending.py."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
-from fieldapp.store import photo_views
-from fieldapp.store.syncstate import get_meta
 from fieldapp.store.tables import (
-    SETTLED,
-    FindingRow,
-    LocalBlob,
-    Outbox,
-    PhotoRow,
     RectificationRow,
     SiteRow,
-    SubjectRow,
     TaskRow,
     TemplateRow,
     VisitRow,
 )
-from fieldapp.store.work import local_score, missing_photos
-from fieldcore.annotation import counts_as_evidence
-from fieldcore.checklist import Template
 from fieldcore.headline import compact_posts, is_per_subject
-from fieldcore.scorecard import ScoreCard
 from fieldcore.workflow import rectification_overdue
-
-
-class UnsyncedWork(Exception):
-    def __init__(self, count: int, username: str) -> None:
-        self.count, self.username = count, username
-        super().__init__(f"{count} unsynced changes of {username}")
-
-
-def unsynced_count(session: Session) -> int:
-    pending = session.exec(
-        select(func.count()).select_from(Outbox).where(Outbox.state == "pending")
-    ).one()
-    files = session.exec(
-        select(func.count()).select_from(LocalBlob).where(col(LocalBlob.state).not_in(SETTLED))
-    ).one()
-    return int(pending) + int(files)
 
 
 @dataclass(frozen=True)
@@ -109,35 +82,10 @@ class Home:
 
 
 @dataclass(frozen=True)
-class SyncStatus:
-    pending_records: int
-    pending_photos: int
-    pending_photo_bytes: int
-    last_sync_at: str | None
-    last_error: str
-    rejected: list[dict[str, Any]]
-
-
-@dataclass(frozen=True)
 class TemplateChoice:
     key: str
     title: str
     version: int
-
-
-@dataclass
-class VisitView:
-    visit: VisitRow
-    site: SiteRow | None
-    template: Template
-    findings: dict[str, FindingRow]
-    photos: dict[uuid.UUID | None, list[PhotoRow]]
-    subjects: list[SubjectRow]
-    card: ScoreCard
-    missing_photos: list[str]
-    thumbs: dict[str, bytes] = field(default_factory=dict)  # sha256 → thumbnail JPEG
-    # marked-up copies (标注): original photo id → its derived copy; `photos` holds originals
-    annotations: dict[uuid.UUID, PhotoRow] = field(default_factory=dict)
 
 
 def _visit_item(session: Session, v: VisitRow) -> VisitItem:
@@ -263,82 +211,3 @@ def templates_for(session: Session, site_id: uuid.UUID, mode: str) -> list[Templ
 
     ordered = sorted(newest.values(), key=lambda r: (not fits(r), r.title))
     return [TemplateChoice(r.key, r.title, r.version) for r in ordered]
-
-
-def visit_view(session: Session, visit_id: uuid.UUID) -> VisitView:
-    visit = session.get(VisitRow, visit_id)
-    if visit is None:
-        raise LookupError(visit_id)
-    template, card = local_score(session, visit)
-    findings = {
-        f.item_code: f
-        for f in session.exec(
-            select(FindingRow).where(
-                FindingRow.visit_id == visit_id, col(FindingRow.deleted).is_(False)
-            )
-        ).all()
-    }
-    photos: dict[uuid.UUID | None, list[PhotoRow]] = {}
-    derived: dict[uuid.UUID, PhotoRow] = {}
-    for p in session.exec(
-        select(PhotoRow)
-        .where(PhotoRow.visit_id == visit_id, col(PhotoRow.deleted).is_(False))
-        .order_by(col(PhotoRow.captured_at))
-    ).all():
-        if counts_as_evidence(p.kind):
-            photos.setdefault(p.finding_id, []).append(p)
-        elif p.annotates_id is not None:
-            derived[p.annotates_id] = p
-    subjects = list(
-        session.exec(
-            select(SubjectRow).where(
-                SubjectRow.site_id == visit.site_id, col(SubjectRow.active).is_(True)
-            )
-        ).all()
-    )
-    return VisitView(
-        visit,
-        session.get(SiteRow, visit.site_id),
-        template,
-        findings,
-        photos,
-        subjects,
-        card,
-        missing_photos(session, visit, template),
-        photo_views.thumbnails(
-            session,
-            [p.sha256 for ps in [*photos.values(), derived.values()] for p in ps],
-        ),
-        derived,
-    )
-
-
-def sync_status(session: Session) -> SyncStatus:
-    pending = session.exec(
-        select(func.count()).select_from(Outbox).where(Outbox.state == "pending")
-    ).one()
-    blobs = session.exec(select(LocalBlob).where(col(LocalBlob.state).not_in(SETTLED))).all()
-    rejected = [
-        {
-            "seq": e.seq,
-            "entity": e.entity,
-            "id": str(e.entity_id),
-            "code": e.code,
-            "message": e.message,
-            "at": e.done_at.isoformat() if e.done_at else "",
-        }
-        for e in session.exec(
-            select(Outbox)
-            .where(Outbox.state == "rejected")
-            .order_by(col(Outbox.seq).desc())
-            .limit(50)
-        ).all()
-    ]
-    return SyncStatus(
-        int(pending),
-        len(blobs),
-        sum(b.byte_size - b.offset for b in blobs),
-        get_meta(session, "last_sync_at"),
-        get_meta(session, "last_error", ""),
-        rejected,
-    )

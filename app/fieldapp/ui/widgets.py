@@ -8,7 +8,7 @@ from typing import Any
 
 import flet as ft
 
-from fieldapp.store.queries import SyncStatus
+from fieldapp.store.pending import SyncStatus
 from fieldapp.sync.runner import SyncState
 from fieldapp.text import Text
 

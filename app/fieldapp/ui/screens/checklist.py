@@ -10,7 +10,7 @@ from typing import Any
 
 import flet as ft
 
-from fieldapp.store.queries import VisitView
+from fieldapp.store.visit_view import VisitView
 from fieldapp.ui.capture import NoCamera, get_photo
 from fieldapp.ui.photo_flow import save_photo
 from fieldapp.ui.screens.item_card import ItemCard

@@ -11,7 +11,7 @@ import flet as ft
 
 from fieldapp.store.history import LastTime
 from fieldapp.store.photo_checks import item_warnings
-from fieldapp.store.queries import VisitView
+from fieldapp.store.visit_view import VisitView
 from fieldapp.ui.screens.item_photos import ItemPhotos
 from fieldapp.ui.screens.last_hint import LastHint
 from fieldapp.ui.shell import UI

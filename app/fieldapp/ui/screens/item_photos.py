@@ -12,7 +12,7 @@ import flet as ft
 
 from fieldapp.annotate import screen_copy
 from fieldapp.photos import PhotoError
-from fieldapp.store.queries import VisitView
+from fieldapp.store.visit_view import VisitView
 from fieldapp.ui.annotator import open_editor
 from fieldapp.ui.shell import UI
 from fieldapp.ui.widgets import TAP, marked_switch, tagged

@@ -6,7 +6,7 @@ import logging
 
 import flet as ft
 
-from fieldapp.store.queries import UnsyncedWork
+from fieldapp.store.pending import UnsyncedWork
 from fieldapp.sync.errors import SyncError
 from fieldapp.ui.shell import UI
 from fieldapp.ui.widgets import big_button, tagged
