@@ -12,6 +12,7 @@ import pytest
 from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError, ProblemCode
+from sync_server.console import transfers
 from sync_server.console.services import ConsoleServices
 from sync_server.supervision import appraisal
 from sync_server.tables import AuditLog, User
@@ -92,8 +93,13 @@ def test_inspectors_see_no_appraisal_and_bad_periods_are_refused(world: World) -
 
 def test_the_export_button_makes_a_download_of_the_workbook(world: World, october: None) -> None:
     download = run(
-        services(world).export(
-            user(world, "admin"), "appraisal", lambda d, t: None, first="2026-q4", region="R1"
+        transfers.export(
+            services(world),
+            user(world, "admin"),
+            "appraisal",
+            lambda d, t: None,
+            first="2026-q4",
+            region="R1",
         )
     )
     assert (download.filename, download.rows) == ("考核表_2026-Q4_R1.xlsx", 1)

@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError, ProblemCode
+from sync_server.console import transfers
 from sync_server.console.services import ConsoleServices
 from sync_server.reports.downloads import DownloadStore
 from sync_server.tables import AuditLog, User
@@ -42,7 +43,7 @@ def export(world: World, who: str, kind: str, seen: list[Any] | None = None, **a
         if seen is not None:
             seen.append((done, total))
 
-    return asyncio.run(services(world).export(user(world, who), kind, progress, **args))
+    return asyncio.run(transfers.export(services(world), user(world, who), kind, progress, **args))
 
 
 def exports_dir(world: World) -> Path:
@@ -51,7 +52,7 @@ def exports_dir(world: World) -> Path:
 
 def ticketed(world: World, who: str, download: Any) -> str:
     """The address the console's download button opens for `who`."""
-    return services(world).download_url(user(world, who), download.url)
+    return transfers.download_url(services(world), user(world, who), download.url)
 
 
 def bearer(world: World, who: str) -> dict[str, str]:

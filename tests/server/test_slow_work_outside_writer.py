@@ -2,8 +2,8 @@
 photo's bytes are hashed or an export is written, another writer (the next push) can start
 at once.
 
-Passwords: tests/server/test_login_storm.py (a check held open while pushes go on) and, for `mingcha user add`,
-tests/cli/test_ops_commands.py."""
+Passwords: tests/server/test_login_storm.py (a check held open while pushes go on) and, for
+`mingcha user add`, tests/cli/test_ops_commands.py."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from sync_server.cli import app as cli
+from sync_server.console import transfers
 from sync_server.console.services import ConsoleServices
 from sync_server.core.config import Settings
 from sync_server.photos.store import PhotoStore
@@ -78,7 +79,7 @@ def test_the_database_stays_writable_while_the_console_exports(world: World, kin
     console = ConsoleServices(world.client.app.state)  # type: ignore[attr-defined]
     progress = lambda done, total: seen.append(writable(world))  # noqa: E731
     args = {"visit_id": str(visit_id)} if kind.startswith("visit") else {"first": day, "last": day}
-    download = asyncio.run(console.export(sup, kind, progress, **args))
+    download = asyncio.run(transfers.export(console, sup, kind, progress, **args))
     assert seen and all(seen)
     [row] = export_rows(world)  # still audited, once the file is complete
     assert row.details["file"] == download.filename

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.template_loader import TemplateError
+from sync_server.console import transfers
 from sync_server.console.screens import template_files
 from sync_server.console.screens.template_files import WorkbookFiles
 from sync_server.console.shell import Console
@@ -49,7 +50,7 @@ def test_a_workbook_with_two_problems_lists_both_by_cell_and_creates_nothing(
     services, sup = services_and_user(world)
     bad = patrol_workbook(NEXT, TWO_MISTAKES)
     with pytest.raises(TemplateError) as caught:
-        asyncio.run(services.upload_workbook(sup, bad, "巡店.xlsx"))
+        asyncio.run(transfers.upload_workbook(services, sup, bad, "巡店.xlsx"))
     assert caught.value.source == "巡店.xlsx"
     assert caught.value.problems == TWO_PROBLEMS
     assert drafts_in(world) == []
@@ -58,7 +59,7 @@ def test_a_workbook_with_two_problems_lists_both_by_cell_and_creates_nothing(
 def test_a_valid_workbook_becomes_a_draft_with_its_content(world: World) -> None:
     services, sup = services_and_user(world)
     data = patrol_workbook(NEXT, {("分值", 2): 5, ("检查内容", 3): "营业员提前15分钟上岗"})
-    draft = asyncio.run(services.upload_workbook(sup, data, "巡店.xlsx"))
+    draft = asyncio.run(transfers.upload_workbook(services, sup, data, "巡店.xlsx"))
     assert (draft.key, draft.base_key, draft.revision) == (NEXT_KEY, NEWEST_KEY, 1)
     items = draft.body["categories"][0]["items"]
     assert (items[0]["deduction"]["points"], items[1]["text"]) == (5, "营业员提前15分钟上岗")
@@ -73,15 +74,17 @@ def test_a_valid_workbook_becomes_a_draft_with_its_content(world: World) -> None
 def test_a_published_or_already_drafted_version_is_refused_with_its_code(world: World) -> None:
     services, sup = services_and_user(world)
     with pytest.raises(DomainError) as published:
-        asyncio.run(services.upload_workbook(sup, patrol_workbook(NEWEST), "v1.xlsx"))
+        asyncio.run(transfers.upload_workbook(services, sup, patrol_workbook(NEWEST), "v1.xlsx"))
     assert published.value.code == ProblemCode.TEMPLATE_VERSION_EXISTS
     assert published.value.details == {"key": NEWEST_KEY, "latest": NEWEST_KEY}
     assert drafts_in(world) == []
 
-    first = asyncio.run(services.upload_workbook(sup, patrol_workbook(NEXT), "v2.xlsx"))
+    first = asyncio.run(transfers.upload_workbook(services, sup, patrol_workbook(NEXT), "v2.xlsx"))
     with pytest.raises(DomainError) as drafted:
         asyncio.run(
-            services.upload_workbook(sup, patrol_workbook(NEXT, {("分值", 2): 4}), "v2-again.xlsx")
+            transfers.upload_workbook(
+                services, sup, patrol_workbook(NEXT, {("分值", 2): 4}), "v2-again.xlsx"
+            )
         )
     assert drafted.value.code == ProblemCode.TEMPLATE_DRAFT_EXISTS
     assert drafted.value.details == {"key": NEXT_KEY, "draft": str(first.id)}
@@ -91,7 +94,9 @@ def test_a_published_or_already_drafted_version_is_refused_with_its_code(world: 
 def test_only_supervisors_and_admins_upload(world: World) -> None:
     services, inspector = services_and_user(world, "insp1")
     with pytest.raises(DomainError) as refused:
-        asyncio.run(services.upload_workbook(inspector, patrol_workbook(NEXT), "v2.xlsx"))
+        asyncio.run(
+            transfers.upload_workbook(services, inspector, patrol_workbook(NEXT), "v2.xlsx")
+        )
     assert refused.value.code == ProblemCode.AUTH_FORBIDDEN
     assert drafts_in(world) == []
 
@@ -100,14 +105,16 @@ def test_a_published_version_downloads_as_a_workbook_that_reads_back_as_itself(
     world: World,
 ) -> None:
     services, sup = services_and_user(world)
-    download = asyncio.run(services.template_workbook(sup, NEWEST_KEY))
+    download = asyncio.run(transfers.template_workbook(services, sup, NEWEST_KEY))
     assert download.filename == f"{NEWEST_KEY}.xlsx"
     assert download.rows == len(list(PATROL.iter_items()))
     store = DownloadStore.under(services.settings.data_dir)
     stored = store.find(download.url.rsplit("/", 1)[1], services.clock())
     assert stored.owner == sup.id  # the link serves this supervisor only
     assert read_workbook(Path(stored.path).read_bytes(), "back.xlsx") == PATROL
-    fetched = world.client.get(services.download_url(sup, download.url))  # the button's link
+    fetched = world.client.get(
+        transfers.download_url(services, sup, download.url)
+    )  # the button's link
     assert fetched.status_code == 200, fetched.text
     assert fetched.headers["content-type"] == XLSX
     assert read_workbook(fetched.content, "fetched.xlsx") == PATROL

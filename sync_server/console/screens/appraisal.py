@@ -14,6 +14,7 @@ from typing import Any
 import flet as ft
 
 from fieldcore.problems import DomainError
+from sync_server.console import transfers
 from sync_server.console.screens.widgets import (
     action_button,
     form_section,
@@ -82,11 +83,11 @@ async def appraisal_screen(console: Console) -> ft.View:
 
     async def export(e: Any) -> None:
         try:
-            download = await services.export(
+            download = await transfers.export(services,
                 user, "appraisal", lambda d, t: None, first=period.value or "",
                 region=department.value or "",
             )  # fmt: skip
-            url = services.download_url(user, download.url)
+            url = transfers.download_url(services, user, download.url)
         except DomainError as exc:
             console.fail(exc)
             return

@@ -17,6 +17,7 @@ from urllib.parse import parse_qs
 import flet as ft
 
 from fieldcore.problems import DomainError
+from sync_server.console import transfers
 from sync_server.console.screens.widgets import download_button, form_section, section_view
 from sync_server.console.shell import Console
 from sync_server.reports.access import REPORT_TZ
@@ -59,7 +60,8 @@ async def exports(console: Console) -> ft.View:
         status.value = f"正在导出 Exporting {KIND_ZH[kind]}…"
         page.update()
         job = asyncio.ensure_future(
-            services.export(
+            transfers.export(
+                services,
                 console.user,
                 kind,
                 progress,

@@ -10,7 +10,7 @@ from typing import Any
 import flet as ft
 
 from fieldcore.problems import DomainError
-from sync_server.console.services import Tile
+from sync_server.console import transfers
 from sync_server.console.shell import Console
 
 PHOTO_PAGE = 24  # thumbnails made and sent per "more photos" click
@@ -32,7 +32,11 @@ def photo_gallery(
 
     async def open_photo(sha: str) -> None:
         try:
-            data = await console.services.full_photo(allowed, sha) if sha in allowed else None
+            data = (
+                await transfers.full_photo(console.services, allowed, sha)
+                if sha in allowed
+                else None
+            )
         except DomainError as exc:
             console.fail(exc)
             return
@@ -50,7 +54,7 @@ def photo_gallery(
         )
         console.page.update()  # show_dialog switches auto-update off for this handler
 
-    def tile(sha: str, got: Tile) -> ft.Control:
+    def tile(sha: str, got: transfers.Tile) -> ft.Control:
         if isinstance(got, bytes):
             content: ft.Control = ft.Image(
                 src=got,
@@ -79,7 +83,9 @@ def photo_gallery(
         start = len(tiles.controls)
         batch = shas[start : start + PHOTO_PAGE]
         try:
-            got = await console.services.thumbnails(allowed, [s for s in batch if s in allowed])
+            got = await transfers.thumbnails(
+                console.services, allowed, [s for s in batch if s in allowed]
+            )
         except DomainError as exc:
             console.fail(exc)
             return

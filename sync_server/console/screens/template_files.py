@@ -23,6 +23,7 @@ import flet as ft
 
 from fieldcore.problems import DomainError, message
 from fieldcore.template_loader import TemplateError
+from sync_server.console import transfers
 from sync_server.console.screens import widgets
 from sync_server.console.shell import Console
 from sync_server.reports.delivery import Download
@@ -101,7 +102,7 @@ class WorkbookFiles:
         self.status.value, self.problems.controls = f"正在读取 Reading {name}…", []
         console.page.update()
         try:
-            draft = await console.services.upload_workbook(console.user, data, name)
+            draft = await transfers.upload_workbook(console.services, console.user, data, name)
         except TemplateError as exc:
             self.show(problem_lines(name, exc.problems))
             return
@@ -121,7 +122,9 @@ class WorkbookFiles:
     def download_button(self, p: drafts.Published) -> ft.Control:
         async def make(e: Any) -> None:
             try:
-                download = await self.console.services.template_workbook(self.console.user, p.key)
+                download = await transfers.template_workbook(
+                    self.console.services, self.console.user, p.key
+                )
             except DomainError as exc:
                 self.console.fail(exc)
                 return

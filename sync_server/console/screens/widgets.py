@@ -12,6 +12,7 @@ from typing import Any
 import flet as ft
 
 from fieldcore.problems import DomainError
+from sync_server.console import transfers
 from sync_server.console.shell import Console
 from sync_server.reports.delivery import Download
 
@@ -129,7 +130,7 @@ def download_button(console: Console, download: Download) -> ft.FilledButton:
 
     def arm() -> bool:
         try:
-            button.url = services.download_url(user, download.url)
+            button.url = transfers.download_url(services, user, download.url)
         except DomainError as exc:
             button.url, button.disabled = None, True
             console.fail(exc)
