@@ -14,6 +14,7 @@ version that phones pull; visits stay pinned to the version they started with.
 
 Only supervisors and admins author templates (fieldcore.workflow.REVIEWERS); every save,
 publish and discard leaves an audit_log row. Functions run in the caller's transaction.
+The published versions the editor lists and diffs a draft against: published.py.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from sync_server.tables import AuditLog, TemplateDraft, TemplateVersion, User, u
 from sync_server.templates import draft_edit as edit
 from sync_server.templates.diff import changed_fields
 from sync_server.templates.preview import check_body, source_name, template_text
-from sync_server.templates.versions import latest_templates, publish_template
+from sync_server.templates.versions import publish_template
 
 OPEN = "open"
 
@@ -69,37 +70,6 @@ def require_author(user: User) -> None:
             "templates are edited by supervisors and admins",
             role=user.role,
         )
-
-
-@dataclass(frozen=True)
-class Published:
-    """The newest published version of a template, for the editor's list."""
-
-    key: str
-    template_id: str
-    version: int
-    title: str
-    published_by: str
-    published_at: datetime
-
-
-def list_published(session: Session, user: User) -> list[Published]:
-    """The version phones are served of each template (versions.latest_templates)."""
-    require_author(user)
-    return [
-        Published(r.key, r.template_id, r.version, r.title, r.published_by, r.published_at)
-        for r in latest_templates(session)
-    ]
-
-
-def published_body(session: Session, user: User, key: str) -> dict[str, Any]:
-    """A published version's JSON (what a draft's diff compares against)."""
-    require_author(user)
-    row = session.get(TemplateVersion, key)
-    if row is None:
-        raise DomainError(ProblemCode.TEMPLATE_NOT_FOUND, key, key=key)
-    body: dict[str, Any] = json.loads(row.body)
-    return body
 
 
 def list_drafts(session: Session, user: User) -> list[DraftView]:

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server.console.screens.template_editor import Editor
 from sync_server.console.shell import Console
-from sync_server.templates import drafts
+from sync_server.templates import drafts, published
 from sync_server.templates.catalog import resolve_template
 from sync_server.templates.versions import get_template
 from tests.server.fake_console import FakeConsole
@@ -29,7 +29,7 @@ SP_NOW, SP_NEXT = newest_and_next("store-patrol")
 async def open_editor(console: FakeConsole, template_id: str) -> Editor:
     draft = await console.services.write(drafts.start_draft, console.user, template_id)
     assert draft.base_key is not None
-    base = await console.services.read(drafts.published_body, console.user, draft.base_key)
+    base = await console.services.read(published.published_body, console.user, draft.base_key)
     return Editor(cast(Console, console), draft, base)
 
 

@@ -25,7 +25,7 @@ from sync_server.console.screens.editor_workspace import Workspace
 from sync_server.console.screens.widgets import action_button, detail_view, unavailable_view
 from sync_server.console.shell import Console
 from sync_server.templates import draft_edit as edit
-from sync_server.templates import drafts
+from sync_server.templates import drafts, published
 from sync_server.templates.diff import changed_fields
 
 BACK = ("/templates", "返回模板列表 Back to templates")
@@ -37,7 +37,9 @@ async def template_editor(console: Console, draft_id: uuid.UUID) -> ft.View:
         draft = await console.services.read(drafts.get_draft, console.user, draft_id)
         base = None
         if draft.base_key:
-            base = await console.services.read(drafts.published_body, console.user, draft.base_key)
+            base = await console.services.read(
+                published.published_body, console.user, draft.base_key
+            )
     except DomainError as exc:
         console.fail(exc)
         return unavailable_view(route)

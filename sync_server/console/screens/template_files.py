@@ -27,7 +27,7 @@ from sync_server.console import transfers
 from sync_server.console.screens import widgets
 from sync_server.console.shell import Console
 from sync_server.reports.delivery import Download
-from sync_server.templates import drafts
+from sync_server.templates import published
 
 EXPIRY_NOTE = "链接 15 分钟内有效,仅限本人 The link works for 15 minutes, for you only"
 
@@ -119,7 +119,7 @@ class WorkbookFiles:
         self.console.page.update()
 
     # ---- download ---------------------------------------------------------------------------
-    def download_button(self, p: drafts.Published) -> ft.Control:
+    def download_button(self, p: published.Published) -> ft.Control:
         async def make(e: Any) -> None:
             try:
                 download = await transfers.template_workbook(

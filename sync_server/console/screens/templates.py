@@ -24,6 +24,7 @@ from sync_server.console.screens.widgets import (
 from sync_server.console.shell import Console
 from sync_server.reports.access import REPORT_TZ
 from sync_server.templates import drafts
+from sync_server.templates.published import Published, list_published
 
 
 def when(at: Any) -> str:
@@ -34,7 +35,7 @@ async def open_draft(console: Console, draft: drafts.DraftView) -> None:
     await console.go(f"/templates/draft/{draft.id}")
 
 
-def published_row(console: Console, files: WorkbookFiles, p: drafts.Published) -> ft.Control:
+def published_row(console: Console, files: WorkbookFiles, p: Published) -> ft.Control:
     async def edit(e: Any) -> None:
         try:
             draft = await console.services.write(drafts.start_draft, console.user, p.template_id)
@@ -74,7 +75,7 @@ def draft_rows(console: Console, rows: list[drafts.DraftView]) -> list[ft.DataRo
 async def templates(console: Console) -> ft.View:
     services, user = console.services, console.user
     try:
-        published = await services.read(drafts.list_published, user)
+        published = await services.read(list_published, user)
         open_drafts = await services.read(drafts.list_drafts, user)
     except DomainError as exc:
         console.fail(exc)
