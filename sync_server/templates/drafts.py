@@ -37,7 +37,7 @@ from sync_server.tables import AuditLog, TemplateDraft, TemplateVersion, User, u
 from sync_server.templates import draft_edit as edit
 from sync_server.templates.diff import changed_fields
 from sync_server.templates.preview import check_body, source_name, template_text
-from sync_server.templates.versions import publish_template
+from sync_server.templates.versions import newest_version, publish_template
 
 OPEN = "open"
 
@@ -99,7 +99,7 @@ def start_draft(session: Session, user: User, template_id: str) -> DraftView:
     ).first()
     if existing is not None:
         return _view(existing)
-    latest = _newest_version(session, template_id)
+    latest = newest_version(session, template_id)
     if latest is None:
         raise DomainError(ProblemCode.TEMPLATE_NOT_FOUND, template_id, key=template_id)
     body = json.loads(latest.body)
@@ -117,7 +117,7 @@ def new_template_draft(session: Session, user: User, template_id: str, title: st
             ProblemCode.REQUEST_INVALID, "模板编号只能用小写字母、数字和连字符", field="template_id"
         )
     taken = (
-        _newest_version(session, template_id) is not None
+        newest_version(session, template_id) is not None
         or session.exec(
             select(TemplateDraft).where(TemplateDraft.template_id == template_id)
         ).first()
@@ -137,7 +137,7 @@ def draft_from_template(session: Session, user: User, template: Template) -> Dra
     publishes as the next free version when its own is already published."""
     require_author(user)
     body = edit.numbers_as_json(template.model_dump(mode="json", exclude_none=True))
-    latest = _newest_version(session, template.id)
+    latest = newest_version(session, template.id)
     if latest is not None and template.version <= latest.version:
         body["version"] = latest.version + 1
     return _create(session, user, body, latest.key if latest else None)
@@ -223,14 +223,6 @@ def _editable(session: Session, draft_id: uuid.UUID, base_revision: int) -> Temp
             changes=since,
         )
     return row
-
-
-def _newest_version(session: Session, template_id: str) -> TemplateVersion | None:
-    return session.exec(
-        select(TemplateVersion)
-        .where(TemplateVersion.template_id == template_id)
-        .order_by(col(TemplateVersion.version).desc())
-    ).first()
 
 
 def _create(session: Session, user: User, body: dict[str, Any], base_key: str | None) -> DraftView:

@@ -61,6 +61,16 @@ def get_template(session: Session, key: str) -> Template:
     return known[key]
 
 
+def newest_version(session: Session, template_id: str) -> TemplateVersion | None:
+    """The highest published version of a template, retired or not (the number a new
+    draft or upload of it must exceed), or None when it was never published."""
+    return session.exec(
+        select(TemplateVersion)
+        .where(TemplateVersion.template_id == template_id)
+        .order_by(col(TemplateVersion.version).desc())
+    ).first()
+
+
 def latest_templates(session: Session) -> list[TemplateVersion]:
     rows = session.exec(
         select(TemplateVersion)

@@ -10,13 +10,13 @@ renumbered copy. Functions run in the caller's transaction.
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from fieldcore.checklist import Template
 from fieldcore.problems import DomainError, ProblemCode
-from sync_server.tables import AuditLog, TemplateDraft, TemplateVersion, User
+from sync_server.tables import AuditLog, TemplateDraft, User
 from sync_server.templates import drafts
-from sync_server.templates.versions import get_template
+from sync_server.templates.versions import get_template, newest_version
 
 MAX_UPLOAD_BYTES = 5_000_000  # a checklist workbook is well under 1 MB
 
@@ -30,11 +30,7 @@ def draft_from_upload(session: Session, user: User, template: Template) -> draft
             details `key`, `draft`), auth.forbidden.
     """
     drafts.require_author(user)
-    latest = session.exec(
-        select(TemplateVersion)
-        .where(TemplateVersion.template_id == template.id)
-        .order_by(col(TemplateVersion.version).desc())
-    ).first()
+    latest = newest_version(session, template.id)
     if latest is not None and template.version <= latest.version:
         raise DomainError(
             ProblemCode.TEMPLATE_VERSION_EXISTS,
