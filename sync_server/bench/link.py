@@ -11,7 +11,8 @@ the bandwidth of a single-connection plain copy.
 
 from __future__ import annotations
 
-from sync_server.bench.proxy import DOWN, UP, Fault, FaultProxy
+from sync_server.bench.faults import DOWN, UP, Fault
+from sync_server.bench.proxy import FaultProxy
 from sync_server.bench.shaping import Shape
 
 # one-way delay and bytes/s each way. mobile: 100 ms round trip, 10 Mbit/s up, 40 down

@@ -22,6 +22,8 @@ under every connection, faults or not: pipelined one-way latency and a bandwidth
 direction shared by all connections (sync_server/bench/shaping.py). `bytes` counts what was
 delivered each way; a planned `Fault("reset", at=N, direction=UP)` cuts the next
 connection after N client bytes — the bench link (sync_server/bench/link.py) is this mode.
+
+The faults themselves (Fault, the seeded random mix) are in faults.py.
 """
 
 from __future__ import annotations
@@ -35,58 +37,9 @@ import struct
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
+from sync_server.bench.faults import DOWN, PASS, UP, Fault, random_fault
 from sync_server.bench.shaping import BUF, Lane, Pacer, Shape, forward
-
-KINDS = ("pass", "delay", "bandwidth", "drop", "reset", "truncate", "blackhole")
-UP, DOWN = "up", "down"  # client → server, server → client
-
-
-@dataclass(frozen=True)
-class Fault:
-    kind: str = "pass"
-    delay: float = 0.0  # delay: seconds per forwarded chunk
-    rate: int = 0  # bandwidth: bytes per second, each direction
-    at: int = 0  # reset / truncate: byte offset in `direction`
-    direction: str = DOWN  # reset: which stream is cut
-
-    def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise ValueError(f"unknown fault {self.kind!r}")
-        if self.direction not in (UP, DOWN):
-            raise ValueError(f"direction must be {UP!r} or {DOWN!r}")
-
-
-PASS = Fault()
-
-# A mix for chaos runs: kind → weight. Passes dominate so that syncs make progress.
-DEFAULT_MIX: dict[str, float] = {
-    "pass": 5,
-    "delay": 1,
-    "bandwidth": 1,
-    "drop": 1,
-    "reset": 2,
-    "truncate": 2,
-    "blackhole": 0.3,
-}
-
-
-def random_fault(rng: random.Random, mix: dict[str, float]) -> Fault:
-    """One fault drawn from `mix` with parameters that make it bite on sync traffic."""
-    kind = rng.choices(list(mix), weights=list(mix.values()))[0]
-    if kind == "delay":
-        return Fault(kind, delay=rng.uniform(0.005, 0.05))
-    if kind == "bandwidth":
-        return Fault(kind, rate=rng.choice((64 * 1024, 256 * 1024, 1024 * 1024)))
-    if kind == "reset":
-        direction = rng.choice((UP, DOWN))  # requests carry the photo chunks: cut them deeper
-        return Fault(
-            kind, at=rng.randrange(0, 200_000 if direction == UP else 1500), direction=direction
-        )
-    if kind == "truncate":
-        return Fault(kind, at=rng.randrange(0, 400))
-    return Fault(kind)
 
 
 class FaultProxy:

@@ -29,7 +29,8 @@ from fieldapp.store.outbox import as_mutation
 from fieldapp.sync import engine
 from fieldcore.protocol import PushRequest
 from fieldcore.records import wire_value
-from sync_server.bench.proxy import DEFAULT_MIX, FaultProxy
+from sync_server.bench.faults import DEFAULT_MIX
+from sync_server.bench.proxy import FaultProxy
 from tests.faults.central import Central, KillOnBlobRename, Server
 from tests.faults.phone import Phone
 

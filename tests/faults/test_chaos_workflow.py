@@ -23,7 +23,8 @@ import pytest
 from fieldcore.problems import DomainError
 from fieldcore.protocol import SCHEMA_VERSION
 from fieldcore.workflow import finding_id
-from sync_server.bench.proxy import DEFAULT_MIX, FaultProxy
+from sync_server.bench.faults import DEFAULT_MIX
+from sync_server.bench.proxy import FaultProxy
 from tests.faults import workflow as wf
 from tests.faults.central import Server
 from tests.faults.chaos import RunStats, check, converge, resend_acked, start

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from sync_server.bench.faults import DEFAULT_MIX, DOWN, UP, Fault
 from sync_server.bench.link import ShapedLink
-from sync_server.bench.proxy import DEFAULT_MIX, DOWN, UP, Fault, FaultProxy
+from sync_server.bench.proxy import FaultProxy
 from sync_server.bench.shaping import Shape
 
 
