@@ -9,10 +9,10 @@ errors are reported together.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from fieldcore.checklist import Item, Mode, Template
 from fieldcore.literals import one_of
@@ -269,37 +269,3 @@ def clear_stale_detail(changes: Mapping[str, Any]) -> dict[str, Any]:
     if cleared["result"] == "na":
         cleared.setdefault("value", None)
     return cleared
-
-
-class FindingLike(Protocol):
-    """A stored answer to one item, as the phone's and the server's finding rows hold it."""
-
-    item_code: str
-    result: str | None
-    count: int | None
-    value: Decimal | None
-
-
-def answers_from_findings(
-    findings: Iterable[FindingLike], template: Template, mode: Mode
-) -> dict[str, dict[str, Any]]:
-    """The raw answers (input of `parse_answers`) that a visit's live findings give.
-
-    A finding without a verdict is no answer yet. An item the template puts out of scope in
-    this mode (`covert_ok: false` on a covert visit, FORMAT.md scoring rule 3) does not
-    count, whatever is stored for it. Detail the verdict does not use (a count without a
-    failure, a figure on N/A) is left out. An item unknown to the template stays in, so
-    `parse_answers` names it instead of it silently vanishing.
-    """
-    answers: dict[str, dict[str, Any]] = {}
-    for f in findings:
-        found = template.items_by_code.get(f.item_code)
-        if f.result is None or (found is not None and not template.in_mode(found[1], mode)):
-            continue
-        entry: dict[str, Any] = {"result": f.result}
-        if f.count is not None and f.result == "fail":
-            entry["count"] = f.count
-        if f.value is not None and f.result != "na":
-            entry["value"] = f.value
-        answers[f.item_code] = entry
-    return answers

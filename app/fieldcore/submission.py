@@ -4,7 +4,7 @@ for the phone's store and the server's merge.
 A visit is complete when every item in scope for its mode is answered and each failed
 item whose template sets `photo_on_fail` has at least one photo of that finding. An item out
 of scope in the mode (`covert_ok: false` on a covert visit) asks for nothing, like it
-counts for nothing in the score (see `answers.answers_from_findings`). A rectification is
+counts for nothing in the score (see `findings.answers_from_findings`). A rectification is
 answered with a note (not only blanks) and at least one after-photo.
 """
 
@@ -14,8 +14,8 @@ import uuid
 from collections.abc import Collection, Iterable
 from typing import Protocol
 
-from fieldcore.answers import FindingLike
 from fieldcore.checklist import Mode, Template
+from fieldcore.findings import FindingLike
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.scorecard import ScoreCard
 

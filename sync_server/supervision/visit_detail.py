@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from fieldcore.answers import answers_from_findings
 from fieldcore.checklist import MODES
+from fieldcore.findings import answers_from_findings
 from fieldcore.literals import one_of
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.scoring import score_raw

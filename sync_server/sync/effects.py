@@ -25,8 +25,9 @@ from sqlmodel import Session, col, select
 
 from fieldcore import submission
 from fieldcore.annotation import counts_as_evidence
-from fieldcore.answers import AnswersError, answers_from_findings
+from fieldcore.answers import AnswersError
 from fieldcore.checklist import MODES
+from fieldcore.findings import answers_from_findings
 from fieldcore.literals import one_of
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.scorecard import ScoreCard

@@ -9,12 +9,12 @@ import pytest
 
 from fieldcore.answers import (
     Answer,
-    answers_from_findings,
     check_answer,
     check_mode,
     clear_stale_detail,
 )
 from fieldcore.checklist import Template
+from fieldcore.findings import answers_from_findings
 from fieldcore.problems import DomainError, ProblemCode
 from tests.core.factories import FindingRow, item, make_template
 

@@ -24,8 +24,9 @@ from fieldapp.store.tables import (
 )
 from fieldcore import submission
 from fieldcore.annotation import counts_as_evidence
-from fieldcore.answers import answers_from_findings, check_answer, check_mode, clear_stale_detail
+from fieldcore.answers import check_answer, check_mode, clear_stale_detail
 from fieldcore.checklist import Template
+from fieldcore.findings import answers_from_findings
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.scorecard import ScoreCard
 from fieldcore.scoring import score_raw
