@@ -11,8 +11,8 @@
 5. an appendix with the sha256 of every photo of the visit.
 
 Values the organisation chose (`assumed`) print as 自定 with their note. Chinese first,
-English beneath or beside. Rows come from visit_sheet.py, drawing from pdf_layout.py;
-photo bytes from the PhotoStore, and only those the photo's author uploaded.
+English beneath or beside. Rows come from visit_sheet.py and sheet_photos.py, drawing from
+pdf_layout.py; photo bytes from the PhotoStore, and only those the photo's author uploaded.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from PIL import Image
 
 from fieldcore.headline import is_per_subject, outcome_line, pooled_line
 from sync_server.photos.store import PhotoStore
+from sync_server.reports import sheet_photos
 from sync_server.reports import visit_sheet as sheet
 from sync_server.reports.access import local
 from sync_server.reports.data import Progress, VisitReport, no_progress
@@ -162,7 +163,7 @@ def _acknowledgement(doc: _Form, report: VisitReport, photos: PhotoStore) -> Non
             ("签名校验 Sig. hash", (v.ack_signature_sha256 or "—")[:16]),
         ]
     )
-    signed = sheet.signature(report)
+    signed = sheet_photos.signature(report)
     if signed is not None or v.ack_signature_sha256:
         doc.ln(1.5)
         doc.line_("签名 Signature", size=8, grey=True)
@@ -176,10 +177,10 @@ def _hash_appendix(doc: _Form, report: VisitReport, photos: PhotoStore) -> None:
               "The sha256 of each photo's stored bytes, to check any copy against.",
               size=8, grey=True)  # fmt: skip
     doc.ln(1)
-    listed = sheet.appendix_photos(report)
+    listed = sheet_photos.appendix_photos(report)
     numbers = {p.id: i for i, p in enumerate(listed, 1)}
     rows = [
-        [str(i), sheet.photo_use(report, p, numbers), p.sha256,
+        [str(i), sheet_photos.photo_use(report, p, numbers), p.sha256,
          "已上传" if _printable(photos, p) else "未上传 missing"]
         for i, p in enumerate(listed, 1)
     ]  # fmt: skip
