@@ -23,6 +23,17 @@ REVIEWERS: frozenset[Role] = frozenset({"supervisor", "admin"})
 VisitStatus = Literal[
     "draft", "submitted", "returned", "resubmitted", "approved", "published", "voided"
 ]
+# A visit's status as the console and the reports print it (the phone has its own wording
+# in fieldapp/text.py, beside the English).
+STATUS_ZH: dict[str, str] = {
+    "draft": "草稿",
+    "submitted": "已提交",
+    "resubmitted": "已重新提交",
+    "returned": "已退回",
+    "approved": "已审核",
+    "published": "已通报",
+    "voided": "已作废",
+}
 # The inspector may change a visit's findings and photos only in these states.
 INSPECTOR_EDITABLE: frozenset[str] = frozenset({"draft", "returned"})
 

@@ -21,20 +21,12 @@ from typing import Any
 
 from fieldcore.headline import is_per_subject, verdict
 from fieldcore.scorecard import POOLED_LABEL, fmt
+from fieldcore.workflow import STATUS_ZH
 from sync_server.reports.access import local
 from sync_server.reports.data import VisitReport
 from sync_server.reports.sheet_photos import PhotoCell, photo_flags
 
 ASSUMED = "自定"
-STATUS_ZH = {
-    "draft": "草稿",
-    "submitted": "已提交",
-    "resubmitted": "已重新提交",
-    "returned": "已退回",
-    "approved": "已审核",
-    "published": "已通报",
-    "voided": "已作废",
-}
 EN_MODE = {"overt": "Announced", "covert": "Covert"}
 
 

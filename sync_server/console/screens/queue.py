@@ -10,6 +10,7 @@ from typing import Any
 import flet as ft
 
 from fieldcore.problems import DomainError
+from fieldcore.workflow import STATUS_ZH
 from sync_server.console.screens.widgets import action_button, nav_actions, string_table
 from sync_server.console.shell import Console
 from sync_server.supervision.filters import (
@@ -22,14 +23,6 @@ from sync_server.supervision.filters import (
 from sync_server.supervision.queue import PageRequest, QueueFilters, QueueRow, review_queue
 
 PAGE = 30  # rows per "more"
-STATUS_ZH = {
-    "submitted": "已提交",
-    "resubmitted": "已重新提交",
-    "returned": "已退回",
-    "approved": "已审核",
-    "published": "已通报",
-    "voided": "已作废",
-}
 MODE_ZH = {"overt": "明查", "covert": "暗访"}
 SORT_ZH = {
     "-submitted_at": "最新提交 Newest first",

@@ -10,8 +10,9 @@ from typing import Any
 import flet as ft
 
 from fieldcore.problems import DomainError
+from fieldcore.workflow import STATUS_ZH
 from sync_server.console.screens.gallery import marked_or_originals, photo_gallery
-from sync_server.console.screens.queue import MODE_ZH, STATUS_ZH
+from sync_server.console.screens.queue import MODE_ZH
 from sync_server.console.screens.widgets import action_button, detail_view, unavailable_view
 from sync_server.console.shell import Console
 from sync_server.supervision import actions
