@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from fieldcore.checklist import MODE_TITLES
 from fieldcore.headline import is_per_subject, verdict
 from fieldcore.scorecard import POOLED_LABEL, fmt
 from fieldcore.workflow import STATUS_ZH
@@ -27,7 +28,6 @@ from sync_server.reports.data import VisitReport
 from sync_server.reports.sheet_photos import PhotoCell, photo_flags
 
 ASSUMED = "自定"
-EN_MODE = {"overt": "Announced", "covert": "Covert"}
 
 
 def n(value: Any) -> str:
@@ -102,7 +102,7 @@ def visit_facts(report: VisitReport) -> list[tuple[str, str]]:
     span = " – ".join(x[11:] for x in (started, finished) if x) or "—"
     return [
         ("站点 Site", f"{site.code} {site.name}"),
-        ("检查方式 Mode", f"{report.mode_title} {EN_MODE.get(v.mode, '')}".strip()),
+        ("检查方式 Mode", f"{report.mode_title} {MODE_TITLES.get(v.mode, ('', ''))[1]}".strip()),
         ("地址 Address", site.address or "—"),
         ("部门/区域 Region", f"{report.region.code} {report.region.name}"),
         ("检查日期 Date", day or "—"),

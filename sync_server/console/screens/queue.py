@@ -9,6 +9,7 @@ from typing import Any
 
 import flet as ft
 
+from fieldcore.checklist import MODE_TITLES
 from fieldcore.problems import DomainError
 from fieldcore.workflow import STATUS_ZH
 from sync_server.console.screens.widgets import action_button, nav_actions, string_table
@@ -23,7 +24,7 @@ from sync_server.supervision.filters import (
 from sync_server.supervision.queue import PageRequest, QueueFilters, QueueRow, review_queue
 
 PAGE = 30  # rows per "more"
-MODE_ZH = {"overt": "明查", "covert": "暗访"}
+MODE_ZH = {mode: zh for mode, (zh, _) in MODE_TITLES.items()}  # 明查 / 暗访
 SORT_ZH = {
     "-submitted_at": "最新提交 Newest first",
     "submitted_at": "最早提交 Oldest first",
