@@ -130,17 +130,8 @@ def derive(
     image = render(data, marks, font_path)
     saved = save(image, blob_dir, thumb_dir)
     assert original.captured_at is not None  # every photo row records when it was taken
-    return CapturedPhoto(
-        sha256=saved.sha256,
-        path=str(saved.path),
-        thumb_path=str(saved.thumb_path),
-        byte_size=saved.byte_size,
-        width=image.width,
-        height=image.height,
-        captured_at=original.captured_at,
-        clock_offset_ms=original.clock_offset_ms,
-        lat=original.lat,
-        lon=original.lon,
+    return saved.captured(
+        image, original.captured_at, original.clock_offset_ms, original.lat, original.lon
     )
 
 

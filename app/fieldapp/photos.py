@@ -71,19 +71,7 @@ def process(
     del decoded  # the 3-megapixel draft is not needed past here
     watermark(image, stamp, font)
     saved = save(image, blob_dir, thumb_dir)
-    return CapturedPhoto(
-        sha256=saved.sha256,
-        path=str(saved.path),
-        thumb_path=str(saved.thumb_path),
-        byte_size=saved.byte_size,
-        width=image.width,
-        height=image.height,
-        captured_at=stamp.taken_at,
-        clock_offset_ms=stamp.clock_offset_ms,
-        lat=lat,
-        lon=lon,
-        exif_taken_at=taken,
-    )
+    return saved.captured(image, stamp.taken_at, stamp.clock_offset_ms, lat, lon, taken)
 
 
 @dataclass(frozen=True)
@@ -94,6 +82,31 @@ class Saved:
     path: Path
     thumb_path: Path
     byte_size: int
+
+    def captured(
+        self,
+        image: Image.Image,
+        captured_at: datetime,
+        clock_offset_ms: int | None,
+        lat: float | None,
+        lon: float | None,
+        exif_taken_at: datetime | None = None,
+    ) -> CapturedPhoto:
+        """The stored `image` as the store records a photo: these files, its size, and
+        when and where it shows (the camera's moment, or a marked-up copy's original's)."""
+        return CapturedPhoto(
+            sha256=self.sha256,
+            path=str(self.path),
+            thumb_path=str(self.thumb_path),
+            byte_size=self.byte_size,
+            width=image.width,
+            height=image.height,
+            captured_at=captured_at,
+            clock_offset_ms=clock_offset_ms,
+            lat=lat,
+            lon=lon,
+            exif_taken_at=exif_taken_at,
+        )
 
 
 def save(image: Image.Image, blob_dir: Path, thumb_dir: Path) -> Saved:
