@@ -38,18 +38,18 @@ BOUND_SECONDS = 30  # a wait bound for one storm round on a loaded machine, not 
 
 def start_server(root: Path, **env: str) -> Proc:
     """`mingcha serve` on SQLite with one region and one inspector (USERNAME, PASSWORD)."""
-    from sync_server.cli.common import write
+    from sync_server.core.config import Settings
+    from sync_server.core.db import write_session
+    from sync_server.core.dbinit import upgraded_database
     from sync_server.org import admin
 
     data = root / "server"
     data.mkdir()
-
-    def seed(session):  # type: ignore[no-untyped-def]
+    settings = Settings(data_dir=data, console=False)
+    with upgraded_database(settings) as engine, write_session(engine) as session:
         admin.add_region(session, "NX", "宁夏")
         user = admin.add_user(session, USERNAME, "inspector", PASSWORD)
         admin.assign(session, user, ["NX"])
-
-    write(data, seed)
     port = free_port()
     proc = Proc(
         "server",
