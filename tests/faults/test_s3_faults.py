@@ -1,0 +1,242 @@
+"""The object store's own faults, under real phone syncs: the server's S3 endpoint is a fault
+proxy (TCP faults: resets, drops, stalls, delays) in front of an HTTP fault gate (S3's own
+answers: 503 SlowDown, 500 InternalError, a request held unanswered, a body cut short;
+bench/s3gate.py — moto emulates none of them) in front of moto.
+
+    server --S3--> FaultProxy --> S3Gate --> moto        phone --> server (no faults)
+
+The server's client here tries each store request twice (`s3_attempts` 2) and waits 2 s
+for an answer byte, so a fault on one attempt is absorbed by the retry and a fault on both
+is a failure the phone must be told about. The checks that read the store go to moto
+directly. What is promised, whatever the store does:
+
+* the phone is told `server.storage_failed` (a 503 with Retry-After on a single request,
+  that code in a pack's part), never a 500 and never a hang past the bounds;
+* nothing is recorded as present that the store does not hold, and what is stored hashes
+  to its name;
+* an upload cut by a store fault resumes: the next sync delivers every photo, each stored
+  once, and bytes the store took before losing its answer are adopted, not sent again.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from fieldcore.problems import DomainError
+from sync_server.bench.proxy import Fault, FaultProxy
+from sync_server.bench.s3 import S3Server
+from sync_server.bench.s3gate import S3Gate
+from sync_server.core.config import Settings
+from sync_server.photos.store import PhotoStore
+from sync_server.photos.thumbnails import THUMB, Thumbnails
+from tests.faults.central import Server
+from tests.faults.chaos import check
+from tests.faults.phone import Phone
+
+ATTEMPTS = 2  # the server's tries per store request (s3_attempts)
+STALL = 60.0  # s a stalled request is held: far past the read timeout (ended at close)
+
+
+@dataclass
+class Rig:
+    server: Server
+    gate: S3Gate
+    proxy: FaultProxy
+    phone: Phone
+    moto: S3Server
+    prefix: str
+
+    def stored(self) -> list[str]:
+        """Every blob the store holds under the server's prefix, asked of moto directly."""
+        return [key.rsplit("/", 1)[1] for key in self.moto.keys(self.prefix)]
+
+    def add_photos(self, seed: int, count: int) -> set[str]:
+        known = {b.sha256 for b in self.phone.blobs()}
+        rng = random.Random(seed)
+        self.phone.new_visit(rng)
+        for _ in range(count):
+            self.phone.photo(rng)
+        new = {b.sha256 for b in self.phone.blobs()} - known
+        assert len(new) == count
+        return new
+
+    def nothing_present_unstored(self) -> None:
+        """No photo row says its bytes are in that the store lacks; the stored bytes hash
+        to their names (chaos.check re-hashes every recorded blob)."""
+        central = self.server.snapshot(self.phone.device)
+        stored = set(self.stored())
+        present = {p.sha256 for p in central.photos.values() if p.blob_present}
+        assert present <= stored, f"recorded present, not in the store: {present - stored}"
+        assert central.blobs <= stored, "a blob row without its object"
+
+
+@pytest.fixture
+def rig(
+    seeded_data: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    s3_server: S3Server,
+) -> Iterator[Rig]:
+    monkeypatch.setenv("MINGCHA_CONSOLE", "false")
+    prefix = f"t-{uuid.uuid4().hex[:12]}"
+    with S3Gate(s3_server.port) as gate, FaultProxy(gate.port) as proxy:
+        env = {
+            **s3_server.env(prefix),
+            "MINGCHA_S3_ENDPOINT_URL": f"http://127.0.0.1:{proxy.port}",
+            "MINGCHA_S3_ATTEMPTS": str(ATTEMPTS),
+            "MINGCHA_S3_CONNECT_TIMEOUT": "2",
+            "MINGCHA_S3_READ_TIMEOUT": "2",
+        }
+        server = Server(seeded_data, tmp_path / "server", tmp_path, env)
+        direct = Settings(data_dir=tmp_path / "server", **s3_server.settings(prefix))
+        server.blobs = PhotoStore.from_settings(direct)  # the test's own reads skip the faults
+        server.ensure_up()
+        phone = Phone(tmp_path / "phone", server.port, keepalive=True, timeout=30)
+        try:
+            assert phone.sign_in() and phone.sync() is not None, phone.errors
+            yield Rig(server, gate, proxy, phone, s3_server, prefix)
+        finally:
+            phone.close()
+            server.close()
+
+
+def sync_fails_with_storage_failed(rig: Rig) -> None:
+    assert rig.phone.sync() is None, "the sync did not fail"
+    assert rig.phone.errors[-1] == "server.storage_failed", rig.phone.errors
+    rig.nothing_present_unstored()
+
+
+def sync_delivers_everything(rig: Rig, shas: set[str], before: set[uuid.UUID]) -> None:
+    report = rig.phone.sync()
+    assert report is not None and report.ok, rig.phone.errors
+    assert {b.state for b in rig.phone.blobs()} == {"uploaded"}
+    stored = rig.stored()
+    assert sorted(stored) == sorted(set(stored)) and set(stored) == shas  # each once, no other
+    central = rig.server.snapshot(rig.phone.device)
+    assert {p.sha256 for p in central.photos.values() if p.blob_present} == shas
+    rig.nothing_present_unstored()
+    check(rig.phone, rig.server, before, final=True)
+
+
+def test_throttling_beyond_the_retries_holds_a_photo_back_and_the_next_sync_sends_it(
+    rig: Rig,
+) -> None:
+    before = set(rig.server.snapshot(rig.phone.device).visits)
+    shas = rig.add_photos(seed=1, count=3)
+    rig.gate.throttle(ATTEMPTS, method="PUT")  # every try of the first photo's PUT
+    sync_fails_with_storage_failed(rig)
+    assert rig.gate.acted["error 503"] == ATTEMPTS and rig.gate.pending() == 0
+    assert len(rig.stored()) == 2  # the others went on
+
+    rig.gate.throttle(ATTEMPTS - 1, method="PUT")  # within the retries: absorbed
+    sync_delivers_everything(rig, shas, before)
+    assert rig.gate.acted["error 503"] == 2 * ATTEMPTS - 1 and rig.gate.pending() == 0
+
+
+def test_stalls_and_lost_answers_resume_and_adopt_what_the_store_took(rig: Rig) -> None:
+    """Two PUTs held unanswered (each try times out), then two PUTs the store performs and
+    whose answers are reset: both photos fail this sync; the second is in the store
+    unrecorded, which the next sync adopts without sending it to the store again."""
+    before = set(rig.server.snapshot(rig.phone.device).visits)
+    shas = rig.add_photos(seed=2, count=3)
+    rig.gate.plan("stall", ATTEMPTS, method="PUT", seconds=STALL)
+    rig.gate.plan("reset", ATTEMPTS, method="PUT", forward=True)
+    sync_fails_with_storage_failed(rig)
+    assert rig.gate.acted["stall"] == ATTEMPTS and rig.gate.acted["reset"] == ATTEMPTS
+    assert len(rig.stored()) == 2  # the lost answer's photo, and the untouched one
+    puts = rig.gate.seen["PUT"]
+
+    sync_delivers_everything(rig, shas, before)
+    assert rig.gate.seen["PUT"] - puts == 1  # only the stalled photo needed its bytes stored
+
+
+def test_reads_under_store_faults_answer_503_or_the_right_bytes(rig: Rig) -> None:
+    """The photo download route (the phone's, and the console's original) while the store
+    errs on GET: a 503 `server.storage_failed` with Retry-After when it errs on every try,
+    the photo when a retry gets through, and a body cut off mid-transfer is never passed
+    off as the whole photo."""
+    import hashlib
+
+    sha = next(iter(rig.add_photos(seed=3, count=1)))
+    report = rig.phone.sync()
+    assert report is not None and report.ok, rig.phone.errors
+    headers = rig.phone.client._headers()  # the signed-in phone's token and schema
+    url = f"http://127.0.0.1:{rig.server.port}/v1/blobs/{sha}"
+
+    rig.gate.plan("error", ATTEMPTS, method="GET", status=500, code="InternalError")
+    failed = httpx.get(url, headers=headers, timeout=30)
+    assert failed.status_code == 503, failed.text
+    assert failed.json()["code"] == "server.storage_failed"
+    assert int(failed.headers["Retry-After"]) > 0
+
+    rig.gate.throttle(ATTEMPTS - 1, method="GET")
+    ok = httpx.get(url, headers=headers, timeout=30)
+    assert ok.status_code == 200 and hashlib.sha256(ok.content).hexdigest() == sha
+
+    rig.gate.plan("cut", 1, method="GET")  # after the headers: nothing left to retry
+    with pytest.raises(httpx.RemoteProtocolError):
+        httpx.get(url, headers=headers, timeout=30)
+    assert rig.gate.acted["cut"] == 1
+    again = httpx.get(url, headers=headers, timeout=30)
+    assert again.status_code == 200 and hashlib.sha256(again.content).hexdigest() == sha
+
+
+def test_console_thumbnails_under_store_faults_say_storage_failed(rig: Rig, tmp_path: Path) -> None:
+    """The console's renditions read whole originals (`read`, as the PDF export does): a
+    body cut after its headers, or 500s on every try, is `server.storage_failed`, nothing
+    is cached, and the next read after a throttled try renders the photo."""
+    sha = next(iter(rig.add_photos(seed=4, count=1)))
+    report = rig.phone.sync()
+    assert report is not None and report.ok, rig.phone.errors
+    via_gate = Settings(
+        data_dir=tmp_path / "console",
+        **{**rig.moto.settings(rig.prefix), "s3_endpoint_url": rig.gate.url},
+        s3_attempts=ATTEMPTS,
+        s3_read_timeout=2,
+    )
+    thumbs = Thumbnails(tmp_path / "thumbs", PhotoStore.from_settings(via_gate))
+
+    rig.gate.plan("cut", 1, method="GET")
+    with pytest.raises(DomainError) as cut:
+        thumbs.get(sha)
+    assert cut.value.code == "server.storage_failed" and cut.value.details["retry_after"] > 0
+    rig.gate.plan("error", ATTEMPTS, status=500, code="InternalError")  # HEAD, then GETs
+    with pytest.raises(DomainError, match=r": 500$"):
+        thumbs.viewable(sha)
+    assert not thumbs.cache_path(sha, THUMB).exists()
+    assert rig.gate.acted == {"cut": 1, "error 500": ATTEMPTS}
+
+    rig.gate.throttle(ATTEMPTS - 1, method="GET")
+    data = thumbs.get(sha)
+    assert data is not None and data.startswith(b"\xff\xd8")
+    assert thumbs.cache_path(sha, THUMB).read_bytes() == data
+
+
+def test_connection_faults_between_server_and_store_then_healed(rig: Rig) -> None:
+    """The fault proxy on the server's store link: resets mid-request (both directions),
+    dropped and stalled connections, slow forwarding, at random (seeded) over three syncs
+    of new photos with throttled requests among them; every sync either succeeds or says
+    `server.storage_failed`, and once healed one sync finishes the lot."""
+    before = set(rig.server.snapshot(rig.phone.device).visits)
+    rig.proxy.seed = 15
+    rig.proxy.mix = {"pass": 2, "delay": 1, "drop": 1, "reset": 3, "truncate": 1, "blackhole": 0.3}
+    rig.proxy.plan([Fault("reset", at=1000, direction="up")])  # the first PUT's body cut
+    shas: set[str] = set()
+    for round_ in range(3):
+        shas |= rig.add_photos(seed=40 + round_, count=2)
+        rig.gate.throttle(1)
+        rig.phone.sync()
+        assert set(rig.phone.errors) <= {"server.storage_failed"}, rig.phone.errors
+        rig.nothing_present_unstored()
+        check(rig.phone, rig.server, before, final=False)
+    assert rig.proxy.injected > 0, "no connection fault acted"
+    rig.proxy.heal()
+    rig.gate.heal()
+    sync_delivers_everything(rig, shas, before)
