@@ -52,6 +52,7 @@ class Rig:
     phone: Phone
     moto: S3Server
     prefix: str
+    before: set[uuid.UUID]  # the server's visits before this phone's first (chaos.check)
 
     def stored(self) -> list[str]:
         """Every blob the store holds under the server's prefix, asked of moto directly."""
@@ -77,34 +78,53 @@ class Rig:
         assert central.blobs <= stored, "a blob row without its object"
 
 
-@pytest.fixture
-def rig(
-    seeded_data: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    s3_server: S3Server,
+@pytest.fixture(scope="module")
+def shared_rig(
+    seeded_data: Path, tmp_path_factory: pytest.TempPathFactory, s3_server: S3Server
 ) -> Iterator[Rig]:
-    monkeypatch.setenv("MINGCHA_CONSOLE", "false")
+    """One server, gate, proxy and phone for the module (a server start is the slow part);
+    each test starts from a phone with everything synced and no fault planned (`rig`)."""
+    root = tmp_path_factory.mktemp("s3-faults")
     prefix = f"t-{uuid.uuid4().hex[:12]}"
     with S3Gate(s3_server.port) as gate, FaultProxy(gate.port) as proxy:
         env = {
             **s3_server.env(prefix),
+            "MINGCHA_CONSOLE": "false",
             "MINGCHA_S3_ENDPOINT_URL": f"http://127.0.0.1:{proxy.port}",
             "MINGCHA_S3_ATTEMPTS": str(ATTEMPTS),
             "MINGCHA_S3_CONNECT_TIMEOUT": "2",
             "MINGCHA_S3_READ_TIMEOUT": "2",
         }
-        server = Server(seeded_data, tmp_path / "server", tmp_path, env)
-        direct = Settings(data_dir=tmp_path / "server", **s3_server.settings(prefix))
+        server = Server(seeded_data, root / "server", root, env)
+        direct = Settings(data_dir=root / "server", **s3_server.settings(prefix))
         server.blobs = PhotoStore.from_settings(direct)  # the test's own reads skip the faults
         server.ensure_up()
-        phone = Phone(tmp_path / "phone", server.port, keepalive=True, timeout=30)
+        phone = Phone(root / "phone", server.port, keepalive=True, timeout=30)
         try:
-            assert phone.sign_in() and phone.sync() is not None, phone.errors
-            yield Rig(server, gate, proxy, phone, s3_server, prefix)
+            assert phone.sign_in(), phone.errors
+            before = set(server.snapshot(phone.device).visits)
+            yield Rig(server, gate, proxy, phone, s3_server, prefix, before)
         finally:
             phone.close()
             server.close()
+
+
+@pytest.fixture
+def rig(shared_rig: Rig) -> Iterator[Rig]:
+    rig = shared_rig
+    for heal in (rig.gate.heal, rig.proxy.heal):
+        heal()
+    report = rig.phone.sync()
+    assert report is not None and report.ok, rig.phone.errors
+    rig.gate.seen.clear()
+    rig.gate.acted.clear()
+    rig.proxy.counts.clear()
+    rig.phone.errors.clear()
+    try:
+        yield rig
+    finally:
+        rig.gate.heal()
+        rig.proxy.heal()
 
 
 def sync_fails_with_storage_failed(rig: Rig) -> None:
@@ -113,7 +133,9 @@ def sync_fails_with_storage_failed(rig: Rig) -> None:
     rig.nothing_present_unstored()
 
 
-def sync_delivers_everything(rig: Rig, shas: set[str], before: set[uuid.UUID]) -> None:
+def sync_delivers_everything(rig: Rig) -> None:
+    """One sync stores every photo the phone has, each once, and nothing else."""
+    shas = {b.sha256 for b in rig.phone.blobs()}
     report = rig.phone.sync()
     assert report is not None and report.ok, rig.phone.errors
     assert {b.state for b in rig.phone.blobs()} == {"uploaded"}
@@ -122,21 +144,21 @@ def sync_delivers_everything(rig: Rig, shas: set[str], before: set[uuid.UUID]) -
     central = rig.server.snapshot(rig.phone.device)
     assert {p.sha256 for p in central.photos.values() if p.blob_present} == shas
     rig.nothing_present_unstored()
-    check(rig.phone, rig.server, before, final=True)
+    check(rig.phone, rig.server, rig.before, final=True)
 
 
 def test_throttling_beyond_the_retries_holds_a_photo_back_and_the_next_sync_sends_it(
     rig: Rig,
 ) -> None:
-    before = set(rig.server.snapshot(rig.phone.device).visits)
-    shas = rig.add_photos(seed=1, count=3)
+    held = len(rig.stored())
+    rig.add_photos(seed=1, count=3)
     rig.gate.throttle(ATTEMPTS, method="PUT")  # every try of the first photo's PUT
     sync_fails_with_storage_failed(rig)
     assert rig.gate.acted["error 503"] == ATTEMPTS and rig.gate.pending() == 0
-    assert len(rig.stored()) == 2  # the others went on
+    assert len(rig.stored()) == held + 2  # the others went on
 
     rig.gate.throttle(ATTEMPTS - 1, method="PUT")  # within the retries: absorbed
-    sync_delivers_everything(rig, shas, before)
+    sync_delivers_everything(rig)
     assert rig.gate.acted["error 503"] == 2 * ATTEMPTS - 1 and rig.gate.pending() == 0
 
 
@@ -144,16 +166,16 @@ def test_stalls_and_lost_answers_resume_and_adopt_what_the_store_took(rig: Rig) 
     """Two PUTs held unanswered (each try times out), then two PUTs the store performs and
     whose answers are reset: both photos fail this sync; the second is in the store
     unrecorded, which the next sync adopts without sending it to the store again."""
-    before = set(rig.server.snapshot(rig.phone.device).visits)
-    shas = rig.add_photos(seed=2, count=3)
+    held = len(rig.stored())
+    rig.add_photos(seed=2, count=3)
     rig.gate.plan("stall", ATTEMPTS, method="PUT", seconds=STALL)
     rig.gate.plan("reset", ATTEMPTS, method="PUT", forward=True)
     sync_fails_with_storage_failed(rig)
     assert rig.gate.acted["stall"] == ATTEMPTS and rig.gate.acted["reset"] == ATTEMPTS
-    assert len(rig.stored()) == 2  # the lost answer's photo, and the untouched one
+    assert len(rig.stored()) == held + 2  # the lost answer's photo, and the untouched one
     puts = rig.gate.seen["PUT"]
 
-    sync_delivers_everything(rig, shas, before)
+    sync_delivers_everything(rig)
     assert rig.gate.seen["PUT"] - puts == 1  # only the stalled photo needed its bytes stored
 
 
@@ -224,19 +246,17 @@ def test_connection_faults_between_server_and_store_then_healed(rig: Rig) -> Non
     dropped and stalled connections, slow forwarding, at random (seeded) over three syncs
     of new photos with throttled requests among them; every sync either succeeds or says
     `server.storage_failed`, and once healed one sync finishes the lot."""
-    before = set(rig.server.snapshot(rig.phone.device).visits)
     rig.proxy.seed = 15
     rig.proxy.mix = {"pass": 2, "delay": 1, "drop": 1, "reset": 3, "truncate": 1, "blackhole": 0.3}
     rig.proxy.plan([Fault("reset", at=1000, direction="up")])  # the first PUT's body cut
-    shas: set[str] = set()
     for round_ in range(3):
-        shas |= rig.add_photos(seed=40 + round_, count=2)
+        rig.add_photos(seed=40 + round_, count=2)
         rig.gate.throttle(1)
         rig.phone.sync()
         assert set(rig.phone.errors) <= {"server.storage_failed"}, rig.phone.errors
         rig.nothing_present_unstored()
-        check(rig.phone, rig.server, before, final=False)
+        check(rig.phone, rig.server, rig.before, final=False)
     assert rig.proxy.injected > 0, "no connection fault acted"
     rig.proxy.heal()
     rig.gate.heal()
-    sync_delivers_everything(rig, shas, before)
+    sync_delivers_everything(rig)
