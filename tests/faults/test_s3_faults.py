@@ -25,6 +25,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -179,6 +180,40 @@ def test_stalls_and_lost_answers_resume_and_adopt_what_the_store_took(rig: Rig) 
     assert rig.gate.seen["PUT"] - puts == 1  # only the stalled photo needed its bytes stored
 
 
+def test_a_single_upload_is_told_503_with_retry_after_and_finishes_on_its_resend(
+    rig: Rig,
+) -> None:
+    """The resumable route (what the phone falls back to for one photo): the store
+    throttling past the retries is a 503 `server.storage_failed` with Retry-After, the
+    upload keeps its offset, and resending the (empty) last chunk stores the photo."""
+    sha = next(iter(rig.add_photos(seed=5, count=1)))
+    size = next(b.byte_size for b in rig.phone.blobs() if b.sha256 == sha)
+    rig.gate.throttle(ATTEMPTS, method="PUT")
+    sync_fails_with_storage_failed(rig)  # the row is pushed, its bytes are all staged
+    upload = rig.phone.client.create_upload(sha, size)
+    assert upload.offset == size and not upload.complete  # resumable: nothing to resend
+
+    def finish() -> httpx.Response:
+        headers = {"Content-Type": "application/offset+octet-stream", "Upload-Offset": str(size)}
+        return rig.phone.http.patch(
+            f"/v1/uploads/{upload.id}", content=b"", headers=rig.phone.client._headers(headers)
+        )
+
+    rig.gate.throttle(ATTEMPTS, method="PUT")
+    refused = finish()
+    assert refused.status_code == 503, refused.text
+    assert refused.json()["code"] == "server.storage_failed"
+    assert int(refused.headers["Retry-After"]) > 0
+    assert rig.phone.client.upload_offset(str(upload.id)) == size
+    assert sha not in rig.stored()
+    rig.nothing_present_unstored()
+
+    assert finish().status_code == 204
+    assert sha in rig.stored()
+    sync_delivers_everything(rig)
+    assert rig.gate.acted["error 503"] == 2 * ATTEMPTS
+
+
 def test_reads_under_store_faults_answer_503_or_the_right_bytes(rig: Rig) -> None:
     """The photo download route (the phone's, and the console's original) while the store
     errs on GET: a 503 `server.storage_failed` with Retry-After when it errs on every try,
@@ -260,3 +295,25 @@ def test_connection_faults_between_server_and_store_then_healed(rig: Rig) -> Non
     rig.proxy.heal()
     rig.gate.heal()
     sync_delivers_everything(rig)
+
+
+def test_the_store_clients_bounds_are_the_settings() -> None:
+    """What bounds a stalled store request in production: the defaults, and the
+    MINGCHA_S3_* settings reaching botocore (the tests above shorten them the same way)."""
+    from sync_server.photos.backends import S3Blobs, backend_for
+
+    def config(**settings: Any) -> Any:
+        blobs = backend_for(Settings(blob_url="s3://bucket/prefix", **settings))
+        assert isinstance(blobs, S3Blobs)
+        return blobs.client.meta.config
+
+    default = config()
+    assert (default.connect_timeout, default.read_timeout) == (5.0, 10.0)
+    assert default.retries == {"mode": "standard", "total_max_attempts": 3}
+    tuned = config(
+        s3_connect_timeout=1.5, s3_read_timeout=7, s3_attempts=5, s3_retry_mode="adaptive"
+    )
+    assert (tuned.connect_timeout, tuned.read_timeout) == (1.5, 7.0)
+    assert tuned.retries == {"mode": "adaptive", "total_max_attempts": 5}
+    with pytest.raises(ValueError, match="s3_attempts"):
+        Settings(s3_attempts=0)
