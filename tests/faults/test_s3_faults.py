@@ -128,6 +128,16 @@ def rig(shared_rig: Rig) -> Iterator[Rig]:
         rig.proxy.heal()
 
 
+def gate_settings(rig: Rig, tmp_path: Path) -> Settings:
+    """An in-process store (the console's, an export's) reaching moto through the gate."""
+    return Settings(
+        data_dir=tmp_path / "console",
+        **{**rig.moto.settings(rig.prefix), "s3_endpoint_url": rig.gate.url},
+        s3_attempts=ATTEMPTS,
+        s3_read_timeout=2,
+    )
+
+
 def sync_fails_with_storage_failed(rig: Rig) -> None:
     assert rig.phone.sync() is None, "the sync did not fail"
     assert rig.phone.errors[-1] == "server.storage_failed", rig.phone.errors
@@ -252,13 +262,7 @@ def test_console_thumbnails_under_store_faults_say_storage_failed(rig: Rig, tmp_
     sha = next(iter(rig.add_photos(seed=4, count=1)))
     report = rig.phone.sync()
     assert report is not None and report.ok, rig.phone.errors
-    via_gate = Settings(
-        data_dir=tmp_path / "console",
-        **{**rig.moto.settings(rig.prefix), "s3_endpoint_url": rig.gate.url},
-        s3_attempts=ATTEMPTS,
-        s3_read_timeout=2,
-    )
-    thumbs = Thumbnails(tmp_path / "thumbs", PhotoStore.from_settings(via_gate))
+    thumbs = Thumbnails(tmp_path / "thumbs", PhotoStore.from_settings(gate_settings(rig, tmp_path)))
 
     rig.gate.plan("cut", 1, method="GET")
     with pytest.raises(DomainError) as cut:
@@ -295,6 +299,39 @@ def test_connection_faults_between_server_and_store_then_healed(rig: Rig) -> Non
     rig.proxy.heal()
     rig.gate.heal()
     sync_delivers_everything(rig)
+
+
+def test_a_pdf_export_on_a_failing_store_fails_whole_never_printing_photos_as_missing(
+    rig: Rig, tmp_path: Path
+) -> None:
+    """The visit PDF asks the store whether each photo is in (its hash appendix) and
+    reads the ones it prints: a store erring on every try fails the export with
+    `server.storage_failed` rather than printing "missing" for photos that are stored."""
+    from sqlmodel import Session
+
+    from sync_server.reports.data import load_visit_report
+    from sync_server.reports.pdf import write_visit_pdf
+    from sync_server.tables import Visit
+
+    sha = next(iter(rig.add_photos(seed=6, count=1)))
+    report = rig.phone.sync()
+    assert report is not None and report.ok, rig.phone.errors
+    central = rig.server.snapshot(rig.phone.device)
+    visit_id = next(p.visit_id for p in central.photos.values() if p.sha256 == sha)
+    with Session(rig.server.engine) as session:
+        visit = session.get(Visit, visit_id)
+        assert visit is not None
+        visit_report = load_visit_report(session, visit)
+    store = PhotoStore.from_settings(gate_settings(rig, tmp_path))
+
+    rig.gate.plan("error", 1000, status=500, code="InternalError")  # every request
+    with pytest.raises(DomainError) as failed:
+        write_visit_pdf(visit_report, store, tmp_path / "failed.pdf")
+    assert failed.value.code == "server.storage_failed"
+    assert rig.gate.acted["error 500"] >= ATTEMPTS
+    rig.gate.heal()
+    write_visit_pdf(visit_report, store, tmp_path / "visit.pdf")
+    assert (tmp_path / "visit.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_the_store_clients_bounds_are_the_settings() -> None:
