@@ -35,9 +35,9 @@ default (a slow connect adds up to 5 s a try), near the phone's own 30 s timeout
 for ever. Not bounded: a store trickling its answer slower than one read per read timeout
 (the timeouts are per socket read; botocore has no whole-request deadline). The defaults
 are shorter than botocore's (60 s read; with the 5 attempts this used: ~5 min) because
-past the phone's timeout nobody waits for the answer. A PUT whose answer was lost after the store acted is harmless (content
-addressed: the retry writes the same bytes, and `uploads._complete` adopts bytes already
-in place). A GET whose body breaks off after its headers is not retried by botocore:
+past the phone's timeout nobody waits for the answer. A PUT whose answer was lost after
+the store acted is harmless (content addressed: the retry writes the same bytes, and
+`uploads._complete` adopts bytes already in place). A GET whose body breaks off after its headers is not retried by botocore:
 `read` turns it into `server.storage_failed` as well; a `stream` already sending to the
 client can only end the response short (the client sees a truncated body, never a wrong one).
 """
