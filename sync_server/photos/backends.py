@@ -29,17 +29,18 @@ The store's own faults (tests/faults/test_s3_faults.py, through bench/s3gate.py 
 fault proxy): each request is bounded — `s3_connect_timeout` to connect, `s3_read_timeout`
 for each answer byte — and tried `s3_attempts` times in all (default 3: 5 s, 10 s) with
 botocore's standard retry mode, which retries throttling (503 SlowDown), 5xx answers,
-resets and timeouts with jittered exponential backoff (≤ 1 s, then ≤ 2 s). So a store
-that answers nothing holds a worker thread attempts × read timeout + backoff, ≤ 33 s by
-default (a slow connect adds up to 5 s a try), near the phone's own 30 s timeout, never
-for ever. Not bounded: a store trickling its answer slower than one read per read timeout
-(the timeouts are per socket read; botocore has no whole-request deadline). The defaults
-are shorter than botocore's (60 s read; with the 5 attempts this used: ~5 min) because
-past the phone's timeout nobody waits for the answer. A PUT whose answer was lost after
-the store acted is harmless (content addressed: the retry writes the same bytes, and
-`uploads._complete` adopts bytes already in place). A GET whose body breaks off after its headers is not retried by botocore:
-`read` turns it into `server.storage_failed` as well; a `stream` already sending to the
-client can only end the response short (the client sees a truncated body, never a wrong one).
+resets and timeouts with jittered exponential backoff (≤ 1 s, then ≤ 2 s). So a store that
+answers nothing holds a worker thread attempts × read timeout + backoff, ≤ 33 s by default
+(a slow connect adds up to 5 s a try), near the phone's own 30 s timeout, never for ever.
+Not bounded: a store trickling its answer slower than one read per read timeout (the
+timeouts are per socket read; botocore has no whole-request deadline). The defaults are
+shorter than botocore's (60 s read; with the 5 attempts this used: ~5 min) because past the
+phone's timeout nobody waits for the answer. A PUT whose answer was lost after the store
+acted is harmless (content addressed: the retry writes the same bytes, and
+`uploads._complete` adopts bytes already in place). A GET whose body breaks off after its
+headers is not retried by botocore: `read` turns it into `server.storage_failed` as well; a
+`stream` already sending to the client can only end the response short (the client sees a
+truncated body, never a wrong one).
 """
 
 from __future__ import annotations
