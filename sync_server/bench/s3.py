@@ -14,7 +14,9 @@ what it does not check, nothing measured or tested against it proves:
 * consistency and durability: every read sees the last write at once, and nothing is
   ever lost, unlike a store with replicas or a disk that fills up;
 * the limits of a real store (request rates, object and part sizes beyond the 5 MiB
-  minimum part it does enforce), and network faults between hosts;
+  minimum part it does enforce), and network faults between hosts: it never throttles
+  (503 SlowDown) nor fails (500), so the fault tests put bench/s3gate.py in front of it,
+  which answers those itself, and the TCP fault proxy (bench/proxy.py) in front of that;
 * bucket policies only in part: an explicit Deny on an object action is enforced (403,
   with an empty body where S3 sends AccessDenied).
 """

@@ -33,6 +33,14 @@ class Settings(BaseSettings):
     s3_access_key_id: str = ""  # empty: boto3's own chain (AWS_* variables, instance role…)
     s3_secret_access_key: SecretStr = SecretStr("")
     s3_addressing_style: Literal["auto", "path", "virtual"] = "path"  # path: MinIO & co.
+    # How long one store request may take (photos/backends.py says why these bounds): a
+    # request waits at most s3_connect_timeout to connect and s3_read_timeout for each
+    # answer byte, and is tried s3_attempts times in all (throttling, 5xx, resets, timeouts)
+    # with botocore's s3_retry_mode backoff, so a stalled store frees the worker thread.
+    s3_connect_timeout: float = Field(5.0, gt=0, le=120)
+    s3_read_timeout: float = Field(10.0, gt=0, le=600)
+    s3_attempts: int = Field(3, ge=1, le=10)
+    s3_retry_mode: Literal["standard", "adaptive"] = "standard"
 
     @field_validator("blob_url")
     @classmethod

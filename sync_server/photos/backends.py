@@ -23,7 +23,24 @@ is visible, and a multipart upload's hash state cannot be resumed by another pro
 host after a crash. Staged locally, a chunk costs one local fsync; the store sees one PUT
 per finished photo (a phone photo is a few MB, below the multipart threshold).
 
-Errors reaching the store surface as `server.storage_failed` (503, retry later).
+Errors reaching the store surface as `server.storage_failed` (503, Retry-After, retry later).
+
+The store's own faults (tests/faults/test_s3_faults.py, through bench/s3gate.py and the
+fault proxy): each request is bounded — `s3_connect_timeout` to connect, `s3_read_timeout`
+for each answer byte — and tried `s3_attempts` times in all (default 3: 5 s, 10 s) with
+botocore's standard retry mode, which retries throttling (503 SlowDown), 5xx answers,
+resets and timeouts with jittered exponential backoff (≤ 1 s, then ≤ 2 s). So a store that
+answers nothing holds a worker thread attempts × read timeout + backoff, ≤ 33 s by default
+(a slow connect adds up to 5 s a try), near the phone's own 30 s timeout, never for ever.
+Not bounded: a store trickling its answer slower than one read per read timeout (the
+timeouts are per socket read; botocore has no whole-request deadline). The defaults are
+shorter than botocore's (60 s read; with the 5 attempts this used: ~5 min) because past the
+phone's timeout nobody waits for the answer. A PUT whose answer was lost after the store
+acted is harmless (content addressed: the retry writes the same bytes, and
+`uploads._complete` adopts bytes already in place). A GET whose body breaks off after its
+headers is not retried by botocore: `read` turns it into `server.storage_failed` as well; a
+`stream` already sending to the client can only end the response short (the client sees a
+truncated body, never a wrong one).
 """
 
 from __future__ import annotations
@@ -183,11 +200,19 @@ class S3Blobs:
             raise unavailable(type(exc).__name__) from exc
 
     def read(self, sha256: str) -> bytes | None:
+        from botocore.exceptions import BotoCoreError
+
         got = self._get(sha256)
         if got is None:
             return None
-        with got["Body"] as body:
+        body = got["Body"]  # not `with … as`: that yields urllib3's raw response, whose
+        try:  # errors escape botocore's (and miss its check of the byte count)
             return body.read()
+        except BotoCoreError as exc:  # the body broke off after the headers (a reset, a
+            # stall past read_timeout): botocore retries only until the headers came
+            raise unavailable(type(exc).__name__) from exc
+        finally:
+            body.close()
 
     def stream(self, sha256: str) -> tuple[int, Iterator[bytes]] | None:
         got = self._get(sha256)
@@ -265,9 +290,9 @@ def backend_for(settings: Settings) -> BlobBackend:
         aws_secret_access_key=settings.s3_secret_access_key.get_secret_value() or None,
         config=Config(
             s3={"addressing_style": settings.s3_addressing_style},
-            retries={"mode": "standard", "max_attempts": 4},
-            connect_timeout=10,
-            read_timeout=60,
+            retries={"mode": settings.s3_retry_mode, "total_max_attempts": settings.s3_attempts},
+            connect_timeout=settings.s3_connect_timeout,
+            read_timeout=settings.s3_read_timeout,
             max_pool_connections=32,  # uploads, packs and reads run on worker threads
         ),
     )

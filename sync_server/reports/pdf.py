@@ -47,6 +47,16 @@ def write_visit_pdf(
     """Write the PDF; returns the characters the font lacks (empty when all were covered)."""
     t = report.template
     doc = _Form(f"{t.document.code} {t.document.revision} · {t.title}")
+    try:
+        return _write(doc, report, photos, out, progress)
+    except BaseException:  # e.g. the photo store failed half way: no output() will close
+        doc.close_fonts()  # the font file, so close it here rather than at some GC
+        raise
+
+
+def _write(
+    doc: _Form, report: VisitReport, photos: PhotoStore, out: Path, progress: Progress
+) -> list[str]:
     doc.add_page()
     _title_block(doc, report)
     _scores(doc, report)

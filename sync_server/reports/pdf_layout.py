@@ -43,6 +43,12 @@ class _Form(FPDF):
         self.printed: set[str] = set()
         self.alias_nb_pages()
 
+    def close_fonts(self) -> None:
+        """Close the font files this document holds open (`output()` does so itself)."""
+        for font in self.fonts.values():
+            if isinstance(font, TTFFont):
+                font.close()
+
     def seen(self, text: str) -> str:
         self.printed.update(text)
         return text
