@@ -28,7 +28,7 @@ import httpx
 import pytest
 
 from fieldcore.problems import DomainError
-from sync_server.bench.proxy import Fault
+from sync_server.bench.faults import Fault
 from sync_server.core.config import Settings
 from sync_server.photos.store import PhotoStore
 from sync_server.photos.thumbnails import THUMB, Thumbnails
