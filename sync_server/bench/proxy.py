@@ -36,6 +36,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Self
 
 from sync_server.bench.shaping import BUF, Lane, Pacer, Shape, forward
 
@@ -150,11 +151,11 @@ class FaultProxy:
         return sum(self.counts.values())
 
     # ---- lifecycle -----------------------------------------------------------------------
-    def start(self) -> FaultProxy:
+    def start(self) -> Self:
         self._spawn(self._accept_loop)
         return self
 
-    def __enter__(self) -> FaultProxy:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

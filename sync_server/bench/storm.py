@@ -44,7 +44,7 @@ def start_server(root: Path, **env: str) -> Proc:
     data = root / "server"
     data.mkdir()
 
-    def seed(session):  # type: ignore[no-untyped-def]
+    def seed(session):
         admin.add_region(session, "NX", "宁夏")
         user = admin.add_user(session, USERNAME, "inspector", PASSWORD)
         admin.assign(session, user, ["NX"])
