@@ -63,7 +63,7 @@ def fetch_rows(world: World) -> list[AuditLog]:
         return list(
             s.exec(
                 select(AuditLog)
-                .where(AuditLog.action.in_(["download", "download_refused"]))  # type: ignore[attr-defined]
+                .where(col(AuditLog.action).in_(["download", "download_refused"]))
                 .order_by(col(AuditLog.id))
             ).all()
         )
