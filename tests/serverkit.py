@@ -34,7 +34,7 @@ from sync_server.core.db import make_engine
 from sync_server.main import create_app
 from sync_server.org import accounts
 from sync_server.tables import ServerModel
-from tests.cheap_hashing import cheap_hasher
+from tests.cheap_hashing import cheap_hasher as cheap_hasher  # tests import it from here
 from tests.s3kit import blob_settings
 from tests.server.world import World, build_world
 
@@ -171,7 +171,7 @@ def settings(
 
 
 @pytest.fixture
-def app(settings: Settings, clock: FakeClock):  # type: ignore[no-untyped-def]
+def app(settings: Settings, clock: FakeClock):
     application = create_app(settings, clock=clock)
     if not settings.database_url.startswith("sqlite"):  # SQLite: a fresh copy already
         _empty(application.state.engine)
@@ -181,12 +181,12 @@ def app(settings: Settings, clock: FakeClock):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def engine(app) -> sa.Engine:  # type: ignore[no-untyped-def]
-    return app.state.engine  # type: ignore[no-any-return]
+def engine(app) -> sa.Engine:
+    return app.state.engine
 
 
 @pytest.fixture
-def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+def client(app) -> Iterator[TestClient]:
     with TestClient(app) as test_client:
         yield test_client
 

@@ -5,6 +5,7 @@ file is committed)."""
 from __future__ import annotations
 
 import io
+from typing import Any, cast
 
 from openpyxl import load_workbook
 
@@ -20,17 +21,17 @@ TWO_PROBLEMS = [
     "检查项!O2 分值: is required for kind per_occurrence",
     "检查项!X3 严重程度: must be one of 一般 (minor), 较重 (major), 严重 (critical)",
 ]
-TWO_MISTAKES: dict[tuple[str, int], object] = {("分值", 2): None, ("严重程度", 3): "很严重"}
+TWO_MISTAKES: dict[tuple[str, int], Any] = {("分值", 2): None, ("严重程度", 3): "很严重"}
 
 
-def patrol_workbook(version: int, cells: dict[tuple[str, int], object] | None = None) -> bytes:
+def patrol_workbook(version: int, cells: dict[tuple[str, int], Any] | None = None) -> bytes:
     """The newest store-patrol's workbook with 设置 版本 = `version` and 检查项 cells set, each
     named by (column header, row)."""
     book = load_workbook(io.BytesIO(write_workbook(PATROL)))
     [setting] = [r for r in book["设置"].iter_rows() if r[0].value == "版本"]
     setting[1].value = version
     items = book["检查项"]
-    headers = {c.value: c.column for c in items[1]}
+    headers = {c.value: cast(int, c.column) for c in items[1]}  # a header row: no merged cells
     for (header, row), value in (cells or {}).items():
         items.cell(row, headers[header]).value = value
     out = io.BytesIO()

@@ -37,6 +37,7 @@ import struct
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
+from typing import Self
 
 from sync_server.bench.faults import DOWN, PASS, UP, Fault, random_fault
 from sync_server.bench.shaping import BUF, Lane, Pacer, Shape, forward
@@ -103,11 +104,11 @@ class FaultProxy:
         return sum(self.counts.values())
 
     # ---- lifecycle -----------------------------------------------------------------------
-    def start(self) -> FaultProxy:
+    def start(self) -> Self:
         self._spawn(self._accept_loop)
         return self
 
-    def __enter__(self) -> FaultProxy:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

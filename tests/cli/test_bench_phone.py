@@ -20,7 +20,7 @@ runner = CliRunner()
 def bench(*args: str) -> dict[str, Any]:
     result = runner.invoke(app, ["bench", *args, "--json"])
     assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
+    return json.loads(result.stdout)
 
 
 def assert_machine(result: dict[str, Any]) -> None:

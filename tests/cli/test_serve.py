@@ -41,7 +41,7 @@ def mingcha(*args: str, env: dict[str, str], stdin: str | None = None) -> str:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def server_env(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+def server_env(request: pytest.FixtureRequest, tmp_path: Path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("MINGCHA_")}
     env["MINGCHA_DATA_DIR"] = str(tmp_path / "server")
     schema = None

@@ -11,9 +11,8 @@ from typing import Any, cast
 
 import flet as ft
 import pytest
-from click.testing import Result
-from sqlmodel import Session, select
-from typer.testing import CliRunner
+from sqlmodel import Session, col, select
+from typer.testing import CliRunner, Result
 
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server.cli import app as cli
@@ -26,7 +25,7 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def mingcha(settings: Settings, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def mingcha(settings: Settings, monkeypatch: pytest.MonkeyPatch):
     """`mingcha …` in process, on the World's database."""
     monkeypatch.setenv("MINGCHA_DATABASE_URL", settings.database_url)
 
@@ -43,7 +42,7 @@ def _user(world: World, name: str) -> User:
 
 def _audit(world: World) -> list[tuple[str, str, uuid.UUID | None, str]]:
     with Session(world.engine) as s:
-        rows = s.exec(select(AuditLog).order_by(AuditLog.id)).all()  # type: ignore[arg-type]
+        rows = s.exec(select(AuditLog).order_by(col(AuditLog.id))).all()
         return [(r.action, r.entity_id, r.user_id, r.details["username"]) for r in rows]
 
 
@@ -67,7 +66,7 @@ def _refused(tab: ConsoleServices) -> ProblemCode:
 
 def test_disable_refuses_the_phone_and_the_console_tab_at_their_next_request(
     world: World, mingcha
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     phone, tab = world.phone("sup1"), _tab(world, "sup1")
     assert _me(world, phone) == (200, None) and asyncio.run(tab.session_holds())
     result = mingcha("user", "disable", "sup1")
@@ -88,7 +87,7 @@ def test_disable_refuses_the_phone_and_the_console_tab_at_their_next_request(
     ]
 
 
-def test_refusals_print_their_problem_code_and_change_nothing(world: World, mingcha) -> None:  # type: ignore[no-untyped-def]
+def test_refusals_print_their_problem_code_and_change_nothing(world: World, mingcha) -> None:
     before = [(u.username, u.role, u.active, u.password_hash) for u in _all_users(world)]
     for args, code in (
         (("user", "disable", "admin"), "admin.last_admin"),
@@ -114,7 +113,7 @@ def _all_users(world: World) -> list[User]:
         return list(s.exec(select(User).order_by(User.username)).all())
 
 
-def test_role_moves_to_roles_that_exist_and_keeps_an_admin(world: World, mingcha) -> None:  # type: ignore[no-untyped-def]
+def test_role_moves_to_roles_that_exist_and_keeps_an_admin(world: World, mingcha) -> None:
     tab = _tab(world, "sup1")
     assert mingcha("user", "role", "sup1", "admin").output == "sup1: supervisor → admin\n"
     assert _user(world, "sup1").role == "admin"
@@ -135,7 +134,7 @@ def test_role_moves_to_roles_that_exist_and_keeps_an_admin(world: World, mingcha
     ]
 
 
-def test_reset_password_prompts_hidden_and_signs_everything_out(world: World, mingcha) -> None:  # type: ignore[no-untyped-def]
+def test_reset_password_prompts_hidden_and_signs_everything_out(world: World, mingcha) -> None:
     phone, tab = world.phone("sup1"), _tab(world, "sup1")
     secret = "new-secret-2026"
     result = mingcha("user", "reset-password", "sup1", input=f"{secret}\n{secret}\n")
@@ -168,7 +167,7 @@ class _Page:
 
 def test_a_disabled_accounts_console_tab_shows_the_sign_in_screen_next(
     world: World, mingcha
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from sync_server.console.app import show
     from sync_server.console.shell import Console
 

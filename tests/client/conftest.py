@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -28,7 +28,7 @@ class PhoneApp:
 
 
 @pytest.fixture
-def phone(world: World, tmp_path: Path, clock: FakeClock) -> Callable[[str], PhoneApp]:
+def phone(world: World, tmp_path: Path, clock: FakeClock) -> Iterator[Callable[..., PhoneApp]]:
     made: list[PhoneApp] = []
 
     def make(username: str, name: str = "") -> PhoneApp:
@@ -36,6 +36,6 @@ def phone(world: World, tmp_path: Path, clock: FakeClock) -> Callable[[str], Pho
         made.append(app.sign_in(username))
         return app
 
-    yield make  # type: ignore[misc]
+    yield make
     for app in made:
         app.store.close()

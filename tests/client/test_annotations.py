@@ -15,7 +15,8 @@ from PIL import Image
 from sqlmodel import Session, select
 
 from fieldapp.annotate import annotate_photo, render
-from fieldapp.photos import QUALITY, CapturedPhoto, Stamp, encode, process
+from fieldapp.photos import QUALITY, Stamp, encode, process
+from fieldapp.store.capture import CapturedPhoto
 from fieldapp.store.tables import PhotoRow
 from fieldapp.sync.engine import run_sync
 from fieldcore.annotation import Mark, parse_marks
@@ -24,7 +25,7 @@ from fieldcore.protocol import Mutation, PushRequest
 from fieldcore.workflow import finding_id
 from sync_server.tables import Photo
 from tests.client.conftest import PhoneApp
-from tests.server.images import jpeg
+from tests.server.images import jpeg, pixel
 from tests.server.world import World
 
 MALL = ["1.1", "1.2", "1.3", "1.4", "1.5", *[f"{n}.1" for n in range(2, 11)]]
@@ -78,7 +79,7 @@ def test_an_annotation_made_offline_is_a_new_copy_and_the_original_stays_byte_fo
     assert parse_marks(derived.marks or "") == MARKS
     with Image.open(Path(shot.path)) as o, Image.open(io.BytesIO(data)) as d:
         assert d.size == o.size
-        assert d.convert("RGB").getpixel((250, 100))[0] > 180  # the circle's top is red ink
+        assert pixel(d.convert("RGB"), (250, 100))[0] > 180  # the circle's top is red ink
     # the marks kept as data re-render, from the original, to the very same bytes: auditable
     again = encode(render(before, parse_marks(derived.marks or ""), FONT), QUALITY)
     assert hashlib.sha256(again).hexdigest() == derived.sha256
@@ -125,7 +126,7 @@ def test_marking_again_replaces_the_earlier_copy_and_bad_marks_change_nothing(
 
 
 def test_both_photos_reach_the_server_linked_and_survive_a_resync(
-    world: World, phone: Callable[[str], PhoneApp]
+    world: World, phone: Callable[..., PhoneApp]
 ) -> None:
     app = phone("insp1")
     run_sync(app.store, app.client)
@@ -166,7 +167,7 @@ def test_a_pushed_annotation_with_a_bad_link_is_refused_with_a_stable_code(
     run_sync(app.store, app.client)
     visit_id, original, shot = failed_item_with_photo(app, world)
     run_sync(app.store, app.client)
-    base = {
+    base: dict[str, object] = {
         "visit_id": str(visit_id),
         "finding_id": str(finding_id(visit_id, "3.1")),
         "sha256": "c" * 64,
@@ -179,7 +180,7 @@ def test_a_pushed_annotation_with_a_bad_link_is_refused_with_a_stable_code(
         "annotates_sha256": shot.sha256,
         "marks": '[{"tool":"rect","x0":1,"y0":1,"x1":50,"y1":50}]',
     }
-    bad = {
+    bad: dict[str, dict[str, object]] = {
         "hash_mismatch": {"annotates_sha256": "d" * 64},
         "original_missing": {"annotates_id": str(uuid.uuid4())},
         "other_parent": {"finding_id": str(finding_id(visit_id, "2.1"))},

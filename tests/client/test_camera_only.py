@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -19,6 +20,7 @@ from sqlmodel import Session, select
 from fieldapp.photos import Stamp, process
 from fieldapp.store.photo_checks import item_warnings, photo_flags
 from fieldapp.sync.engine import run_sync
+from fieldcore.evidence import PhotoSource
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.workflow import finding_id
 from sync_server.core.changeset import ChangeSet
@@ -49,11 +51,11 @@ def shot(
     tmp: Path,
     clock: FakeClock,
     taken: datetime | None,
-    source: str,
+    source: PhotoSource,
     seed: int,
     lat: float | None = None,
     lon: float | None = None,
-):  # type: ignore[no-untyped-def]
+):
     stamp = Stamp(clock(), "S1", "insp1", 0, lat, lon)
     photo = process(picture(taken, seed), stamp, tmp / "blobs", tmp / "thumbs")
     return replace(photo, source=source)  # fmt: skip
@@ -99,7 +101,8 @@ def test_in_covert_the_template_can_ask_the_camera_for_every_photo(
     app = ready
     visit = app.store.start_visit(uuid.UUID(world.site("S1")), KEY, "covert")
     app.store.record_answer(visit.id, "1.2", "fail", count=1)
-    for link in ({"finding_id_": finding_id(visit.id, "1.2")}, {}):
+    links: tuple[dict[str, Any], ...] = ({"finding_id_": finding_id(visit.id, "1.2")}, {})
+    for link in links:
         with pytest.raises(DomainError):
             app.store.attach_photo(shot(app, tmp_path, clock, None, "gallery", 4), visit.id, **link)
     app.store.attach_photo(shot(app, tmp_path, clock, None, "camera", 5), visit.id)

@@ -5,6 +5,7 @@ body is gone once read: the next sync resumes it instead)."""
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,9 +35,9 @@ class HangUpFirst(LoopbackServer):
 
 
 @pytest.fixture
-def hang_up_once() -> HangUpFirst:
+def hang_up_once() -> Iterator[HangUpFirst]:
     server = HangUpFirst(drops=1)
-    yield server  # type: ignore[misc]
+    yield server
     server.close()
 
 

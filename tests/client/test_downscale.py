@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import io
 import threading
+from typing import cast
 
 import pytest
 from PIL import Image, ImageChops, ImageDraw
 
 from fieldapp.downscale import both, fit, upright
+from tests.server.images import pixel
 
 HAMMING = Image.Resampling.HAMMING
 TURNS = {
@@ -63,7 +65,8 @@ def test_the_halves_meet_without_a_seam() -> None:
     whole = source.resize((1600, 1200), HAMMING)
     seam = whole.height // 2
     band = (0, seam - 3, whole.width, seam + 3)
-    extrema = ImageChops.difference(halves.crop(band), whole.crop(band)).getextrema()
+    difference = ImageChops.difference(halves.crop(band), whole.crop(band))
+    extrema = cast("tuple[tuple[int, int], ...]", difference.getextrema())  # RGB: per band
     assert max(high for _low, high in extrema) <= 1
     assert (halves.width, halves.height) == (1600, 1200)
 
@@ -83,13 +86,13 @@ def test_a_small_picture_is_only_turned_and_other_modes_become_rgb() -> None:
     small = with_orientation(scene(800, 600, "RGBA"), 6)
     out = upright(small, 1600, HAMMING)
     assert out.mode == "RGB" and out.size == (600, 800)
-    assert out.getpixel((out.width - 5, 5))[0] > 200  # red top-left turned to top-right
+    assert pixel(out, (out.width - 5, 5))[0] > 200  # red top-left turned to top-right
 
 
 def test_a_huge_non_jpeg_is_box_reduced_first_then_filtered() -> None:
     out = upright(scene(6400, 4800, "P"), 1600, HAMMING)
     assert (out.mode, out.size) == ("RGB", (1600, 1200))
-    assert out.getpixel((5, 5))[0] > 200
+    assert pixel(out, (5, 5))[0] > 200
 
 
 def test_a_failure_on_the_worker_thread_reaches_the_caller_after_both_finish() -> None:

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import Session, select
@@ -105,11 +106,12 @@ def test_the_managers_phone_fetches_the_evidence_once_and_never_sends_it_back(
     asked: list[str] = []
     real_pack = mgr.client.send_pack
     monkeypatch.setattr(mgr.client, "download", counting)
-    monkeypatch.setattr(
-        mgr.client,
-        "send_pack",
-        lambda parts, on_bytes: asked.extend(p.sha256 for p in parts) or real_pack(parts, on_bytes),
-    )
+
+    def asking(parts: Any, on_bytes: Any) -> Any:
+        asked.extend(p.sha256 for p in parts)
+        return real_pack(parts, on_bytes)
+
+    monkeypatch.setattr(mgr.client, "send_pack", asking)
     again = run_sync(mgr.store, mgr.client)
     assert (again.photos_downloaded, fetched) == (0, [])  # present and intact: not fetched
 
@@ -194,7 +196,7 @@ def test_an_interrupted_or_damaged_download_is_fetched_again(
 
 
 def test_an_inspectors_phone_fetches_nothing_and_keeps_its_own_photo_as_uploaded(
-    world: World, phone: Callable[[str], PhoneApp], monkeypatch: pytest.MonkeyPatch
+    world: World, phone: Callable[..., PhoneApp], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shot, _ = published_visit_with_evidence(world, phone("insp1"))
     insp = phone("insp1", "second phone")

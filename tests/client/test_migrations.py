@@ -27,7 +27,7 @@ def shape(engine: sa.Engine) -> dict[str, Any]:
         ]
         for table in sorted(tables):
             cols = [tuple(r[1:]) for r in conn.exec_driver_sql(f"PRAGMA table_info('{table}')")]
-            indexes = {}
+            indexes: dict[str, list[tuple[int, list[str]]]] = {}
             for _, name, unique, *_ in conn.exec_driver_sql(f"PRAGMA index_list('{table}')"):
                 info = conn.exec_driver_sql(f"PRAGMA index_info('{name}')")
                 key = name if not name.startswith("sqlite_autoindex") else "auto"

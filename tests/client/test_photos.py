@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from fieldapp.photos import LONG_EDGE, PhotoError, Stamp, clean_orphans, process
+from tests.server.images import pixel
 
 FONT = Path(__file__).resolve().parents[2] / "assets" / "fonts" / "NotoSansSC-Subset.otf"
 STAMP = Stamp(datetime(2026, 11, 2, 9, 30, tzinfo=UTC), "S001", "王检查", clock_offset_ms=-1500)
@@ -44,14 +45,14 @@ def test_exif_orientation_is_applied_before_anything_else(tmp_path: Path) -> Non
     photo = process(camera_jpeg(orientation=6), STAMP, tmp_path / "b", tmp_path / "t", FONT)
     assert (photo.width, photo.height) == (1200, LONG_EDGE)  # rotated 90°: portrait
     with Image.open(photo.path) as image:
-        assert image.getpixel((image.width - 5, 5))[0] > 200  # red corner moved to top-right
+        assert pixel(image, (image.width - 5, 5))[0] > 200  # red corner moved to top-right
 
 
 def test_the_watermark_changes_the_bottom_band_only(tmp_path: Path) -> None:
     photo = process(camera_jpeg(), STAMP, tmp_path / "b", tmp_path / "t", FONT)
     with Image.open(photo.path) as opened:
         image = opened.convert("RGB")
-    top, bottom = image.getpixel((20, 20)), image.getpixel((20, image.height - 10))
+    top, bottom = pixel(image, (20, 20)), pixel(image, (20, image.height - 10))
     assert top[0] > 200 and bottom[0] < 150  # darkened band at the bottom
 
 

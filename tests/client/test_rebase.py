@@ -112,7 +112,7 @@ def test_an_edit_refused_because_the_row_was_deleted_leaves_it_deleted(
     run_sync(a.store, a.client)
     pull(b)  # the tombstone meets b's pending edit: the row stays until the server answers
     with Session(b.store.engine) as s:
-        assert not s.get(VisitRow, visit.id).deleted  # type: ignore[union-attr]
+        assert not s.get_one(VisitRow, visit.id).deleted
     assert run_sync(b.store, b.client).rejected == 1
     with Session(b.store.engine) as s:
         row = s.get(VisitRow, visit.id)

@@ -47,7 +47,7 @@ def _phone_rect_answer(
         app.store.answer_rectification(rect_id, note, True)
     except DomainError as exc:
         assert exc.code == ProblemCode.WORKFLOW_INCOMPLETE
-        return exc.details["missing"]  # type: ignore[no-any-return]
+        return exc.details["missing"]
     return None
 
 
@@ -56,7 +56,7 @@ def _server_rect_answer(
 ) -> list[str] | None:
     mgr = world.phone("mgr1").login()
     if photo:
-        row = {"sha256": AFTER, "byte_size": 1000, "mime": "image/jpeg"}
+        row: dict[str, Any] = {"sha256": AFTER, "byte_size": 1000, "mime": "image/jpeg"}
         (result,) = mgr.push(mgr.mutation("photo", uuid.uuid4(), rectification_id=rect_id, **row))
         assert result["status"] == "applied", result
     answer = mgr.mutation("rectification", rect_id, response_note=note, status="submitted")
@@ -64,7 +64,7 @@ def _server_rect_answer(
     if result["status"] == "applied":
         return None
     assert result["code"] == "workflow.incomplete", result
-    return result["details"]["missing"]  # type: ignore[no-any-return]
+    return result["details"]["missing"]
 
 
 @pytest.mark.parametrize(("note", "photo", "missing"), RECT_ANSWER_CASES)
@@ -95,7 +95,7 @@ def test_an_answered_rectification_takes_no_more_photos_on_phone_or_server(
     except DomainError as exc:
         on_phone = (str(exc.code), exc.details)
     server = world.phone("mgr1").login()
-    row = {"sha256": "cd" * 32, "byte_size": 1000, "mime": "image/jpeg"}
+    row: dict[str, Any] = {"sha256": "cd" * 32, "byte_size": 1000, "mime": "image/jpeg"}
     (result,) = server.push(server.mutation("photo", uuid.uuid4(), rectification_id=rect_id, **row))
     on_server = (result["code"] or result["status"], result["details"])
     assert on_phone == on_server == ("workflow.locked", {"status": "submitted"})

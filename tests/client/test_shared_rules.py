@@ -159,7 +159,11 @@ def test_submit_completeness_is_judged_alike_on_phone_and_server(
         app.store.record_answer(visit.id, code, result, count=1 if result == "fail" else None)
     run_sync(app.store, app.client)  # the server holds the same draft
     if stray is not None:
-        row = {"id": finding_id(visit.id, "1.3"), "visit_id": visit.id, "item_code": "1.3"}
+        row: dict[str, Any] = {
+            "id": finding_id(visit.id, "1.3"),
+            "visit_id": visit.id,
+            "item_code": "1.3",
+        }
         with Session(app.store.engine) as s:
             s.add(FindingRow(**row, **stray))
             s.commit()
@@ -304,7 +308,7 @@ def test_a_visit_field_change_is_judged_alike_on_phone_and_server(
         on_phone = (str(exc.code), exc.details)
     insp = world.phone("insp1").login()
     visit_id, create = insp.new_visit(world.site("S1"))
-    wired = {k: wire_value(v) for k, v in fields.items()}
+    wired: dict[str, Any] = {k: wire_value(v) for k, v in fields.items()}
     _, (result,) = insp.push(create), insp.push(insp.mutation("visit", visit_id, **wired))
     on_server = (result["code"] or result["status"], result["details"])
     assert on_phone == on_server == (verdict, details)
@@ -427,7 +431,7 @@ def test_a_photo_on_a_finding_of_another_visit_is_refused_on_phone_and_server(
     mine, create_mine = insp.new_visit(world.site("S1"))
     theirs, create_theirs = insp.new_visit(world.site("S1"))
     insp.push(create_mine, create_theirs, insp.answer(theirs, "1.2", "fail", count=1))
-    row = {"sha256": "ef" * 32, "byte_size": 1000, "mime": "image/jpeg"}
+    row: dict[str, Any] = {"sha256": "ef" * 32, "byte_size": 1000, "mime": "image/jpeg"}
     bad = insp.mutation(
         "photo", uuid.uuid4(), visit_id=mine, finding_id=finding_id(theirs, "1.2"), **row
     )

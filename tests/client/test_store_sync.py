@@ -51,13 +51,13 @@ def test_an_offline_visit_reaches_the_server_with_the_engines_score(
     with Session(world.engine) as s:
         row = s.get(Visit, visit.id)
         assert row is not None and row.status == "submitted"
-        assert row.score["total"] == 100
+        assert row.score is not None and row.score["total"] == 100
         assert len(s.exec(select(Finding).where(Finding.visit_id == visit.id)).all()) == len(MALL)
     assert app.store.sync_status().pending_records == 0
 
 
 def test_a_rejected_change_is_undone_locally_and_listed_with_its_reason(
-    world: World, phone: Callable[[str], PhoneApp]
+    world: World, phone: Callable[..., PhoneApp]
 ) -> None:
     a, b = phone("insp1"), phone("insp1", "b")
     run_sync(a.store, a.client)
@@ -78,7 +78,7 @@ def test_a_rejected_change_is_undone_locally_and_listed_with_its_reason(
     assert view.visit.sync_error.startswith(message(ProblemCode.WORKFLOW_LOCKED))
 
 
-def capture(app: PhoneApp, tmp_path, seed: int = 1):  # type: ignore[no-untyped-def]
+def capture(app: PhoneApp, tmp_path, seed: int = 1):
     from datetime import UTC, datetime
 
     from fieldapp.photos import Stamp, process
@@ -91,7 +91,7 @@ def capture(app: PhoneApp, tmp_path, seed: int = 1):  # type: ignore[no-untyped-
 
 def test_photos_reach_the_server_with_matching_sha256(
     world: World, phone: Callable[[str], PhoneApp], tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from fieldcore.workflow import finding_id
     from sync_server.tables import Blob, Photo
 
@@ -111,7 +111,7 @@ def test_photos_reach_the_server_with_matching_sha256(
     assert app.store.sync_status().pending_photos == 0
 
 
-def _photo_synced_without_bytes(world: World, app: PhoneApp, tmp_path, monkeypatch, seed=3):  # type: ignore[no-untyped-def]
+def _photo_synced_without_bytes(world: World, app: PhoneApp, tmp_path, monkeypatch, seed=3):
     """A finding photo whose row reached the server; its bytes have not."""
     from fieldapp.sync import engine
     from fieldcore.workflow import finding_id
@@ -129,7 +129,7 @@ def _photo_synced_without_bytes(world: World, app: PhoneApp, tmp_path, monkeypat
 
 def test_a_pack_cut_off_resumes_from_the_servers_last_chunk(
     world: World, phone: Callable[[str], PhoneApp], tmp_path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """The server commits a pack's bytes chunk by chunk; a pack that ends half way leaves
     them there, `missing` tells the phone how far, and only the rest is sent again."""
     import json
@@ -153,7 +153,7 @@ def test_a_pack_cut_off_resumes_from_the_servers_last_chunk(
     sent_parts: list[tuple[int, int]] = []
     real = app.client.send_pack
 
-    def recording(parts, on_bytes):  # type: ignore[no-untyped-def]
+    def recording(parts, on_bytes):
         sent_parts.extend((p.offset, p.length) for p in parts)
         return real(parts, on_bytes)
 
@@ -172,7 +172,7 @@ def _headers(app: PhoneApp) -> dict[str, str]:
 
 def test_an_interrupted_single_upload_resumes_without_resending_what_arrived(
     world: World, phone: Callable[[str], PhoneApp], tmp_path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """The single-photo path (used when a pack part must go alone): resumes at the offset."""
     from fieldapp.sync import uploads
     from fieldapp.sync.errors import Offline
@@ -183,7 +183,7 @@ def test_an_interrupted_single_upload_resumes_without_resending_what_arrived(
     sent: list[int] = []
     real = app.client.upload_chunk
 
-    def flaky(upload_id, offset, chunk):  # type: ignore[no-untyped-def]
+    def flaky(upload_id, offset, chunk):
         if len(sent) == 3:
             sent.append(-1)
             raise Offline("signal lost")
@@ -274,8 +274,8 @@ def test_pass_the_rest_marks_only_unanswered_non_figure_items_in_one_action(
 
 
 def test_a_full_upload_quota_keeps_the_photo_pending_still_pulls_and_says_so(
-    world: World, phone: Callable[[str], PhoneApp], tmp_path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    world: World, phone: Callable[..., PhoneApp], tmp_path, monkeypatch
+) -> None:
     """`upload.quota_exceeded` is the server's cap on this user's unfinished uploads, not
     a fault of the photo: it stays pending (not failed for good), the pull still runs, and
     the sync ends with that code (shown; retried with backoff)."""
@@ -303,7 +303,7 @@ def test_a_full_upload_quota_keeps_the_photo_pending_still_pulls_and_says_so(
 
 def test_photos_the_server_holds_part_of_go_first_so_a_tight_quota_still_drains(
     world: World, phone: Callable[[str], PhoneApp], tmp_path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from fieldapp.sync import engine
 
     app = phone("insp1")
@@ -314,7 +314,7 @@ def test_photos_the_server_holds_part_of_go_first_so_a_tight_quota_still_drains(
     first, second = app.store.blobs_to_upload()
     started = app.client.create_upload(second.sha256, second.byte_size)  # a cut-off upload
     with open(second.path, "rb") as f:
-        app.client.upload_chunk(started.id, 0, f.read(1000))
+        app.client.upload_chunk(str(started.id), 0, f.read(1000))
     settings = world.client.app.state.settings  # type: ignore[attr-defined]
     monkeypatch.setattr(settings, "upload_quota", max(first.byte_size, second.byte_size) + 10)
     report = run_sync(app.store, app.client)  # the held one first frees the room for the other

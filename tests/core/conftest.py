@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from fieldcore.checklist import Template
+from fieldcore.checklist import Mode, Template
 from fieldcore.scoring import score_raw
 from sync_server.templates.catalog import load_catalog
 
@@ -18,16 +18,18 @@ def catalog() -> dict[str, Template]:
     return {t.id: t for t in load_catalog()}
 
 
-def card(template: Template, answers: dict[str, Any], mode: str = "overt") -> dict[str, Any]:
+def card(template: Template, answers: dict[str, Any], mode: Mode = "overt") -> dict[str, Any]:
     """Score and return the JSON-shaped scorecard (what `mingcha score --json` prints)."""
-    return score_raw(template, answers, mode).to_dict()  # type: ignore[arg-type]
+    return score_raw(template, answers, mode).to_dict()
 
 
-def all_pass(template: Template, mode: str = "overt", **overrides: Any) -> dict[str, Any]:
-    """Answers passing every in-scope item (figures on their bound), then `overrides`."""
+def all_pass(template: Template, mode: Mode = "overt", /, **overrides: Any) -> dict[str, Any]:
+    """Answers passing every in-scope item (figures on their bound), then `overrides`.
+
+    `mode` is positional-only so an item code can never be taken for it."""
     answers: dict[str, Any] = {}
     for _, item in template.iter_items():
-        if not template.in_mode(item, mode):  # type: ignore[arg-type]
+        if not template.in_mode(item, mode):
             continue
         d = item.deduction
         if d.kind == "figure":

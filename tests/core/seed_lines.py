@@ -14,6 +14,7 @@ import re
 import unicodedata
 from io import BytesIO
 from pathlib import Path
+from typing import cast
 
 from openpyxl import load_workbook
 
@@ -202,7 +203,10 @@ def rules_in_workbook(data: bytes) -> dict[str, tuple[str, str | None]]:
     rows = sheet.iter_rows(values_only=True)
     header = {name: n for n, name in enumerate(next(rows))}
     return {
-        str(row[header["编号"]]): (row[header["扣分标准"]], row[header["扣分方式"]])
+        str(row[header["编号"]]): (
+            cast(str, row[header["扣分标准"]]),
+            cast("str | None", row[header["扣分方式"]]),
+        )
         for row in rows
         if row[header["编号"]] is not None
     }

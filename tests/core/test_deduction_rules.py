@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from fieldcore.checklist import Deduction
+from fieldcore.checklist import Deduction, DeductionKind
 from fieldcore.chinese_numerals import parse_number
 from fieldcore.deduction_rules import read_deduction
 from fieldcore.scorecard import describe_rule, fmt
@@ -275,7 +275,8 @@ def test_any_one_sided_figure_rule(bound: int, step: Decimal, points: Decimal, s
 
 @st.composite
 def deductions(draw: st.DrawFn) -> Deduction:
-    kind = draw(st.sampled_from(["fixed", "per_occurrence", "zero_category", "veto", "figure"]))
+    kinds: list[DeductionKind] = ["fixed", "per_occurrence", "zero_category", "veto", "figure"]
+    kind = draw(st.sampled_from(kinds))
     if kind in ("zero_category", "veto"):
         points = draw(st.none() | HALVES) if kind == "veto" else None
         return Deduction(kind=kind, points=points)

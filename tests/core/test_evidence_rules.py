@@ -100,7 +100,8 @@ def test_distance_and_the_combined_warnings_prefer_the_cameras_own_time() -> Non
     old = PhotoFacts(START + timedelta(minutes=5), START - timedelta(days=7), 30.0, 120.0)
     assert photo_warnings(old, visit) == ("outside_visit",)
     far = PhotoFacts(START + timedelta(minutes=5), None, 30.0, 120.01)  # ~963 m
-    assert distance_m(30.0, 120.01, 30.0, 120.0) > DISTANCE_LIMIT_M  # type: ignore[operator]
+    apart = distance_m(30.0, 120.01, 30.0, 120.0)
+    assert apart is not None and apart > DISTANCE_LIMIT_M
     assert photo_warnings(far, visit) == ("far_from_site",)
     both = PhotoFacts(END + timedelta(hours=2), None, 31.0, 120.0)
     assert photo_warnings(both, visit) == ("outside_visit", "far_from_site")

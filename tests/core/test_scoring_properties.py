@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fieldcore.checklist import Template
+from fieldcore.checklist import Mode, Template
 from fieldcore.scoring import score_raw
 from fieldcore.template_loader import parse_template
 from sync_server.templates.catalog import load_catalog
@@ -40,7 +41,7 @@ def deductions(draw: st.DrawFn) -> dict[str, Any]:
 
 @st.composite
 def templates(draw: st.DrawFn) -> Template:
-    categories = []
+    categories: list[dict[str, Any]] = []
     n = 0
     for c in range(draw(st.integers(1, 4))):
         items = []
@@ -87,7 +88,7 @@ def answer_for(item: Any, draw: st.DrawFn) -> dict[str, Any] | None:
 
 
 @st.composite
-def visits(draw: st.DrawFn, shipped: bool = False) -> tuple[Template, str, dict[str, Any]]:
+def visits(draw: st.DrawFn, shipped: bool = False) -> tuple[Template, Mode, dict[str, Any]]:
     template = draw(st.sampled_from(load_catalog())) if shipped else draw(templates())
     mode = draw(st.sampled_from(template.modes))
     answers = {}
@@ -99,8 +100,8 @@ def visits(draw: st.DrawFn, shipped: bool = False) -> tuple[Template, str, dict[
     return template, mode, answers
 
 
-def check_bounds(template: Template, mode: str, answers: dict[str, Any]) -> None:
-    card = score_raw(template, answers, mode)  # type: ignore[arg-type]
+def check_bounds(template: Template, mode: Mode, answers: dict[str, Any]) -> None:
+    card = score_raw(template, answers, mode)
     assert 0 <= card.total <= card.max <= template.max_points
     if card.percent is not None:
         assert 0 <= card.percent <= 100
@@ -126,7 +127,9 @@ def test_scores_stay_within_bounds_on_shipped_templates(visit: tuple) -> None:
     check_bounds(*visit)
 
 
-def worse(item: Any, answer: dict[str, Any] | None, draw: st.DrawFn) -> dict[str, Any] | None:
+def worse(
+    item: Any, answer: dict[str, Any] | None, draw: Callable[[st.SearchStrategy[int]], int]
+) -> dict[str, Any] | None:
     """One more failure: a pass/unanswered item fails, a count grows, a figure moves out."""
     d = item.deduction
     if d.kind == "figure":
@@ -153,8 +156,8 @@ def test_one_more_failure_never_raises_any_score(data: st.DataObject) -> None:
     changed = worse(item, answers.get(code), data.draw)
     if changed is None:
         return
-    before = score_raw(template, answers, mode)  # type: ignore[arg-type]
-    after = score_raw(template, {**answers, code: changed}, mode)  # type: ignore[arg-type]
+    before = score_raw(template, answers, mode)
+    after = score_raw(template, {**answers, code: changed}, mode)
     assert after.total <= before.total
     if before.max == after.max and before.percent is not None:
         assert after.percent is not None and after.percent <= before.percent
@@ -174,7 +177,7 @@ def test_one_more_failure_never_raises_any_score(data: st.DataObject) -> None:
 @given(visits(shipped=True))
 def test_scoring_is_deterministic_and_json_ready(visit: tuple) -> None:
     template, mode, answers = visit
-    first = score_raw(template, answers, mode).to_dict()  # type: ignore[arg-type]
-    assert first == score_raw(template, json.loads(json.dumps(answers)), mode).to_dict()  # type: ignore[arg-type]
+    first = score_raw(template, answers, mode).to_dict()
+    assert first == score_raw(template, json.loads(json.dumps(answers)), mode).to_dict()
     assert json.loads(json.dumps(first)) == first
     assert Decimal(str(first["total"])) <= template.max_points

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from fieldcore.answers import AnswersError
+from fieldcore.checklist import Template
 from fieldcore.problems import ProblemCode
 from tests.core.conftest import card, category, subject
 from tests.core.factories import item, make_template
@@ -241,7 +243,7 @@ def test_a_mode_the_template_does_not_allow_is_refused() -> None:
     assert err.value.problems[0].code == ProblemCode.ANSWERS_MODE_NOT_ALLOWED
 
 
-def one_category(points: float) -> tuple[object, dict]:
+def one_category(points: float) -> tuple[Template, dict[str, Any]]:
     """A 1000-point category with one fixed item: failing it gives (1000 − points) / 10 %."""
     t = make_template(
         [

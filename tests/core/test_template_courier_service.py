@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from fieldcore.checklist import Template
+from fieldcore.checklist import Mode, Template
 from sync_server.templates.catalog import checklist_dir
 from tests.core.authored import (
     assert_every_rule_is_read_from_its_words,
@@ -42,7 +42,7 @@ def courier(catalog: dict[str, Template]) -> Template:
     return catalog["courier-service"]
 
 
-def visit(t: Template, mode: str = "overt", **counts: int) -> dict[str, Any]:
+def visit(t: Template, mode: Mode = "overt", /, **counts: int) -> dict[str, Any]:
     return card(t, all_pass(t, mode, **failing(t, **counts)), mode)
 
 
@@ -163,7 +163,7 @@ def test_the_grade_band_boundaries(
 @pytest.mark.parametrize("mode", ["overt", "covert"])
 @pytest.mark.parametrize("code", ["2_2", "2_3"])
 def test_taking_a_fee_or_a_gift_fails_the_courier_whatever_the_score(
-    courier: Template, code: str, mode: str
+    courier: Template, code: str, mode: Mode
 ) -> None:
     # veto −25 empties 禁止行为: courier 85 − 25 = 60 / 85 = 70.59 → 70.6% C, vetoed;
     # observable on a covert visit too (the covert max is still 85: 6.1, 6.2 keep category 6)

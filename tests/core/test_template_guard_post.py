@@ -23,7 +23,7 @@ import pytest
 
 from fieldcore.aggregate import bonus, quarter_total
 from fieldcore.answers import AnswersError
-from fieldcore.checklist import Template
+from fieldcore.checklist import Mode, Template
 from fieldcore.problems import ProblemCode
 from sync_server.templates.catalog import resolve_template
 from tests.core.conftest import all_pass, card, category, subject
@@ -46,8 +46,10 @@ def failing(*codes: str, **counts: int) -> dict[str, dict[str, Any]]:
     return out
 
 
-def visit(t: Template, *codes: str, mode: str = "overt", **counts: int) -> dict[str, Any]:
-    return card(t, all_pass(t, mode, **failing(*codes, **counts)), mode)
+def visit(
+    t: Template, *codes: str, mode: Mode = "overt", counts: dict[str, int] | None = None
+) -> dict[str, Any]:
+    return card(t, all_pass(t, mode, **failing(*codes, **(counts or {}))), mode)
 
 
 def subject_scores(c: dict[str, Any]) -> dict[str, tuple[Any, Any, Any, Any, Any]]:
@@ -204,7 +206,7 @@ def test_an_unkept_register_takes_ten_points_not_the_whole_security_area(
     guard: Template,
 ) -> None:
     # 1.7 −10 and 1.6 ×2 −4: 安保工作 30 − 14 = 16 (v1 made its 登记 category 0)
-    c = visit(guard, "1.7", **{"1_6": 2})
+    c = visit(guard, "1.7", counts={"1_6": 2})
     sec = category(c, "1")
     assert (sec["score"], sec["deducted"], sec["zeroed_by"]) == (16, 14, None)
     assert subject_scores(c)["guard"] == (86, 100, 86, "良好", False)
@@ -221,7 +223,7 @@ def test_several_failures_stop_at_zero_in_their_category(guard: Template) -> Non
 
 def test_missed_rounds_and_unregistered_visitors_cost_2_points_each(guard: Template) -> None:
     # 1.9 three missed rounds −6, 1.6 two visitors −4: 安保工作 30 − 10 = 20
-    c = visit(guard, **{"1_9": 3, "1_6": 2})
+    c = visit(guard, counts={"1_9": 3, "1_6": 2})
     assert category(c, "1")["score"] == 20
     assert subject(c, "guard")["percent"] == 90
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from fieldcore.answers import AnswersError
-from fieldcore.checklist import Template
+from fieldcore.checklist import Mode, Template
 from fieldcore.problems import ProblemCode
 from sync_server.templates.catalog import resolve_template
 from tests.core.conftest import all_pass, card, category, subject
@@ -37,7 +37,7 @@ def times(n: int) -> dict[str, Any]:
     return {"result": "fail", "count": n}
 
 
-def visit(hotel: Template, overrides: dict[str, Any], mode: str = "overt") -> dict[str, Any]:
+def visit(hotel: Template, overrides: dict[str, Any], mode: Mode = "overt") -> dict[str, Any]:
     """Score a visit where everything in scope passes except `overrides`."""
     return card(hotel, all_pass(hotel, mode, **overrides), mode)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from fieldcore.checklist import Template
+from fieldcore.checklist import Mode, Template
 from sync_server.templates.catalog import checklist_dir
 from tests.core.authored import (
     assert_every_rule_is_read_from_its_words,
@@ -42,7 +42,7 @@ def services(catalog: dict[str, Template]) -> Template:
     return catalog["property-services"]
 
 
-def visit(t: Template, mode: str = "overt", **counts: int) -> dict[str, Any]:
+def visit(t: Template, mode: Mode = "overt", /, **counts: int) -> dict[str, Any]:
     return card(t, all_pass(t, mode, **failing(t, **counts)), mode)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from fieldcore.answers import AnswersError
-from fieldcore.checklist import Template
+from fieldcore.checklist import Mode, Template
 from fieldcore.problems import ProblemCode
 from tests.core.conftest import all_pass, card, category, subject
 
@@ -35,7 +35,7 @@ def patrol(catalog: dict[str, Template]) -> Template:
     return catalog["store-patrol"]
 
 
-def visit(t: Template, mode: str = "overt", **overrides: Any) -> dict[str, Any]:
+def visit(t: Template, mode: Mode = "overt", /, **overrides: Any) -> dict[str, Any]:
     """Score a visit where every in-scope item passes except `overrides` ("2_2" → "2.2")."""
     answers = all_pass(t, mode, **{k.replace("_", "."): v for k, v in overrides.items()})
     return card(t, answers, mode)
@@ -82,7 +82,7 @@ def test_the_five_requested_categories_of_20_points_hold_45_items(patrol: Templa
 
 
 @pytest.mark.parametrize("mode", ["overt", "covert"])
-def test_a_visit_without_faults_scores_100_and_is_excellent(patrol: Template, mode: str) -> None:
+def test_a_visit_without_faults_scores_100_and_is_excellent(patrol: Template, mode: Mode) -> None:
     c = visit(patrol, mode)
     assert (c["total"], c["max"], c["percent"], c["grade"], c["passed"], c["veto"]) == (
         100,
@@ -209,7 +209,7 @@ def test_duty_discipline_stops_at_zero_when_faults_exceed_its_20_points(patrol: 
 
 @pytest.mark.parametrize("mode", ["overt", "covert"])
 def test_leaking_customer_data_fails_the_visit_whatever_its_score(
-    patrol: Template, mode: str
+    patrol: Template, mode: Mode
 ) -> None:
     # 1.9 is a veto without points: the total stays 100 (优秀) but the visit fails,
     # and only the clerk carries the veto

@@ -7,14 +7,15 @@ import re
 import time
 from pathlib import Path
 
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, FilePayload, Locator, Page, ViewportSize, expect
 
-from sync_server.bench.browser import SLOW, open_flet_app
+from sync_server.bench.browser import SLOW as SLOW  # the e2e tests import it from here
+from sync_server.bench.browser import open_flet_app
 from tests.e2e.central import rows
 from tests.e2e.keys import type_into
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
-PHONE = {"width": 390, "height": 844}  # one-handed phone viewport
+PHONE: ViewportSize = {"width": 390, "height": 844}  # one-handed phone viewport
 BADGE = re.compile(r"^(已全部同步|待同步|正在同步|尚未同步|同步失败)")
 
 
@@ -90,7 +91,7 @@ class PhoneUI:
         with self.page.expect_file_chooser(timeout=SLOW) as chooser:
             photo_button.click()  # no camera in headless Chromium: the file picker opens
         chooser.value.set_files(
-            files=[{"name": f"{code}.jpg", "mimeType": "image/jpeg", "buffer": photo}]
+            files=[FilePayload(name=f"{code}.jpg", mimeType="image/jpeg", buffer=photo)]
         )
         expect(thumbs).to_have_count(before + 1, timeout=SLOW)  # its thumbnail is shown
 
@@ -167,7 +168,7 @@ class PhoneUI:
         with self.page.expect_file_chooser(timeout=SLOW) as chooser:
             self.button("拍照").click()  # no camera in headless Chromium: the file picker
         chooser.value.set_files(
-            files=[{"name": "after.jpg", "mimeType": "image/jpeg", "buffer": photo}]
+            files=[FilePayload(name="after.jpg", mimeType="image/jpeg", buffer=photo)]
         )
         expect(thumbs).to_have_count(before + 1, timeout=SLOW)
         # typed after the photo: adding it redraws the screen (and the field with it)

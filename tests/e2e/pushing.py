@@ -53,7 +53,7 @@ class HttpPhone:
             body.append({"seq": self.seq, "entity": entity, "id": str(row_id), "fields": fields})
         r = self.http.post("v1/sync/push", json={"mutations": body})
         r.raise_for_status()
-        return r.json()["results"]  # type: ignore[no-any-return]
+        return r.json()["results"]
 
     def upload(self, data: bytes) -> None:
         """A photo's bytes in one pack, as the phone sends them (the row must be pushed)."""
@@ -84,7 +84,11 @@ class HttpPhone:
         for _, item in template.iter_items():
             if not template.in_mode(item, mode):  # type: ignore[arg-type]
                 continue
-            fields = {"visit_id": str(visit_id), "item_code": item.code, "result": "pass"}
+            fields: dict[str, Any] = {
+                "visit_id": str(visit_id),
+                "item_code": item.code,
+                "result": "pass",
+            }
             if item.code in fails:
                 fields.update(result="fail")
                 if item.deduction.kind == "per_occurrence":

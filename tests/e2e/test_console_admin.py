@@ -11,8 +11,8 @@ import uuid
 
 import pytest
 from openpyxl import Workbook
-from playwright.sync_api import Browser, expect
-from sqlmodel import Session, select
+from playwright.sync_api import Browser, FilePayload, expect
+from sqlmodel import Session, col, select
 
 from sync_server.bench.procs import url_of
 from sync_server.tables import AuditLog, Site, Visit
@@ -91,7 +91,7 @@ def test_admin_creates_an_inspector_who_then_starts_a_visit(
     # a sites workbook with two bad rows and a good one: every problem shown, nothing written
     with page.expect_file_chooser(timeout=30_000) as chooser:
         press(page, "admin-sites-pick")
-    chooser.value.set_files(files=[{"name": "场所.xlsx", "mimeType": XLSX, "buffer": SITES}])
+    chooser.value.set_files(files=[FilePayload(name="场所.xlsx", mimeType=XLSX, buffer=SITES)])
     preview = page.locator('[flt-semantics-identifier="admin-sites-preview"]')
     expect(preview).to_contain_text("row 2, column region: no region 'NOPE'", timeout=30_000)
     expect(preview).to_contain_text("row 3, column code: is empty")
@@ -113,7 +113,9 @@ def test_admin_creates_an_inspector_who_then_starts_a_visit(
             visit = s.get(Visit, visit_id)
             assert visit is not None and visit.status == "draft"
             actions = s.exec(
-                select(AuditLog.action).where(AuditLog.entity_id == "wang9").order_by(AuditLog.id)
+                select(AuditLog.action)
+                .where(AuditLog.entity_id == "wang9")
+                .order_by(col(AuditLog.id))
             ).all()
             assert actions == ["account.create", "account.assign"]
             codes = set(s.exec(select(Site.code)).all())

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FilePayload, Page, expect
 from sqlmodel import Session
 
 from sync_server.bench.procs import url_of
@@ -36,7 +36,7 @@ def upload(page: Page, name: str, data: bytes) -> None:
     """Pick a file in Flet's FilePicker: the browser's file chooser, fed by Playwright."""
     with page.expect_file_chooser(timeout=30_000) as chooser:
         press(page, "template-upload")
-    chooser.value.set_files(files=[{"name": name, "mimeType": XLSX, "buffer": data}])
+    chooser.value.set_files(files=[FilePayload(name=name, mimeType=XLSX, buffer=data)])
 
 
 def test_an_uploaded_workbook_lists_its_problems_then_publishes_a_version_phones_pull(

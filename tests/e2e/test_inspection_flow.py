@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, expect
 
+from fieldcore.checklist import Mode
 from fieldcore.scorecard import fmt
 from fieldcore.scoring import score_raw
 from sync_server.bench.field import evidence_jpeg
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.timeout(420)
 FAILED = ["1.1", "1.3", "4.10"]
 
 
-def engine_card(findings: list, key: str, mode: str = "overt"):  # type: ignore[no-untyped-def]
+def engine_card(findings: list, key: str, mode: Mode = "overt"):
     template = resolve_template(key)  # the version the visit is pinned to
     answers = {f.item_code: {"result": f.result, "count": f.count} for f in findings}
     return score_raw(

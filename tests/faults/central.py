@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -45,7 +46,9 @@ class Server:
         self.engine = sa.create_engine(
             f"sqlite:///{data_dir / 'central.db'}", connect_args={"timeout": 30}
         )
-        settings = {k.removeprefix("MINGCHA_").lower(): v for k, v in self.env.items()}
+        settings: dict[str, Any] = {
+            k.removeprefix("MINGCHA_").lower(): v for k, v in self.env.items()
+        }
         self.blobs = PhotoStore.from_settings(Settings(data_dir=data_dir, **settings))
         leaks.SHARED_PROCESSES.append(self.pids)  # restarted mid-test, kept across tests
 

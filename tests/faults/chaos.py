@@ -111,7 +111,12 @@ def _round(
 
     def kill_after(delay: float, kind: str = "server_sigkill") -> None:
         """SIGKILL the server after `delay` s, then restart it on the same data dir."""
-        timers.append(after(delay, lambda: (server.kill(), server.ensure_up())))
+
+        def restart() -> None:
+            server.kill()
+            server.ensure_up()
+
+        timers.append(after(delay, restart))
         stats.faults[kind] += 1
 
     def chance(p: float, kind: str) -> bool:
@@ -163,7 +168,9 @@ def resend_acked(phone: Phone, rng: random.Random) -> bool:
         return False
     start = rng.randrange(len(acked))
     batch = acked[start : start + rng.randint(1, 20)]
-    if [e.seq for e in batch] != list(range(batch[0].seq, batch[0].seq + len(batch))):
+    first = batch[0].seq
+    assert first is not None  # a stored entry has its seq
+    if [e.seq for e in batch] != list(range(first, first + len(batch))):
         return False
     request = PushRequest(mutations=[as_mutation(e) for e in batch])
     try:
@@ -241,9 +248,13 @@ def _same_work(phone: Phone, central: Central, before: set[uuid.UUID]) -> None:
     expected: dict[tuple[str, uuid.UUID], dict[str, Any]] = {}
     for entry in outbox:  # acknowledged changes in seq order: the last write wins
         expected.setdefault((entry.entity, entry.entity_id), {}).update(entry.fields)
-    rows = {"visit": central.visits, "finding": central.findings, "photo": central.photos}
+    tables: dict[str, dict[uuid.UUID, Any]] = {
+        "visit": central.visits,
+        "finding": central.findings,
+        "photo": central.photos,
+    }
     for (entity, entity_id), fields in expected.items():
-        row = rows[entity][entity_id]
+        row = tables[entity][entity_id]
         for name in COMPARED[entity]:
             if name in fields:
                 assert _norm(getattr(row, name)) == _norm(fields[name]), (entity, name)

@@ -12,10 +12,10 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from fieldapp.store.tables import FindingRow, LocalBlob, Outbox, PhotoRow, VisitRow
 from sync_server.sync.merge.results import all_stored_results
@@ -47,9 +47,16 @@ class Sent:
 
 def outbox_mutations(store_engine: sa.Engine, device_id: uuid.UUID) -> list[Sent]:
     with Session(store_engine) as s:
-        rows = s.exec(select(Outbox).order_by(Outbox.seq)).all()  # type: ignore[arg-type]
+        rows = s.exec(select(Outbox).order_by(col(Outbox.seq))).all()
     return [
-        Sent(device_id, e.seq, e.entity, str(e.entity_id), dict(e.fields), dict(e.base_seq))
+        Sent(
+            device_id,
+            cast(int, e.seq),
+            e.entity,
+            str(e.entity_id),
+            dict(e.fields),
+            dict(e.base_seq),
+        )
         for e in rows
         if e.op == "upsert"
     ]
@@ -62,7 +69,7 @@ class Cell:
     writer: uuid.UUID | None = None
 
 
-def replay(engine: sa.Engine, sent: list[Sent]) -> tuple[dict[tuple[str, str, str], Any], Counter]:  # type: ignore[type-arg]
+def replay(engine: sa.Engine, sent: list[Sent]) -> tuple[dict[tuple[str, str, str], Any], Counter]:
     """Expected final values and conflict-log entries of the tracked fields.
 
     Order of arrival: a row's seq (`entity_seq`: one row's seqs follow its commits, also
@@ -80,7 +87,7 @@ def replay(engine: sa.Engine, sent: list[Sent]) -> tuple[dict[tuple[str, str, st
         if r.status == "applied" and r.entity_seq is not None:
             applied.append((r.entity_seq, m.seq, m))
     cells: dict[tuple[str, str, str], Cell] = {}
-    conflicts: Counter = Counter()  # type: ignore[type-arg]
+    conflicts: Counter = Counter()
     created: set[tuple[str, str]] = set()
     for entity_seq, _, m in sorted(applied, key=lambda t: (t[0], t[1])):
         creating = (m.entity, m.entity_id) not in created
@@ -105,7 +112,7 @@ def replay(engine: sa.Engine, sent: list[Sent]) -> tuple[dict[tuple[str, str, st
 
 def check_server_against_model(engine: sa.Engine, sent: list[Sent]) -> None:
     expected, conflicts = replay(engine, sent)
-    models = {"visit": Visit, "finding": Finding}
+    models: dict[str, type[Any]] = {"visit": Visit, "finding": Finding}
     with Session(engine) as s:
         for (entity, row_id, name), value in expected.items():
             row = s.get(models[entity], uuid.UUID(row_id))
@@ -135,7 +142,7 @@ def check_device(store_engine: sa.Engine, engine: sa.Engine, inspector_id: uuid.
     """
     with Session(store_engine) as s:
         assert not s.exec(select(Outbox).where(Outbox.state == "pending")).all()
-        local = {
+        local: dict[str, dict[uuid.UUID, Any]] = {
             "visit": {r.id: r for r in s.exec(select(VisitRow)).all() if not r.deleted},
             "finding": {r.id: r for r in s.exec(select(FindingRow)).all() if not r.deleted},
             "photo": {r.id: r for r in s.exec(select(PhotoRow)).all() if not r.deleted},
@@ -148,16 +155,16 @@ def check_device(store_engine: sa.Engine, engine: sa.Engine, inspector_id: uuid.
             if v.deleted_at is None
         }
         ids = list(visits)
-        server = {
+        server: dict[str, dict[uuid.UUID, Any]] = {
             "visit": visits,
             "finding": {
                 f.id: f
-                for f in s.exec(select(Finding).where(Finding.visit_id.in_(ids))).all()  # type: ignore[attr-defined]
+                for f in s.exec(select(Finding).where(col(Finding.visit_id).in_(ids))).all()
                 if f.deleted_at is None
             },
             "photo": {
                 p.id: p
-                for p in s.exec(select(Photo).where(Photo.visit_id.in_(ids))).all()  # type: ignore[union-attr]
+                for p in s.exec(select(Photo).where(col(Photo.visit_id).in_(ids))).all()
                 if p.deleted_at is None
             },
         }

@@ -48,7 +48,8 @@ def run_until_killed(db: Path, seed: int, rng: random.Random) -> list[tuple[str,
         env=env,
     )
     assert child.stdout is not None and child.stderr is not None
-    saved, target = [], rng.randint(3, 30)
+    saved: list[tuple[str, str, int]] = []
+    target = rng.randint(3, 30)
     deadline = time.monotonic() + 120
     while len(saved) < target and time.monotonic() < deadline:
         line = child.stdout.readline().decode()
@@ -92,8 +93,8 @@ def check_store(db: Path, saved: list[tuple[str, str, int]]) -> None:
         visits, findings, photos = phone.ids()
         rows = {"visit": visits, "finding": findings, "photo": photos}
         queued = {(e.entity, e.entity_id) for e in outbox.values()}
-        for entity, entity_id in queued:  # never an entry without its row
-            assert entity_id in rows[entity], (entity, entity_id)
+        for entity, row_id in queued:  # never an entry without its row
+            assert row_id in rows[entity], (entity, row_id)
         for entity, ids in rows.items():  # never a row of this phone without its entry
             assert ids <= {i for e, i in queued if e == entity}, entity
         blobs = {b.sha256: b for b in phone.blobs()}

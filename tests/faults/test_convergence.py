@@ -46,6 +46,7 @@ from sync_server.core.config import Settings
 from sync_server.core.db import write_session
 from sync_server.main import create_app
 from sync_server.org import admin
+from sync_server.org.accounts import console_device
 from sync_server.supervision import actions
 from sync_server.tables import Finding, User
 from tests.client.conftest import PhoneApp
@@ -232,7 +233,7 @@ class Convergence(RuleBasedStateMachine):
                     code for code in items if s.get(Finding, finding_id(visit, code)) is not None
                 }
                 items = {c: t for c, t in items.items() if c in existing}
-                device = actions.console_device(s, user, now)
+                device = console_device(s, user, now)
                 first = device.last_mutation_seq + 1
                 actions.act(s, user, visit, action, now, comment, items)
         except DomainError as exc:

@@ -86,7 +86,7 @@ def test_a_copy_corrupted_on_the_server_mid_upload_is_sent_again(
     flipped: list[Path] = []
     real_append = packs._append
 
-    def corrupt_once(ctx, upload_id, offset, chunk):  # type: ignore[no-untyped-def]
+    def corrupt_once(ctx, upload_id, offset, chunk):
         state = real_append(ctx, upload_id, offset, chunk)
         if not flipped:  # after the first chunk: a disk error flips a byte of the copy
             [temp] = [p for p in temp_dir.iterdir() if not p.name.startswith(".")]  # not locks

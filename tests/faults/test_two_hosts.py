@@ -90,7 +90,8 @@ class Balancer(FaultProxy):
     `sticky = None` each new connection goes to the other host (round robin)."""
 
     def __init__(self, ports: list[int]) -> None:
-        self.ports, self.sticky, self.sent = ports, 0, [0, 0]
+        self.ports, self.sent = ports, [0, 0]
+        self.sticky: int | None = 0
         super().__init__(ports[0], on_connect=self._pick)
 
     def _pick(self, n: int) -> None:

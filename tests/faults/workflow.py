@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlmodel import Session, select
 
@@ -111,11 +111,14 @@ def syncs(
     had (a crash; e.g. its schema window stays)."""
     timers = []
     if kill:
-        restart = (
-            (lambda: server.restart_with(**env))
-            if env is not None
-            else (lambda: (server.kill(), server.ensure_up()))
-        )
+
+        def restart() -> None:
+            if env is not None:
+                server.restart_with(**env)
+            else:
+                server.kill()
+                server.ensure_up()
+
         timers.append(after(rng.uniform(0.0, 0.6), restart))
         stats.faults["server_sigkill"] += 1
     for phone in phones:
@@ -193,6 +196,7 @@ class SupervisorReturn(threading.Thread):
 def supervisor_returns(server: Server, visit_id: uuid.UUID, item_code: str) -> list[Sent]:
     from sync_server.core.config import Settings
     from sync_server.core.db import make_engine, write_session
+    from sync_server.org.accounts import console_device
     from sync_server.supervision import actions
 
     engine = make_engine(Settings(data_dir=server.data_dir, console=False))
@@ -200,7 +204,7 @@ def supervisor_returns(server: Server, visit_id: uuid.UUID, item_code: str) -> l
         with write_session(engine) as s:
             boss = s.exec(select(User).where(User.username == "supervisor")).one()
             now = datetime.now(UTC)
-            device = actions.console_device(s, boss, now)
+            device = console_device(s, boss, now)
             first = device.last_mutation_seq + 1
             actions.act(s, boss, visit_id, "return", now, RETURN_COMMENT, {item_code: ITEM_COMMENT})
             fid = str(finding_id(visit_id, item_code))
@@ -228,7 +232,7 @@ def check_answers_agree(phone: Phone, server: Server, seed: int) -> None:
     """Every change the phone holds as answered is answered the same way on the server
     (acked ↔ applied, rejected ↔ rejected with the same code); the server holds nothing
     the phone did not send; the device's applied mark has no gap."""
-    outbox = {e.seq: e for e in phone.outbox()}
+    outbox = {cast(int, e.seq): e for e in phone.outbox()}  # a stored entry has its seq
     results = results_of(server, phone.device)
     assert set(results) <= set(outbox), f"seed {seed}: server answered unsent seqs"
     assert set(results) == set(range(1, max(results, default=0) + 1)), f"seed {seed}: a gap"

@@ -9,6 +9,7 @@ from typing import Any
 from openpyxl import load_workbook
 from sqlmodel import Session
 
+from fieldcore.checklist import Mode
 from fieldcore.workflow import finding_id
 from sync_server.core.db import write_session
 from sync_server.tables import Visit
@@ -34,7 +35,8 @@ def visit(
     the photos' sha256."""
     visit_id, create = phone.new_visit(world.site(site), template_key=template, mode=mode)
     muts: list[dict[str, Any]] = [create]
-    hashes, blobs = [], []
+    hashes: list[str] = []
+    blobs = []
     for code in _items(template, mode):
         if code not in fails:
             muts.append(phone.answer(visit_id, code, "pass"))
@@ -69,7 +71,7 @@ def _items(template: str, mode: str) -> list[str]:
     if template == "mall-property.v1":
         return OVERT_ITEMS if mode == "overt" else COVERT_ITEMS
     shipped = load_template_file(checklist_dir() / f"{template}.json")
-    wanted = "covert" if mode == "covert" else "overt"
+    wanted: Mode = "covert" if mode == "covert" else "overt"
     return [i.code for _, i in shipped.iter_items() if shipped.in_mode(i, wanted)]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
@@ -17,8 +18,8 @@ from pypdf.generic import ContentStream
 _BFCHAR = re.compile(rb"<([0-9A-Fa-f]{4})>\s*<([0-9A-Fa-f]+)>")
 
 
-def _unicode_map(font: object) -> dict[int, str]:
-    data = font["/ToUnicode"].get_object().get_data()  # type: ignore[index]
+def _unicode_map(font: Any) -> dict[int, str]:  # a PDF font dictionary
+    data = font["/ToUnicode"].get_object().get_data()
     return {
         int(code, 16): bytes.fromhex(text.decode()).decode("utf-16-be")
         for code, text in _BFCHAR.findall(data)
@@ -30,10 +31,8 @@ def page_strings(path: Path) -> list[list[str]]:
     reader = PdfReader(path)
     pages = []
     for page in reader.pages:
-        fonts = {
-            name: _unicode_map(ref.get_object())
-            for name, ref in page["/Resources"]["/Font"].items()
-        }
+        resources: Any = page["/Resources"]  # pypdf types a PDF dictionary's values loosely
+        fonts = {name: _unicode_map(ref.get_object()) for name, ref in resources["/Font"].items()}
         current: dict[int, str] = {}
         shown = []
         for operands, operator in ContentStream(page.get_contents(), reader).operations:

@@ -30,7 +30,7 @@ PHOTOS_PER_ITEM = {"1.1": 4, "6.1": 1, "10.1": 2}
 START, FINISH = datetime(2026, 11, 20, 1, 0, tzinfo=UTC), datetime(2026, 11, 20, 2, 10, tzinfo=UTC)
 
 
-def photos(world: World):  # type: ignore[no-untyped-def]
+def photos(world: World):
     return world.client.app.state.photos  # type: ignore[attr-defined]
 
 

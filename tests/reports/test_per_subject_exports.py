@@ -31,12 +31,12 @@ POSTS = [
 ]
 
 
-def _photos(world: World):  # type: ignore[no-untyped-def]
+def _photos(world: World):
     return world.client.app.state.photos  # type: ignore[attr-defined]
 
 
 @pytest.fixture
-def driver_fails(world: World):  # type: ignore[no-untyped-def]
+def driver_fails(world: World):
     publish_per_subject(world.engine)
     return push_tobacco_visit(
         world, world.phone("insp1"), "S1", worked_answers(per_subject_tobacco())
@@ -45,7 +45,7 @@ def driver_fails(world: World):  # type: ignore[no-untyped-def]
 
 def test_the_visit_xlsx_gives_each_post_and_labels_the_pool(
     world: World, driver_fails, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     out = tmp_path / "visit.xlsx"
     run(world, lambda s: exports.export_visit(s, "sup1", driver_fails, "xlsx", out, _photos(world)))
     rows = sheet_rows(out, "明细测评表")
@@ -65,7 +65,7 @@ def test_the_visit_xlsx_gives_each_post_and_labels_the_pool(
     ]
 
 
-def test_the_visit_pdf_gives_each_post(world: World, driver_fails, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_visit_pdf_gives_each_post(world: World, driver_fails, tmp_path: Path) -> None:
     """Also kept, with a preview of its first page, in test-artifacts/reports/."""
     out = tmp_path / "visit.pdf"
     result = run(
@@ -91,7 +91,7 @@ def test_the_visit_pdf_gives_each_post(world: World, driver_fails, tmp_path: Pat
 
 def test_the_summary_counts_posts_and_keeps_the_pool_out(
     world: World, driver_fails, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     answers = worked_answers(per_subject_tobacco())
     answers["DD.5.3"] = {"result": "pass"}
     push_tobacco_visit(world, world.phone("insp1"), "S1", answers)
@@ -113,7 +113,7 @@ def test_the_summary_counts_posts_and_keeps_the_pool_out(
 
 def test_a_site_with_per_subject_visits_only_has_its_posts_as_results(
     world: World, driver_fails, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     out = tmp_path / "summary.xlsx"
     assert run(world, lambda s: exports.export_summary(s, "admin", *NOV, out)).rows == 1
     sites = [padded(r, 14) for r in sheet_rows(out, "站点汇总")[1:]]

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 from fieldcore.aggregate import appraisal_deduction, mean_score
@@ -23,12 +23,12 @@ pytestmark = pytest.mark.postgres  # the dialect matters: averages over date ran
 NOV = (date(2026, 11, 1), date(2026, 11, 30))
 
 
-def _percent(world: World, visit_id) -> Decimal:  # type: ignore[no-untyped-def]
+def _percent(world: World, visit_id) -> Decimal:
     return Decimal(str(stored_score(world, visit_id)["percent"]))
 
 
 @pytest.fixture
-def month(world: World):  # type: ignore[no-untyped-def]
+def month(world: World):
     """Two visits at S1 (R1), one at S2 (D1, under R1), one at S3 (R2); one in December."""
     insp1, insp2 = world.phone("insp1"), world.phone("insp2")
     s1a, _ = visit(world, insp1, "S1", {"1.1": 3, "3.1": 1})
@@ -42,7 +42,7 @@ def month(world: World):  # type: ignore[no-untyped-def]
 
 def test_summary_averages_visits_per_site_and_sites_per_department(
     world: World, month, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     out = tmp_path / "summary.xlsx"
     result = run(world, lambda s: exports.export_summary(s, "admin", *NOV, out))
     assert result.rows == 4  # the December visit is outside the period
@@ -71,14 +71,14 @@ def test_summary_averages_visits_per_site_and_sites_per_department(
     assert "对象汇总" not in sheet_names(out)  # the posts moved under their sites
 
 
-def test_summary_follows_region_filter_and_scope(world: World, month, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_summary_follows_region_filter_and_scope(world: World, month, tmp_path: Path) -> None:
     out = tmp_path / "r1.xlsx"
     assert run(world, lambda s: exports.export_summary(s, "admin", *NOV, out, "R1")).rows == 3
     assert [r[0] for r in sheet_rows(out, "部门汇总")[2:]] == ["D1", "R1"]
     assert run(world, lambda s: exports.export_summary(s, "sup1", *NOV, out)).rows == 3
     assert run(world, lambda s: exports.export_summary(s, "mgr1", *NOV, out)).rows == 0
     with Session(world.engine) as session:
-        rows = session.exec(select(AuditLog).order_by(AuditLog.id)).all()  # type: ignore[arg-type]
+        rows = session.exec(select(AuditLog).order_by(col(AuditLog.id))).all()
     assert [(r.entity, r.entity_id, r.details["username"], r.details["region"]) for r in rows] == [
         ("summary", "2026-11-01..2026-11-30", "admin", "R1"),
         ("summary", "2026-11-01..2026-11-30", "sup1", None),
@@ -87,7 +87,7 @@ def test_summary_follows_region_filter_and_scope(world: World, month, tmp_path: 
     assert sorted(rows[1].details["visits"]) == sorted(map(str, month["s1"] + month["s2"]))
 
 
-def test_daily_report_lists_the_days_failed_items(world: World, month, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_daily_report_lists_the_days_failed_items(world: World, month, tmp_path: Path) -> None:
     out = tmp_path / "daily.xlsx"
     result = run(world, lambda s: exports.export_daily(s, "admin", date(2026, 11, 2), out))
     rows = sheet_rows(out, "质检日报")[2:]
@@ -107,7 +107,7 @@ def test_daily_report_lists_the_days_failed_items(world: World, month, tmp_path:
 
 def test_cli_exports_and_refuses_with_the_problem_code(
     world: World, month, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     monkeypatch.setenv("MINGCHA_DATABASE_URL", settings.database_url)
     runner, base = CliRunner(), ["--data-dir", str(settings.data_dir)]
     out = tmp_path / "d.xlsx"

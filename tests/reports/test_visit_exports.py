@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -18,7 +19,7 @@ from tests.s3kit import both_backends
 from tests.server.world import World
 
 
-def _photos(world: World):  # type: ignore[no-untyped-def]
+def _photos(world: World):
     return world.client.app.state.photos  # type: ignore[attr-defined]
 
 
@@ -40,7 +41,7 @@ def test_xlsx_matches_the_scorecard_cell_by_cell(world: World, tmp_path: Path) -
     assert (header["百分制 Percent"], header["等级 Grade"]) == (score["percent"], score["grade"])
     assert header["一票否决 Veto"] == "否"
     table = rows[rows.index(next(r for r in rows if r and r[0] == "类别 Category")) + 1 :]
-    expected = []
+    expected: list[tuple[Any, ...]] = []
     for cat in score["categories"]:
         label = f"{cat['code']} {cat['title']}"
         for item in cat["items"]:
@@ -104,7 +105,7 @@ def test_every_visit_export_leaves_an_audit_row(world: World, tmp_path: Path) ->
     assert rows[1].details["photos"] == hashes
 
 
-def _export_as(world: World, user: str, visit_id, out: Path):  # type: ignore[no-untyped-def]
+def _export_as(world: World, user: str, visit_id, out: Path):
     return run(
         world, lambda s: exports.export_visit(s, user, visit_id, "xlsx", out, _photos(world))
     )

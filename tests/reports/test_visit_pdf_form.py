@@ -23,7 +23,7 @@ from tests.reports.signed_visit import FAILS, PHOTOS_PER_ITEM, VERSION, after, p
 from tests.server.world import World
 
 
-def test_the_header_gives_the_document_control_and_the_visit_facts(world, signed) -> None:  # type: ignore[no-untyped-def]
+def test_the_header_gives_the_document_control_and_the_visit_facts(world, signed) -> None:
     visit_id, _, out = signed
     shown = strings(out)
     with Session(world.engine) as session:

@@ -55,7 +55,7 @@ def _flagged_visit(world: World) -> tuple[uuid.UUID, dict[str, str]]:
         data = jpeg(64, 48, seed=len(hashes) + 1)
         hashes[code] = sha(data)
         world.place_blob(hashes[code], data, holder="insp1")
-        extra = {"source": source} if source else {}
+        extra: dict[str, Any] = {"source": source} if source else {}
         muts.append(
             phone.mutation(
                 "photo", uuid.uuid4(), visit_id=visit_id,

@@ -54,3 +54,10 @@ def cut_with_end(data: bytes, keep: float = 0.5) -> bytes:
 def noise(size: int, seed: int = 1) -> bytes:
     """Random bytes, as an attacker's or a broken camera's "photo"."""
     return random.Random(seed).randbytes(size)
+
+
+def pixel(image: Image.Image, xy: tuple[int, int]) -> tuple[int, ...]:
+    """A multi-band image's pixel as its tuple (Pillow types getpixel for every mode)."""
+    value = image.getpixel(xy)
+    assert isinstance(value, tuple), value
+    return value

@@ -7,7 +7,7 @@ import base64
 from typing import Any
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from sync_server.tables import AuditLog, Site, User
 from tests.server.world import HEADERS, PASSWORD, World
@@ -42,7 +42,7 @@ ADMIN_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
 
 def audit_rows(world: World) -> list[str]:
     with Session(world.engine) as s:
-        return [a.action for a in s.exec(select(AuditLog).order_by(AuditLog.id))]
+        return [a.action for a in s.exec(select(AuditLog).order_by(col(AuditLog.id)))]
 
 
 @pytest.mark.dialect_free  # access rules / validation only

@@ -67,7 +67,7 @@ def test_after_photos_never_show_as_the_visits_evidence(world: World) -> None:
     with Session(world.engine) as s:
         detail = visit_detail(s, user(world, "sup1"), visit.visit_id)
         assert {p.sha256 for p in detail.photos} == evidence
-        report = load_visit_report(s, s.get(Visit, visit.visit_id))  # type: ignore[arg-type]
+        report = load_visit_report(s, s.get_one(Visit, visit.visit_id))
         assert {p.sha256 for p in report.photos} == evidence
         rect = rectifications.rectification_detail(s, user(world, "sup1"), rect_id, world.clock())
         assert (rect.before, rect.after) == ([sha(visit.evidence)], [after])

@@ -6,12 +6,13 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import flet as ft
 
 from fieldcore.workflow import finding_id
 from sync_server.console.screens.visit import visit
+from sync_server.console.shell import Console
 from tests.server.annotated import push_annotated_visit
 from tests.server.fake_console import FakeConsole
 from tests.server.world import World
@@ -46,10 +47,11 @@ def test_the_console_shows_the_marked_up_copy_and_switches_to_the_original(
 
     async def look() -> None:
         console = FakeConsole(world)
-        view = await visit(console, made.visit_id)  # type: ignore[arg-type]
+        view = await visit(cast(Console, console), made.visit_id)
         assert tiles(view) == [f"照片 Photo {made.copy_sha[:12]}"]  # one tile: the copy
         lines = [t for t in texts(view) if t and t.startswith(made.copy_sha[:12])]
         assert len(lines) == 1 and f"原图 original {made.original_sha[:12]}" in lines[0]
+        switch: Any  # a Flet control whose handler is fired by hand, without an event
         [switch] = [
             c.content
             for top in view.controls
@@ -75,7 +77,7 @@ def test_a_visit_without_copies_has_no_switch(world: World) -> None:
     visit_id, hashes = plain_visit(world, world.phone("insp1"), "S1", {"3.1": 1})
 
     async def look() -> None:
-        view = await visit(FakeConsole(world), visit_id)  # type: ignore[arg-type]
+        view = await visit(cast(Console, FakeConsole(world)), visit_id)
         assert tiles(view) == [f"照片 Photo {hashes[0][:12]}"]
         assert not [
             c

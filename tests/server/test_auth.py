@@ -16,7 +16,7 @@ from sync_server.org import accounts, admin, login_throttle
 from tests.server.world import HEADERS, PASSWORD, World
 
 
-def login(world: World, username: str, password: str = PASSWORD, device: uuid.UUID | None = None):  # type: ignore[no-untyped-def]
+def login(world: World, username: str, password: str = PASSWORD, device: uuid.UUID | None = None):
     return world.client.post(
         "/v1/auth/login",
         headers=HEADERS,
@@ -24,7 +24,7 @@ def login(world: World, username: str, password: str = PASSWORD, device: uuid.UU
     )
 
 
-def me(world: World, token: str):  # type: ignore[no-untyped-def]
+def me(world: World, token: str):
     return world.client.get("/v1/auth/me", headers={**HEADERS, "Authorization": f"Bearer {token}"})
 
 
@@ -52,7 +52,7 @@ def test_a_username_no_account_can_have_is_refused_never_a_server_error(world: W
     assert (r.status_code, r.json()["code"]) == (422, "request.invalid")
 
 
-def refused_for(r) -> int:  # type: ignore[no-untyped-def]
+def refused_for(r) -> int:
     """Seconds a 429 auth.throttled asks to wait (its Retry-After, also in details)."""
     assert (r.status_code, r.json()["code"]) == (429, "auth.throttled"), r.text
     assert r.json()["details"]["retry_after"] == int(r.headers["Retry-After"])
@@ -123,7 +123,7 @@ def test_unknown_users_get_their_password_checked_like_real_ones(
     assert checked == ["wrong-1", "wrong-2"]  # so both take the same time
 
 
-def from_address(world: World, address: str, username: str, password: str = "wrong-pass"):  # type: ignore[no-untyped-def]
+def from_address(world: World, address: str, username: str, password: str = "wrong-pass"):
     with TestClient(world.client.app, client=(address, 40000)) as client:
         return client.post(
             "/v1/auth/login",

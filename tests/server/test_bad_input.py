@@ -31,7 +31,7 @@ def test_a_streamed_body_without_length_cannot_slip_past_the_limit(world: World)
     phone = world.phone("insp1")
     world.client.app.state.settings.max_json_body = 2048  # type: ignore[attr-defined]
 
-    def chunks():  # type: ignore[no-untyped-def]
+    def chunks():
         yield b'{"mutations": ['
         for _ in range(200):
             yield b'{"seq": 1, "entity": "visit", "id": "' + str(uuid.uuid4()).encode() + b'"},'
@@ -87,17 +87,17 @@ def test_unknown_routes_and_methods_answer_in_the_problem_shape(world: World) ->
     assert (r.status_code, r.json()["code"]) == (405, "request.method_not_allowed")
 
 
-def test_an_unexpected_server_error_hides_its_stack_trace(world: World, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_an_unexpected_server_error_hides_its_stack_trace(world: World, monkeypatch) -> None:
     from sync_server.api import sync
 
-    def boom(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def boom(*args, **kwargs):
         raise RuntimeError("secret internal detail")
 
     monkeypatch.setattr(sync, "read_pull", boom)
     phone = world.phone("insp1")
     from fastapi.testclient import TestClient
 
-    with TestClient(world.client.app, raise_server_exceptions=False) as client:  # type: ignore[arg-type]
+    with TestClient(world.client.app, raise_server_exceptions=False) as client:
         r = client.get("/v1/sync/pull", headers=phone.headers)
     assert (r.status_code, r.json()["code"]) == (500, "server.error")
     assert "secret" not in r.text and "Traceback" not in r.text

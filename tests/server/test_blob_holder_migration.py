@@ -23,7 +23,7 @@ from tests.serverkit import PG_URL, _postgres_url
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 
 
-def _photo(sha: str, author: uuid.UUID, minutes: int, **links: uuid.UUID) -> Photo:
+def _photo(sha: str, author: uuid.UUID, minutes: int, **links: Any) -> Photo:
     return Photo(
         id=uuid.uuid4(),
         sha256=sha,

@@ -20,7 +20,9 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from fieldcore.literals import one_of
 from fieldcore.protocol import Mutation, PushRequest
+from fieldcore.workflow import ROLES
 from sync_server.core.changeset import ChangeSet
 from sync_server.core.db import write_session
 from sync_server.org.scope import Actor, load_scope
@@ -42,9 +44,9 @@ def actors(world: World) -> tuple[list[Actor], Actor]:
     with Session(world.engine) as s:
 
         def actor(device_id: uuid.UUID) -> Actor:
-            device = s.get(Device, device_id)
-            user = s.get(User, device.user_id)  # type: ignore[union-attr]
-            return Actor(user.id, user.role, device.id, load_scope(s, user))  # type: ignore[union-attr,arg-type]
+            device = s.get_one(Device, device_id)
+            user = s.get_one(User, device.user_id)
+            return Actor(user.id, one_of(user.role, ROLES), device.id, load_scope(s, user))
 
         return [actor(p.device_id) for p in phones], actor(sup.device_id)
 

@@ -10,17 +10,17 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from sync_server.tables import ConflictLog, Visit
-from tests.server.world import Phone, World
+from tests.server.world import Phone, World, live
 
 pytestmark = pytest.mark.postgres  # the dialect matters: the merge's conflict stamps
 
 
 def logged(world: World) -> list[tuple[str, str, str, str]]:
     with Session(world.engine) as s:
-        rows = s.exec(select(ConflictLog).order_by(ConflictLog.id)).all()  # type: ignore[arg-type]
+        rows = s.exec(select(ConflictLog).order_by(col(ConflictLog.id))).all()
         return [(c.field, c.overwritten_value, c.winning_value, str(c.device_id)) for c in rows]
 
 
@@ -36,7 +36,7 @@ def _b_wrote_the_note(world: World) -> tuple[Phone, uuid.UUID]:
     a, b = world.phone("insp1"), world.phone("insp1")
     visit_id, create = a.new_visit(world.site("S1"))
     a.push(create, a.mutation("visit", visit_id, note="a1"))
-    seen = b.pull_all()[("visit", str(visit_id))]["field_seq"]["note"]
+    seen = live(b.pull_all()[("visit", str(visit_id))])["field_seq"]["note"]
     b.push(b.mutation("visit", visit_id, note="b1", base_seq={"note": seen}))
     return a, visit_id
 

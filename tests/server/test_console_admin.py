@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server.console.screens.admin_import import ACCOUNTS, SITES, preview_lines, run_import
@@ -57,7 +57,7 @@ def test_the_admin_page_creates_lists_and_refuses(world: World) -> None:
     asyncio.run(scenario())
     with Session(world.engine) as s:
         assert s.exec(select(Subject)).one().seq > 0  # the phones of S3's region pull it
-        actions = s.exec(select(AuditLog.action).order_by(AuditLog.id)).all()
+        actions = s.exec(select(AuditLog.action).order_by(col(AuditLog.id))).all()
         assert actions == ["account.create", "account.assign", "staff.add"]
 
 
@@ -87,7 +87,7 @@ def test_the_console_imports_preview_and_take_all_or_nothing(world: World) -> No
 
     asyncio.run(scenario())
     with Session(world.engine) as s:
-        actions = s.exec(select(AuditLog.action).order_by(AuditLog.id)).all()
+        actions = s.exec(select(AuditLog.action).order_by(col(AuditLog.id))).all()
         assert actions == ["account.create", "accounts.import", "sites.import"]
 
 

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 from openpyxl import load_workbook
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server.console import transfers
@@ -64,8 +64,8 @@ def fetch_rows(world: World) -> list[AuditLog]:
         return list(
             s.exec(
                 select(AuditLog)
-                .where(AuditLog.action.in_(["download", "download_refused"]))  # type: ignore[attr-defined]
-                .order_by(AuditLog.id)  # type: ignore[arg-type]
+                .where(col(AuditLog.action).in_(["download", "download_refused"]))
+                .order_by(col(AuditLog.id))
             ).all()
         )
 
@@ -153,7 +153,7 @@ def test_expired_unknown_and_malformed_tokens_are_not_found(world: World) -> Non
 
 def test_a_refused_export_leaves_no_file_no_link_and_no_audit_row(world: World) -> None:
     visit_id, _ = visit(world, world.phone("insp2"), "S3", {})  # region R2: not sup1's
-    cases = [
+    cases: list[tuple[str, dict[str, Any], ProblemCode]] = [
         ("visit-xlsx", {"visit_id": str(visit_id)}, ProblemCode.SCOPE_DENIED),
         ("visit-xlsx", {"visit_id": "not-a-uuid"}, ProblemCode.REQUEST_INVALID),
         ("visit-xlsx", {"visit_id": str(uuid.uuid4())}, ProblemCode.SCOPE_DENIED),

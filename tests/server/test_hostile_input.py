@@ -180,7 +180,7 @@ def raw_world(world: World) -> World:
     """The world, with a client that returns a 500 instead of raising it in the test."""
     from fastapi.testclient import TestClient
 
-    client = TestClient(world.client.app, raise_server_exceptions=False)  # type: ignore[arg-type]
+    client = TestClient(world.client.app, raise_server_exceptions=False)
     return World(client, world.engine, world.clock, world.ids)
 
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from starlette.types import Message
 
 from fieldcore.protocol import SCHEMA_HEADER
 from tests.server.world import PASSWORD, World
@@ -28,7 +30,7 @@ def problem(r: Any, status: int, code: str) -> None:
 @pytest.fixture
 def raw(world: World) -> Any:
     """A client that answers a server error with its response, as a phone would see it."""
-    with TestClient(world.client.app, raise_server_exceptions=False) as client:  # type: ignore[arg-type]
+    with TestClient(world.client.app, raise_server_exceptions=False) as client:
         yield client
 
 
@@ -88,7 +90,7 @@ def test_a_garbage_epoch_is_a_reset_page_not_an_error(
     world: World, raw: TestClient, epoch: str
 ) -> None:
     phone = world.phone("insp1")
-    params = {"cursor": 2**63 - 1, "epoch": epoch}
+    params: dict[str, int | str] = {"cursor": 2**63 - 1, "epoch": epoch}
     r = raw.get("/v1/sync/pull", headers=phone.headers, params=params)
     assert r.status_code == 200, r.text
     assert r.json()["reset"] is True
@@ -186,7 +188,7 @@ def test_a_pack_cut_off_by_the_client_is_no_server_error(
     re-raised to the server underneath (which would log a second one)."""
     phone = world.phone("insp1")
     header = json.dumps({"sha256": "a" * 64, "length": 10_000, "offset": 0}).encode() + b"\n"
-    messages = iter(
+    messages: Iterator[Message] = iter(
         [
             {"type": "http.request", "body": header + b"\xff" * 100, "more_body": True},
             {"type": "http.disconnect"},
@@ -213,13 +215,16 @@ def test_a_pack_cut_off_by_the_client_is_no_server_error(
         "server": ("testserver", 80),
     }
 
-    async def receive() -> dict[str, Any]:
+    async def receive() -> Message:
         return next(messages)
 
-    async def send(_: dict[str, Any]) -> None:
+    async def send(_: Message) -> None:
         return None
 
+    async def serve() -> None:
+        await world.client.app(scope, receive, send)
+
     with caplog.at_level("INFO"):
-        asyncio.run(world.client.app(scope, receive, send))  # raises if the app re-raised
+        asyncio.run(serve())  # raises if the app re-raised
     assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
     assert any("went away" in r.getMessage() for r in caplog.records)

@@ -20,15 +20,22 @@ from tests.server.world import World
 pytestmark = pytest.mark.postgres  # the dialect matters: numeric columns, deferred keys
 
 
-def _rows(world: World, visit_id) -> dict[str, tuple]:  # type: ignore[no-untyped-def]
+def _rows(world: World, visit_id) -> dict[str, tuple]:
     with Session(world.engine) as s:
         rows = s.exec(
             select(VisitSubjectResult).where(VisitSubjectResult.visit_id == visit_id)
         ).all()
-        return {
-            r.subject_code: (float(r.score), float(r.max), float(r.percent), r.grade, r.passed)
-            for r in rows
-        }
+        out: dict[str, tuple] = {}
+        for r in rows:
+            assert r.percent is not None, r.subject_code  # every subject here has points
+            out[r.subject_code] = (
+                float(r.score),
+                float(r.max),
+                float(r.percent),
+                r.grade,
+                r.passed,
+            )
+        return out
 
 
 def test_the_worked_example_is_stored_per_post(world: World) -> None:

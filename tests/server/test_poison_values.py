@@ -20,7 +20,7 @@ SHA = hashlib.sha256(b"photo").hexdigest()
 
 def rejected_field(result: dict[str, Any]) -> str:
     assert (result["status"], result["code"]) == ("rejected", "sync.invalid_value"), result
-    return result["details"]["field"]  # type: ignore[no-any-return]
+    return result["details"]["field"]
 
 
 def push_then_a_good_one(phone: Phone, world: World, poison: dict[str, Any]) -> list[dict]:
@@ -32,7 +32,7 @@ def push_then_a_good_one(phone: Phone, world: World, poison: dict[str, Any]) -> 
     assert r.status_code == 200, r.text
     assert r.json()["last_mutation_seq"] == good["seq"]
     assert r.json()["results"][1]["status"] == "applied"
-    return r.json()["results"]  # type: ignore[no-any-return]
+    return r.json()["results"]
 
 
 @pytest.mark.parametrize(
@@ -107,9 +107,8 @@ def test_a_value_the_database_refuses_behind_the_schema_is_still_a_rejection(
 ) -> None:
     """Defence in depth: were a bound missing from the schema, the database's refusal of
     one mutation's value is that mutation's rejection, and the others are applied."""
+    from fieldcore.records import checked_values as checked
     from sync_server.sync.merge import fields
-
-    checked = fields.checked_values
 
     def unchecked(entity: str, raw: dict[str, Any]) -> dict[str, Any]:
         values = checked(entity, {k: v for k, v in raw.items() if k != "byte_size"})
@@ -146,7 +145,7 @@ def test_a_database_failure_is_not_consumed_as_a_rejection(
     monkeypatch.setitem(merge.HANDLERS, "visit", down)
     # raise_server_exceptions (the default): an error the app answered and then re-raised
     # (a traceback in the server log) would surface here
-    with TestClient(world.client.app) as client:  # type: ignore[arg-type]
+    with TestClient(world.client.app) as client:
         r = client.post("/v1/sync/push", headers=phone.headers, json={"mutations": [visit]})
     assert (r.status_code, r.json()["code"]) == (503, "server.unavailable")
     assert "closed the connection" not in r.text

@@ -41,11 +41,11 @@ def posts(world: World) -> dict[str, Any]:
     return {"start": start - timedelta(hours=1), "end": world.clock.now + timedelta(hours=1)}
 
 
-def _summary(rows: list) -> list[tuple]:  # type: ignore[type-arg]
+def _summary(rows: list) -> list[tuple]:
     return [(r.subject_code, r.code, r.visits, r.average, r.passed, r.pass_rate) for r in rows]
 
 
-def test_each_post_has_its_own_average_and_pass_rate(world: World, posts: dict) -> None:  # type: ignore[type-arg]
+def test_each_post_has_its_own_average_and_pass_rate(world: World, posts: dict) -> None:
     rows = call(world, "admin", post_results, posts["start"], posts["end"])
     assert {r.template_key for r in rows} == {"tobacco-retail.v91"}  # pooled templates: none
     assert [r.subject_title for r in rows] == ["客户经理", "专管员", "送货员"]
@@ -57,7 +57,7 @@ def test_each_post_has_its_own_average_and_pass_rate(world: World, posts: dict) 
     ]
 
 
-def test_posts_rank_by_site_within_the_reviewers_scope(world: World, posts: dict) -> None:  # type: ignore[type-arg]
+def test_posts_rank_by_site_within_the_reviewers_scope(world: World, posts: dict) -> None:
     rows = call(world, "admin", post_results, posts["start"], posts["end"], "site")
     drivers = [r for r in rows if r.subject_code == "delivery-driver"]
     assert _summary(drivers) == [
@@ -68,13 +68,13 @@ def test_posts_rank_by_site_within_the_reviewers_scope(world: World, posts: dict
     assert {(r.code, r.visits) for r in mine} == {("R1", 2)}  # sup1 does not see S3 (R2)
 
 
-def test_the_pooled_rankings_leave_per_subject_visits_out(world: World, posts: dict) -> None:  # type: ignore[type-arg]
+def test_the_pooled_rankings_leave_per_subject_visits_out(world: World, posts: dict) -> None:
     sites = call(world, "admin", ranking, posts["start"], posts["end"])
     assert [(r.code, r.visits, r.average) for r in sites] == [("S1", 1, D(99))]
     assert [p for _, p in call(world, "admin", site_trend, world.ids["S1"])] == [D(99)]
 
 
-def test_a_bad_grouping_is_refused(world: World, posts: dict) -> None:  # type: ignore[type-arg]
+def test_a_bad_grouping_is_refused(world: World, posts: dict) -> None:
     with pytest.raises(DomainError) as err:
         call(world, "admin", post_results, posts["start"], posts["end"], "person")
     assert err.value.code == ProblemCode.REQUEST_INVALID

@@ -104,10 +104,13 @@ def test_every_problem_code_is_in_the_protocol_table_with_its_status() -> None:
 def test_the_finding_id_formula_and_its_example_are_exact(world: World) -> None:
     """The text alone gives the id: namespace, name "<visit_id>:<item_code>", UTF-8."""
     text = section("Conventions")
-    namespace = uuid.UUID(re.search(r"namespace = ([0-9a-f-]{36})", text).group(1))  # type: ignore[union-attr]
+    said = re.search(r"namespace = ([0-9a-f-]{36})", text)
     example = re.search(r"Example: visit `([0-9a-f-]{36})`, item `([^`]+)`", text)
-    visit_id, item = example.group(1), example.group(2)  # type: ignore[union-attr]
-    out = re.search(r"→ finding id\s+`([0-9a-f-]{36})`", text).group(1)  # type: ignore[union-attr]
+    result = re.search(r"→ finding id\s+`([0-9a-f-]{36})`", text)
+    assert said and example and result, "the Conventions section lost its formula or example"
+    namespace = uuid.UUID(said.group(1))
+    visit_id, item = example.group(1), example.group(2)
+    out = result.group(1)
     assert str(uuid.uuid5(namespace, f"{visit_id}:{item}")) == out
     assert str(finding_id(visit_id, item)) == out  # what the phone and server use
 

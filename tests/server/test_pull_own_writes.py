@@ -184,7 +184,7 @@ def test_an_upload_is_the_uploading_devices_own_change(world: World) -> None:
     by_a, by_b = jpeg(40, 30, 1), jpeg(40, 30, 2)
     a_photo, b_photo = uuid.uuid4(), uuid.uuid4()
     for phone, photo_id, data in ((a, a_photo, by_a), (b, b_photo, by_b)):
-        fields = {"visit_id": visit_id, "sha256": sha(data), "byte_size": len(data)}
+        fields: dict[str, Any] = {"visit_id": visit_id, "sha256": sha(data), "byte_size": len(data)}
         phone.push(phone.mutation("photo", photo_id, mime="image/jpeg", **fields))
     a.pull_all(), b.pull_all()
     upload_all(a, by_a)  # a's own photo

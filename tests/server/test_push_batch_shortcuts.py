@@ -68,7 +68,7 @@ def test_a_column_left_out_of_a_bulk_insert_is_null_in_the_database(engine: sa.E
     schema has none (so NULL, as binding None) may be left out (ChangeSet._insert_new)."""
     inspector = sa.inspect(engine)
     for model in (Visit, Finding, Photo, Rectification):
-        columns = {c["name"]: c for c in inspector.get_columns(model.__tablename__)}
+        columns = {c["name"]: c for c in inspector.get_columns(model.__table__.name)}
         for name in _nullable(model):
             assert columns[name]["nullable"], (model.__tablename__, name)
             assert columns[name].get("default") is None, (model.__tablename__, name)

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from fieldcore.workflow import finding_id
 from sync_server.sync.merge.results import all_stored_results
 from sync_server.tables import ConflictLog, Finding, Visit
-from tests.server.world import World
+from tests.server.world import World, live
 
 pytestmark = (
     pytest.mark.postgres
@@ -54,7 +54,7 @@ def test_an_overlapping_resend_applies_only_the_new_mutations(world: World) -> N
     results = phone.push(m1, m2, m3)
     assert codes(results) == ["applied", "applied", "applied"]
     with Session(world.engine) as s:
-        assert s.get(Visit, visit_id).note == "门口有积水"  # type: ignore[union-attr]
+        assert s.get_one(Visit, visit_id).note == "门口有积水"
 
 
 def test_a_gap_is_refused_and_nothing_is_applied(world: World) -> None:
@@ -157,7 +157,7 @@ def test_an_overwritten_concurrent_edit_is_kept_in_the_conflict_log(world: World
     a, b = world.phone("insp1"), world.phone("insp1")
     visit_id, create = a.new_visit(world.site("S1"))
     a.push(create, a.mutation("visit", visit_id, note="v1"))
-    seen = b.pull_all()[("visit", str(visit_id))]["field_seq"]["note"]
+    seen = live(b.pull_all()[("visit", str(visit_id))])["field_seq"]["note"]
     a.push(a.mutation("visit", visit_id, note="A edits again", base_seq={"note": seen}))
     a.push(a.mutation("visit", visit_id, note="A once more", base_seq={"note": seen}))  # own: fine
     b.push(b.mutation("visit", visit_id, note="B never saw A", base_seq={"note": seen}))
@@ -166,7 +166,7 @@ def test_an_overwritten_concurrent_edit_is_kept_in_the_conflict_log(world: World
         assert [(c.field, c.overwritten_value, c.winning_value) for c in logs] == [
             ("note", "A once more", "B never saw A")
         ]
-        assert s.get(Visit, visit_id).note == "B never saw A"  # type: ignore[union-attr]
+        assert s.get_one(Visit, visit_id).note == "B never saw A"
 
 
 def test_supervisor_and_inspector_fields_of_one_row_never_overwrite_each_other(
@@ -179,8 +179,8 @@ def test_supervisor_and_inspector_fields_of_one_row_never_overwrite_each_other(
     sup.push(sup.mutation("finding", fid, review_comment="请补充位置"))
     insp.push(insp.mutation("finding", fid, note="积水,入口左侧"))
     with Session(world.engine) as s:
-        f = s.get(Finding, fid)
-        assert (f.note, f.review_comment) == ("积水,入口左侧", "请补充位置")  # type: ignore[union-attr]
+        f = s.get_one(Finding, fid)
+        assert (f.note, f.review_comment) == ("积水,入口左侧", "请补充位置")
         assert s.exec(select(ConflictLog)).all() == []
 
 
@@ -211,11 +211,11 @@ def test_deleting_a_finding_sends_a_tombstone_and_answering_again_revives_it(wor
     visit_id, create = phone.new_visit(world.site("S1"))
     fid = finding_id(visit_id, "1.1")
     phone.push(create, phone.answer(visit_id, "1.1", "fail", count=1))
-    assert other.pull_all()[("finding", str(fid))]["result"] == "fail"
+    assert live(other.pull_all()[("finding", str(fid))])["result"] == "fail"
     phone.push(phone.mutation("finding", fid, op="delete"))
     assert other.pull_all()[("finding", str(fid))] is None
     phone.push(phone.answer(visit_id, "1.1", "pass"))
-    assert other.pull_all()[("finding", str(fid))]["result"] == "pass"
+    assert live(other.pull_all()[("finding", str(fid))])["result"] == "pass"
 
 
 def test_only_draft_visits_are_deleted_and_their_children_go_with_them(world: World) -> None:
@@ -239,7 +239,7 @@ def test_a_push_cannot_name_another_device(world: World) -> None:
     assert (r.status_code, r.json()["code"]) == (422, "request.invalid")
 
 
-def test_too_many_mutations_in_one_push_is_refused(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+def test_too_many_mutations_in_one_push_is_refused(world: World, settings) -> None:
     phone = world.phone("insp1")
     world.client.app.state.settings.max_mutations = 3  # type: ignore[attr-defined]
     muts = [phone.new_visit(world.site("S1"))[1] for _ in range(4)]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.postgres
 
 DEVICE = uuid.uuid4()
 AT = datetime(2026, 12, 1, 8, 30, tzinfo=UTC)
-OLD_ROWS = [
+OLD_ROWS: list[dict[str, Any]] = [
     {"seq": 1, "status": "applied", "code": None, "message": None, "details": {}, "entity_seq": 7},
     {
         "seq": 2,

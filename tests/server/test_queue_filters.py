@@ -63,17 +63,19 @@ def test_choices_offer_the_reviewers_regions_and_every_template(world: World) ->
     ],
 )
 def test_bad_input_is_refused_naming_the_field(field: str, raw: str, where: str) -> None:
+    filters: dict[str, Any] = {field: raw}  # only text fields here, never `tz`
     with pytest.raises(DomainError) as refused:
-        parse_filters(**{field: raw})
+        parse_filters(**filters)
     assert refused.value.code == ProblemCode.REQUEST_INVALID
     assert refused.value.details["field"] == where
 
 
 def test_ranges_must_be_in_order_and_blank_means_any() -> None:
-    for kw, where in (
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"date_from": "2026-11-05", "date_to": "2026-11-04"}, "submitted_to"),
         ({"min_percent": "90", "max_percent": "80"}, "max_percent"),
-    ):
+    ]
+    for kw, where in cases:
         with pytest.raises(DomainError) as refused:
             parse_filters(**kw)
         assert refused.value.details["field"] == where

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from tests.server.test_visit_workflow import complete_visit, statuses
-from tests.server.world import Phone, World
+from tests.server.world import Phone, World, live
 
 
 def published_rectification(world: World) -> tuple[Phone, Phone, str]:
@@ -40,7 +40,7 @@ def test_the_site_manager_answers_and_the_supervisor_verifies(world: World) -> N
     assert statuses(
         sup.push(sup.mutation("rectification", rect, status="verified", verify_comment="复查合格"))
     ) == ["applied"]
-    row = mgr.pull_all()[("rectification", rect)]
+    row = live(mgr.pull_all()[("rectification", rect)])
     assert (row["status"], row["verify_comment"]) == ("verified", "复查合格")
     assert row["responded_at"] and row["verified_at"]
 

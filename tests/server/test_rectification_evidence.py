@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any, cast
 
 import flet as ft
 
 from sync_server.console.screens.rectifications import rectification
+from sync_server.console.shell import Console
 from tests.server.annotated import push_annotated_visit
 from tests.server.fake_console import FakeConsole
 from tests.server.test_annotated_evidence import tiles, walk
@@ -55,10 +57,11 @@ def test_the_before_photos_show_the_marked_up_copy_in_place_with_a_switch(
 
     async def look() -> None:
         console = FakeConsole(world)
-        view = await rectification(console, uuid.UUID(rect))  # type: ignore[arg-type]
+        view = await rectification(cast(Console, console), uuid.UUID(rect))
         assert shown(view, "rect-before") == [f"照片 Photo {made.copy_sha[:12]}"]
         assert tiles(view) == [f"照片 Photo {made.copy_sha[:12]}"]  # no after-photo yet
         assert counts(view) == ["1 / 1"]  # one piece of evidence, not two
+        switch: Any  # a Flet control whose handler is fired by hand, without an event
         [switch] = [
             c.content
             for top in view.controls
@@ -85,7 +88,7 @@ def test_an_action_without_copies_has_no_switch(world: World) -> None:
     rect = publish(world, visit_id)
 
     async def look() -> None:
-        view = await rectification(FakeConsole(world), uuid.UUID(rect))  # type: ignore[arg-type]
+        view = await rectification(cast(Console, FakeConsole(world)), uuid.UUID(rect))
         assert shown(view, "rect-before") == [f"照片 Photo {hashes[0][:12]}"]
         assert not [
             c

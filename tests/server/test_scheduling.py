@@ -67,7 +67,7 @@ def test_sample_draws_rounded_up_share_reproducibly(nx: World) -> None:
                 seed=seed,
             )  # fmt: skip
             assert (sample.seed, sample.population, len(sample.tasks)) == (seed, 41, 3)
-            codes = [s.get(Site, t.site_id).code for t in sample.tasks]  # type: ignore[union-attr]
+            codes = [s.get_one(Site, t.site_id).code for t in sample.tasks]
             drawn.append(codes)
             s.rollback()  # draw again on the same sites
     assert drawn[0] == drawn[1] and len(set(drawn[0])) == 3 and "N999" not in drawn[0]

@@ -43,7 +43,9 @@ def test_a_waiting_writer_holds_no_connection(tmp_path: Path) -> None:
     time.sleep(0.3)  # time for the second writer to start waiting (a wait, not a claim)
     try:
         assert b.is_alive()  # it waits for the first writer …
-        assert engine.pool.checkedout() == 1  # … without a connection of its own
+        pool = engine.pool
+        assert isinstance(pool, sa.pool.QueuePool)
+        assert pool.checkedout() == 1  # … without a connection of its own
     finally:
         release.set()
         a.join(10)

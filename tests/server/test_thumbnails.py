@@ -73,6 +73,7 @@ def test_exif_orientation_is_applied(thumbs: Thumbnails) -> None:
         assert image.size == (160, 320)  # portrait now: the stored landscape turned upright
         top = image.convert("RGB").getpixel((80, 40))
         bottom = image.convert("RGB").getpixel((80, 280))
+    assert isinstance(top, tuple) and isinstance(bottom, tuple)
     assert top[0] > 200 and top[2] < 60  # orientation 6: the stored left (red) is on top
     assert bottom[2] > 200 and bottom[0] < 60
 

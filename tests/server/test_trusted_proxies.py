@@ -49,7 +49,7 @@ def proxied(servers: dict[str, FastAPI]) -> FastAPI:
     return servers["proxied"]
 
 
-def login(app: FastAPI, peer: str, username: str, forwarded: str | None, password: str):  # type: ignore[no-untyped-def]
+def login(app: FastAPI, peer: str, username: str, forwarded: str | None, password: str):
     headers = {**HEADERS, **({"X-Forwarded-For": forwarded} if forwarded else {})}
     with TestClient(app, client=(peer, 40000)) as client:
         return client.post(
@@ -111,7 +111,7 @@ async def _echo_client(scope: dict, receive: Any, send: Any) -> None:
 def test_the_consoles_websocket_sees_the_same_client_address(peer: str, seen: str) -> None:
     """Flet takes the console's client address from its WebSocket: the same rule applies."""
     app = TrustedProxies(_echo_client, Settings(forwarded_allow_ips="10.9.0.0/16"))
-    client = TestClient(app, client=(peer, 40000))  # type: ignore[arg-type]
+    client = TestClient(app, client=(peer, 40000))
     with client.websocket_connect("/console/ws", headers={"X-Forwarded-For": "203.0.113.4"}) as ws:
         assert ws.receive_text() == seen
 

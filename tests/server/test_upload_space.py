@@ -27,7 +27,7 @@ from tests.server.world import Phone, World
 
 
 def tmp_dir(world: World) -> Path:
-    return world.client.app.state.photos.root / "tmp"  # type: ignore[attr-defined,no-any-return]
+    return world.client.app.state.photos.root / "tmp"  # type: ignore[attr-defined]
 
 
 def temp_files(world: World) -> set[str]:
@@ -41,7 +41,7 @@ def temp_files(world: World) -> set[str]:
 
 def ask_missing(phone: Phone, *hashes: str) -> dict[str, Any]:
     r = phone.client.post("/v1/blobs/missing", headers=phone.headers, json={"sha256": list(hashes)})
-    return r.json()  # type: ignore[no-any-return]
+    return r.json()
 
 
 def uploads(world: World) -> list[Upload]:

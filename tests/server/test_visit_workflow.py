@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from fieldcore.workflow import finding_id
-from tests.server.world import Phone, World
+from tests.server.world import Phone, World, live
 
 pytestmark = pytest.mark.postgres  # the dialect matters: the merge of a visit's status transitions
 
@@ -49,7 +49,7 @@ def test_submit_scores_the_visit_with_the_engine(world: World) -> None:
     visit_id, muts = complete_visit(insp, world.site("S1"), {"1.1": 3, "3.1": 1})
     assert set(statuses(insp.push(*muts))) == {"applied"}
     assert statuses(insp.push(insp.mutation("visit", visit_id, status="submitted"))) == ["applied"]
-    visit = insp.pull_all()[("visit", str(visit_id))]
+    visit = live(insp.pull_all()[("visit", str(visit_id))])
     assert visit["status"] == "submitted"
     assert (visit["score"]["total"], visit["score"]["grade"]) == (96, "优秀")
     assert visit["submitted_at"] is not None
@@ -67,7 +67,7 @@ def test_submit_is_refused_while_items_are_unanswered_or_photos_missing(world: W
     details = results[2]["details"]
     assert details["missing_photos"] == ["1.1"]
     assert len(details["unanswered"]) == len(MALL_ITEMS) - 1
-    assert insp.pull_all()[("visit", str(visit_id))]["status"] == "draft"
+    assert live(insp.pull_all()[("visit", str(visit_id))])["status"] == "draft"
 
 
 def test_inspector_cannot_edit_a_submitted_visit(world: World) -> None:
@@ -92,14 +92,14 @@ def test_return_reopens_the_visit_for_the_inspector_who_resubmits(world: World) 
     )
     assert statuses(results) == ["applied", "applied"]
     rows = insp.pull_all()
-    assert rows[("visit", str(visit_id))]["status"] == "returned"
-    assert rows[("finding", str(fid))]["review_comment"] == "请补拍全景"
+    assert live(rows[("visit", str(visit_id))])["status"] == "returned"
+    assert live(rows[("finding", str(fid))])["review_comment"] == "请补拍全景"
     results = insp.push(
         insp.answer(visit_id, "2.1", "fail", count=2),
         insp.mutation("visit", visit_id, status="resubmitted"),
     )
     assert statuses(results) == ["applied", "applied"]
-    assert insp.pull_all()[("visit", str(visit_id))]["score"]["total"] == 98
+    assert live(insp.pull_all()[("visit", str(visit_id))])["score"]["total"] == 98
 
 
 def test_approval_raises_a_rectification_per_deducted_item(world: World) -> None:
@@ -108,7 +108,7 @@ def test_approval_raises_a_rectification_per_deducted_item(world: World) -> None
     insp.push(*muts, insp.mutation("visit", visit_id, status="submitted"))
     assert statuses(sup.push(sup.mutation("visit", visit_id, status="approved"))) == ["applied"]
     rows = sup.pull_all()
-    rects = [r for (e, _), r in rows.items() if e == "rectification"]
+    rects = [live(r) for (e, _), r in rows.items() if e == "rectification"]
     assert sorted(r["item_code"] for r in rects) == ["1.1", "3.1"]
     assert all(r["status"] == "open" and r["site_id"] == world.site("S1") for r in rects)
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from fieldcore.checklist import Template
@@ -52,7 +54,7 @@ def column(sheet: Worksheet, header: str) -> int:
     return next(c.column for c in sheet[1] if c.value == header)
 
 
-def put(book: Workbook, sheet: str, row: int, header: str, value: object) -> None:
+def put(book: Workbook, sheet: str, row: int, header: str, value: Any) -> None:
     ws = book[sheet]
     ws.cell(row, column(ws, header)).value = value
 
@@ -214,13 +216,15 @@ def test_a_row_without_kind_or_rule_is_an_error_at_its_cell() -> None:
     ]
 
 
-def sheet_rows(book: Workbook, name: str, rows: list[list[object]]) -> None:
+def sheet_rows(book: Workbook, name: str, rows: Sequence[Sequence[object]]) -> None:
     ws = book.create_sheet(name)
     for row in rows:
         ws.append(row)
 
 
-def handmade(items: list[list[object]], settings: list[list[object]] | None = None) -> bytes:
+def handmade(
+    items: Sequence[Sequence[object]], settings: Sequence[Sequence[object]] | None = None
+) -> bytes:
     """A workbook as an organisation writes it: few columns, in its own order."""
     book = Workbook()
     assert book.active is not None
@@ -428,8 +432,8 @@ def test_explicit_columns_add_what_the_rule_does_not_say_and_are_judged() -> Non
 def test_the_written_workbook_offers_the_words_of_its_choice_columns() -> None:
     sheet = load_workbook(io.BytesIO(write_workbook(MALL)))["检查项"]
     offered = {
-        sheet.cell(1, column(sheet, "扣分方式")).column_letter: None,
-        sheet.cell(1, column(sheet, "严重程度")).column_letter: None,
+        get_column_letter(column(sheet, "扣分方式")): None,
+        get_column_letter(column(sheet, "严重程度")): None,
     }
     for rule in sheet.data_validations.dataValidation:
         letter = str(rule.sqref).split(":")[0].rstrip("0123456789")

@@ -87,7 +87,7 @@ class Phone:
     def push(self, *mutations: dict[str, Any]) -> list[dict[str, Any]]:
         r = self.push_raw(list(mutations))
         assert r.status_code == 200, r.text
-        return r.json()["results"]  # type: ignore[no-any-return]
+        return r.json()["results"]
 
     def pull(self, limit: int = 500) -> dict[str, Any]:
         params: dict[str, Any] = {"cursor": self.cursor, "limit": limit}
@@ -97,7 +97,7 @@ class Phone:
         assert r.status_code == 200, r.text
         page = r.json()
         self.cursor, self.epoch = page["next_cursor"], page["epoch"]
-        return page  # type: ignore[no-any-return]
+        return page
 
     def pull_all(self) -> dict[tuple[str, str], dict[str, Any] | None]:
         """Everything visible, as (entity, id) → row (None for tombstones)."""
@@ -136,6 +136,12 @@ class Phone:
 
 def _wire(value: Any) -> Any:
     return str(value) if isinstance(value, uuid.UUID) else value
+
+
+def live(row: dict[str, Any] | None) -> dict[str, Any]:
+    """A row from `Phone.pull_all`, which must not be a tombstone (None)."""
+    assert row is not None, "a tombstone where a live row was expected"
+    return row
 
 
 @dataclass

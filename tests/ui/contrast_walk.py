@@ -109,8 +109,9 @@ class ContrastWalk:
         if getattr(c, "disabled", False):
             self.exempt.append(where)
             return
-        if (getattr(c, "opacity", None) or 1.0) < 1.0:
-            self.unresolved.append(f"{where}: translucent (opacity {c.opacity})")
+        opacity = getattr(c, "opacity", None)
+        if (opacity or 1.0) < 1.0:
+            self.unresolved.append(f"{where}: translucent (opacity {opacity})")
             return
         rule = RULES.get(type(c))
         if rule is not None:

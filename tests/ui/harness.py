@@ -36,7 +36,7 @@ AT_THE_END = {  # a scroll event's data: the bottom of what the list has built
 
 
 def _pack(obj: Any) -> bytes:
-    return msgpack.packb(obj, default=configure_encode_object_for_msgpack(BaseControl))  # type: ignore[no-any-return]
+    return msgpack.packb(obj, default=configure_encode_object_for_msgpack(BaseControl))
 
 
 def default_invoke(name: str, args: dict[str, Any]) -> Any:
@@ -122,7 +122,7 @@ class AppHarness:
             self.background.append(future)
             return future
 
-        self.page.run_task = tracked  # type: ignore[method-assign]
+        self.page.run_task = tracked
 
     async def start(self, main: Callable[[ft.Page], Any], route: str = "/") -> AppHarness:
         self.session.apply_page_patch({"route": route, "web": True, "width": 412, "height": 915})
@@ -142,6 +142,12 @@ class AppHarness:
     @property
     def route(self) -> str:
         return self.page.route or "/"
+
+    def title(self) -> str:
+        """The app bar's title (every screen's is a Text)."""
+        bar = self.view.appbar
+        assert bar is not None and isinstance(bar.title, ft.Text), bar
+        return bar.title.value
 
     def strings(self) -> list[str]:
         return strings(self.view)
@@ -187,7 +193,7 @@ class AppHarness:
         found = self.find_all(ft.TextField, lambda c: c.label == label)
         if len(found) != 1:
             raise LookupError(f"{len(found)} text fields labelled {label!r} on {self.route}")
-        return found[0]  # type: ignore[no-any-return]
+        return found[0]
 
     def button(self, caption: str) -> Any:
         """A button, tile or menu item whose caption (or tooltip) is `caption`."""

@@ -115,6 +115,7 @@ async def test_marking_a_photo_shows_the_marked_copy_with_a_switch_to_the_origin
     # the dialog's full width on this 412 px phone, from a copy sharper than the thumbnail
     assert isinstance(board, ft.Stack) and (board.width, board.height) == (380, 285)
     [image] = [c for c in board.controls if isinstance(c, ft.Image)]
+    assert isinstance(image.src, bytes)  # the copy is sent inline, not as a URL
     with Image.open(io.BytesIO(image.src)) as shown:
         assert shown.size == (800, 600)  # the photo's own size (≤ SCREEN_EDGE), not 320
     [viewer] = h.find_all(ft.InteractiveViewer)

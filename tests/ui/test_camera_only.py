@@ -71,7 +71,8 @@ async def test_photo_warnings_show_on_the_item_and_the_finish_screen_and_submit_
     for code in store.visit_view(visit.id).card.unanswered:
         store.record_answer(visit.id, code, "pass")
     store.record_answer(visit.id, "1.2", "fail", count=1)
-    old = picture(visit.started_at - timedelta(days=20), seed=3)  # type: ignore[operator]
+    assert visit.started_at is not None
+    old = picture(visit.started_at - timedelta(days=20), seed=3)
 
     def phone(name: str, args: dict[str, Any]) -> Any:  # the gallery holds last month's photo
         if name == "pick_files":

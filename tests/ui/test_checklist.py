@@ -20,7 +20,7 @@ PATROL = resolve_template("store-patrol").key  # the newest: the phone offers on
 
 
 def score(h: AppHarness) -> str:
-    return h.find("score").value  # type: ignore[no-any-return]
+    return h.find("score").value
 
 
 def visible_text(h: AppHarness, prefix: str) -> list[str]:
@@ -40,7 +40,7 @@ async def test_failing_items_drops_the_live_score_as_the_engine_computes_it(
     signed_in()
     h = await open_app()
     await start_visit(h, "S1", PATROL)
-    assert h.view.appbar.title.value == "门店S1 · 门店/窗口明查暗访检查表"
+    assert h.title() == "门店S1 · 门店/窗口明查暗访检查表"
     assert score(h) == score_line(engine_card(PATROL, {})) == "得分 100/100 · 100 · 优秀"
 
     steps: list[tuple[Any, dict[str, Any]]] = [
@@ -51,7 +51,7 @@ async def test_failing_items_drops_the_live_score_as_the_engine_computes_it(
         (plus, {"1.1": {"result": "fail", "count": 4}, "5.7": {"result": "fail"}}),  # cap 6
         (("item-2.1", "pass"), {"1.1": {"result": "fail", "count": 4}, "5.7": {"result": "fail"}}),
     ]
-    shown = []
+    shown: list[str] = []
     for action, answers in steps:
         if callable(action):
             await action(h)

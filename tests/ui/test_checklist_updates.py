@@ -40,7 +40,7 @@ def built(h: AppHarness) -> set[str]:
 
 
 def score(h: AppHarness) -> str:
-    return h.find("score").value  # type: ignore[no-any-return]
+    return h.find("score").value
 
 
 @pytest.mark.asyncio

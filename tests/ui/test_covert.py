@@ -33,7 +33,7 @@ async def test_the_covert_checklist_has_a_neutral_title_and_only_covert_items(
     open_app: OpenApp, signed_in: Callable[..., Store], server: World
 ) -> None:
     h, _ = await covert_visit(open_app, signed_in)
-    assert h.view.appbar.title.value == "备忘"
+    assert h.title() == "备忘"
     on_screen = h.text()
     assert not [word for word in REVEALING if word in on_screen], on_screen
     h.find("item-1.1")  # observable as a customer

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import flet as ft
 import pytest
@@ -23,10 +24,10 @@ PATROL_TITLE = "门店/窗口明查暗访检查表"
 
 def badge(h: AppHarness) -> str:
     line: ft.Text = h.find("sync-badge").content.controls[0]
-    return line.value  # type: ignore[return-value]
+    return line.value
 
 
-def tiles(h: AppHarness, icon: ft.IconData) -> list[ft.ListTile]:
+def tiles(h: AppHarness, icon: ft.IconData) -> list[Any]:
     return h.find_all(ft.ListTile, lambda t: t.leading.icon == icon)
 
 
@@ -93,7 +94,7 @@ async def test_a_task_opens_a_visit_of_its_mode_and_checklist(
     assert [o.key for o in h.find("template").options] == [newest]
     await h.fire("start-visit")
     assert h.view.route.startswith("/visit/")
-    assert h.view.appbar.title.value == "备忘"  # covert: neutral title
+    assert h.title() == "备忘"  # covert: neutral title
     h2 = await open_app()
     assert tiles(h2, ft.Icons.ASSIGNMENT) == []  # a started task leaves the list
     assert [t.title.value for t in tiles(h2, ft.Icons.VISIBILITY_OFF)] == ["S1"]

@@ -17,7 +17,7 @@ PATROL = resolve_template("store-patrol").key  # the newest: the phone offers on
 
 
 def badge(h: AppHarness) -> str:
-    return h.find("sync-badge").content.controls[0].value  # type: ignore[no-any-return]
+    return h.find("sync-badge").content.controls[0].value
 
 
 @pytest.mark.asyncio
@@ -65,7 +65,7 @@ async def test_the_checklist_follows_the_language(
     assert h.find("score").value == "Score 98/100 · 98 · Excellent"  # grade in English
     assert any("Posts and duty discipline" in x for x in texts)  # category title_en
     assert not any("岗位" in x for x in texts)
-    title = h.view.appbar.title.value
+    title = h.title()
     assert title.endswith("Shop and service-window spot check (announced and covert)")
     await h.fire("finish")  # the summary explains the deduction in English too
     assert any(x.startswith("fail: −2 per occurrence") for x in h.strings()), h.strings()

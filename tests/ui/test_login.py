@@ -23,7 +23,7 @@ async def sign_in(h: AppHarness, username: str, password: str) -> None:
     await h.fire(h.button("登录"))
 
 
-def identity(config: AppConfig) -> dict | None:  # type: ignore[type-arg]
+def identity(config: AppConfig) -> dict | None:
     store = Store(config.db_path)
     try:
         return store.identity()
@@ -99,7 +99,7 @@ async def test_signing_in_opens_home_and_a_sync_brings_the_assigned_tasks(
 async def test_signing_out_leads_to_sign_in_without_an_expired_warning_and_keeps_drafts(
     open_app: OpenApp,
     signed_in,
-    server: World,  # type: ignore[no-untyped-def]
+    server: World,
 ) -> None:
 
     store = signed_in()

@@ -52,7 +52,7 @@ async def test_the_manager_sees_the_evidence_beside_the_after_photos_and_opens_i
         return None
 
     h = await open_app(on_invoke=phone)
-    assert h.view.appbar.title.value == "整改任务"  # the manager's home, titled for the role
+    assert h.title() == "整改任务"  # the manager's home, titled for the role
     arrived = config.blob_dir / shot.sha256[:2] / f"{shot.sha256}.jpg"
     assert not arrived.exists()
     await h.fire(h.button("立即同步"))  # the app's own sync: pull, then the evidence
@@ -82,6 +82,6 @@ async def test_the_manager_sees_the_evidence_beside_the_after_photos_and_opens_i
 
     await h.back()
     await h.fire(h.button("English"))
-    assert h.view.appbar.title.value == "Corrective actions"
+    assert h.title() == "Corrective actions"
     await h.fire(h.button("门店S1 · 3.1"))
     assert {"Before", "After"} <= set(h.strings())

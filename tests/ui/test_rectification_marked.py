@@ -27,7 +27,7 @@ def inspector(server: World, tmp_path: Path) -> Iterator[PhoneApp]:
     app.store.close()
 
 
-def before_images(h: AppHarness) -> list[bytes]:
+def before_images(h: AppHarness) -> list[str | bytes]:
     return [c.src for c in walk(h.find("rect-before")) if isinstance(c, ft.Image)]
 
 
