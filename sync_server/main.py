@@ -21,6 +21,7 @@ from sync_server.api.proxies import TrustedProxies
 from sync_server.console import console_lifespan, mount_console
 from sync_server.core.config import Settings
 from sync_server.core.db import make_engine
+from sync_server.org.scope import ScopeCache
 from sync_server.photos.store import PhotoStore
 from sync_server.tables import utcnow
 
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     app.state.console_enabled = console
     app.state.engine = make_engine(settings)
     app.state.clock = clock
+    app.state.scopes = ScopeCache()  # per app: per database (api/deps.current_actor)
     problems.install(app)
     app.state.photos = PhotoStore.from_settings(settings)
     app.include_router(auth.router)

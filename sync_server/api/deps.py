@@ -15,9 +15,9 @@ from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import SCHEMA_HEADER
 from fieldcore.workflow import ROLES
 from sync_server.core.config import Settings
-from sync_server.core.db import read_session
-from sync_server.org.accounts import resolve_token
-from sync_server.org.scope import Actor, load_scope
+from sync_server.core.db import lookup_session
+from sync_server.org.accounts import resolve_bearer
+from sync_server.org.scope import Actor, ScopeCache
 
 
 def get_settings(request: Request) -> Settings:
@@ -69,17 +69,20 @@ def schema_version(
 
 
 def current_actor(
+    request: Request,
     engine: EngineDep,
     now: NowDep,
     authorization: Annotated[str | None, Header(description="Bearer <device token>")] = None,
 ) -> Actor:
-    with read_session(engine) as session:
-        device, user = resolve_token(session, authorization, now)
+    scopes: ScopeCache = request.app.state.scopes  # set by main.create_app
+    with lookup_session(engine) as session:
+        bearer = resolve_bearer(session, authorization, now)
+        user = bearer.user
         return Actor(
             user_id=user.id,
             role=one_of(user.role, ROLES),
-            device_id=device.id,
-            scope=load_scope(session, user),
+            device_id=bearer.device.id,
+            scope=scopes.scope(session, user, bearer.server_epoch, bearer.scope_version),
         )
 
 

@@ -113,6 +113,21 @@ def read_session(engine: sa.Engine) -> Iterator[Session]:
 
 
 @contextmanager
+def lookup_session(engine: sa.Engine) -> Iterator[Session]:
+    """Reads that need no snapshot of their own, each seeing what is committed when it
+    runs (who a token belongs to, and their scope: org/scope.ScopeCache says why that is
+    safe). On PostgreSQL no transaction: two round trips fewer than BEGIN … COMMIT, paid
+    by every request. On SQLite, a `read_session` (the same process: no round trips)."""
+    if is_sqlite(engine):
+        with read_session(engine) as session:
+            yield session
+        return
+    bind = engine.execution_options(isolation_level="AUTOCOMMIT")
+    with Session(bind, expire_on_commit=False, autoflush=False) as session:
+        yield session
+
+
+@contextmanager
 def pipeline(session: Session) -> Iterator[None]:
     """On PostgreSQL, send the statements run inside as one batch (psycopg 3's pipeline
     mode): one round trip instead of one per statement. They must not need each other's

@@ -27,7 +27,8 @@ def alembic_config(connection: sa.Connection) -> Config:
 
 
 def upgrade(engine: sa.Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision`, then make sure the counter and epoch rows exist."""
+    """Bring the schema to `revision`, then make sure the counter, epoch and
+    scope version rows exist."""
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), revision)
     with Session(engine) as session, session.begin():
@@ -35,6 +36,8 @@ def upgrade(engine: sa.Engine, revision: str = "head") -> None:
             session.add(SyncCounter(id=1, value=0))
         if session.get(ServerMeta, "epoch") is None:
             session.add(ServerMeta(key="epoch", value=uuid.uuid4().hex))
+        if session.get(ServerMeta, "scope_version") is None:  # bumped by triggers (0012)
+            session.add(ServerMeta(key="scope_version", value="1"))
 
 
 def head_revision() -> str:

@@ -13,13 +13,14 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from pwdlib import PasswordHash
 from sqlmodel import Session, col, select
 
 from fieldcore.problems import DomainError, ProblemCode
 from sync_server.core.config import Settings
-from sync_server.tables import Device, User
+from sync_server.tables import Device, ServerMeta, User
 
 _hasher = PasswordHash.recommended()  # argon2id
 # checked for an unknown user, so that answer takes as long as a wrong password
@@ -69,10 +70,31 @@ def enroll_device(
     return Enrollment(device, token)
 
 
+@dataclass(frozen=True)
+class Bearer:
+    """Who a token belongs to, with what their scope is computed from (org/scope.py)."""
+
+    device: Device
+    user: User
+    server_epoch: str
+    scope_version: str | None  # None: a database without the row (never cache a scope)
+
+
+def _meta(key: str) -> Any:
+    return select(ServerMeta.value).where(ServerMeta.key == key).scalar_subquery()
+
+
 def resolve_token(
     session: Session, authorization: str | None, now: datetime
 ) -> tuple[Device, User]:
-    """The device and user behind `Authorization: Bearer <token>`.
+    """The device and user behind `Authorization: Bearer <token>` (see `resolve_bearer`)."""
+    bearer = resolve_bearer(session, authorization, now)
+    return bearer.device, bearer.user
+
+
+def resolve_bearer(session: Session, authorization: str | None, now: datetime) -> Bearer:
+    """The device and user behind `Authorization: Bearer <token>`, with the database's epoch
+    and scope version.
 
     Raises:
         DomainError: auth.token_missing / token_invalid / token_revoked / token_expired.
@@ -80,23 +102,26 @@ def resolve_token(
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise DomainError(ProblemCode.AUTH_TOKEN_MISSING)
-    # device and user in one query: every request pays for this (both read fresh, so a
-    # revoked device or a disabled user is refused at once)
+    # one query: every request pays for this (device and user read fresh, so a revoked
+    # device or a disabled user is refused at once; the versions say whether a cached
+    # scope still holds)
     found = session.exec(
-        select(Device, User)
+        select(Device, User, _meta("epoch"), _meta("scope_version"))
         .join(User, col(User.id) == col(Device.user_id), isouter=True)
         .where(Device.token_hash == token_hash(token.strip()))
     ).first()
     if found is None:
         raise DomainError(ProblemCode.AUTH_TOKEN_INVALID)
-    device, user = found
+    device, user, epoch, version = found
+    if epoch is None:
+        raise RuntimeError("database not initialised: run `mingcha db upgrade`")
     if device.revoked_at is not None or user is None or not user.active:
         raise DomainError(ProblemCode.AUTH_TOKEN_REVOKED)
     if device.token_expires_at <= now:
         raise DomainError(
             ProblemCode.AUTH_TOKEN_EXPIRED, expired_at=device.token_expires_at.isoformat()
         )
-    return device, user
+    return Bearer(device, user, epoch, version)
 
 
 def check_console_session(session: Session, signed_in: User) -> User:

@@ -7,6 +7,7 @@ their sites, and of those only published results and their own rectification wor
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -44,8 +45,9 @@ class Actor:
     scope: Scope
 
 
-def load_scope(session: Session, user: User) -> Scope:
-    epoch = f"{server_epoch(session)}.{user.role}.{user.scope_version}"
+def load_scope(session: Session, user: User, server: str | None = None) -> Scope:
+    """`user`'s scope as the database has it now (`server`: its epoch, if read already)."""
+    epoch = f"{server or server_epoch(session)}.{user.role}.{user.scope_version}"
     if user.role == "admin":
         return Scope(user.id, user.role, None, epoch)
     rows = session.exec(select(UserScope).where(UserScope.user_id == user.id)).all()
@@ -83,3 +85,38 @@ def reviewer_scope(session: Session, user: User) -> Scope:
     if user.role not in REVIEWERS or not user.active:
         raise DomainError(ProblemCode.AUTH_FORBIDDEN, "review needs a supervisor or admin")
     return load_scope(session, user)
+
+
+class ScopeCache:
+    """Each user's scope, kept by one worker between requests (issue 15 §2: computing it
+    took four queries on every push and pull).
+
+    An entry serves only while everything it was computed from is unchanged: the user's
+    id, role and `scope_version` and the database's epoch (read fresh by every request,
+    with the token), and the database's `scope_version` row, which triggers bump in the
+    same transaction as any change to sites, regions or assignments (migration
+    0012_scope_version). So a change takes effect on the next request after its commit;
+    a database without that row is never cached from.
+    """
+
+    MAX_ENTRIES = 10_000  # then start afresh: entries of past versions are dead anyway
+
+    def __init__(self) -> None:
+        self._scopes: dict[tuple[object, ...], Scope] = {}
+        self._lock = threading.Lock()
+
+    def scope(self, session: Session, user: User, server: str, version: str | None) -> Scope:
+        """`user`'s scope; `server` and `version` read in the same statement as `user`."""
+        if version is None:
+            return load_scope(session, user, server)
+        key = (user.id, user.role, user.scope_version, server, version)
+        found = self._scopes.get(key)
+        if found is not None:
+            return found
+        # read after `version`: never older than it (newer is only ever more current)
+        scope = load_scope(session, user, server)
+        with self._lock:
+            if len(self._scopes) >= self.MAX_ENTRIES:
+                self._scopes.clear()
+            self._scopes[key] = scope
+        return scope
