@@ -28,9 +28,10 @@ lint: $(SYNCED)
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy  # packages and strictness: pyproject.toml [tool.mypy]
 
-# One worker per CPU, each test module whole on one worker, the browser modules first
-# (tests/conftest.py pytest_collection_modifyitems says why). The 25 slowest set-ups and
-# tests are listed at the end (--durations in pyproject.toml addopts).
+# One worker per CPU, each test module whole on one worker, the browser modules first and
+# then those that drive server processes (tests/scheduling.py says why). The 25 slowest
+# set-ups and tests are listed at the end (--durations in pyproject.toml addopts), then the
+# time each worker spent in tests and the longest units.
 test: lint
 	$(VENV)/bin/pytest -n auto --dist loadfile
 

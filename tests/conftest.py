@@ -28,7 +28,7 @@ from unittest import mock
 import pytest
 
 from sync_server.org import accounts
-from tests import leaks
+from tests import leaks, scheduling
 from tests.s3kit import blob_backend, s3_server  # noqa: F401  (blob stores: local or S3)
 from tests.serverkit import (  # noqa: F401  (fixtures shared by server, client and e2e tests)
     app,
@@ -60,19 +60,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("central_dialect", dialects, scope="session")
 
 
-# Tests that drive Chromium and real server/app processes: the longest modules of the run,
-# and the heaviest on the CPUs (a browser, an app and a server each).
-BROWSER_TESTS = Path(__file__).parent / "e2e"
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(scheduling.WorkerTimes(), "mingcha-worker-times")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under xdist (make test) the browser tests come first, so their worker starts on the
-    longest unit of work at once instead of ending the run with it. The workers collect
-    (with dist set to no there), so this runs wherever PYTEST_XDIST_WORKER is set."""
+    """Under xdist (make test) the browser tests come first, then the modules that drive
+    processes (tests/scheduling.py), so the longest units start at once instead of ending
+    the run. The workers collect (with dist set to no there), so this runs wherever
+    PYTEST_XDIST_WORKER is set."""
     _one_dialect_for_the_object_store(config, items)
     if "PYTEST_XDIST_WORKER" not in os.environ:
         return
-    items.sort(key=lambda item: not item.path.is_relative_to(BROWSER_TESTS))  # stable
+    scheduling.heaviest_first(items)
 
 
 def _one_dialect_for_the_object_store(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -94,19 +94,7 @@ def _one_dialect_for_the_object_store(config: pytest.Config, items: list[pytest.
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """Each module runs whole on one worker (its servers and seeded databases are set up
-    once), and every browser test on the same worker, one after another: two browsers,
-    apps and servers at once on 2 CPUs made Flutter so slow that 30 s waits ran out.
-    (Not `--dist loadgroup`: pytest 9.2 silently drops its groups, pytest-xdist #1386.)"""
-    from xdist.scheduler import LoadFileScheduling
-
-    class BrowsersTogether(LoadFileScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            if nodeid.startswith("tests/e2e/"):
-                return "tests/e2e"
-            return super()._split_scope(nodeid)
-
-    return BrowsersTogether(config, log)
+    return scheduling.make_scheduler(config, log)
 
 
 @pytest.fixture(scope="session")
