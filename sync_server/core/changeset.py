@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
+from sync_server.core.bulk import execute_many
 from sync_server.core.db import pipeline
 from sync_server.core.seqs import take_seqs
 from sync_server.tables import (
@@ -180,32 +181,52 @@ class ChangeSet:
                 names = [
                     c for c in _columns(model) if c not in _nullable(model) or _any_set(chunk, c)
                 ]
-                values = [{c: state[c] for c in names} for state in chunk]
-                self.session.execute(sa.insert(model.__table__), values)
+                execute_many(self.session, _insert(model), names, chunk)
 
     def _upsert_logs(self, logs: list[dict[str, Any]]) -> None:
         """One INSERT … ON CONFLICT DO UPDATE for the whole block (SQLite and PostgreSQL)."""
-        dialect = self.session.get_bind().dialect.name
-        insert = sqlite_insert if dialect == "sqlite" else pg_insert
-        stmt = insert(ChangeLog.__table__)
-        table = ChangeLog.__table__.c
-        # a device keeps its name on the row only while it alone has changed the row: once
-        # anything else did, the device may lack that change, so it must pull the row
-        alone = sa.case(
-            (table.device_id == stmt.excluded.device_id, stmt.excluded.device_id), else_=None
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["entity", "entity_id"],
-            set_={
-                **{
-                    c: stmt.excluded[c]
-                    for c in ("seq", "site_id", "owner_id", "published", "covert", "deleted")
-                },
-                "device_id": alone,
+        stmt = _log_upsert(self.session.get_bind().dialect.name)
+        execute_many(self.session, stmt, _LOG_COLUMNS, logs)
+
+
+_LOG_COLUMNS = (
+    "entity",
+    "entity_id",
+    "seq",
+    "device_id",
+    "site_id",
+    "owner_id",
+    "published",
+    "covert",
+    "deleted",
+)
+
+
+@cache
+def _insert(model: type[ServerModel]) -> sa.Insert:
+    return sa.insert(model.__table__)
+
+
+@cache
+def _log_upsert(dialect: str) -> sa.Insert:
+    insert = sqlite_insert if dialect == "sqlite" else pg_insert
+    stmt = insert(ChangeLog.__table__)
+    table = ChangeLog.__table__.c
+    # a device keeps its name on the row only while it alone has changed the row: once
+    # anything else did, the device may lack that change, so it must pull the row
+    alone = sa.case(
+        (table.device_id == stmt.excluded.device_id, stmt.excluded.device_id), else_=None
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=["entity", "entity_id"],
+        set_={
+            **{
+                c: stmt.excluded[c]
+                for c in ("seq", "site_id", "owner_id", "published", "covert", "deleted")
             },
-        )
-        for i in range(0, len(logs), 500):
-            self.session.execute(stmt, logs[i : i + 500])
+            "device_id": alone,
+        },
+    )
 
 
 @cache
