@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -43,15 +44,18 @@ def execute_many(
         return
     conn = session.connection()
     plan = _plan(conn.dialect, stmt, tuple(names))
-    pairs = tuple(zip(plan.names, plan.processors, strict=True))
+    values = itemgetter(*plan.names)  # a row's values in the driver's order, in one call
+    convert = [(i, p) for i, p in enumerate(plan.processors) if p is not None]
     for i in range(0, len(rows), CHUNK):
-        chunk = rows[i : i + CHUNK]
-        if plan.positional:
-            params: list[Any] = [
-                tuple(row[n] if p is None else p(row[n]) for n, p in pairs) for row in chunk
-            ]
-        else:
-            params = [{n: row[n] if p is None else p(row[n]) for n, p in pairs} for row in chunk]
+        params: list[Any] = []
+        for row in rows[i : i + CHUNK]:
+            bound = list(values(row)) if len(plan.names) > 1 else [values(row)]
+            for at, process in convert:  # None too: JSON binds None as `null`
+                bound[at] = process(bound[at])
+            if plan.positional:
+                params.append(tuple(bound))
+            else:
+                params.append(dict(zip(plan.names, bound, strict=True)))
         conn.exec_driver_sql(plan.sql, params)
 
 
