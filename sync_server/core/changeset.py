@@ -187,20 +187,8 @@ class ChangeSet:
     def _upsert_logs(self, logs: list[dict[str, Any]]) -> None:
         """One INSERT … ON CONFLICT DO UPDATE for the whole block (SQLite and PostgreSQL)."""
         stmt = _log_upsert(self.session.get_bind().dialect.name)
-        execute_many(self.session, stmt, _LOG_COLUMNS, logs)
-
-
-_LOG_COLUMNS = (
-    "entity",
-    "entity_id",
-    "seq",
-    "device_id",
-    "site_id",
-    "owner_id",
-    "published",
-    "covert",
-    "deleted",
-)
+        if logs:  # every entry has the same keys; a column left out is NULL
+            execute_many(self.session, stmt, list(logs[0]), logs)
 
 
 @cache
