@@ -230,6 +230,8 @@ FIELDS: dict[str, dict[str, FieldRule]] = {
 }
 
 PUSHABLE_ENTITIES: tuple[str, ...] = tuple(FIELDS)
+# per entity, the fields creating a row needs, in the table's order (asked per mutation)
+_REQUIRED = {e: tuple(n for n, r in rules.items() if r.required) for e, rules in FIELDS.items()}
 
 
 def check_writable(entity: str, role: Role, names: Iterable[str]) -> None:
@@ -254,7 +256,7 @@ def check_writable(entity: str, role: Role, names: Iterable[str]) -> None:
 def missing_required(entity: str, values: Mapping[str, object]) -> list[str]:
     """Fields that creating a row of `entity` needs and `values` lacks (or sets to None),
     in the table's order — refused as sync.missing_field (`details.fields`)."""
-    return [n for n, r in FIELDS[entity].items() if r.required and values.get(n) is None]
+    return [n for n in _REQUIRED[entity] if values.get(n) is None]
 
 
 def check_changeable(entity: str, name: str) -> None:

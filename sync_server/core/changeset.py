@@ -18,8 +18,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm.attributes import instance_state
 from sqlmodel import Session
 
+from sync_server.core.audience import Audiences
+from sync_server.core.bulk import execute_many
 from sync_server.core.db import pipeline
 from sync_server.core.seqs import take_seqs
 from sync_server.tables import (
@@ -47,7 +50,7 @@ ENTITY_OF: dict[type, str] = {
 }
 
 
-@dataclass
+@dataclass(slots=True)  # one per row a push changes: slots make it cheaper to build
 class Touched:
     row: Any
     fields: set[str] = field(default_factory=set)
@@ -106,36 +109,35 @@ class ChangeSet:
     def _stamp(self) -> None:
         self._hold_existing()
         seqs = take_seqs(self.session, len(self.touched))
+        audiences = Audiences(self.lookup)
+        devices: dict[str, uuid.UUID] = {}  # the writers' ids, parsed once each
         logs: list[dict[str, Any]] = []
         new_rows: list[ServerModel] = []
         for seq, ((entity, entity_id), entry) in zip(seqs, self.touched.items(), strict=True):
             entry.seq = seq
             row = entry.row
-            state = sa.inspect(row)
-            pending = state.pending or state.transient
-            values: dict[str, Any] = {"seq": entry.seq}
-            if isinstance(row, Synced) and entry.fields:
-                values["field_seq"] = {**row.field_seq, **dict.fromkeys(entry.fields, entry.seq)}
+            values: dict[str, Any] = {"seq": seq}
+            if entry.fields and isinstance(row, Synced):
+                values["field_seq"] = {**row.field_seq, **dict.fromkeys(entry.fields, seq)}
                 if entry.device:
                     values["field_by"] = {
                         **row.field_by,
                         **dict.fromkeys(entry.fields, entry.device),
                     }
-            if pending:  # not in the database yet: its attributes carry no history
+            if instance_state(row).key is None:  # new: its attributes carry no history
                 row.__dict__.update(values)
                 new_rows.append(row)
             else:
                 for name, value in values.items():
                     setattr(row, name, value)
-            logs.append(
-                {
-                    "entity": entity,
-                    "entity_id": entity_id,
-                    "seq": entry.seq,
-                    "device_id": None if entry.shared else uuid.UUID(entry.device),
-                    **audience(self.lookup, entity, row),
-                }
-            )
+            device = None
+            if not entry.shared:
+                device = devices.get(entry.device) or devices.setdefault(
+                    entry.device, uuid.UUID(entry.device)
+                )
+            log = audiences.of(entity, row)
+            log.update(entity=entity, entity_id=entity_id, seq=seq, device_id=device)
+            logs.append(log)
         with pipeline(self.session):
             self._insert_new(new_rows)
             self._upsert_logs(logs)
@@ -169,7 +171,7 @@ class ChangeSet:
         flush bookkeeping (a cold sync creates thousands); they leave the session."""
         by_model: dict[type[ServerModel], list[dict[str, Any]]] = {}
         for row in rows:
-            if sa.inspect(row).pending:
+            if instance_state(row).session_id is not None:  # pending
                 self.session.expunge(row)
             by_model.setdefault(type(row), []).append(row.__dict__)
         for model, states in by_model.items():
@@ -180,32 +182,40 @@ class ChangeSet:
                 names = [
                     c for c in _columns(model) if c not in _nullable(model) or _any_set(chunk, c)
                 ]
-                values = [{c: state[c] for c in names} for state in chunk]
-                self.session.execute(sa.insert(model.__table__), values)
+                execute_many(self.session, _insert(model), names, chunk)
 
     def _upsert_logs(self, logs: list[dict[str, Any]]) -> None:
         """One INSERT … ON CONFLICT DO UPDATE for the whole block (SQLite and PostgreSQL)."""
-        dialect = self.session.get_bind().dialect.name
-        insert = sqlite_insert if dialect == "sqlite" else pg_insert
-        stmt = insert(ChangeLog.__table__)
-        table = ChangeLog.__table__.c
-        # a device keeps its name on the row only while it alone has changed the row: once
-        # anything else did, the device may lack that change, so it must pull the row
-        alone = sa.case(
-            (table.device_id == stmt.excluded.device_id, stmt.excluded.device_id), else_=None
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["entity", "entity_id"],
-            set_={
-                **{
-                    c: stmt.excluded[c]
-                    for c in ("seq", "site_id", "owner_id", "published", "covert", "deleted")
-                },
-                "device_id": alone,
+        stmt = _log_upsert(self.session.get_bind().dialect.name)
+        if logs:  # every entry has the same keys; a column left out is NULL
+            execute_many(self.session, stmt, list(logs[0]), logs)
+
+
+@cache
+def _insert(model: type[ServerModel]) -> sa.Insert:
+    return sa.insert(model.__table__)
+
+
+@cache
+def _log_upsert(dialect: str) -> sa.Insert:
+    insert = sqlite_insert if dialect == "sqlite" else pg_insert
+    stmt = insert(ChangeLog.__table__)
+    table = ChangeLog.__table__.c
+    # a device keeps its name on the row only while it alone has changed the row: once
+    # anything else did, the device may lack that change, so it must pull the row
+    alone = sa.case(
+        (table.device_id == stmt.excluded.device_id, stmt.excluded.device_id), else_=None
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=["entity", "entity_id"],
+        set_={
+            **{
+                c: stmt.excluded[c]
+                for c in ("seq", "site_id", "owner_id", "published", "covert", "deleted")
             },
-        )
-        for i in range(0, len(logs), 500):
-            self.session.execute(stmt, logs[i : i + 500])
+            "device_id": alone,
+        },
+    )
 
 
 @cache
@@ -235,64 +245,3 @@ def _any_set(states: list[dict[str, Any]], name: str) -> bool:
 
 def _pk(row: Any) -> Any:
     return row.key if isinstance(row, TemplateVersion) else row.id
-
-
-def audience(lookup: Callable[[type, Any], Any], entity: str, row: Any) -> dict[str, Any]:
-    """Who may pull this row: its site, its owner, published and covert flags, deleted."""
-    deleted = getattr(row, "deleted_at", None) is not None
-    if entity == "template":
-        return {
-            "site_id": None,
-            "owner_id": None,
-            "published": True,
-            "covert": False,
-            "deleted": row.retired,
-        }
-    if entity == "site":
-        return {
-            "site_id": row.id,
-            "owner_id": None,
-            "published": True,
-            "covert": False,
-            "deleted": not row.active,
-        }
-    if entity == "subject":
-        return {
-            "site_id": row.site_id,
-            "owner_id": None,
-            "published": True,
-            "covert": False,
-            "deleted": not row.active,
-        }
-    if entity == "visit_task":
-        return {
-            "site_id": row.site_id,
-            "owner_id": row.assignee_id,
-            "published": False,
-            "covert": row.mode == "covert",
-            "deleted": row.status == "cancelled",
-        }
-    visit = row if entity == "visit" else _visit_of(lookup, row)
-    if visit is None:  # an after-photo whose rectification is not known: owner only
-        return {
-            "site_id": None,
-            "owner_id": getattr(row, "uploaded_by", None),
-            "published": False,
-            "covert": False,
-            "deleted": deleted,
-        }
-    return {
-        "site_id": visit.site_id,
-        "owner_id": visit.inspector_id,
-        "published": visit.status == "published",
-        "covert": visit.mode == "covert",
-        "deleted": deleted,
-    }
-
-
-def _visit_of(lookup: Callable[[type, Any], Any], row: Any) -> Visit | None:
-    visit_id: uuid.UUID | None = getattr(row, "visit_id", None)
-    if visit_id is None and isinstance(row, Photo) and row.rectification_id is not None:
-        rect = lookup(Rectification, row.rectification_id)
-        visit_id = rect.visit_id if rect else None
-    return lookup(Visit, visit_id) if visit_id is not None else None

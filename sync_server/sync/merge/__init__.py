@@ -16,14 +16,17 @@ Speed (issue 15): the batch first runs optimistically inside one savepoint with 
 prefetched. Only when a mutation is rejected does it run again, mutation by mutation, each
 in its own savepoint — the price of isolation is paid only by batches that need it. New
 rows are inserted with one executemany per table and the change log with one upsert
-(ChangeSet), leaving out columns NULL in every row; the results are one row per push
-(merge/results.py). Work fixed per push is done once: each distinct answer to an item is
-checked once (PushContext.answers), new rows are built from their model's plan
-(tables/base.new_row), an applied result is made once its seq is known. The route parses
-and authenticates before it takes the SQLite writer and serialises the answer after it, so the
-writer is held only for this function and the commit. While the app serves, its start-up
-heap is frozen out of the garbage collector's full passes (main.py), which the many rows a
-push keeps alive used to trigger.
+(ChangeSet), leaving out columns NULL in every row; both run the statement compiled once
+per shape with each column's bind processor fetched once (core/bulk.py), not SQLAlchemy's
+per-row parameter building, and a visit's change-log audience is worked out once for all
+its rows (core/audience.py). The results are one row per push (merge/results.py). Work
+fixed per push is done once: each distinct answer to an item is checked once
+(PushContext.answers), new rows are built from their model's plan (tables/base.new_row),
+an applied result is made once its seq is known. The route parses and authenticates
+before it takes the SQLite writer and serialises the answer after it, so the writer is
+held only for this function and the commit. While the app serves, its start-up heap is
+frozen out of the garbage collector's full passes (main.py), which the many rows a push
+keeps alive used to trigger.
 No web framework here: routes call `apply_push` with an open write session.
 """
 

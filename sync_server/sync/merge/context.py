@@ -78,8 +78,8 @@ class RowCache:
         if pk is None:
             return None
         key = (model, pk if isinstance(pk, uuid.UUID) else uuid.UUID(str(pk)))
-        if key in self.rows:
-            cached: T = self.rows[key]  # the key's model is the row's class
+        cached: T | None = self.rows.get(key)  # the key's model is the row's class
+        if cached is not None:  # (one lookup: hashing a UUID runs Python code)
             return cached
         if key in self.absent:
             return None
