@@ -13,7 +13,6 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from openpyxl import load_workbook
 from sqlmodel import Session, select
 
 from fieldcore.problems import DomainError, ProblemCode
@@ -49,6 +48,8 @@ def sheet_text(data: bytes, filename: str = "") -> str:
 
 
 def _xlsx_as_csv(data: bytes) -> str:
+    from openpyxl import load_workbook  # here, not at import: every server start paid it
+
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
