@@ -1,7 +1,9 @@
 """Offline sync under faults (sync-design §3.3, T1–T3, T8, T15): randomized runs against a
 real server subprocess on SQLite, through the fault proxy, with SIGKILLs and restarts.
 
-`make test` runs six seeded runs (bounded in count and time). MINGCHA_SOAK=1 soaks with
+`make test` runs six seeded runs, one per forced server-side fault (chaos.SPECIAL), however
+long a loaded machine makes them: a time budget that cut the run short silently dropped the
+later faults' coverage. MINGCHA_SOAK=1 soaks with
 200 runs (MINGCHA_SOAK=N with N > 1, or MINGCHA_CHAOS_RUNS=N: N runs). A failure names its
 seed; MINGCHA_CHAOS_SEED=S starts there and replays the run's choices (not its timing).
 """
@@ -21,9 +23,9 @@ from tests.s3kit import serve_env
 
 # read at import: the autouse fixture hides MINGCHA_* variables from the tests themselves
 SOAK = int(os.environ.get("MINGCHA_SOAK", "0") or 0)
-RUNS = int(os.environ.get("MINGCHA_CHAOS_RUNS", "0") or 0) or (200 if SOAK == 1 else SOAK) or 6
+SOAK_RUNS = 200 if SOAK == 1 else SOAK
+RUNS = int(os.environ.get("MINGCHA_CHAOS_RUNS", "0") or 0) or SOAK_RUNS or len(SPECIAL)
 FIRST_SEED = int(os.environ.get("MINGCHA_CHAOS_SEED", "20261201") or 0)
-BUDGET_S = None if SOAK or RUNS != 6 else 75
 
 
 @pytest.fixture(scope="module")
@@ -38,14 +40,12 @@ def server(
         central.close()
 
 
-@pytest.mark.timeout(0 if BUDGET_S is None else 600)
+@pytest.mark.timeout(0 if SOAK or len(SPECIAL) < RUNS else 600)
 def test_randomized_runs_converge_and_keep_the_invariant(
     server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import time
-
     monkeypatch.setenv("MINGCHA_CONSOLE", "false")  # restarts are faster without the console
-    start = time.monotonic()
+    done = 0
     for n in range(RUNS):
         seed = FIRST_SEED + n
         force = SPECIAL[n % len(SPECIAL)]  # each server-side fault at least once
@@ -54,11 +54,10 @@ def test_randomized_runs_converge_and_keep_the_invariant(
         except AssertionError as exc:
             raise AssertionError(f"chaos seed {seed} (force {force!r}): {exc}") from exc
         TALLY["runs"] += 1
+        done += 1
         TALLY["syncs"] += stats.syncs
         TALLY.update(stats.faults)
-        if BUDGET_S and time.monotonic() - start > BUDGET_S and n >= 2:
-            break  # a loaded machine: stop early rather than overrun the suite
     print(
         f"chaos: {TALLY['runs']} runs, server killed {server.kills}×, restarted {server.restarts}×"
     )
-    assert TALLY["runs"] >= min(RUNS, 3)
+    assert done == RUNS
