@@ -41,7 +41,12 @@ def _name(table: str, event: str) -> str:
 
 
 def upgrade() -> None:
-    op.execute(f"INSERT INTO server_meta (key, value) VALUES ('{KEY}', '1')")
+    # dbinit.upgrade seeds the row after any upgrade, also one that stopped short of this
+    # revision: a later upgrade finds it there
+    op.execute(
+        f"INSERT INTO server_meta (key, value) SELECT '{KEY}', '1'"
+        f" WHERE NOT EXISTS (SELECT 1 FROM server_meta WHERE key = '{KEY}')"
+    )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "CREATE FUNCTION bump_scope_version() RETURNS trigger LANGUAGE plpgsql AS $$ "
