@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from datetime import UTC, datetime
@@ -74,9 +75,22 @@ def port_or_free(preferred: int) -> int:
             return int(probe.getsockname()[1])
 
 
+# Set by Ctrl-C or SIGTERM once the children are starting. The handler only sets it: an
+# exception raised at any bytecode could land inside Popen.poll() between taking its
+# waitpid lock and the try that releases it, and every wait after that blocks for ever
+# (a launcher that ignored SIGINT and then its own SIGKILL deadline: seen in the tests).
+STOP = threading.Event()
+
+
+def request_stop(signum: int, frame: object) -> None:
+    STOP.set()
+
+
 def wait_until_up(url: str, proc: subprocess.Popen[bytes], what: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if STOP.is_set():
+            raise KeyboardInterrupt  # here, between two checks: a safe point
         if proc.poll() is not None:
             raise _gave_up(f"{what} stopped during start-up (exit {proc.returncode})")
         try:
@@ -115,10 +129,6 @@ def start(mingcha: list[str], args: list[str]) -> subprocess.Popen[bytes]:
     # Own session: the terminal's Ctrl-C reaches only this launcher, which then stops the
     # children in order (no duplicate signals, no shutdown tracebacks from the children).
     return subprocess.Popen([*mingcha, *args], start_new_session=True)
-
-
-def interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def seed_demo_history(console: Console, server_dir: Path, days: int = 90) -> None:
@@ -188,8 +198,10 @@ def demo(
     server_url, app_url = f"http://127.0.0.1:{server_port}/", f"http://127.0.0.1:{app_port}/"
     mingcha = [sys.executable, "-m", "sync_server.cli"]
     procs: list[subprocess.Popen[bytes]] = []
-    # SIGTERM (e.g. from a supervisor or a test) takes the same clean path as Ctrl-C.
-    signal.signal(signal.SIGTERM, interrupt)
+    # Ctrl-C and SIGTERM (e.g. from a supervisor or a test) take the same clean path.
+    STOP.clear()
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
     try:
         serve = ["serve", "--port", str(server_port), "--data-dir", str(server_dir)]
         procs.append(start(mingcha, serve))
@@ -199,7 +211,8 @@ def demo(
         wait_until_up(app_url, procs[1], "inspector app", 90)
         print_welcome(console, server_url, app_url, data_dir.resolve(), history=not empty)
         while all(p.poll() is None for p in procs):
-            time.sleep(0.5)
+            if STOP.wait(0.5):
+                raise KeyboardInterrupt
         console.print("a demo process stopped; stopping the rest")
     except KeyboardInterrupt:
         console.print("stopping …")
