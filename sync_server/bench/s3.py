@@ -70,15 +70,7 @@ class S3Server:
         raise RuntimeError(f"moto server not up in {timeout} s")
 
     def client(self) -> Any:
-        import boto3
-
-        return boto3.client(
-            "s3",
-            endpoint_url=self.url,
-            region_name=REGION,
-            aws_access_key_id=CREDENTIALS["aws_access_key_id"],
-            aws_secret_access_key=CREDENTIALS["aws_secret_access_key"],
-        )
+        return s3_client(self.url)
 
     def env(self, prefix: str) -> dict[str, str]:
         """The MINGCHA_* settings of a `mingcha serve` storing blobs under `prefix`."""
@@ -110,3 +102,17 @@ class S3Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+
+def s3_client(url: str, config: Any = None) -> Any:
+    """A boto3 S3 client for the emulator (or anything in front of it) at `url`."""
+    import boto3
+
+    return boto3.client(
+        "s3",
+        endpoint_url=url,
+        region_name=REGION,
+        aws_access_key_id=CREDENTIALS["aws_access_key_id"],
+        aws_secret_access_key=CREDENTIALS["aws_secret_access_key"],
+        config=config,
+    )

@@ -12,7 +12,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sync_server.bench.s3 import CREDENTIALS, REGION, S3Server
+from sync_server.bench.s3 import S3Server, s3_client
 from sync_server.bench.s3gate import S3Gate
 
 
@@ -23,17 +23,8 @@ def gate(s3_server: S3Server) -> Iterator[S3Gate]:
 
 
 def client(gate: S3Gate) -> Any:
-    import boto3
-
     once = Config(retries={"mode": "standard", "total_max_attempts": 1}, read_timeout=1)
-    return boto3.client(
-        "s3",
-        endpoint_url=gate.url,
-        region_name=REGION,
-        aws_access_key_id=CREDENTIALS["aws_access_key_id"],
-        aws_secret_access_key=CREDENTIALS["aws_secret_access_key"],
-        config=once,
-    )
+    return s3_client(gate.url, once)
 
 
 def test_planned_answers_hit_the_matching_requests_in_order(
