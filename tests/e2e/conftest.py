@@ -13,6 +13,7 @@ import pytest
 
 from sync_server.bench.procs import Proc, demo_server, phone_app, url_of
 from tests import cheap_hashing, leaks
+from tests.e2e import pages
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -55,17 +56,21 @@ def chromium() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def browser(chromium: Browser) -> Iterator[Browser]:
+def browser(request: pytest.FixtureRequest, chromium: Browser) -> Iterator[Browser]:
     """The shared Chromium, for one test: every page (and its context) the test opened is
     closed when it ends, passed or failed. An open page keeps a renderer process busy until
-    the browser closes after the last e2e test."""
+    the browser closes after the last e2e test. When the test failed, what each page said
+    is printed first (pages.report_failed)."""
     before = set(chromium.contexts)
     try:
         yield chromium
     finally:
-        for context in chromium.contexts:
-            if context not in before:
-                context.close()
+        opened = [c for c in chromium.contexts if c not in before]
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            pages.report_failed(request.node.name, [p for c in opened for p in c.pages])
+        for context in opened:
+            context.close()
 
 
 @dataclass
