@@ -53,7 +53,7 @@ def _me(world: World, phone: Phone) -> tuple[int, str | None]:
 
 def _tab(world: World, username: str) -> ConsoleServices:
     """A console tab signed in as `username`."""
-    tab = ConsoleServices(world.client.app.state).for_tab()  # type: ignore[attr-defined]
+    tab = ConsoleServices(world.state).for_tab()
     tab.signed_in = asyncio.run(tab.sign_in(username, PASSWORD, ip="192.0.2.9"))
     return tab
 

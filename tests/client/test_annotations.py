@@ -144,7 +144,7 @@ def test_both_photos_reach_the_server_linked_and_survive_a_resync(
         shot.sha256,
     )
     assert parse_marks(copy.marks or "") == MARKS and copy.blob_present and orig.blob_present
-    photos = world.client.app.state.photos  # type: ignore[attr-defined]
+    photos = world.state.photos
     assert hashlib.sha256(photos.read(shot.sha256)).hexdigest() == shot.sha256
     again = run_sync(app.store, app.client)  # nothing left to send, and the link holds
     assert (again.pushed, again.rejected, again.photos_uploaded) == (0, 0, 0)

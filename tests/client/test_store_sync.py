@@ -106,7 +106,7 @@ def test_photos_reach_the_server_with_matching_sha256(
     with Session(world.engine) as s:
         assert s.get(Blob, shot.sha256) is not None
         assert s.exec(select(Photo)).one().blob_present
-    stored = world.client.app.state.photos.read(shot.sha256)  # type: ignore[attr-defined]
+    stored = world.state.photos.read(shot.sha256)
     assert __import__("hashlib").sha256(stored).hexdigest() == shot.sha256
     assert app.store.sync_status().pending_photos == 0
 
@@ -287,7 +287,7 @@ def test_a_full_upload_quota_keeps_the_photo_pending_still_pulls_and_says_so(
     run_sync(other.store, other.client)
     theirs = other.store.start_visit(uuid.UUID(world.site("S2")), "mall-property.v1", "overt")
     run_sync(other.store, other.client)
-    settings = world.client.app.state.settings  # type: ignore[attr-defined]
+    settings = world.state.settings
     monkeypatch.setattr(settings, "upload_quota", 1024)
     with pytest.raises(SyncError) as stopped:
         run_sync(app.store, app.client)
@@ -298,7 +298,7 @@ def test_a_full_upload_quota_keeps_the_photo_pending_still_pulls_and_says_so(
     monkeypatch.setattr(settings, "upload_quota", 256 * 1024 * 1024)  # room again
     report = run_sync(app.store, app.client)
     assert report.photos_uploaded == 1 and app.store.sync_status().pending_photos == 0
-    assert world.client.app.state.photos.exists(shot.sha256)  # type: ignore[attr-defined]
+    assert world.state.photos.exists(shot.sha256)
 
 
 def test_photos_the_server_holds_part_of_go_first_so_a_tight_quota_still_drains(
@@ -315,7 +315,7 @@ def test_photos_the_server_holds_part_of_go_first_so_a_tight_quota_still_drains(
     started = app.client.create_upload(second.sha256, second.byte_size)  # a cut-off upload
     with open(second.path, "rb") as f:
         app.client.upload_chunk(str(started.id), 0, f.read(1000))
-    settings = world.client.app.state.settings  # type: ignore[attr-defined]
+    settings = world.state.settings
     monkeypatch.setattr(settings, "upload_quota", max(first.byte_size, second.byte_size) + 10)
     report = run_sync(app.store, app.client)  # the held one first frees the room for the other
     assert report.photos_uploaded == 2 and app.store.sync_status().pending_photos == 0

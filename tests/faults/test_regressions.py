@@ -82,7 +82,7 @@ def test_a_copy_corrupted_on_the_server_mid_upload_is_sent_again(
     shot = process(jpeg(640, 480, 9), Stamp(datetime.now(UTC), "S1", "i"), root / "p", root / "t")
     app.store.attach_photo(shot, visit_id=visit.id)
     assert shot.byte_size > 3 * packs.CHUNK
-    temp_dir = world.client.app.state.photos.root / "tmp"  # type: ignore[attr-defined]
+    temp_dir = world.state.photos.root / "tmp"
     flipped: list[Path] = []
     real_append = packs._append
 
@@ -101,6 +101,6 @@ def test_a_copy_corrupted_on_the_server_mid_upload_is_sent_again(
     report = run_sync(app.store, app.client)
     assert flipped and report.photos_uploaded == 1 and report.ok, report
     assert app.client.bytes_up - sent_before >= 2 * shot.byte_size  # all of it went twice
-    stored = world.client.app.state.photos.read(shot.sha256)  # type: ignore[attr-defined]
+    stored = world.state.photos.read(shot.sha256)
     assert __import__("hashlib").sha256(stored).hexdigest() == shot.sha256
     assert app.store.sync_status().pending_photos == 0

@@ -31,7 +31,7 @@ START, FINISH = datetime(2026, 11, 20, 1, 0, tzinfo=UTC), datetime(2026, 11, 20,
 
 
 def photos(world: World):
-    return world.client.app.state.photos  # type: ignore[attr-defined]
+    return world.state.photos
 
 
 def _assumed_mall(world: World) -> str:

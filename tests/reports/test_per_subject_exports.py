@@ -32,7 +32,7 @@ POSTS = [
 
 
 def _photos(world: World):
-    return world.client.app.state.photos  # type: ignore[attr-defined]
+    return world.state.photos
 
 
 @pytest.fixture

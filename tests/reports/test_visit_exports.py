@@ -20,7 +20,7 @@ from tests.server.world import World
 
 
 def _photos(world: World):
-    return world.client.app.state.photos  # type: ignore[attr-defined]
+    return world.state.photos
 
 
 def test_xlsx_matches_the_scorecard_cell_by_cell(world: World, tmp_path: Path) -> None:

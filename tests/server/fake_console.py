@@ -13,7 +13,7 @@ from tests.server.world import World
 
 
 def services_and_user(world: World, username: str = "sup1") -> tuple[ConsoleServices, User]:
-    services = ConsoleServices(world.client.app.state)  # type: ignore[attr-defined]
+    services = ConsoleServices(world.state)
     with Session(world.engine) as s:
         return services, s.exec(select(User).where(User.username == username)).one()
 

@@ -98,7 +98,7 @@ def test_a_row_naming_a_hash_it_did_not_upload_shows_no_bytes_in_console_or_pdf(
     ]
     assert {r["status"] for r in insp.push(*muts)} == {"applied"}
     out = tmp_path / "visit.pdf"
-    store = world.client.app.state.photos  # type: ignore[attr-defined]
+    store = world.state.photos
     run(world, lambda s: exports.export_visit(s, "insp1", visit_id, "pdf", out, store))
     assert sum(len(page.images) for page in PdfReader(out).pages) == 0
     shown = strings(out)  # the grid's empty box says so, and so does the hash appendix

@@ -226,13 +226,13 @@ def test_the_servers_upkeep_forgets_attempts_too_old_to_count_and_keeps_the_rest
     from sync_server import upkeep
     from sync_server.tables import LoginAttempt
 
-    settings = world.client.app.state.settings  # type: ignore[attr-defined]
+    settings = world.state.settings
     for _ in range(3):
         assert login(world, "insp2", "wrong-pass").status_code == 401  # a day ago
     world.clock.advance(seconds=settings.login_streak_seconds + 1)
     for _ in range(5):
         assert login(world, "insp1", "wrong-pass").status_code == 401  # now: still counting
-    store = world.client.app.state.photos  # type: ignore[attr-defined]
+    store = world.state.photos
     asyncio.run(upkeep.purge_once(world.engine, store, settings, world.clock()))
     with Session(world.engine) as session:
         left = session.exec(select(LoginAttempt.username)).all()

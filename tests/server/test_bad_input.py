@@ -20,7 +20,7 @@ def nothing_written(world: World) -> bool:
 
 def test_a_body_over_the_limit_is_refused_before_parsing(world: World) -> None:
     phone = world.phone("insp1")
-    world.client.app.state.settings.max_json_body = 2048  # type: ignore[attr-defined]
+    world.state.settings.max_json_body = 2048
     big = [phone.new_visit(world.site("S1"), note="很长的备注" * 50)[1] for _ in range(10)]
     r = phone.push_raw(big)
     assert (r.status_code, r.json()["code"]) == (413, "request.too_large")
@@ -29,7 +29,7 @@ def test_a_body_over_the_limit_is_refused_before_parsing(world: World) -> None:
 
 def test_a_streamed_body_without_length_cannot_slip_past_the_limit(world: World) -> None:
     phone = world.phone("insp1")
-    world.client.app.state.settings.max_json_body = 2048  # type: ignore[attr-defined]
+    world.state.settings.max_json_body = 2048
 
     def chunks():
         yield b'{"mutations": ['

@@ -29,7 +29,7 @@ def signed_in(world: World, name: str) -> User:
 
 
 def test_the_admin_page_creates_lists_and_refuses(world: World) -> None:
-    services = ConsoleServices(world.client.app.state)  # type: ignore[attr-defined]
+    services = ConsoleServices(world.state)
     admin = signed_in(world, "admin")
 
     async def scenario() -> None:
@@ -62,7 +62,7 @@ def test_the_admin_page_creates_lists_and_refuses(world: World) -> None:
 
 
 def test_the_console_imports_preview_and_take_all_or_nothing(world: World) -> None:
-    services = ConsoleServices(world.client.app.state)  # type: ignore[attr-defined]
+    services = ConsoleServices(world.state)
     console: Any = SimpleNamespace(services=services, user=signed_in(world, "admin"))
     accounts = b"username,role,name,password,regions\nwang9,inspector,W,password123,R1\n"
     bad = accounts + b"li9,inspector,L,short,R9\n"
@@ -94,7 +94,7 @@ def test_the_console_imports_preview_and_take_all_or_nothing(world: World) -> No
 def test_a_supervisor_reads_only_their_scope_and_never_an_admin(world: World) -> None:
     """管理 for a supervisor: the sites they review, the regions holding them, the accounts
     assigned there; another region's sites and every admin account stay out."""
-    services = ConsoleServices(world.client.app.state)  # type: ignore[attr-defined]
+    services = ConsoleServices(world.state)
     sup = signed_in(world, "sup1")
     everything = asyncio.run(services.read(overview, world.clock()))
     accounts, regions, sites = asyncio.run(services.read(overview, world.clock(), sup))

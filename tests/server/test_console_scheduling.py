@@ -19,7 +19,7 @@ from tests.server.world import World
 
 
 def services(world: World) -> ConsoleServices:
-    return ConsoleServices(world.client.app.state)  # type: ignore[attr-defined]
+    return ConsoleServices(world.state)
 
 
 def user(world: World, name: str) -> User:

@@ -17,7 +17,7 @@ from tests.server.world import HEADERS, PASSWORD, World
 
 
 def services(world: World, **settings: Any) -> ConsoleServices:
-    state = world.client.app.state  # type: ignore[attr-defined]
+    state = world.state
     if settings:
         state = SimpleNamespace(
             engine=state.engine,

@@ -30,7 +30,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def services(world: World) -> ConsoleServices:
-    return ConsoleServices(world.client.app.state)  # type: ignore[attr-defined]
+    return ConsoleServices(world.state)
 
 
 def user(world: World, name: str) -> User:
@@ -47,7 +47,7 @@ def export(world: World, who: str, kind: str, seen: list[Any] | None = None, **a
 
 
 def exports_dir(world: World) -> Path:
-    return world.client.app.state.settings.data_dir / "exports"  # type: ignore[attr-defined]
+    return world.state.settings.data_dir / "exports"
 
 
 def ticketed(world: World, who: str, download: Any) -> str:
@@ -177,7 +177,7 @@ def test_any_worker_sharing_the_data_dir_serves_the_file(world: World, tmp_path:
     """A second store over the same directory (another process) finds the same file."""
     visit_id, _ = visit(world, world.phone("insp1"), "S1", {})
     download = export(world, "sup1", "visit-xlsx", visit_id=str(visit_id))
-    data_dir = world.client.app.state.settings.data_dir  # type: ignore[attr-defined]
+    data_dir = world.state.settings.data_dir
     other = DownloadStore.under(data_dir)
     stored = other.find(download.url.rsplit("/", 1)[1], world.clock())
     assert stored.path.name == download.filename and stored.media_type == XLSX
@@ -248,7 +248,7 @@ def test_every_fetch_is_audited_served_or_refused(world: World) -> None:
 def test_a_ticket_granted_by_one_worker_is_redeemed_once_by_another(world: World) -> None:
     visit_id, _ = visit(world, world.phone("insp1"), "S1", {})
     download = export(world, "sup1", "visit-xlsx", visit_id=str(visit_id))
-    data_dir = world.client.app.state.settings.data_dir  # type: ignore[attr-defined]
+    data_dir = world.state.settings.data_dir
     token, now = download.url.rsplit("/", 1)[1], world.clock()
     ticket = DownloadStore.under(data_dir).grant(token, world.ids["sup1"], now)
     other = DownloadStore.under(data_dir)

@@ -146,7 +146,7 @@ def test_packs_are_capped_and_typed_and_need_a_token(
     phone = world.phone("insp1")
     data = jpeg(seed=10)
     photo_row(phone, world, data)
-    settings = world.client.app.state.settings  # type: ignore[attr-defined]
+    settings = world.state.settings
     monkeypatch.setattr(settings, "max_pack", 2048)
     declared = send(phone, part(data))  # Content-Length above the cap: refused unread
     assert (declared.status_code, declared.json()["code"]) == (413, "request.too_large")

@@ -103,7 +103,7 @@ def test_bytes_arrive_in_checked_chunks_and_the_photo_row_learns_it(world: World
 def stored_bytes(world: World, digest: str) -> bytes:
     """The blob as the backend holds it, at the layout it always had: `blobs/ab/cd/<sha>`
     on this host, or the object `<prefix>/ab/cd/<sha>`; nothing else is stored."""
-    store = world.client.app.state.photos  # type: ignore[attr-defined]
+    store = world.state.photos
     name = f"{digest[:2]}/{digest[2:4]}/{digest}"
     if isinstance(store.blobs, S3Blobs):
         assert store.blobs.prefix and store.blobs.key(digest) == f"{store.blobs.prefix}/{name}"
@@ -213,7 +213,7 @@ def test_only_complete_jpegs_within_the_pixel_limit_are_accepted(
 
 def test_sizes_are_limited_before_anything_is_stored(world: World) -> None:
     phone = world.phone("insp1")
-    settings = world.client.app.state.settings  # type: ignore[attr-defined]
+    settings = world.state.settings
     data = jpeg(seed=7)
     _, digest = photo_row(phone, world, data)
     settings.max_photo = len(data) - 1
@@ -291,7 +291,7 @@ def test_an_upload_whose_first_chunks_are_on_another_host_restarts_from_zero(
     _, digest = photo_row(phone, world, data)
     upload_id = start(phone, digest, len(data)).json()["id"]
     assert patch(phone, upload_id, 0, data[:5000]).status_code == 204
-    store = world.client.app.state.photos  # type: ignore[attr-defined]
+    store = world.state.photos
     store.temp_path(uuid.UUID(upload_id)).unlink()  # this host never saw those 5000 bytes
     r = patch(phone, upload_id, 5000, data[5000:])
     assert (r.status_code, r.json()["code"]) == (409, "upload.offset_mismatch")
@@ -306,7 +306,7 @@ def refusing_store(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[No
     """The blob store refuses new blobs: a full disk (the rename into place fails), or an
     object store whose bucket denies the PUT (a real 403 from the S3 server, while reads
     still work, so the refusal meets the PUT itself)."""
-    blobs = world.client.app.state.photos.blobs  # type: ignore[attr-defined]
+    blobs = world.state.photos.blobs
     if isinstance(blobs, S3Blobs):
         refuse_puts(blobs.client, blobs.bucket, blobs.prefix, True)
         try:

@@ -241,7 +241,7 @@ def test_a_push_cannot_name_another_device(world: World) -> None:
 
 def test_too_many_mutations_in_one_push_is_refused(world: World, settings) -> None:
     phone = world.phone("insp1")
-    world.client.app.state.settings.max_mutations = 3  # type: ignore[attr-defined]
+    world.state.settings.max_mutations = 3
     muts = [phone.new_visit(world.site("S1"))[1] for _ in range(4)]
     r = phone.push_raw(muts)
     assert (r.status_code, r.json()["code"]) == (413, "sync.too_many_mutations")

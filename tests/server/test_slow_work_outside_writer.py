@@ -76,7 +76,7 @@ def test_the_database_stays_writable_while_the_console_exports(world: World, kin
     seen: list[bool] = []
     with Session(world.engine) as s:
         sup = s.exec(select(User).where(User.username == "sup1")).one()
-    console = ConsoleServices(world.client.app.state)  # type: ignore[attr-defined]
+    console = ConsoleServices(world.state)
     progress = lambda done, total: seen.append(writable(world))  # noqa: E731
     args = {"visit_id": str(visit_id)} if kind.startswith("visit") else {"first": day, "last": day}
     download = asyncio.run(transfers.export(console, sup, kind, progress, **args))

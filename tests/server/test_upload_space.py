@@ -27,7 +27,7 @@ from tests.server.world import Phone, World
 
 
 def tmp_dir(world: World) -> Path:
-    return world.client.app.state.photos.root / "tmp"  # type: ignore[attr-defined]
+    return world.state.photos.root / "tmp"
 
 
 def temp_files(world: World) -> set[str]:
@@ -110,7 +110,7 @@ def test_no_answer_names_a_server_path(world: World) -> None:
     _, digest = photo_row(phone, world, data)
     upload_id = start(phone, digest, len(data)).json()["id"]
     r = patch(phone, upload_id, 0, data)
-    root = str(world.client.app.state.settings.data_dir)  # type: ignore[attr-defined]
+    root = str(world.state.settings.data_dir)
     assert r.json()["code"] == "blob.not_jpeg"
     assert root not in r.text and upload_id.replace("-", "") not in r.text
     assert "/" not in r.json()["message"]
@@ -136,7 +136,7 @@ def test_unfinished_uploads_are_capped_per_user(
 ) -> None:
     insp1, second_phone, insp2 = world.phone("insp1"), world.phone("insp1"), world.phone("insp2")
     a, b, c = photos(insp1, world, 3)
-    settings = world.client.app.state.settings  # type: ignore[attr-defined]
+    settings = world.state.settings
     # a and b in flight leave no room for c; with a finished, b and c fit
     monkeypatch.setattr(settings, "upload_quota", max(len(a), len(c)) + len(b))
     first = start(insp1, sha(a), len(a)).json()
@@ -163,7 +163,7 @@ def test_a_resumed_upload_is_not_counted_twice(
 ) -> None:
     phone = world.phone("insp1")
     (a,) = photos(phone, world, 1)
-    monkeypatch.setattr(world.client.app.state.settings, "upload_quota", len(a))  # type: ignore[attr-defined]
+    monkeypatch.setattr(world.state.settings, "upload_quota", len(a))
     first = start(phone, sha(a), len(a)).json()
     assert start(phone, sha(a), len(a)).json()["id"] == first["id"]  # resumes, within quota
 
@@ -188,7 +188,7 @@ def test_abandoned_uploads_and_orphan_files_are_purged_at_start_up(world: World)
     live = start(phone, sha(b), len(b)).json()["id"]
     assert patch(phone, live, 0, b[:1000]).status_code == 204
     age(folder / uuid.UUID(live).hex, upload_space.ORPHAN_GRACE_SECONDS + 60)  # old, but owned
-    settings = world.client.app.state.settings  # type: ignore[attr-defined]
+    settings = world.state.settings
     restarted = create_app(settings, clock=world.clock)
     try:
         with TestClient(restarted):  # the server starting up purges by itself
@@ -200,7 +200,7 @@ def test_abandoned_uploads_and_orphan_files_are_purged_at_start_up(world: World)
 
 
 def test_purge_runs_on_its_interval_and_survives_a_failing_round(world: World) -> None:
-    store, engine = world.client.app.state.photos, world.engine  # type: ignore[attr-defined]
+    store, engine = world.state.photos, world.engine
     rounds: list[str] = []
 
     def flaky_purge(*_: Any) -> upload_space.Purged:
@@ -214,7 +214,7 @@ def test_purge_runs_on_its_interval_and_survives_a_failing_round(world: World) -
         if len(rounds) > 4:
             raise asyncio.CancelledError
 
-    settings = world.client.app.state.settings  # type: ignore[attr-defined]
+    settings = world.state.settings
     with pytest.MonkeyPatch.context() as m:
         m.setattr(upload_space, "purge", flaky_purge)
         m.setattr(settings, "upload_purge_interval", 600)
@@ -230,7 +230,7 @@ def test_one_process_purges_at_a_time(world: World) -> None:
     upload_id = start(phone, sha(a), len(a)).json()["id"]
     assert patch(phone, upload_id, 0, a[:1000]).status_code == 204
     world.clock.advance(hours=73)
-    store = world.client.app.state.photos  # type: ignore[attr-defined]
+    store = world.state.photos
     with open(tmp_dir(world) / ".purge.lock", "a+b") as other_worker:
         fcntl.flock(other_worker, fcntl.LOCK_EX | fcntl.LOCK_NB)
         assert upload_space.purge(world.engine, store, world.clock()).skipped

@@ -151,6 +151,12 @@ class World:
     clock: Any
     ids: dict[str, uuid.UUID]
 
+    @property
+    def state(self) -> Any:
+        """The served app's state (settings, photo store): TestClient types its app as a
+        bare ASGI callable, which has none."""
+        return self.client.app.state  # type: ignore[attr-defined]
+
     def phone(self, username: str) -> Phone:
         return Phone(self.client, username).login()
 
@@ -163,7 +169,7 @@ class World:
         from sync_server.photos.access import mark_present, record_holder
         from sync_server.tables import Blob
 
-        put_blob(self.client.app.state.photos, digest, data)  # type: ignore[attr-defined]
+        put_blob(self.state.photos, digest, data)
         with write_session(self.engine) as s:
             s.add(Blob(sha256=digest, byte_size=len(data)))
             record_holder(s, digest, self.ids[holder], self.clock())

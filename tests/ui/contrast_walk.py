@@ -110,7 +110,7 @@ class ContrastWalk:
             self.exempt.append(where)
             return
         opacity = getattr(c, "opacity", None)
-        if (opacity or 1.0) < 1.0:
+        if opacity is not None and opacity < 1.0:  # 0 too: invisible text is not legible
             self.unresolved.append(f"{where}: translucent (opacity {opacity})")
             return
         rule = RULES.get(type(c))

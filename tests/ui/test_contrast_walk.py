@@ -59,6 +59,7 @@ def test_what_cannot_be_resolved_is_listed_not_skipped() -> None:
                 ft.Text("odd swatch", color=ft.Colors.PURPLE_50),
                 ft.Text("faded", color=ft.Colors.with_opacity(0.5, ft.Colors.BLACK)),
                 ft.Text("half", opacity=0.5),
+                ft.Text("gone", opacity=0),  # not opaque: it was read as such once
                 ft.Chip(label=ft.Text("chip")),
                 ft.TextButton("styled", style=ft.ButtonStyle(color=ft.Colors.RED)),
                 ft.Text("fine"),
@@ -66,9 +67,9 @@ def test_what_cannot_be_resolved_is_listed_not_skipped() -> None:
         )
     )
     assert [r.text for r in w.readings] == ["fine"]
-    assert len(w.unresolved) == 7, w.unresolved  # an unknown colour: itself, then its text
+    assert len(w.unresolved) == 8, w.unresolved  # an unknown colour: itself, then its text
     joined = "\n".join(w.unresolved)
-    for expected in ("purple50", "'odd swatch'", "0.5", "opacity", "Chip", "ButtonStyle"):
+    for expected in ("purple50", "'odd swatch'", "0.5", "opacity 0)", "Chip", "ButtonStyle"):
         assert expected in joined
 
 
