@@ -8,6 +8,7 @@ so the console's dashboards have something to show; `--empty` starts it bare ins
 
 from __future__ import annotations
 
+import faulthandler
 import signal
 import socket
 import subprocess
@@ -204,6 +205,8 @@ def demo(
     STOP.clear()
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
+    # `kill -USR1` prints where every thread is (a launcher that will not stop, say).
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     try:
         serve = ["serve", "--port", str(server_port), "--data-dir", str(server_dir)]
         procs.append(start(mingcha, serve))

@@ -41,6 +41,22 @@ def read_until_ready(proc: subprocess.Popen[str], timeout: float = 150) -> str:
     raise AssertionError(f"no ready banner within {timeout} s: {seen}")
 
 
+def wait_or_tell_where(proc: subprocess.Popen[str], timeout: float) -> int:
+    """The launcher's exit status; if it has not stopped in time, fail with what it printed
+    after its banner and where each of its threads was (faulthandler on SIGUSR1)."""
+    try:
+        return proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGUSR1)
+        time.sleep(1)
+        for child in leaks.live_children(proc.pid):
+            os.kill(child, signal.SIGKILL)
+        proc.kill()
+        assert proc.stdout is not None
+        said = proc.stdout.read()
+        raise AssertionError(f"the launcher outlived SIGINT by {timeout} s:\n{said}") from None
+
+
 def is_listening(port: int) -> bool:
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) == 0
@@ -88,7 +104,7 @@ def check_running_demo(proc: subprocess.Popen[str], server_port: int, app_port: 
         assert f"127.0.0.1:{server_port}/console/" in banner
         assert console.status_code == 200 and '<base href="/console/">' in console.text
         proc.send_signal(signal.SIGINT)  # what Ctrl-C delivers to the launcher
-        assert proc.wait(30) == 0
+        assert wait_or_tell_where(proc, 30) == 0
     finally:
         if proc.poll() is None:  # the launcher did not stop: its server and app, in their
             for child in leaks.live_children(proc.pid):  # own sessions, would outlive it
