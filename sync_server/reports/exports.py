@@ -31,7 +31,6 @@ from sync_server.reports.access import (
 from sync_server.reports.appraisal import build_appraisal
 from sync_server.reports.appraisal_xlsx import write_appraisal_xlsx
 from sync_server.reports.data import Progress, VisitReport, load_visit_report, no_progress
-from sync_server.reports.pdf import write_visit_pdf
 from sync_server.reports.summary import build_summary
 from sync_server.reports.xlsx import write_daily_xlsx, write_summary_xlsx, write_visit_xlsx
 from sync_server.tables import AuditLog, Visit
@@ -87,6 +86,10 @@ def export_visit(
     report = load_visit_report(session, visit)
     missing: list[str] = []
     if fmt == "pdf":
+        # imported here: fpdf (and the fontTools it loads) is a third of a second of CPU
+        # that every console server's start paid, and most never make a PDF
+        from sync_server.reports.pdf import write_visit_pdf
+
         missing = write_visit_pdf(report, photos, out, progress)
     else:
         write_visit_xlsx(report, out, progress)
