@@ -12,9 +12,12 @@ import contextlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from fieldcore.answers import Answer
 from fieldcore.protocol import Mutation
@@ -68,7 +71,7 @@ class RowCache:
         ordered = list(ids)  # any order: sorting UUIDs compares them in Python
         for i in range(0, len(ordered), 500):
             for row in self.session.exec(
-                select(model).where(col(model.id).in_(ordered[i : i + 500]))
+                _by_ids(model), params={"ids": ordered[i : i + 500]}
             ).all():
                 self.rows[(model, row.id)] = row
                 found.add(row.id)
@@ -115,6 +118,14 @@ class RowCache:
         self.absent.update(self.journal[mark:])
         self.new = [row for row in self.new if id(row) not in forgotten]
         del self.journal[mark:]
+
+
+@cache
+def _by_ids(model: type[T]) -> SelectOfScalar[T]:
+    """The rows with the given ids, the list bound when run: built once per model, the
+    statement hits SQLAlchemy's compiled cache, and its 500 ids are not coerced one by one
+    into a new statement per query (measured, issue 15)."""
+    return select(model).where(col(model.id).in_(sa.bindparam("ids", expanding=True)))
 
 
 @dataclass
