@@ -13,7 +13,7 @@ can convert raises its ValueError, as poison values need (sync/merge/poison.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
@@ -36,16 +36,29 @@ class _Plan:
 
 
 def execute_many(
-    session: Session, stmt: Insert, names: Sequence[str], rows: Sequence[dict[str, Any]]
+    session: Session,
+    stmt: Insert,
+    names: Sequence[str],
+    rows: Sequence[dict[str, Any]],
+    shared: Collection[str] = (),
 ) -> None:
     """Run `stmt` (an INSERT, maybe with ON CONFLICT) once per row, binding `names` from
-    each row's values (Python values, as the columns' types take them)."""
+    each row's values (Python values, as the columns' types take them).
+
+    `shared` names columns whose values many rows hold as the same object (a visit's site
+    id in each of its rows' change-log entries, one writer map for many new rows): each
+    such object goes through its processor once per call. Objects are told apart by `id`,
+    which is unique while the rows hold them; none may change during the call."""
     if not rows:
         return
     conn = session.connection()
     plan = _plan(conn.dialect, stmt, tuple(names))
     values = itemgetter(*plan.names)  # a row's values in the driver's order, in one call
-    convert = [(i, p) for i, p in enumerate(plan.processors) if p is not None]
+    convert = [
+        (i, _once_per_object(p) if plan.names[i] in shared else p)
+        for i, p in enumerate(plan.processors)
+        if p is not None
+    ]
     for i in range(0, len(rows), CHUNK):
         params: list[Any] = []
         for row in rows[i : i + CHUNK]:
@@ -57,6 +70,18 @@ def execute_many(
             else:
                 params.append(dict(zip(plan.names, bound, strict=True)))
         conn.exec_driver_sql(plan.sql, params)
+
+
+def _once_per_object(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    done: dict[int, tuple[Any, Any]] = {}  # id -> (the object, kept alive; its result)
+
+    def once(value: Any) -> Any:
+        hit = done.get(id(value))
+        if hit is None:
+            hit = done[id(value)] = (value, process(value))
+        return hit[1]
+
+    return once
 
 
 @lru_cache(maxsize=256)

@@ -111,20 +111,29 @@ class ChangeSet:
         seqs = take_seqs(self.session, len(self.touched))
         audiences = Audiences(self.lookup)
         devices: dict[str, uuid.UUID] = {}  # the writers' ids, parsed once each
+        # a new row's writer map, one object per (fields, writer): rows of one shape share
+        # it, and the bulk insert serialises it once (bulk.execute_many's `shared`)
+        writers: dict[tuple[frozenset[str], str], dict[str, str]] = {}
         logs: list[dict[str, Any]] = []
         new_rows: list[ServerModel] = []
         for seq, ((entity, entity_id), entry) in zip(seqs, self.touched.items(), strict=True):
             entry.seq = seq
             row = entry.row
             values: dict[str, Any] = {"seq": seq}
+            new = instance_state(row).key is None
             if entry.fields and isinstance(row, Synced):
                 values["field_seq"] = {**row.field_seq, **dict.fromkeys(entry.fields, seq)}
-                if entry.device:
+                if entry.device and new and not row.field_by:
+                    shape = (frozenset(entry.fields), entry.device)
+                    values["field_by"] = writers.get(shape) or writers.setdefault(
+                        shape, dict.fromkeys(entry.fields, entry.device)
+                    )
+                elif entry.device:
                     values["field_by"] = {
                         **row.field_by,
                         **dict.fromkeys(entry.fields, entry.device),
                     }
-            if instance_state(row).key is None:  # new: its attributes carry no history
+            if new:  # its attributes carry no history
                 row.__dict__.update(values)
                 new_rows.append(row)
             else:
@@ -182,13 +191,18 @@ class ChangeSet:
                 names = [
                     c for c in _columns(model) if c not in _nullable(model) or _any_set(chunk, c)
                 ]
-                execute_many(self.session, _insert(model), names, chunk)
+                execute_many(self.session, _insert(model), names, chunk, ("field_by",))
 
     def _upsert_logs(self, logs: list[dict[str, Any]]) -> None:
         """One INSERT … ON CONFLICT DO UPDATE for the whole block (SQLite and PostgreSQL)."""
         stmt = _log_upsert(self.session.get_bind().dialect.name)
         if logs:  # every entry has the same keys; a column left out is NULL
-            execute_many(self.session, stmt, list(logs[0]), logs)
+            # the audience's values are the visit's own objects, the writer's id one per
+            # device, the flags True or False: each converted once (bulk.execute_many)
+            execute_many(self.session, stmt, list(logs[0]), logs, _LOG_SHARED)
+
+
+_LOG_SHARED = ("site_id", "owner_id", "device_id", "published", "covert", "deleted")
 
 
 @cache

@@ -21,6 +21,7 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from fieldcore.problems import DomainError, ProblemCode
+from sync_server.core import jsontext
 from sync_server.core.config import Settings
 
 T = TypeVar("T")
@@ -36,10 +37,16 @@ def make_engine(settings: Settings) -> sa.Engine:
     if url.startswith("sqlite"):
         if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
             settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = sa.create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            json_serializer=jsontext.dumps,
+        )
         _sqlite_pragmas(engine)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return sa.create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=20, json_serializer=jsontext.dumps
+    )
 
 
 def _sqlite_pragmas(engine: sa.Engine) -> None:

@@ -29,7 +29,11 @@ seqs (later commits are sent once it ends) — `tests/server/test_commit_order.p
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
+
 import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
 from sqlmodel import Session, col
 
 from sync_server.tables import SyncCounter
@@ -40,13 +44,27 @@ def take_seqs(session: Session, n: int) -> list[int]:
     if session.get_bind().dialect.name == "postgresql":
         seqs = session.execute(sa.text("SELECT take_change_seqs(:n)"), {"n": n}).scalar_one()
         return sorted(seqs)
-    top = session.execute(
+    conn = session.connection()
+    sql, order, fixed = _counter_sql(conn.dialect)
+    params = {**fixed, "n": n}
+    top: int = conn.exec_driver_sql(sql, tuple(params[k] for k in order)).scalar_one()
+    return list(range(top - n + 1, top + 1))
+
+
+@cache
+def _counter_sql(dialect: Dialect) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+    """The counter's UPDATE … RETURNING compiled once (SQL, parameter order, fixed values):
+    run through the ORM session it cost ≈ 0.5 ms of CPU per push (an ORM-enabled UPDATE),
+    through the driver ≈ 0.07 ms (measured on a loaded machine, issue 15)."""
+    stmt = (
         sa.update(SyncCounter)
         .where(col(SyncCounter.id) == 1)
-        .values(value=col(SyncCounter.value) + n)
+        .values(value=col(SyncCounter.value) + sa.bindparam("n", type_=sa.BigInteger))
         .returning(col(SyncCounter.value))
-    ).scalar_one()
-    return list(range(top - n + 1, top + 1))
+    )
+    compiled = stmt.compile(dialect=dialect)
+    assert compiled.positiontup is not None  # SQLite's driver takes `?` parameters
+    return compiled.string, tuple(compiled.positiontup), dict(compiled.params)
 
 
 def pull_bound(engine: sa.Engine) -> int | None:

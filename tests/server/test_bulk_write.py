@@ -83,3 +83,38 @@ def test_a_value_no_processor_takes_is_a_bad_value(engine: sa.Engine, world: Wor
     assert is_bad_value(caught.value)
     with write_session(engine) as s:
         assert s.get(Visit, row.id) is None  # nothing was written
+
+
+def test_shared_values_are_converted_once_and_read_back_in_every_row(
+    engine: sa.Engine, world: World
+) -> None:
+    """`shared` columns convert each object once: rows holding the same object and rows
+    holding equal or different ones must all read back as written."""
+    site_id, inspector_id = world.ids["S1"], world.ids["insp1"]
+    writers = {"note": "device-a"}
+    rows = [
+        _visit(site_id, inspector_id, field_by=writers, note="1"),
+        _visit(site_id, inspector_id, field_by=writers, note="2"),  # the same object
+        _visit(site_id, inspector_id, field_by={"note": "device-a"}, note="3"),  # equal
+        _visit(site_id, inspector_id, field_by={"note": "device-b"}, note="4"),  # different
+        _visit(site_id, inspector_id, field_by={}, note="5"),
+    ]
+    names = [c.name for c in Visit.__table__.columns if c.name in rows[0].__dict__]
+    with write_session(engine) as s:
+        execute_many(
+            s,
+            sa.insert(Visit.__table__),
+            names,
+            [r.__dict__ for r in rows],
+            shared=("field_by", "site_id", "inspector_id"),
+        )
+    with write_session(engine) as s:
+        back = {v.note: v for v in s.exec(select(Visit)).all()}
+    assert [back[r.note].field_by for r in rows] == [
+        {"note": "device-a"},
+        {"note": "device-a"},
+        {"note": "device-a"},
+        {"note": "device-b"},
+        {},
+    ]
+    assert {(v.site_id, v.inspector_id) for v in back.values()} == {(site_id, inspector_id)}

@@ -5,6 +5,8 @@ that leave out columns NULL in every row of a chunk."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -13,6 +15,7 @@ from sqlmodel import Session, select
 from fieldcore.workflow import finding_id
 from sync_server.core.changeset import _nullable
 from sync_server.tables import ChangeLog, Finding, Photo, Rectification, Visit
+from sync_server.tables.base import Synced, _plan, new_row
 from tests.server.world import World
 
 pytestmark = pytest.mark.postgres  # inserts and defaults differ per dialect
@@ -72,3 +75,26 @@ def test_a_column_left_out_of_a_bulk_insert_is_null_in_the_database(engine: sa.E
         for name in _nullable(model):
             assert columns[name]["nullable"], (model.__tablename__, name)
             assert columns[name].get("default") is None, (model.__tablename__, name)
+
+
+@pytest.mark.parametrize("model", [Visit, Finding, Photo, Rectification])
+def test_new_row_builds_what_the_model_constructor_builds(model: type[Synced]) -> None:
+    """tables/base.new_row skips pydantic and SQLModel's __new__: the row must be the one
+    `model(**values)` gives, ORM state included (an ORM state of its own)."""
+    given: dict[Any, Any] = {uuid.UUID: uuid.uuid4(), str: "1.1", int: 7, date: date(2026, 5, 1)}
+    values: dict[str, Any] = {
+        name: given[model.model_fields[name].annotation] for name in _plan(model).required
+    }
+    built, made = new_row(model, **values), model(**values)
+
+    def plain(row: Any) -> dict[str, Any]:
+        return {k: v for k, v in row.__dict__.items() if k != "_sa_instance_state"}
+
+    # default factories make fresh values (ids, times): compare which names they fill
+    assert plain(built).keys() == plain(made).keys()
+    assert {k: plain(built)[k] for k in values} == {k: plain(made)[k] for k in values}
+    assert built.__pydantic_fields_set__ == made.__pydantic_fields_set__ == set(values)
+    assert built.__pydantic_extra__ is made.__pydantic_extra__ is None
+    assert built.__pydantic_private__ is made.__pydantic_private__
+    state = sa.inspect(built)
+    assert state.transient and state.obj() is built and state.class_ is model
