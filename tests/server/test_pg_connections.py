@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from fieldcore.problems import DomainError, ProblemCode
-from sync_server.core.db import run_write
+from sync_server.core.config import Settings
+from sync_server.core.db import make_engine, run_write
 from sync_server.tables import ChangeLog, Device, Finding, Visit
 from tests.server.world import World
 from tests.serverkit import PG_URL
@@ -157,3 +158,17 @@ def test_a_connection_lost_during_commit_is_answered_unavailable_and_nothing_hal
     assert ids(table) == []  # here it had not: all or nothing
     assert run_write(table, lambda s: s.execute(sa.insert(TABLE), {"id": 3})) is not None
     assert ids(table) == [3]
+
+
+def test_the_pool_is_sized_by_the_settings(pg: sa.Engine) -> None:
+    settings = Settings(database_url=str(pg.url), db_pool_size=3, db_max_overflow=1)
+    engine = make_engine(settings)
+    pool: Any = engine.pool
+    try:
+        held = [engine.connect() for _ in range(4)]
+        assert (pool.size(), pool.overflow(), pool.checkedout()) == (3, 1, 4)
+        for conn in held:
+            conn.close()
+        assert pool.checkedin() == 3  # the overflow connection is closed, the pool's kept
+    finally:
+        engine.dispose()
