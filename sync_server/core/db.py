@@ -67,6 +67,8 @@ def _drop_closed_on_checkout(engine: sa.Engine) -> None:
 
     @event.listens_for(engine, "checkout")
     def on_checkout(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+        if dbapi_conn.closed:  # known closed already: it has no socket to poll
+            raise sa.exc.DisconnectionError("this pooled connection is closed")
         poller = select.poll()
         poller.register(dbapi_conn.fileno(), select.POLLIN)
         if poller.poll(0):

@@ -93,6 +93,18 @@ def test_a_pooled_connection_the_server_closed_is_replaced_before_any_statement(
     assert failed == []  # found closed at checkout: no statement met the dead connection
 
 
+def test_a_pooled_connection_closed_on_this_side_is_replaced_too(pg: sa.Engine) -> None:
+    with pg.connect() as conn:
+        closed = conn.connection.driver_connection
+    assert closed is not None
+    closed.close()  # resting in the pool: no socket left to look at
+    failed = failed_statements(pg)
+    with pg.connect() as conn:
+        assert conn.exec_driver_sql("SELECT 1").scalar_one() == 1
+        assert conn.connection.driver_connection is not closed
+    assert failed == []
+
+
 @pytest.mark.parametrize(
     "lost_at",
     ["SELECT take_change_seqs", "INSERT INTO change_log"],  # alone, and in the pipeline
