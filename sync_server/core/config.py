@@ -50,6 +50,13 @@ class Settings(BaseSettings):
             raise ValueError(f"blob_url must be s3://bucket/prefix, not {value!r}")
         return value
 
+    # PostgreSQL connections per worker process (core/db.py): db_pool_size kept open, at
+    # most db_max_overflow more during a burst (closed again when it ends). Every open
+    # connection is a PostgreSQL backend: keep workers × (pool + overflow) below the
+    # server's max_connections.
+    db_pool_size: int = Field(10, ge=1, le=200)
+    db_max_overflow: int = Field(20, ge=0, le=200)
+
     # protocol window: requests stating another schema version are refused
     schema_min: int = SCHEMA_VERSION
     schema_max: int = SCHEMA_VERSION

@@ -3,13 +3,22 @@
 Writes run in `write_session`: on SQLite a `BEGIN IMMEDIATE` transaction, so writers queue
 up front instead of failing half-way, and within one process they first queue on a lock per
 database file (see `_sqlite_writer`); on PostgreSQL an ordinary transaction whose row locks
-(device, counter) serialize what must be serialized. Reads that must see one consistent
-snapshot (a pull page) run in `read_session` (REPEATABLE READ on PostgreSQL).
+(device, the rows a push changes) serialize what must be serialized. Reads that must see
+one consistent snapshot (a pull page) run in `read_session` (REPEATABLE READ on PostgreSQL).
+
+PostgreSQL connections are pooled per worker (MINGCHA_DB_POOL_SIZE, _MAX_OVERFLOW). One the
+server has closed (a restart, `pg_terminate_backend`, an idle timeout) is noticed when it
+is checked out without a round trip (`_drop_closed_on_checkout`) instead of SQLAlchemy's
+pre-ping, which cost one per checkout (two per push); `run_write` runs a transaction whose
+connection is lost before its COMMIT again, and answers server.unavailable when the loss
+hits the COMMIT itself (whether it landed is unknown; a push resent is answered from its
+stored results).
 """
 
 from __future__ import annotations
 
 import random
+import select
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -44,9 +53,34 @@ def make_engine(settings: Settings) -> sa.Engine:
         )
         _sqlite_pragmas(engine)
         return engine
-    return sa.create_engine(
-        url, pool_pre_ping=True, pool_size=10, max_overflow=20, json_serializer=jsontext.dumps
+    engine = sa.create_engine(
+        url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        json_serializer=jsontext.dumps,
     )
+    _drop_closed_on_checkout(engine)
+    return engine
+
+
+def _drop_closed_on_checkout(engine: sa.Engine) -> None:
+    """Replace a pooled connection the server has closed before it is handed out.
+
+    A connection resting in the pool has nothing to read: when its socket is readable, the
+    server has sent something unasked — in practice its last words (`FATAL: terminating
+    connection`) and the end of the stream. SQLAlchemy then discards it and checks out
+    another (the pool retries a checkout that raises DisconnectionError). A poll with no
+    timeout, no round trip. A server that vanished without closing the stream is not seen
+    here: the first statement fails, and `run_write` starts over on a new connection."""
+
+    @event.listens_for(engine, "checkout")
+    def on_checkout(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+        if dbapi_conn.closed:  # known closed already: it has no socket to poll
+            raise sa.exc.DisconnectionError("this pooled connection is closed")
+        poller = select.poll()
+        poller.register(dbapi_conn.fileno(), select.POLLIN)
+        if poller.poll(0):
+            raise sa.exc.DisconnectionError("the server closed this pooled connection")
 
 
 def _sqlite_pragmas(engine: sa.Engine) -> None:
@@ -167,17 +201,30 @@ def is_transient(exc: sa.exc.DBAPIError) -> bool:
 
 
 def run_write(engine: sa.Engine, work: Callable[[Session], T], attempts: int = 3) -> T:
-    """Run `work` in a write transaction, again after a deadlock or lock timeout.
+    """Run `work` in a write transaction, again after a deadlock or lock timeout, or when
+    the connection was lost before the COMMIT was sent (the server then rolled it back).
 
     Raises:
-        DomainError(server.unavailable): still failing after `attempts` (clients retry).
+        DomainError(server.unavailable): still failing after `attempts`, or the connection
+            was lost during the COMMIT (clients retry; a push resent is idempotent).
     """
     for attempt in range(attempts):
+        committing = False
         try:
             with write_session(engine) as session:
-                return work(session)
+                result = work(session)
+                session.flush()  # every statement but the COMMIT, while a retry is safe
+                committing = True
+            return result
         except sa.exc.DBAPIError as exc:
-            if not is_transient(exc):
+            if exc.connection_invalidated and committing:
+                raise DomainError(
+                    ProblemCode.SERVER_UNAVAILABLE,
+                    "database connection lost while committing",
+                    retry_after=1,
+                ) from exc
+            if not (is_transient(exc) or exc.connection_invalidated):
                 raise
-            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+            if not exc.connection_invalidated:  # a fresh connection needs no wait
+                time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
     raise DomainError(ProblemCode.SERVER_UNAVAILABLE, "database busy", retry_after=1)
