@@ -24,8 +24,9 @@ FRAME_WAIT_MS = 5_000  # a page that draws nothing in 5 s on a quiet teardown is
 def report_failed(test_name: str, pages: list[Page]) -> None:
     for number, page in enumerate(pages, 1):
         print(f"----- page {number} of {len(pages)}: {page.url} -----")
-        for error in page.page_errors():
-            print(f"page error: {error}")
+        for error in page.page_errors():  # Dart's exceptions reach JS as a bare "Exception"
+            stack = "\n    ".join((error.stack or "").splitlines()[:8])
+            print(f"page error: {error.name}: {error.message}\n    {stack}")
         for message in page.console_messages()[-LAST_MESSAGES:]:
             print(f"console {message.type}: {message.text}")
         print(_frame(page, f"{test_name}-failed-page{number}"))

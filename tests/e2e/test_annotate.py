@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from sync_server.bench.field import evidence_jpeg
 from tests.e2e.central import rows
@@ -44,11 +45,23 @@ def drag(
     mouse.up()
 
 
-def wait_until_changed(phone: PhoneUI, key: str, before: bytes) -> None:
+def pixels(phone: PhoneUI, key: str) -> bytes | None:
+    """The pixels of `key` now; None when Flutter replaced its node while Playwright was
+    capturing it (a rebuilt row: seen in a fresh-clone run, "Element is not attached to the
+    DOM" as the switch to the original redrew the item), so the next poll reads the new one."""
+    try:
+        return phone.tagged(key).screenshot()
+    except PlaywrightError as exc:
+        if "not attached to the DOM" not in exc.message:
+            raise
+        return None
+
+
+def wait_until_changed(phone: PhoneUI, key: str, before: bytes, what: str = "") -> None:
     """Until the pixels of `key` differ from `before` (a transform shows on the next frame)."""
     deadline = time.monotonic() + 30
-    while phone.tagged(key).screenshot() == before:
-        assert time.monotonic() < deadline, f"{key} did not change"
+    while (now := pixels(phone, key)) is None or now == before:
+        assert time.monotonic() < deadline, what or f"{key} did not change"
         phone.page.wait_for_timeout(200)
 
 
@@ -124,10 +137,9 @@ def test_an_inspector_marks_a_photo_and_sees_the_marked_copy_with_the_original_k
         timeout=SLOW
     )
     # the original shows: the thumbnail's pixels change (its new bytes decode after the label)
-    deadline = time.monotonic() + 30
-    while phone.tagged("thumb-1.1-1").screenshot() == marked_thumb:
-        assert time.monotonic() < deadline, "the thumbnail still shows the marked copy"
-        phone.page.wait_for_timeout(200)
+    wait_until_changed(
+        phone, "thumb-1.1-1", marked_thumb, "the thumbnail still shows the marked copy"
+    )
     phone.shot("original-shown")
 
     central = stack.server_dir / "central.db"
