@@ -20,6 +20,7 @@ import shutil
 import sqlite3
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from unittest import mock
@@ -198,3 +199,15 @@ def world(
     if world_ids:  # built into the test's SQLite copy
         return World(client, engine, clock, dict(world_ids))
     return build_world(engine, client, clock)
+
+
+@contextmanager
+def scratch_table(engine: sa.Engine, name: str, columns: str) -> Iterator[sa.Engine]:
+    """A table of one test's own, dropped after it (a PostgreSQL schema outlives the test)."""
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"CREATE TABLE {name} ({columns})")
+    try:
+        yield engine
+    finally:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"DROP TABLE {name}")

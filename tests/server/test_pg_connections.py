@@ -19,7 +19,7 @@ from sync_server.core.config import Settings
 from sync_server.core.db import make_engine, run_write
 from sync_server.tables import ChangeLog, Device, Finding, Visit
 from tests.server.world import World
-from tests.serverkit import PG_URL
+from tests.serverkit import PG_URL, scratch_table
 
 pytestmark = pytest.mark.postgres  # connections to a server that can drop them
 
@@ -43,11 +43,8 @@ def admin() -> Iterator[sa.Engine]:
 
 @pytest.fixture
 def table(pg: sa.Engine) -> Iterator[sa.Engine]:
-    with pg.begin() as conn:
-        conn.exec_driver_sql("CREATE TABLE dropped (id INTEGER PRIMARY KEY)")
-    yield pg
-    with pg.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE dropped")
+    with scratch_table(pg, "dropped", "id INTEGER PRIMARY KEY") as made:
+        yield made
 
 
 def terminate(admin: sa.Engine, pid: int) -> None:

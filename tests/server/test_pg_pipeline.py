@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from sync_server.core.db import pipeline, write_session
 from sync_server.sync.merge.poison import is_bad_value
+from tests.serverkit import scratch_table
 
 pytestmark = pytest.mark.postgres  # the dialect matters: the batch exists on PostgreSQL only
 
@@ -20,12 +21,8 @@ TABLE = sa.table("pipelined", sa.column("id", sa.Integer), sa.column("n", sa.Int
 
 @pytest.fixture
 def table(engine: sa.Engine) -> Iterator[sa.Engine]:
-    """A table of this test's own (a PostgreSQL schema outlives the test: dropped after)."""
-    with engine.begin() as conn:
-        conn.exec_driver_sql("CREATE TABLE pipelined (id INTEGER PRIMARY KEY, n INTEGER)")
-    yield engine
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE pipelined")
+    with scratch_table(engine, "pipelined", "id INTEGER PRIMARY KEY, n INTEGER") as made:
+        yield made
 
 
 @pytest.fixture
