@@ -11,7 +11,7 @@ from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import PullResponse, PushRequest, PushResponse
 from sync_server.api.deps import ActorDep, EngineDep, NowDep, SettingsDep, schema_version
 from sync_server.api.problems import responses
-from sync_server.core.db import run_write
+from sync_server.core.groupcommit import run_grouped
 from sync_server.sync.merge import apply_push
 from sync_server.sync.pull import pull as read_pull
 
@@ -54,7 +54,9 @@ def push(
             f"at most {settings.max_mutations}",
             max=settings.max_mutations,
         )
-    return run_write(engine, lambda session: apply_push(session, actor, body, now))
+    return run_grouped(
+        engine, lambda session: apply_push(session, actor, body, now), len(body.mutations)
+    )
 
 
 @router.get(

@@ -134,13 +134,21 @@ def _sqlite_writer(engine: sa.Engine) -> Iterator[None]:
     writers of other processes.
     Re-entrant, so a nested write in one thread behaves as before (it waits on the file).
     """
-    path = engine.url.database
-    # a file is shared by every engine on it; an in-memory database is its engine's own
-    key = path if path and path != ":memory:" else f"pool-{id(engine.pool)}"
-    with _WRITER_LOCKS_GUARD:
-        lock = _WRITER_LOCKS.setdefault(key, threading.RLock())
-    with lock:
+    with writer_lock(engine):
         yield
+
+
+def writer_key(engine: sa.Engine) -> str:
+    """What names the SQLite database an engine writes: a file is shared by every engine
+    on it; an in-memory database is its engine's own."""
+    path = engine.url.database
+    return path if path and path != ":memory:" else f"pool-{id(engine.pool)}"
+
+
+def writer_lock(engine: sa.Engine) -> threading.RLock:
+    """This process's turn to write to the engine's SQLite file (`_sqlite_writer`)."""
+    with _WRITER_LOCKS_GUARD:
+        return _WRITER_LOCKS.setdefault(writer_key(engine), threading.RLock())
 
 
 @contextmanager
