@@ -8,8 +8,10 @@ a visit stays pinned to the version it started with.
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
+from functools import cache
+from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from fieldcore.checklist import Template
@@ -50,15 +52,35 @@ def publish_template(
 
 
 def get_template(session: Session, key: str) -> Template:
-    """The parsed template of a published version: parsed once per process, looked up
-    once per session (a push asks for it once per finding)."""
+    """The parsed template of a published version: parsed once per process (by key and
+    digest: a published version never changes, a database restored from elsewhere may hold
+    another under the same key), looked up once per session (a push asks for it once per
+    finding) by its digest alone — not its body, which only a parse reads."""
     known: dict[str, Template] = session.info.setdefault("templates", {})
     if key not in known:
-        row = session.get(TemplateVersion, key)
-        if row is None:
+        digest = session.execute(_digest_query(), {"key": key}).scalar_one_or_none()
+        if digest is None:
             raise DomainError(ProblemCode.TEMPLATE_NOT_FOUND, key, key=key)
-        known[key] = _parse(row.key, row.sha256, row.body)
+        parsed = _PARSED.get((key, digest))
+        if parsed is None:
+            row = session.get(TemplateVersion, key)
+            assert row is not None  # published versions are never deleted
+            if len(_PARSED) >= 256:  # many databases in one process (tests): start afresh
+                _PARSED.clear()
+            parsed = _PARSED[(key, digest)] = parse_template(row.body, f"{key}.json")
+        known[key] = parsed
     return known[key]
+
+
+# parsed templates by (key, sha256): one per published version, few per organisation
+_PARSED: dict[tuple[str, str], Template] = {}
+
+
+@cache
+def _digest_query() -> Any:
+    return sa.select(col(TemplateVersion.sha256)).where(
+        col(TemplateVersion.key) == sa.bindparam("key")
+    )
 
 
 def newest_version(session: Session, template_id: str) -> TemplateVersion | None:
@@ -81,8 +103,3 @@ def latest_templates(session: Session) -> list[TemplateVersion]:
     for row in rows:
         latest[row.template_id] = row
     return list(latest.values())
-
-
-@lru_cache(maxsize=256)
-def _parse(key: str, sha256: str, body: str) -> Template:
-    return parse_template(body, f"{key}.json")
