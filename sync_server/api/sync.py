@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BaseModel
 
 from fieldcore.bounds import INT64_MAX
 from fieldcore.problems import DomainError, ProblemCode
@@ -41,7 +42,7 @@ router = APIRouter(
 )
 def push(
     body: PushRequest, actor: ActorDep, engine: EngineDep, settings: SettingsDep, now: NowDep
-) -> PushResponse:
+) -> Response:
     """Apply a batch of this device's mutations exactly once.
 
     Each mutation gets a result: `applied`, or `rejected` with a problem code (scope,
@@ -54,9 +55,10 @@ def push(
             f"at most {settings.max_mutations}",
             max=settings.max_mutations,
         )
-    return run_grouped(
+    answer = run_grouped(
         engine, lambda session: apply_push(session, actor, body, now), len(body.mutations)
     )
+    return _json(PushResponse, answer)
 
 
 @router.get(
@@ -77,9 +79,9 @@ def pull(
     epoch: Annotated[
         str | None, Query(max_length=200, description="epoch of the last page")
     ] = None,
-) -> PullResponse:
+) -> Response:
     """The changes after `cursor` that the caller may see, oldest first, as one consistent page."""
-    return read_pull(
+    page = read_pull(
         engine,
         actor.scope,
         cursor,
@@ -88,3 +90,13 @@ def pull(
         now,
         actor.device_id,
     )
+    return _json(PullResponse, page)
+
+
+def _json(model: type[BaseModel], answer: BaseModel) -> Response:
+    """The answer as FastAPI would send it for `response_model=model` (the documented
+    schema), serialised here in the worker thread: returned as a model, FastAPI validates
+    it again and serialises it in one more thread-pool hop per request."""
+    assert type(answer) is model
+    body = answer.__pydantic_serializer__.to_json(answer, by_alias=True)
+    return Response(body, media_type="application/json")

@@ -4,8 +4,10 @@ can answer must be in /openapi.json, or clients generated from it break on real 
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from pydantic import TypeAdapter
 
-from fieldcore.protocol import SCHEMA_HEADER
+from fieldcore.protocol import SCHEMA_HEADER, PullResponse, PushResponse
+from tests.server.world import World
 
 
 def test_every_route_that_checks_the_schema_header_documents_its_426(client: TestClient) -> None:
@@ -57,3 +59,25 @@ def test_malformed_json_and_details_are_documented_as_answered(client: TestClien
     )
     assert (r.status_code, r.json()["code"]) == (400, "request.malformed_json")
     assert set(r.json()) == {"code", "message", "details"}
+
+
+def test_push_and_pull_answer_as_their_documented_models_serialise(world: World) -> None:
+    """The sync routes serialise their answers themselves (api/sync.py `_json`, one thread
+    hop fewer): the bytes are those FastAPI sends for `response_model` (TypeAdapter's
+    dump_json, by alias), and the schema still documents the models."""
+    phone = world.phone("insp1")
+    visit_id, visit = phone.new_visit(world.site("S1"), note="首次 first")
+    pushed = phone.push_raw([visit, phone.answer(visit_id, "no.such", "pass")])
+    pulled = world.client.get("/v1/sync/pull", headers=phone.headers)
+    for response, model in ((pushed, PushResponse), (pulled, PullResponse)):
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"] == "application/json"
+        adapter = TypeAdapter(model)
+        again = adapter.dump_json(adapter.validate_json(response.content), by_alias=True)
+        assert again == response.content
+    assert pushed.json()["results"][1]["code"] == "answers.unknown_item"
+    spec = world.client.get("/openapi.json").json()
+    for path, name in (("/v1/sync/push", "PushResponse"), ("/v1/sync/pull", "PullResponse")):
+        method = "post" if path.endswith("push") else "get"
+        schema = spec["paths"][path][method]["responses"]["200"]["content"]["application/json"]
+        assert schema["schema"]["$ref"].endswith(f"/{name}")
