@@ -16,6 +16,7 @@ from fieldcore.workflow import finding_id
 from sync_server.core.changeset import _nullable
 from sync_server.tables import ChangeLog, Finding, Photo, Rectification, Visit
 from sync_server.tables.base import Synced, _plan, new_row
+from tests.server.test_visit_workflow import complete_visit
 from tests.server.world import World
 
 pytestmark = pytest.mark.postgres  # inserts and defaults differ per dialect
@@ -98,3 +99,31 @@ def test_new_row_builds_what_the_model_constructor_builds(model: type[Synced]) -
     assert built.__pydantic_private__ is made.__pydantic_private__
     state = sa.inspect(built)
     assert state.transient and state.obj() is built and state.class_ is model
+
+
+def test_a_visit_locked_or_deleted_earlier_in_the_push_refuses_later_answers(
+    world: World,
+) -> None:
+    """A visit's template and mode are read once per push (merge/context.VisitFacts); its
+    status and tombstone, which the same push may change, are read live."""
+    phone = world.phone("insp1")
+    site = world.site("S1")
+    done, muts = complete_visit(phone, site, {})
+    gone, create_gone = phone.new_visit(site)
+    results = phone.push(
+        *muts,
+        create_gone,
+        phone.answer(gone, "1.1", "pass"),
+        phone.mutation("visit", done, status="submitted"),
+        phone.answer(done, "1.1", "fail", count=1),  # after the submit: locked
+        phone.mutation("visit", gone, op="delete"),
+        phone.answer(gone, "1.2", "pass"),  # after the delete: gone
+    )
+    assert codes(results)[len(muts) :] == [
+        "applied",
+        "applied",
+        "applied",
+        "workflow.locked",
+        "applied",
+        "sync.row_deleted",
+    ]
