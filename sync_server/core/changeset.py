@@ -53,6 +53,7 @@ ENTITY_OF: dict[type, str] = {
 @dataclass(slots=True)  # one per row a push changes: slots make it cheaper to build
 class Touched:
     row: Any
+    pk: Any  # the row's primary key (the change log names the row by its text)
     fields: set[str] = field(default_factory=set)
     device: str = ""
     seq: int = 0
@@ -67,16 +68,19 @@ class ChangeSet:
         # how to find a row's visit: a push passes its row cache, which also sees new,
         # not yet flushed rows (session.get does not)
         self.lookup = lookup or session.get
-        self.touched: dict[tuple[str, str], Touched] = {}
+        # by (entity, key): `_key`, read with `entry`
+        self.touched: dict[tuple[str, Key], Touched] = {}
         # undo journal: (key, None) for a new entry, (key, (fields, device)) for a change
-        self._journal: list[tuple[tuple[str, str], tuple[set[str], str] | None]] = []
+        self._journal: list[tuple[tuple[str, Key], tuple[set[str], str] | None]] = []
 
     def touch(self, row: Any, fields: Iterable[str] = (), device: str = "") -> Touched:
         """Mark a row changed; `fields` get a new field seq (written by `device`)."""
-        key = (ENTITY_OF[type(row)], str(_pk(row)))
+        entity = ENTITY_OF[type(row)]
+        pk = _pk(row)
+        key = (entity, _key(pk))
         entry = self.touched.get(key)
         if entry is None:
-            entry = self.touched[key] = Touched(row, shared=not device)
+            entry = self.touched[key] = Touched(row, pk, shared=not device)
             self._journal.append((key, None))
         else:
             self._journal.append((key, (set(entry.fields), entry.device)))
@@ -85,6 +89,10 @@ class ChangeSet:
         if device:
             entry.device = device
         return entry
+
+    def entry(self, entity: str, pk: Any) -> Touched | None:
+        """The entry of the row of `entity` with primary key `pk`, if it was touched."""
+        return self.touched.get((entity, _key(pk)))
 
     def checkpoint(self) -> int:
         """A mark to return to when a savepoint is rolled back."""
@@ -116,7 +124,7 @@ class ChangeSet:
         writers: dict[tuple[frozenset[str], str], dict[str, str]] = {}
         logs: list[dict[str, Any]] = []
         new_rows: list[ServerModel] = []
-        for seq, ((entity, entity_id), entry) in zip(seqs, self.touched.items(), strict=True):
+        for seq, ((entity, _), entry) in zip(seqs, self.touched.items(), strict=True):
             entry.seq = seq
             row = entry.row
             values: dict[str, Any] = {"seq": seq}
@@ -145,7 +153,7 @@ class ChangeSet:
                     entry.device, uuid.UUID(entry.device)
                 )
             log = audiences.of(entity, row)
-            log.update(entity=entity, entity_id=entity_id, seq=seq, device_id=device)
+            log.update(entity=entity, entity_id=str(entry.pk), seq=seq, device_id=device)
             logs.append(log)
         with pipeline(self.session):
             self._insert_new(new_rows)
@@ -166,7 +174,7 @@ class ChangeSet:
         for entry in self.touched.values():
             state = sa.inspect(entry.row)
             if not state.pending and not state.transient:
-                by_model.setdefault(type(entry.row), []).append(_pk(entry.row))
+                by_model.setdefault(type(entry.row), []).append(entry.pk)
         for model, keys in by_model.items():
             pk: Any = sa.inspect(model).primary_key[0]
             keys.sort()
@@ -259,3 +267,14 @@ def _any_set(states: list[dict[str, Any]], name: str) -> bool:
 
 def _pk(row: Any) -> Any:
     return row.key if isinstance(row, TemplateVersion) else row.id
+
+
+Key = int | str
+
+
+def _key(pk: Any) -> Key:
+    """A touched row's key: a UUID's int, as hashing a UUID runs Python code, and its text
+    costs a `UUID.__str__` per touch and per look-up (≈ 1 µs each, issue 15) — the change
+    log's `entity_id` text is made once per row, when it is stamped. A template's key is
+    text already."""
+    return pk.int if isinstance(pk, uuid.UUID) else pk

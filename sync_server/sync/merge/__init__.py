@@ -173,10 +173,9 @@ def _send_back(ctx: PushContext, m: Mutation) -> None:
     row = ctx.rows.get(MODELS[m.entity], m.id)
     if row is None:
         return  # never created: nothing to send
-    key = (m.entity, str(m.id))
-    if key not in ctx.changes.touched:
+    if ctx.changes.entry(m.entity, m.id) is None:
         with ctx.session.no_autoflush:
-            log = ctx.session.get(ChangeLog, key)
+            log = ctx.session.get(ChangeLog, (m.entity, str(m.id)))
         if log is None or log.device_id != ctx.actor.device_id:
             return  # pulled like any other change (or not the caller's to see)
     ctx.changes.touch(row)
@@ -185,7 +184,7 @@ def _send_back(ctx: PushContext, m: Mutation) -> None:
 def _applied(changes: ChangeSet, m: Mutation) -> MutationResult:
     """The answer to an applied mutation: with its row's new seq (none if it changed
     nothing, e.g. deleting a row that never arrived)."""
-    entry = changes.touched.get((m.entity, str(m.id)))
+    entry = changes.entry(m.entity, m.id)
     return MutationResult(seq=m.seq, status="applied", entity_seq=entry.seq if entry else None)
 
 

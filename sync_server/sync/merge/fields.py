@@ -114,7 +114,7 @@ def apply_values(
     # Field seqs and writers are stamped only when the push ends (ChangeSet.assign_seqs):
     # until then `row.field_by` still names the writer from before this push, so a second
     # edit of a field in the same push would look like overwriting another device.
-    touched = ctx.changes.touched.get((ENTITY_OF[type(row)], str(row.id)))
+    touched = ctx.changes.entry(ENTITY_OF[type(row)], row.id)
     earlier = touched.fields if touched is not None and touched.device == device else set()
     for name, value in values.items():
         current = getattr(row, name)
