@@ -45,6 +45,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlmodel import Session
 
 from fieldcore.problems import DomainError, ProblemCode
@@ -106,11 +107,10 @@ def apply_push(session: Session, actor: Actor, request: PushRequest, now: dateti
         else {}
     )
     results = [
-        (stored.get(m.seq) or MutationResult(seq=m.seq, status="applied"))
-        if m.seq <= last
-        else (applied[m.seq] or _applied(ctx.changes, m))
+        stored.get(m.seq) or MutationResult(seq=m.seq, status="applied")
         for m in mutations
-    ]
+        if m.seq <= last  # the batch is contiguous: these come first
+    ] + _answers(ctx.changes, fresh, applied)
     store_results(session, device.id, [r for r in results if r.seq > last], now)
     if mutations:
         device.last_mutation_seq = max(last, mutations[-1].seq)
@@ -181,11 +181,31 @@ def _send_back(ctx: PushContext, m: Mutation) -> None:
     ctx.changes.touch(row)
 
 
-def _applied(changes: ChangeSet, m: Mutation) -> MutationResult:
-    """The answer to an applied mutation: with its row's new seq (none if it changed
-    nothing, e.g. deleting a row that never arrived)."""
+_RESULTS = TypeAdapter(list[MutationResult])
+
+
+def _answers(
+    changes: ChangeSet, fresh: list[Mutation], refused: dict[int, MutationResult | None]
+) -> list[MutationResult]:
+    """The answers to the new mutations, in order: a refused one's rejection, an applied
+    one's result with its row's new seq (none if it changed nothing, e.g. deleting a row
+    that never arrived). The applied ones are made by one validation of the whole list,
+    not a model's __init__ each (≈ 0.4 µs a mutation, issue 15)."""
+    made = iter(
+        _RESULTS.validate_python(
+            [
+                {"seq": m.seq, "status": "applied", "entity_seq": _entity_seq(changes, m)}
+                for m in fresh
+                if refused[m.seq] is None
+            ]
+        )
+    )
+    return [refused[m.seq] or next(made) for m in fresh]
+
+
+def _entity_seq(changes: ChangeSet, m: Mutation) -> int | None:
     entry = changes.entry(m.entity, m.id)
-    return MutationResult(seq=m.seq, status="applied", entity_seq=entry.seq if entry else None)
+    return entry.seq if entry else None
 
 
 def _check_batch(mutations: list[Mutation], last: int) -> None:
