@@ -4,18 +4,24 @@ that leave out columns NULL in every row of a chunk."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from fieldcore.protocol import Mutation
+from fieldcore.records import checked_values, wire_value
 from fieldcore.workflow import finding_id
 from sync_server.core.changeset import _nullable
+from sync_server.sync.merge.fields import parse_batch
 from sync_server.tables import ChangeLog, Finding, Photo, Rectification, Visit
 from sync_server.tables.base import Synced, _plan, new_row
+from tests.core.test_field_rules import SAMPLES
 from tests.server.test_visit_workflow import complete_visit
 from tests.server.world import World
 
@@ -127,3 +133,28 @@ def test_a_visit_locked_or_deleted_earlier_in_the_push_refuses_later_answers(
         "applied",
         "sync.row_deleted",
     ]
+
+
+def test_fields_validated_as_a_batch_are_those_validated_alone() -> None:
+    """merge/fields.parse_batch gives each mutation what checked_values gives it; an entity
+    whose batch holds a bad value is left out, to be validated (and refused) one by one."""
+    sent = {
+        entity: json.loads(json.dumps({k: wire_value(v) for k, v in SAMPLES[entity].items()}))
+        for entity in SAMPLES
+    }
+    batch = [
+        Mutation(seq=1, entity="visit", id=uuid.uuid4(), fields=sent["visit"]),
+        Mutation(seq=2, entity="finding", id=uuid.uuid4(), fields=sent["finding"]),
+        Mutation(seq=3, entity="photo", id=uuid.uuid4(), fields=sent["photo"]),
+        Mutation(seq=4, entity="rectification", id=uuid.uuid4(), fields=sent["rectification"]),
+        Mutation(seq=5, entity="finding", id=uuid.uuid4(), fields={"count": 2, "value": "1.5"}),
+        Mutation(seq=6, entity="photo", id=uuid.uuid4(), fields={"byte_size": 0}),  # bad
+        Mutation(seq=7, entity="visit", id=uuid.uuid4(), op="delete"),
+    ]
+    parsed = parse_batch(batch)
+    assert set(parsed) == {1, 2, 4, 5, 7}  # not the photos: one of them is refused
+    for m in batch:
+        if m.seq in parsed:
+            assert parsed[m.seq] == checked_values(m.entity, m.fields)
+            assert list(parsed[m.seq]) == list(m.fields)  # the names sent, in their order
+    assert parsed[5] == {"count": 2, "value": Decimal("1.5")}

@@ -58,7 +58,7 @@ from fieldcore.protocol import (
 from sync_server.core.changeset import ChangeSet
 from sync_server.org.scope import Actor
 from sync_server.sync.merge.context import MODELS, PushContext
-from sync_server.sync.merge.fields import Conflicts
+from sync_server.sync.merge.fields import Conflicts, parse_batch
 from sync_server.sync.merge.photos import handle_photo, handle_rectification
 from sync_server.sync.merge.poison import clean, clean_message, invalid_value, is_bad_value
 from sync_server.sync.merge.results import store_results, stored_results
@@ -128,6 +128,7 @@ def _run(
     ctx = PushContext(session, actor, ChangeSet(session), Conflicts(), now)
     ctx.rows.isolated = isolate
     ctx.rows.prefetch(mutations)
+    ctx.parsed = parse_batch(mutations)
     results: dict[int, MutationResult | None] = {}
     for m in mutations:
         if not isolate:

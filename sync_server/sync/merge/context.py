@@ -155,6 +155,8 @@ class PushContext:
     device: str = field(init=False)  # the pushing device's id as field_by records it
     # valid answers already checked in this push (visits._check_answer), by their inputs
     answers: dict[tuple[Any, ...], Answer | None] = field(default_factory=dict)
+    # the batch's fields validated ahead, by seq (merge/fields.parse_batch; used once each)
+    parsed: dict[int, dict[str, Any]] = field(default_factory=dict)
     _facts: dict[int, VisitFacts] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

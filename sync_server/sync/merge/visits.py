@@ -68,7 +68,7 @@ def handle_visit(ctx: PushContext, m: Mutation) -> None:
         return
     if visit is not None:
         visible_visit(ctx, m.id)  # scope before anything else: no hint that it exists
-    values = checked_fields(m, ctx.actor, creating)
+    values = checked_fields(m, ctx.actor, creating, ctx.parsed)
     new_status = values.pop("status", None)
     if visit is None:
         visit = _new_visit(ctx, m, values)
@@ -152,7 +152,7 @@ def handle_finding(ctx: PushContext, m: Mutation) -> None:
         raise denied("finding", m.id)
     if finding is not None:
         visible_visit(ctx, finding.visit_id)  # scope before anything else
-    values = checked_fields(m, actor, creating)
+    values = checked_fields(m, actor, creating, ctx.parsed)
     visit = visible_visit(ctx, values["visit_id"] if finding is None else finding.visit_id)
     if set(values) - {"review_comment"}:
         require_editable(visit, actor)
