@@ -107,6 +107,13 @@ def test_new_row_builds_what_the_model_constructor_builds(model: type[Synced]) -
     assert state.transient and state.obj() is built and state.class_ is model
 
 
+def test_new_row_refuses_a_row_without_a_required_field() -> None:
+    with pytest.raises(TypeError, match=r"^Finding\.item_code is required$"):
+        new_row(Finding, id=uuid.uuid4(), visit_id=uuid.uuid4())
+    with pytest.raises(TypeError, match=r"^Finding\.id is required$"):
+        new_row(Finding)  # the first missing name by its order
+
+
 def test_a_visit_locked_or_deleted_earlier_in_the_push_refuses_later_answers(
     world: World,
 ) -> None:
