@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -130,15 +131,20 @@ class ChangeSet:
             values: dict[str, Any] = {"seq": seq}
             new = instance_state(row).key is None
             if entry.fields and isinstance(row, Synced):
-                values["field_seq"] = {**row.field_seq, **dict.fromkeys(entry.fields, seq)}
-                if entry.device and new and not row.field_by:
+                # a new row's values are all in its __dict__: read there, not through the
+                # ORM's attributes (≈ 0.25 µs a read, issue 15)
+                field_seq, field_by = (
+                    _WRITES_OF_NEW(row.__dict__) if new else (row.field_seq, row.field_by)
+                )
+                values["field_seq"] = {**field_seq, **dict.fromkeys(entry.fields, seq)}
+                if entry.device and new and not field_by:
                     shape = (frozenset(entry.fields), entry.device)
                     values["field_by"] = writers.get(shape) or writers.setdefault(
                         shape, dict.fromkeys(entry.fields, entry.device)
                     )
                 elif entry.device:
                     values["field_by"] = {
-                        **row.field_by,
+                        **field_by,
                         **dict.fromkeys(entry.fields, entry.device),
                     }
             if new:  # its attributes carry no history
@@ -210,6 +216,7 @@ class ChangeSet:
             execute_many(self.session, stmt, list(logs[0]), logs, _LOG_SHARED)
 
 
+_WRITES_OF_NEW = itemgetter("field_seq", "field_by")
 _LOG_SHARED = ("site_id", "owner_id", "device_id", "published", "covert", "deleted")
 
 
