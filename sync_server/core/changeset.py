@@ -77,8 +77,13 @@ class ChangeSet:
     def touch(self, row: Any, fields: Iterable[str] = (), device: str = "") -> Touched:
         """Mark a row changed; `fields` get a new field seq (written by `device`)."""
         entity = ENTITY_OF[type(row)]
-        pk = _pk(row)
-        key = (entity, _key(pk))
+        if entity == "template":
+            pk = row.key
+            key: tuple[str, Key] = (entity, pk)
+        else:  # inline, not _pk and _key: a push touches every row it writes (issue 15)
+            state = row.__dict__  # the id as its attribute reads it, without the descriptor
+            pk = state["id"] if "id" in state else row.id  # noqa: SIM401  (.get reads it too)
+            key = (entity, pk.int)
         entry = self.touched.get(key)
         if entry is None:
             entry = self.touched[key] = Touched(row, pk, shared=not device)

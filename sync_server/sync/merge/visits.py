@@ -30,6 +30,7 @@ from sync_server.templates.versions import get_template
 
 # a new finding's answer, as the values it was built from (see handle_finding)
 _ANSWER_OF_NEW = itemgetter("item_code", "result", "count", "value")
+_UNCHECKED: Any = object()  # an answer not in PushContext.answers (None is a valid one)
 
 
 def denied(entity: str, row_id: object) -> DomainError:
@@ -212,9 +213,8 @@ def _check_answer(
         count,
         None if value is None else str(value),
     )
-    if key in ctx.answers:
-        answer = ctx.answers[key]
-    else:
+    answer = ctx.answers.get(key, _UNCHECKED)  # one look-up: a 7-tuple's hash is not kept
+    if answer is _UNCHECKED:
         template = get_template(ctx.session, visit.template_key)
         answer = check_answer(template, one_of(visit.mode, MODES), item_code, result, count, value)
         ctx.answers[key] = answer
