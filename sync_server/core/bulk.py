@@ -55,9 +55,15 @@ def execute_many(
     plan = _plan(conn.dialect, stmt, tuple(names))
     values = itemgetter(*plan.names)  # a row's values in the driver's order, in one call
     convert = [
-        (i, _once_per_object(p) if plan.names[i] in shared else p)
+        (i, p)
         for i, p in enumerate(plan.processors)
-        if p is not None
+        if p is not None and plan.names[i] not in shared
+    ]
+    # each shared column's results by the object's id, with the object kept alive
+    once: list[tuple[int, Callable[[Any], Any], dict[int, tuple[Any, Any]]]] = [
+        (i, p, {})
+        for i, p in enumerate(plan.processors)
+        if p is not None and plan.names[i] in shared
     ]
     for i in range(0, len(rows), CHUNK):
         params: list[Any] = []
@@ -65,23 +71,17 @@ def execute_many(
             bound = list(values(row)) if len(plan.names) > 1 else [values(row)]
             for at, process in convert:  # None too: JSON binds None as `null`
                 bound[at] = process(bound[at])
+            for at, process, done in once:  # inline, not a call per value (7 a change, issue 15)
+                value = bound[at]
+                hit = done.get(id(value))
+                if hit is None:
+                    hit = done[id(value)] = (value, process(value))
+                bound[at] = hit[1]
             if plan.positional:
                 params.append(tuple(bound))
             else:
                 params.append(dict(zip(plan.names, bound, strict=True)))
         conn.exec_driver_sql(plan.sql, params)
-
-
-def _once_per_object(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    done: dict[int, tuple[Any, Any]] = {}  # id -> (the object, kept alive; its result)
-
-    def once(value: Any) -> Any:
-        hit = done.get(id(value))
-        if hit is None:
-            hit = done[id(value)] = (value, process(value))
-        return hit[1]
-
-    return once
 
 
 @lru_cache(maxsize=256)

@@ -132,14 +132,14 @@ def test_the_check_catches_seqs_taken_without_announcing_them(
     def naive_assign(self: ChangeSet) -> None:
         """A plain sequence: the same numbers, but not announced as in flight."""
         self.session.flush()
-        for (entity, entity_id), entry in self.touched.items():
+        for (entity, _), entry in self.touched.items():
             entry.seq = self.session.execute(sa.text("SELECT nextval('change_seq')")).scalar_one()
             entry.row.seq = entry.seq
             self._upsert_logs(
                 [
                     {
                         "entity": entity,
-                        "entity_id": entity_id,
+                        "entity_id": str(entry.pk),
                         "seq": entry.seq,
                         "site_id": entry.row.site_id,
                         "owner_id": entry.row.inspector_id,
@@ -238,7 +238,9 @@ def test_two_writers_of_one_row_stamp_it_in_commit_order(world: World) -> None:
         changes = ChangeSet(session)
         changes.touch(row, {"note"}, str(uuid.uuid4()))
         changes.assign_seqs()
-        seqs[who] = changes.touched[("visit", str(visit_id))].seq
+        entry = changes.entry("visit", visit_id)
+        assert entry is not None
+        seqs[who] = entry.seq
 
     def second() -> None:
         with write_session(world.engine) as session:

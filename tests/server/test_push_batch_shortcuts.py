@@ -4,18 +4,25 @@ that leave out columns NULL in every row of a chunk."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from fieldcore.protocol import Mutation
+from fieldcore.records import checked_values, wire_value
 from fieldcore.workflow import finding_id
 from sync_server.core.changeset import _nullable
+from sync_server.sync.merge.fields import parse_batch
 from sync_server.tables import ChangeLog, Finding, Photo, Rectification, Visit
 from sync_server.tables.base import Synced, _plan, new_row
+from tests.core.test_field_rules import SAMPLES
+from tests.server.test_visit_workflow import complete_visit
 from tests.server.world import World
 
 pytestmark = pytest.mark.postgres  # inserts and defaults differ per dialect
@@ -98,3 +105,63 @@ def test_new_row_builds_what_the_model_constructor_builds(model: type[Synced]) -
     assert built.__pydantic_private__ is made.__pydantic_private__
     state = sa.inspect(built)
     assert state.transient and state.obj() is built and state.class_ is model
+
+
+def test_new_row_refuses_a_row_without_a_required_field() -> None:
+    with pytest.raises(TypeError, match=r"^Finding\.item_code is required$"):
+        new_row(Finding, id=uuid.uuid4(), visit_id=uuid.uuid4())
+    with pytest.raises(TypeError, match=r"^Finding\.id is required$"):
+        new_row(Finding)  # the first missing name by its order
+
+
+def test_a_visit_locked_or_deleted_earlier_in_the_push_refuses_later_answers(
+    world: World,
+) -> None:
+    """A visit's template and mode are read once per push (merge/context.VisitFacts); its
+    status and tombstone, which the same push may change, are read live."""
+    phone = world.phone("insp1")
+    site = world.site("S1")
+    done, muts = complete_visit(phone, site, {})
+    gone, create_gone = phone.new_visit(site)
+    results = phone.push(
+        *muts,
+        create_gone,
+        phone.answer(gone, "1.1", "pass"),
+        phone.mutation("visit", done, status="submitted"),
+        phone.answer(done, "1.1", "fail", count=1),  # after the submit: locked
+        phone.mutation("visit", gone, op="delete"),
+        phone.answer(gone, "1.2", "pass"),  # after the delete: gone
+    )
+    assert codes(results)[len(muts) :] == [
+        "applied",
+        "applied",
+        "applied",
+        "workflow.locked",
+        "applied",
+        "sync.row_deleted",
+    ]
+
+
+def test_fields_validated_as_a_batch_are_those_validated_alone() -> None:
+    """merge/fields.parse_batch gives each mutation what checked_values gives it; an entity
+    whose batch holds a bad value is left out, to be validated (and refused) one by one."""
+    sent = {
+        entity: json.loads(json.dumps({k: wire_value(v) for k, v in SAMPLES[entity].items()}))
+        for entity in SAMPLES
+    }
+    batch = [
+        Mutation(seq=1, entity="visit", id=uuid.uuid4(), fields=sent["visit"]),
+        Mutation(seq=2, entity="finding", id=uuid.uuid4(), fields=sent["finding"]),
+        Mutation(seq=3, entity="photo", id=uuid.uuid4(), fields=sent["photo"]),
+        Mutation(seq=4, entity="rectification", id=uuid.uuid4(), fields=sent["rectification"]),
+        Mutation(seq=5, entity="finding", id=uuid.uuid4(), fields={"count": 2, "value": "1.5"}),
+        Mutation(seq=6, entity="photo", id=uuid.uuid4(), fields={"byte_size": 0}),  # bad
+        Mutation(seq=7, entity="visit", id=uuid.uuid4(), op="delete"),
+    ]
+    parsed = parse_batch(batch)
+    assert set(parsed) == {1, 2, 4, 5, 7}  # not the photos: one of them is refused
+    for m in batch:
+        if m.seq in parsed:
+            assert parsed[m.seq] == checked_values(m.entity, m.fields)
+            assert list(parsed[m.seq]) == list(m.fields)  # the names sent, in their order
+    assert parsed[5] == {"count": 2, "value": Decimal("1.5")}

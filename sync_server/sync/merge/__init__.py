@@ -32,9 +32,15 @@ id's int (hashing a UUID runs Python code); the seq counter's UPDATE goes to the
 compiled once (core/seqs.py); JSON columns are serialised by one prebuilt C encoder
 (core/jsontext.py); new rows are built without SQLModel's __new__; the bulk writer
 converts a value many rows share (a visit's audience, one writer map per shape) once.
-What is left is spread thin over per-row ORM work (instance, row cache, ChangeSet entry:
-≈ 12 µs a new row), validation (≈ 3 µs), the bulk insert's own conversions and the fixed
-cost per push (device and template reads, the device's UPDATE at flush, commit).
+Then (2026-12-04, ≈ 25 fewer Python calls a mutation): a push's fields are validated with
+one call per entity and its applied results made by one (pydantic TypeAdapters); a
+visit's fixed facts are read once per push (context.VisitFacts); the ChangeSet keys rows
+by their id's int; values the ORM holds loaded are read from the row's __dict__ on the
+hot paths (a new finding's answer, stamping, audiences).
+What is left is spread thin over per-row ORM work (instance, row cache, ChangeSet entry),
+the prefetch's ORM query (≈ 1.5 µs an id, most of it SQLAlchemy's binding of the
+expanding IN, also for ids that do not exist yet), the bulk insert's own conversions and
+the fixed cost per push (device and template reads, the device's UPDATE at flush, commit).
 No web framework here: routes call `apply_push` with an open write session.
 """
 
@@ -45,6 +51,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlmodel import Session
 
 from fieldcore.problems import DomainError, ProblemCode
@@ -57,7 +64,7 @@ from fieldcore.protocol import (
 from sync_server.core.changeset import ChangeSet
 from sync_server.org.scope import Actor
 from sync_server.sync.merge.context import MODELS, PushContext
-from sync_server.sync.merge.fields import Conflicts
+from sync_server.sync.merge.fields import Conflicts, parse_batch
 from sync_server.sync.merge.photos import handle_photo, handle_rectification
 from sync_server.sync.merge.poison import clean, clean_message, invalid_value, is_bad_value
 from sync_server.sync.merge.results import store_results, stored_results
@@ -106,11 +113,10 @@ def apply_push(session: Session, actor: Actor, request: PushRequest, now: dateti
         else {}
     )
     results = [
-        (stored.get(m.seq) or MutationResult(seq=m.seq, status="applied"))
-        if m.seq <= last
-        else (applied[m.seq] or _applied(ctx.changes, m))
+        stored.get(m.seq) or MutationResult(seq=m.seq, status="applied")
         for m in mutations
-    ]
+        if m.seq <= last  # the batch is contiguous: these come first
+    ] + _answers(ctx.changes, fresh, applied)
     store_results(session, device.id, [r for r in results if r.seq > last], now)
     if mutations:
         device.last_mutation_seq = max(last, mutations[-1].seq)
@@ -128,6 +134,7 @@ def _run(
     ctx = PushContext(session, actor, ChangeSet(session), Conflicts(), now)
     ctx.rows.isolated = isolate
     ctx.rows.prefetch(mutations)
+    ctx.parsed = parse_batch(mutations)
     results: dict[int, MutationResult | None] = {}
     for m in mutations:
         if not isolate:
@@ -173,20 +180,39 @@ def _send_back(ctx: PushContext, m: Mutation) -> None:
     row = ctx.rows.get(MODELS[m.entity], m.id)
     if row is None:
         return  # never created: nothing to send
-    key = (m.entity, str(m.id))
-    if key not in ctx.changes.touched:
+    if ctx.changes.entry(m.entity, m.id) is None:
         with ctx.session.no_autoflush:
-            log = ctx.session.get(ChangeLog, key)
+            log = ctx.session.get(ChangeLog, (m.entity, str(m.id)))
         if log is None or log.device_id != ctx.actor.device_id:
             return  # pulled like any other change (or not the caller's to see)
     ctx.changes.touch(row)
 
 
-def _applied(changes: ChangeSet, m: Mutation) -> MutationResult:
-    """The answer to an applied mutation: with its row's new seq (none if it changed
-    nothing, e.g. deleting a row that never arrived)."""
-    entry = changes.touched.get((m.entity, str(m.id)))
-    return MutationResult(seq=m.seq, status="applied", entity_seq=entry.seq if entry else None)
+_RESULTS = TypeAdapter(list[MutationResult])
+
+
+def _answers(
+    changes: ChangeSet, fresh: list[Mutation], refused: dict[int, MutationResult | None]
+) -> list[MutationResult]:
+    """The answers to the new mutations, in order: a refused one's rejection, an applied
+    one's result with its row's new seq (none if it changed nothing, e.g. deleting a row
+    that never arrived). The applied ones are made by one validation of the whole list,
+    not a model's __init__ each (≈ 0.4 µs a mutation, issue 15)."""
+    made = iter(
+        _RESULTS.validate_python(
+            [
+                {"seq": m.seq, "status": "applied", "entity_seq": _entity_seq(changes, m)}
+                for m in fresh
+                if refused[m.seq] is None
+            ]
+        )
+    )
+    return [refused[m.seq] or next(made) for m in fresh]
+
+
+def _entity_seq(changes: ChangeSet, m: Mutation) -> int | None:
+    entry = changes.entry(m.entity, m.id)
+    return entry.seq if entry else None
 
 
 def _check_batch(mutations: list[Mutation], last: int) -> None:

@@ -131,6 +131,19 @@ def _by_ids(model: type[T]) -> SelectOfScalar[T]:
     return select(model).where(col(model.id).in_(sa.bindparam("ids", expanding=True)))
 
 
+@dataclass(frozen=True, slots=True)
+class VisitFacts:
+    """What a finding is checked against that never changes once its visit exists (the
+    template and mode are create-only, the id is the id): read once per visit per push,
+    not once per finding (≈ 3 attribute reads and a UUID's text each, issue 15). A
+    visit's status and tombstone do change within a push: those are read live."""
+
+    visit: Visit  # kept alive: facts are found by the object's id() (`PushContext.facts`)
+    id_text: str
+    template_key: str
+    mode: str
+
+
 @dataclass
 class PushContext:
     session: Session
@@ -142,8 +155,21 @@ class PushContext:
     device: str = field(init=False)  # the pushing device's id as field_by records it
     # valid answers already checked in this push (visits._check_answer), by their inputs
     answers: dict[tuple[Any, ...], Answer | None] = field(default_factory=dict)
+    # the batch's fields validated ahead, by seq (merge/fields.parse_batch; used once each)
+    parsed: dict[int, dict[str, Any]] = field(default_factory=dict)
+    _facts: dict[int, VisitFacts] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.rows = RowCache(self.session)
         self.changes.lookup = self.rows.get
         self.device = str(self.actor.device_id)  # once, not once per field written
+
+    def facts(self, visit: Visit) -> VisitFacts:
+        """The visit's fixed facts. By the object, not its id: a visit whose creation a
+        savepoint undid may be created again, differently, as a new object."""
+        facts = self._facts.get(id(visit))
+        if facts is None:
+            facts = self._facts[id(visit)] = VisitFacts(
+                visit, str(visit.id), visit.template_key, visit.mode
+            )
+        return facts

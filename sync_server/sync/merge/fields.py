@@ -11,14 +11,16 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, TypeVar
 
+from pydantic import TypeAdapter
 from sqlmodel import Session
 
 from fieldcore.bounds import INT64_MAX
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import Mutation
-from fieldcore.records import checked_values
+from fieldcore.records import RECORDS, checked_values
 from fieldcore.workflow import check_changeable, check_writable, missing_required
 from sync_server.core.changeset import ENTITY_OF, ChangeSet
 from sync_server.org.scope import Actor
@@ -65,8 +67,11 @@ class Conflicts:
         self.pending.clear()
 
 
-def checked_fields(m: Mutation, actor: Actor, creating: bool) -> dict[str, Any]:
+def checked_fields(
+    m: Mutation, actor: Actor, creating: bool, batch: dict[int, dict[str, Any]]
+) -> dict[str, Any]:
     """The mutation's fields as typed values, after the ownership table allows each one.
+    `batch` holds what `parse_batch` validated ahead (its entry is taken: one use each).
 
     Raises:
         DomainError: sync.unknown_field, sync.field_not_owned, sync.invalid_value,
@@ -74,12 +79,39 @@ def checked_fields(m: Mutation, actor: Actor, creating: bool) -> dict[str, Any]:
     """
     _check_base_seqs(m)
     check_writable(m.entity, actor.role, m.fields)
-    values = checked_values(m.entity, dict(m.fields))
+    parsed = batch.pop(m.seq, None)
+    values = checked_values(m.entity, dict(m.fields)) if parsed is None else parsed
     if creating:
         missing = missing_required(m.entity, values)
         if missing:
             raise DomainError(ProblemCode.SYNC_MISSING_FIELD, ", ".join(missing), fields=missing)
     return values
+
+
+def parse_batch(mutations: list[Mutation]) -> dict[int, dict[str, Any]]:
+    """Each mutation's typed values by seq — what `checked_values` returns for its fields —
+    validated with one call per entity rather than one model each (≈ 0.8 µs a mutation
+    less, issue 15). An entity whose batch does not validate is left out: its mutations
+    are validated one by one when applied, which reports what is wrong where and how it
+    always did (and only after the ownership checks that come first)."""
+    by_entity: dict[str, list[Mutation]] = {}
+    for m in mutations:
+        by_entity.setdefault(m.entity, []).append(m)
+    parsed: dict[int, dict[str, Any]] = {}
+    for entity, group in by_entity.items():
+        try:
+            models = _many(entity).validate_python([m.fields for m in group])
+        except Exception:
+            continue
+        for m, model in zip(group, models, strict=True):
+            values = model.__dict__  # as fieldcore.records.parse_fields reads a model
+            parsed[m.seq] = {name: values[name] for name in m.fields}
+    return parsed
+
+
+@cache
+def _many(entity: str) -> TypeAdapter[list[Any]]:
+    return TypeAdapter(list[RECORDS[entity]])  # type: ignore[valid-type]  # a type from a table
 
 
 def _check_base_seqs(m: Mutation) -> None:
@@ -114,7 +146,7 @@ def apply_values(
     # Field seqs and writers are stamped only when the push ends (ChangeSet.assign_seqs):
     # until then `row.field_by` still names the writer from before this push, so a second
     # edit of a field in the same push would look like overwriting another device.
-    touched = ctx.changes.touched.get((ENTITY_OF[type(row)], str(row.id)))
+    touched = ctx.changes.entry(ENTITY_OF[type(row)], row.id)
     earlier = touched.fields if touched is not None and touched.device == device else set()
     for name, value in values.items():
         current = getattr(row, name)

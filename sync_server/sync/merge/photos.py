@@ -37,7 +37,7 @@ def handle_photo(ctx: PushContext, m: Mutation) -> None:
             photo.deleted_at = ctx.now
             ctx.changes.touch(photo)
         return
-    values = checked_fields(m, ctx.actor, photo is None)
+    values = checked_fields(m, ctx.actor, photo is None, ctx.parsed)
     if photo is None:
         _new_photo(ctx, m, values)
     else:
@@ -121,7 +121,7 @@ def handle_rectification(ctx: PushContext, m: Mutation) -> None:
             entity="rectification",
         )
     rect = visible_rectification(ctx, m.id)
-    values = checked_fields(m, ctx.actor, creating=False)
+    values = checked_fields(m, ctx.actor, False, ctx.parsed)
     new_status = values.pop("status", None)
     if ctx.actor.role == "site_manager" and values and rect.status not in MANAGER_EDITABLE:
         raise DomainError(ProblemCode.WORKFLOW_LOCKED, rect.status, status=rect.status)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 from sqlmodel import select
@@ -22,10 +23,14 @@ from fieldcore.workflow import (
 )
 from sync_server.org.scope import Actor
 from sync_server.sync import effects
-from sync_server.sync.merge.context import PushContext
+from sync_server.sync.merge.context import PushContext, VisitFacts
 from sync_server.sync.merge.fields import apply_values, checked_fields, create_row
 from sync_server.tables import Finding, Photo, Subject, Visit, VisitTask
 from sync_server.templates.versions import get_template
+
+# a new finding's answer, as the values it was built from (see handle_finding)
+_ANSWER_OF_NEW = itemgetter("item_code", "result", "count", "value")
+_UNCHECKED: Any = object()  # an answer not in PushContext.answers (None is a valid one)
 
 
 def denied(entity: str, row_id: object) -> DomainError:
@@ -64,7 +69,7 @@ def handle_visit(ctx: PushContext, m: Mutation) -> None:
         return
     if visit is not None:
         visible_visit(ctx, m.id)  # scope before anything else: no hint that it exists
-    values = checked_fields(m, ctx.actor, creating)
+    values = checked_fields(m, ctx.actor, creating, ctx.parsed)
     new_status = values.pop("status", None)
     if visit is None:
         visit = _new_visit(ctx, m, values)
@@ -148,14 +153,15 @@ def handle_finding(ctx: PushContext, m: Mutation) -> None:
         raise denied("finding", m.id)
     if finding is not None:
         visible_visit(ctx, finding.visit_id)  # scope before anything else
-    values = checked_fields(m, actor, creating)
+    values = checked_fields(m, actor, creating, ctx.parsed)
     visit = visible_visit(ctx, values["visit_id"] if finding is None else finding.visit_id)
     if set(values) - {"review_comment"}:
         require_editable(visit, actor)
     _check_subject(ctx, values.get("subject_id"), visit)
     values = clear_stale_detail(values)
+    facts = ctx.facts(visit)
     if finding is None:
-        if not is_finding_id(m.id, visit.id, values["item_code"]):
+        if not is_finding_id(m.id, facts.id_text, values["item_code"]):
             expected = str(finding_id(visit.id, values["item_code"]))
             raise DomainError(
                 ProblemCode.SYNC_ID_MISMATCH,
@@ -163,12 +169,16 @@ def handle_finding(ctx: PushContext, m: Mutation) -> None:
                 expected=expected,
             )
         finding = create_row(ctx, Finding, m, values)
+        # a row just built holds every field in its __dict__ (tables/base.new_row), and
+        # nothing has changed it since: read without the ORM's attribute machinery
+        answer = _ANSWER_OF_NEW(finding.__dict__)
     else:
         if finding.deleted_at is not None:
             finding.deleted_at = None  # answering an item again revives its finding
             ctx.changes.touch(finding)
         apply_values(ctx, finding, values, m, visit.id)
-    _check_answer(ctx, finding, visit)
+        answer = (finding.item_code, finding.result, finding.count, finding.value)
+    _check_answer(ctx, finding, facts, *answer)
 
 
 def _check_subject(ctx: PushContext, subject_id: object, visit: Visit) -> None:
@@ -178,10 +188,18 @@ def _check_subject(ctx: PushContext, subject_id: object, visit: Visit) -> None:
     check_subject_of_site(subject_id, subject.site_id if subject else None, visit.site_id)
 
 
-def _check_answer(ctx: PushContext, finding: Finding, visit: Visit) -> None:
-    """The finding as a whole must be a valid answer to its template item in this mode
-    (fieldcore.answers.check_answer); a figure item's stored result is the derived one."""
-    result, count, value = finding.result, finding.count, finding.value
+def _check_answer(
+    ctx: PushContext,
+    finding: Finding,
+    visit: VisitFacts,
+    item_code: str,
+    result: str | None,
+    count: Any,
+    value: Any,
+) -> None:
+    """The finding as a whole (`item_code` … `value`, its values now) must be a valid answer
+    to its template item in this mode (fieldcore.answers.check_answer); a figure item's
+    stored result is the derived one."""
     # a batch answers the same items alike many times over: the check is pure (a published
     # template never changes), so each distinct answer is checked once per push; only a
     # valid answer is remembered (a refusal raises anew). Types are part of the key: True
@@ -189,21 +207,18 @@ def _check_answer(ctx: PushContext, finding: Finding, visit: Visit) -> None:
     key = (
         visit.template_key,
         visit.mode,
-        finding.item_code,
+        item_code,
         result,
         type(count),
         count,
         None if value is None else str(value),
     )
-    if key in ctx.answers:
-        answer = ctx.answers[key]
-    else:
+    answer = ctx.answers.get(key, _UNCHECKED)  # one look-up: a 7-tuple's hash is not kept
+    if answer is _UNCHECKED:
         template = get_template(ctx.session, visit.template_key)
-        answer = check_answer(
-            template, one_of(visit.mode, MODES), finding.item_code, result, count, value
-        )
+        answer = check_answer(template, one_of(visit.mode, MODES), item_code, result, count, value)
         ctx.answers[key] = answer
-    if answer is not None and finding.result != answer.result:
+    if answer is not None and result != answer.result:
         finding.result = answer.result
         ctx.changes.touch(finding, ["result"], ctx.device)
         ctx.changes.touch(finding)  # the server's value, not the device's: it must pull it
