@@ -1,6 +1,6 @@
 """The push path's per-batch shortcuts (issue 15) answer as checking each mutation alone did:
-an answer checked once per push, a finding id checked without building it, bulk inserts
-that leave out columns NULL in every row of a chunk."""
+an answer checked once per process and template version, a finding id checked without
+building it, bulk inserts that leave out columns NULL in every row of a chunk."""
 
 from __future__ import annotations
 
@@ -14,13 +14,17 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from fieldcore.answers import Answer
+from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import Mutation
 from fieldcore.records import checked_values, wire_value
 from fieldcore.workflow import finding_id
 from sync_server.core.changeset import _nullable
 from sync_server.sync.merge.fields import parse_batch
+from sync_server.sync.merge.visits import checked_answer
 from sync_server.tables import ChangeLog, Finding, Photo, Rectification, Visit
 from sync_server.tables.base import Synced, _plan, new_row
+from tests.core.factories import item, make_template
 from tests.core.test_field_rules import SAMPLES
 from tests.server.test_visit_workflow import complete_visit
 from tests.server.world import World
@@ -165,3 +169,21 @@ def test_fields_validated_as_a_batch_are_those_validated_alone() -> None:
             assert parsed[m.seq] == checked_values(m.entity, m.fields)
             assert list(parsed[m.seq]) == list(m.fields)  # the names sent, in their order
     assert parsed[5] == {"count": 2, "value": Decimal("1.5")}
+
+
+@pytest.mark.dialect_free
+def test_a_kept_answer_belongs_to_its_template_version_and_a_refusal_is_never_kept() -> None:
+    """checked_answer keeps valid answers for the process by the parsed template object:
+    two templates of one key (two databases served by one process) share none, and a
+    refused answer is refused again every time."""
+    allows = make_template([{"code": "A", "title": "甲", "max": 10, "items": [item("A.1")]}])
+    refuses = make_template(
+        [{"code": "A", "title": "甲", "max": 10, "items": [item("A.1", na_allowed=False)]}]
+    )
+    assert allows.key == refuses.key
+    assert checked_answer(allows, "overt", "A.1", "na", None, None) == Answer("na")
+    for _ in range(2):
+        with pytest.raises(DomainError) as caught:
+            checked_answer(refuses, "overt", "A.1", "na", None, None)
+        assert caught.value.code == ProblemCode.ANSWERS_NA_NOT_ALLOWED
+    assert checked_answer(allows, "overt", "A.1", "na", None, None) == Answer("na")

@@ -19,7 +19,6 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from fieldcore.answers import Answer
 from fieldcore.protocol import Mutation
 from sync_server.core.changeset import ChangeSet
 from sync_server.org.scope import Actor
@@ -153,8 +152,6 @@ class PushContext:
     now: datetime
     rows: RowCache = field(init=False)
     device: str = field(init=False)  # the pushing device's id as field_by records it
-    # valid answers already checked in this push (visits._check_answer), by their inputs
-    answers: dict[tuple[Any, ...], Answer | None] = field(default_factory=dict)
     # the batch's fields validated ahead, by seq (merge/fields.parse_batch; used once each)
     parsed: dict[int, dict[str, Any]] = field(default_factory=dict)
     _facts: dict[int, VisitFacts] = field(default_factory=dict)

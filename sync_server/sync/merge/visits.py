@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlmodel import select
 
-from fieldcore.answers import check_answer, check_mode, clear_stale_detail
-from fieldcore.checklist import MODES
+from fieldcore.answers import Answer, check_answer, check_mode, clear_stale_detail
+from fieldcore.checklist import MODES, Template
 from fieldcore.literals import one_of
 from fieldcore.problems import DomainError, ProblemCode
 from fieldcore.protocol import Mutation
@@ -30,7 +30,9 @@ from sync_server.templates.versions import get_template
 
 # a new finding's answer, as the values it was built from (see handle_finding)
 _ANSWER_OF_NEW = itemgetter("item_code", "result", "count", "value")
-_UNCHECKED: Any = object()  # an answer not in PushContext.answers (None is a valid one)
+# valid answers already checked, by their inputs: (the template, kept alive; the answer)
+_CHECKED: dict[tuple[Any, ...], tuple[Template, Answer | None]] = {}
+_CHECKED_MAX = 100_000
 
 
 def denied(entity: str, row_id: object) -> DomainError:
@@ -181,6 +183,37 @@ def handle_finding(ctx: PushContext, m: Mutation) -> None:
     _check_answer(ctx, finding, facts, *answer)
 
 
+def checked_answer(
+    template: Template, mode: str, item_code: str, result: str | None, count: Any, value: Any
+) -> Answer | None:
+    """`fieldcore.answers.check_answer`, each distinct valid answer checked once per process.
+
+    Phones answer the same items alike over and over, and the check is pure (a published
+    template never changes): the answer is kept by the parsed template object (one per
+    published version and database: templates.versions keeps it, and the entry keeps it
+    alive, so its id() names no other template). A refusal is not kept: it raises anew.
+    Types are part of the key: True equals 1 and Decimal("1.0") equals Decimal("1.00"),
+    yet neither answers alike.
+    """
+    key = (
+        id(template),
+        mode,
+        item_code,
+        result,
+        type(count),
+        count,
+        None if value is None else str(value),
+    )
+    known = _CHECKED.get(key)
+    if known is not None:
+        return known[1]
+    answer = check_answer(template, one_of(mode, MODES), item_code, result, count, value)
+    if len(_CHECKED) >= _CHECKED_MAX:  # bounded: start afresh
+        _CHECKED.clear()
+    _CHECKED[key] = (template, answer)
+    return answer
+
+
 def _check_subject(ctx: PushContext, subject_id: object, visit: Visit) -> None:
     if subject_id is None:
         return
@@ -200,24 +233,8 @@ def _check_answer(
     """The finding as a whole (`item_code` … `value`, its values now) must be a valid answer
     to its template item in this mode (fieldcore.answers.check_answer); a figure item's
     stored result is the derived one."""
-    # a batch answers the same items alike many times over: the check is pure (a published
-    # template never changes), so each distinct answer is checked once per push; only a
-    # valid answer is remembered (a refusal raises anew). Types are part of the key: True
-    # equals 1 and Decimal("1.0") equals Decimal("1.00"), yet neither answers alike.
-    key = (
-        visit.template_key,
-        visit.mode,
-        item_code,
-        result,
-        type(count),
-        count,
-        None if value is None else str(value),
-    )
-    answer = ctx.answers.get(key, _UNCHECKED)  # one look-up: a 7-tuple's hash is not kept
-    if answer is _UNCHECKED:
-        template = get_template(ctx.session, visit.template_key)
-        answer = check_answer(template, one_of(visit.mode, MODES), item_code, result, count, value)
-        ctx.answers[key] = answer
+    template = get_template(ctx.session, visit.template_key)
+    answer = checked_answer(template, visit.mode, item_code, result, count, value)
     if answer is not None and result != answer.result:
         finding.result = answer.result
         ctx.changes.touch(finding, ["result"], ctx.device)
