@@ -277,10 +277,6 @@ def _any_set(states: list[dict[str, Any]], name: str) -> bool:
     return any(state[name] is not None for state in states)
 
 
-def _pk(row: Any) -> Any:
-    return row.key if isinstance(row, TemplateVersion) else row.id
-
-
 Key = int | str
 
 

@@ -21,7 +21,7 @@ per shape with each column's bind processor fetched once (core/bulk.py), not SQL
 per-row parameter building, and a visit's change-log audience is worked out once for all
 its rows (core/audience.py). The results are one row per push (merge/results.py). Work
 fixed per push is done once: each distinct answer to an item is checked once per process
-(visits._check_answer), new rows are built from their model's plan (tables/base.new_row),
+(visits.checked_answer), new rows are built from their model's plan (tables/base.new_row),
 an applied result is made once its seq is known. The route parses and authenticates
 before it takes the SQLite writer and serialises the answer after it, so the writer is
 held only for this function and the commit. While the app serves, its start-up heap is

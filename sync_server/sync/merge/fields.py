@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, TypeVar
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 from sqlmodel import Session
 
 from fieldcore.bounds import INT64_MAX
@@ -101,7 +101,7 @@ def parse_batch(mutations: list[Mutation]) -> dict[int, dict[str, Any]]:
     for entity, group in by_entity.items():
         try:
             models = _many(entity).validate_python([m.fields for m in group])
-        except Exception:
+        except ValidationError:
             continue
         for m, model in zip(group, models, strict=True):
             values = model.__dict__  # as fieldcore.records.parse_fields reads a model
