@@ -38,14 +38,14 @@ def _flet_web_installed() -> bool:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Housekeeping now and on a schedule (upkeep.py); start the console's
     session manager when the console is served; keep the start-up heap out of the
-    garbage collector's full passes while serving (see `_frozen_heap`)."""
-    with _frozen_heap():
+    garbage collector's full passes while serving (see `serving_heap`)."""
+    with serving_heap():
         async with _serving(app):
             yield
 
 
 @contextlib.contextmanager
-def _frozen_heap() -> Iterator[None]:
+def serving_heap() -> Iterator[None]:
     """Move everything alive at start-up (modules, schemas, mappers: hundreds of thousands of
     objects) to the collector's permanent generation while the app serves.
 
@@ -73,7 +73,7 @@ def _frozen_heap() -> Iterator[None]:
 
 
 # (young, middle, old): a young pass every 20,000 new container objects instead of 700,
-# a middle pass every 20 young ones, a full pass every 20 middle ones (see _frozen_heap)
+# a middle pass every 20 young ones, a full pass every 20 middle ones (see serving_heap)
 SERVING_GC_THRESHOLDS = (20_000, 20, 20)
 
 

@@ -1,5 +1,5 @@
 """While the app serves, its start-up heap is frozen and the collector runs less often
-(sync_server/main.py `_frozen_heap`); both are undone when it stops."""
+(sync_server/main.py `serving_heap`); both are undone when it stops."""
 
 from __future__ import annotations
 
