@@ -31,10 +31,15 @@ def cheap_hasher() -> tuple[PasswordHash, str]:
     return hasher, hasher.hash("timing-equaliser")
 
 
-def run_mingcha() -> None:
-    """`mingcha` with every hash cheap: `PasswordHash.recommended` is what accounts.py
-    builds its hasher (and DUMMY_HASH) from on import, so it is replaced before that."""
+def make_every_hash_cheap() -> None:
+    """`PasswordHash.recommended` is what accounts.py builds its hasher (and DUMMY_HASH) from
+    on import, so it is replaced before that."""
     PasswordHash.recommended = classmethod(lambda cls: cheap_hasher()[0])  # type: ignore[method-assign,assignment]
+
+
+def run_mingcha() -> None:
+    """`mingcha` with every hash cheap."""
+    make_every_hash_cheap()
     from sync_server.cli import main
 
     main()
@@ -46,11 +51,23 @@ def subprocesses() -> Iterator[None]:
     repository root put on its path first, whatever the directory pytest runs in)."""
     from sync_server.bench import procs
 
-    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
-    code += "from tests.cheap_hashing import run_mingcha; run_mingcha()"
+    code = f"import sys, runpy; sys.path.insert(0, {str(ROOT)!r}); "
+    code += "runpy.run_module('tests.cheap_hashing', run_name='__main__', alter_sys=True)"
     with_cheap = [sys.executable, "-c", code]
     before, procs.MINGCHA = procs.MINGCHA, with_cheap
     try:
         yield
     finally:
         procs.MINGCHA = before
+
+
+# Run as the main module (`subprocesses`), not from `-c` code: the workers of `mingcha serve
+# --workers N` (B3 on PostgreSQL) are spawned interpreters that import the parent's main
+# module by name, as __mp_main__, before the app. From `-c` there was no module to import,
+# so each worker hashed at production cost: its DUMMY_HASH, and at the first sign-in a
+# rehash of the cheap seeded hash to production cost, stored, so every later sign-in
+# verified at that cost (0.19 s of CPU a hash on this machine; B3 signs in 14 times).
+if __name__ in ("__main__", "__mp_main__"):
+    make_every_hash_cheap()
+if __name__ == "__main__":
+    run_mingcha()
