@@ -60,7 +60,26 @@ def make_engine(settings: Settings) -> sa.Engine:
         json_serializer=jsontext.dumps,
     )
     _drop_closed_on_checkout(engine)
+    _unprepared_when_asked(engine)
     return engine
+
+
+# A statement's execution options that make psycopg send it unprepared: planned anew each
+# time with its parameters' values and the tables' current size.
+UNPREPARED = {"mingcha_unprepared": True}
+
+
+def _unprepared_when_asked(engine: sa.Engine) -> None:
+    """psycopg prepares a statement run 5 times, and PostgreSQL may then keep one generic
+    plan for it for the life of the connection — chosen for the tables as they were then.
+    A statement whose best plan changes as its table grows asks to be planned each time."""
+
+    @event.listens_for(engine, "do_execute")
+    def on_execute(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
+        if not context.execution_options.get("mingcha_unprepared"):
+            return False
+        cursor.execute(statement, parameters, prepare=False)
+        return True
 
 
 def _drop_closed_on_checkout(engine: sa.Engine) -> None:
