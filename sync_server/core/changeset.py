@@ -195,8 +195,9 @@ class ChangeSet:
                 )
 
     def _insert_new(self, rows: list[ServerModel]) -> None:
-        """Insert new rows with one executemany per table instead of the ORM's per-object
-        flush bookkeeping (a cold sync creates thousands); they leave the session."""
+        """Insert new rows with one statement per table (bulk.execute_many) instead of the
+        ORM's per-object flush bookkeeping (a cold sync creates thousands); they leave the
+        session."""
         by_model: dict[type[ServerModel], list[dict[str, Any]]] = {}
         for row in rows:
             if instance_state(row).session_id is not None:  # pending

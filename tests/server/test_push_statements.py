@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -81,3 +82,36 @@ def test_a_device_never_seen_is_refused_by_that_one_statement(
         r = phone.push_raw([])
     assert r.status_code == 401 and r.json()["code"] == "auth.token_invalid"
     assert len([s for s in seen if not s.startswith("BEGIN")]) == 1
+
+
+def test_on_postgresql_what_a_push_writes_after_its_seqs_goes_in_batches(
+    world: World, engine: sa.Engine
+) -> None:
+    """Its new rows and change log in one, then the savepoint's release, its results and
+    the device's mark in another: no statement after the seqs waits for its own answer."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs in the process: there are no round trips")
+    phone = world.phone("insp1")
+    site = world.site("S1")
+    push_visit(phone, site, 1)
+    sent: list[tuple[str, bool]] = []  # (statement's start, sent in a batch)
+
+    def on_exec(conn: sa.Connection, _cur: object, statement: str, *_: object) -> None:
+        raw: Any = conn.connection.driver_connection
+        sent.append((" ".join(statement.split()[:3]), raw.pgconn.pipeline_status != 0))
+
+    event.listen(engine, "before_cursor_execute", on_exec)
+    try:
+        push_visit(phone, site, 3)
+    finally:
+        event.remove(engine, "before_cursor_execute", on_exec)
+    seqs = sent.index(("SELECT take_change_seqs(%(n)s)", False))
+    assert not any(batched for _, batched in sent[:seqs])
+    assert sent[seqs + 1 :] == [
+        ("INSERT INTO visit", True),
+        ("INSERT INTO finding", True),
+        ("INSERT INTO change_log", True),
+        ("RELEASE SAVEPOINT sa_savepoint_1", True),
+        ("INSERT INTO push_result", True),
+        ("UPDATE device SET", True),
+    ]
