@@ -39,7 +39,9 @@ def make_console(services: ConsoleServices) -> Callable[[ft.Page], Awaitable[Non
 
     async def main(page: ft.Page) -> None:
         page.title = "明察 督察台 Mingcha console"
-        page.fonts = {"NotoSC": "fonts/NotoSansSC-Subset.otf"}
+        # No page.fonts: the console is only ever a web page, whose engine starts with the
+        # bundled CJK font as its default font (sync_server.console.mount_console says
+        # why); "NotoSC", registered nowhere here, resolves to that default.
         page.theme = ft.Theme(font_family="NotoSC", color_scheme_seed=ft.Colors.INDIGO)
         page.theme_mode = ft.ThemeMode.LIGHT
         console = Console(page, services.for_tab(), show)

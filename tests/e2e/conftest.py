@@ -18,7 +18,15 @@ from tests.e2e import pages
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
+# --stack-trace-limit: a trap in Flutter's renderer (wasm) shows V8's default 10 frames,
+# not enough to reach the Dart code that called it (pages.report_failed names them).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--js-flags=--stack-trace-limit=60",
+]
 
 
 def chromium_path() -> str:
@@ -60,17 +68,21 @@ def browser(request: pytest.FixtureRequest, chromium: Browser) -> Iterator[Brows
     """The shared Chromium, for one test: every page (and its context) the test opened is
     closed when it ends, passed or failed. An open page keeps a renderer process busy until
     the browser closes after the last e2e test. When the test failed, what each page said
-    is printed first (pages.report_failed)."""
+    is printed first (pages.report_failed). A test whose pages had to ask for a font fails
+    (pages.fonts_asked_for)."""
     before = set(chromium.contexts)
     try:
         yield chromium
     finally:
         opened = [c for c in chromium.contexts if c not in before]
+        shown = [p for c in opened for p in c.pages]
         report = getattr(request.node, "report_call", None)
         if report is not None and report.failed:
-            pages.report_failed(request.node.name, [p for c in opened for p in c.pages])
+            pages.report_failed(request.node.name, shown)
+        asked = pages.fonts_asked_for(shown)
         for context in opened:
             context.close()
+        assert not asked, f"the pages asked for fonts the server does not have: {asked}"
 
 
 @dataclass

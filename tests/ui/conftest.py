@@ -68,9 +68,11 @@ def started() -> list[AppServices]:
 async def open_app(
     config: AppConfig, connect: ClientFactory, started: list[AppServices]
 ) -> AsyncIterator[OpenApp]:
-    async def start(route: str = "/", on_invoke: Invoke = default_invoke) -> AppHarness:
+    async def start(
+        route: str = "/", on_invoke: Invoke = default_invoke, web: bool = True
+    ) -> AppHarness:
         started.append(AppServices(config, connect, auto_sync=False))
-        return await AppHarness(on_invoke).start(make_main(config, started[-1]), route)
+        return await AppHarness(on_invoke).start(make_main(config, started[-1]), route, web)
 
     yield start
     for services in started:

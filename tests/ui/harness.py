@@ -124,8 +124,12 @@ class AppHarness:
 
         self.page.run_task = tracked
 
-    async def start(self, main: Callable[[ft.Page], Any], route: str = "/") -> AppHarness:
-        self.session.apply_page_patch({"route": route, "web": True, "width": 412, "height": 915})
+    async def start(
+        self, main: Callable[[ft.Page], Any], route: str = "/", web: bool = True
+    ) -> AppHarness:
+        """Run `main` as Flet does for a new session: in a browser tab, or (web=False) in
+        the app on a phone."""
+        self.session.apply_page_patch({"route": route, "web": web, "width": 412, "height": 915})
         _pack(self.session.get_page_patch())  # the initial snapshot, as on client register
         result = main(self.page)
         if asyncio.iscoroutine(result):

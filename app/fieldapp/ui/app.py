@@ -50,7 +50,8 @@ def make_main(
 
     async def main(page: ft.Page) -> None:
         page.title = TITLE
-        page.fonts = {"NotoSC": "fonts/NotoSansSC-Subset.otf"}
+        if not page.web:  # a web page has it as its default font (theme.FONT says why)
+            page.fonts = {"NotoSC": "fonts/NotoSansSC-Subset.otf"}
         await shared.start()
         lang = await asyncio.to_thread(shared.store.language) or config.lang  # chosen before
         contrast = await asyncio.to_thread(shared.store.theme) == HIGH_CONTRAST

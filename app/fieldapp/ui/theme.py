@@ -15,6 +15,11 @@ from typing import Any
 import flet as ft
 
 SEED = ft.Colors.INDIGO
+# The bundled CJK subset. A phone registers it under this name (page.fonts). A web page
+# does not: its Flutter engine loads the same file before the first frame as its default
+# font, which this name, registered nowhere there, resolves to (sync_server.console's
+# mount_console says how and why: loading it by name as well only comes after the session
+# has started, while the first screen is already drawn).
 FONT = "NotoSC"
 NORMAL, HIGH_CONTRAST = "normal", "contrast"  # as remembered on the phone (Store.theme)
 
