@@ -211,3 +211,18 @@ def scratch_table(engine: sa.Engine, name: str, columns: str) -> Iterator[sa.Eng
     finally:
         with engine.begin() as conn:
             conn.exec_driver_sql(f"DROP TABLE {name}")
+
+
+@contextmanager
+def statements_sent(engine: sa.Engine) -> Iterator[list[str]]:
+    """The SQL of every statement `engine` sends to the driver while inside."""
+    seen: list[str] = []
+
+    def on_exec(_c: object, _cur: object, statement: str, *_: object) -> None:
+        seen.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", on_exec)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", on_exec)

@@ -8,15 +8,12 @@ database refuses must raise what it raises row by row (poison values, merge/pois
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from sync_server.core import bulk
 from sync_server.core.db import write_session
@@ -24,6 +21,7 @@ from sync_server.sync.merge.poison import is_bad_value
 from sync_server.tables import Finding, Visit
 from sync_server.tables.base import ServerModel, new_row
 from tests.server.world import World
+from tests.serverkit import statements_sent
 
 pytestmark = pytest.mark.postgres
 
@@ -38,20 +36,6 @@ def pg_engine(engine: sa.Engine) -> sa.Engine:
     return engine
 
 
-@contextmanager
-def sent(engine: sa.Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def on_exec(_c: object, _cur: object, statement: str, *_: object) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", on_exec)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", on_exec)
-
-
 def insert(engine: sa.Engine, model: type[ServerModel], rows: list[dict[str, Any]]) -> None:
     """Insert `rows` (every column) with execute_many."""
     names = list(model.__table__.columns.keys())
@@ -61,7 +45,7 @@ def insert(engine: sa.Engine, model: type[ServerModel], rows: list[dict[str, Any
 
 def write(engine: sa.Engine, model: type[ServerModel], rows: list[dict[str, Any]]) -> str:
     """Insert `rows` with execute_many; the statement it sent."""
-    with sent(engine) as seen:
+    with statements_sent(engine) as seen:
         insert(engine, model, rows)
     (statement,) = seen
     return statement

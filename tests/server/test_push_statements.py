@@ -5,8 +5,6 @@ authenticated. Counted with a SQLAlchemy event listener, on SQLite and PostgreSQ
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -15,22 +13,9 @@ from sqlalchemy import event
 
 from sync_server.bench.merge import TEMPLATE, scored_items
 from tests.server.world import Phone, World
+from tests.serverkit import statements_sent
 
 pytestmark = pytest.mark.postgres  # statements differ per dialect (sequence vs counter)
-
-
-@contextmanager
-def statements(engine: sa.Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def on_exec(_c: object, _cur: object, statement: str, *_: object) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", on_exec)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", on_exec)
 
 
 def push_visit(phone: Phone, site: str, findings: int) -> list[dict[str, object]]:
@@ -47,7 +32,7 @@ def test_a_push_runs_as_many_statements_for_4_findings_as_for_40(
     push_visit(phone, site, 1)  # the scope is cached from here on
     counts = []
     for findings in (4, 40):
-        with statements(engine) as seen:
+        with statements_sent(engine) as seen:
             results = push_visit(phone, site, findings)
         assert [r["status"] for r in results] == ["applied"] * (findings + 1)
         counts.append(len(seen))
@@ -61,7 +46,7 @@ def test_a_push_with_its_scope_cached_is_authenticated_by_one_statement(
     phone = world.phone("insp1")
     site = world.site("S1")
     push_visit(phone, site, 1)
-    with statements(engine) as seen:
+    with statements_sent(engine) as seen:
         push_visit(phone, site, 3)
     before_write = []
     for statement in seen:
@@ -78,7 +63,7 @@ def test_a_device_never_seen_is_refused_by_that_one_statement(
 ) -> None:
     phone = world.phone("insp1")
     phone.token = "not-a-token-" + uuid.uuid4().hex
-    with statements(engine) as seen:
+    with statements_sent(engine) as seen:
         r = phone.push_raw([])
     assert r.status_code == 401 and r.json()["code"] == "auth.token_invalid"
     assert len([s for s in seen if not s.startswith("BEGIN")]) == 1
